@@ -1,0 +1,40 @@
+//! Pure integer arithmetic of the DeepNode protocol (PROTOCOL.md §12).
+//!
+//! No Solana types: the on-chain program, the keeper, the CLI and the simulator all
+//! call these functions, so any two of them agree to the base unit. Every step is
+//! checked and returns [`MathError`] instead of wrapping or panicking; products are
+//! taken in `u128`; every division rounds in the protocol's favour (payouts down,
+//! amounts owed to the protocol up).
+#![deny(clippy::arithmetic_side_effects)]
+#![deny(missing_docs)]
+
+pub mod auction;
+pub mod fixed;
+pub mod split;
+
+pub use auction::{auction_cost, auction_price, restart_price};
+pub use fixed::{mul_div_ceil, mul_div_floor, BPS_DENOMINATOR, PRICE_SCALE};
+pub use split::{split_payment, PaymentSplit, BUYBACK_BPS, MIN_PAYMENT};
+
+/// Why a computation could not produce a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MathError {
+    /// An intermediate or the result does not fit its type.
+    Overflow,
+    /// A division by zero was requested.
+    DivisionByZero,
+    /// Basis points above 10,000, or shares that together exceed 10,000.
+    InvalidBps,
+}
+
+impl core::fmt::Display for MathError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            MathError::Overflow => write!(f, "arithmetic overflow"),
+            MathError::DivisionByZero => write!(f, "division by zero"),
+            MathError::InvalidBps => write!(f, "basis points out of range"),
+        }
+    }
+}
+
+impl std::error::Error for MathError {}

@@ -1,0 +1,63 @@
+//! Seeds, limits and fixed shares. Every PDA of the program is listed here, with its
+//! seeds, so that the program, the SDK helpers and the tests derive addresses from one
+//! place (STYLE.md habit 13). Seeds start with a type prefix and contain only
+//! fixed-length parts (SECURITY.md B1).
+use anchor_lang::prelude::*;
+
+/// `[CONFIG_SEED]`: the protocol's single [`crate::state::Config`].
+#[constant]
+pub const CONFIG_SEED: &[u8] = b"config";
+/// `[MINT_AUTHORITY_SEED]`: the DN mint authority (no data, signs mints).
+#[constant]
+pub const MINT_AUTHORITY_SEED: &[u8] = b"mint_authority";
+/// `[DOMAIN_SEED, domain_id.to_le_bytes()]`: a [`crate::state::Domain`].
+#[constant]
+pub const DOMAIN_SEED: &[u8] = b"domain";
+/// `[VAULT_AUTHORITY_SEED, domain]`: owner of every token vault of one domain (B3).
+#[constant]
+pub const VAULT_AUTHORITY_SEED: &[u8] = b"vault_authority";
+/// `[VAULT_SHARD_SEED, domain, [shard]]`: a [`crate::state::VaultShard`] ledger.
+#[constant]
+pub const VAULT_SHARD_SEED: &[u8] = b"vault_shard";
+/// `[VAULT_SEED, domain, [shard]]`: the revenue token account of one shard.
+#[constant]
+pub const VAULT_SEED: &[u8] = b"vault";
+/// `[BUYBACK_VAULT_SEED, domain]`: the domain's buyback token account.
+#[constant]
+pub const BUYBACK_VAULT_SEED: &[u8] = b"buyback_vault";
+/// `[EPOCH_SEED, domain, epoch.to_le_bytes()]`: an [`crate::state::Epoch`].
+#[constant]
+pub const EPOCH_SEED: &[u8] = b"epoch";
+/// `[EPOCH_SHARD_SEED, domain, epoch.to_le_bytes(), [shard]]`: an [`crate::state::EpochShard`].
+#[constant]
+pub const EPOCH_SHARD_SEED: &[u8] = b"epoch_shard";
+/// `[MODEL_SEED, domain, model_id.to_le_bytes()]`: a [`crate::state::Model`].
+#[constant]
+pub const MODEL_SEED: &[u8] = b"model";
+/// `[MODEL_EPOCH_SEED, model, epoch.to_le_bytes()]`: a [`crate::state::ModelEpoch`].
+#[constant]
+pub const MODEL_EPOCH_SEED: &[u8] = b"model_epoch";
+/// `[AUCTION_SEED, domain]`: the domain's [`crate::state::Auction`].
+#[constant]
+pub const AUCTION_SEED: &[u8] = b"auction";
+
+/// Parts of ten thousand.
+pub const BPS: u16 = 10_000;
+/// Fixed buyback-and-burn share of every payment.
+pub const BUYBACK_BPS: u16 = deepnode_math::BUYBACK_BPS;
+/// Fixed foundation share of every emission.
+pub const FOUNDATION_BPS: u16 = 100;
+/// Ceiling of any single emission role (miners, stakers, validators).
+pub const MAX_ROLE_BPS: u16 = 9_900;
+/// Ceiling of the domain owner's emission share.
+pub const MAX_DOMAIN_OWNER_BPS: u16 = 1_000;
+/// Hard limit on vault shards per domain (governance may set a lower bound).
+pub const MAX_SHARDS: u8 = 16;
+/// Hard limit on attestations kept per miner-epoch record.
+pub const MAX_ATTESTATIONS: u16 = 16;
+/// Largest batch a payment processor may settle in one instruction (H2).
+pub const MAX_BATCH_LINES: usize = 32;
+/// Smallest payment accepted, so every payment burns at least one unit (E3).
+pub const MIN_PAYMENT: u64 = deepnode_math::MIN_PAYMENT;
+/// Layout version written into every account this program creates.
+pub const ACCOUNT_VERSION: u8 = 1;

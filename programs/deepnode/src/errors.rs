@@ -1,0 +1,263 @@
+//! Every failure of the program, each with its own code and a message a user understands.
+use anchor_lang::prelude::*;
+
+/// Program errors (Anchor numbers them from 6000 in this order: append only).
+#[error_code]
+pub enum DeepNodeError {
+    // --- governance (6000..) ---
+    /// 6000
+    #[msg("Signer is not the program's upgrade authority")]
+    NotUpgradeAuthority,
+    /// 6001
+    #[msg("Signer is not the governance authority")]
+    NotGovernance,
+    /// 6002
+    #[msg("Signer is not the pending authority")]
+    NotPendingAuthority,
+    /// 6003
+    #[msg("No authority transfer is pending")]
+    NoPendingAuthority,
+    /// 6004
+    #[msg("The protocol is paused")]
+    ProtocolPaused,
+    /// 6005
+    #[msg("The protocol is already in the requested pause state")]
+    PauseUnchanged,
+    /// 6006
+    #[msg("DN mint authority must be the program's mint-authority PDA")]
+    DnMintAuthorityNotPda,
+    /// 6007
+    #[msg("DN mint must not have a freeze authority")]
+    DnMintHasFreezeAuthority,
+    /// 6008
+    #[msg("Max supply is below the DN already in circulation")]
+    MaxSupplyBelowSupply,
+    /// 6009
+    #[msg("Bounds are inconsistent: a minimum exceeds its maximum")]
+    BoundsMinAboveMax,
+    /// 6010
+    #[msg("Bounds exceed the protocol's hard limits")]
+    BoundsExceedLimits,
+    // --- domain parameters, each against its bound (6012..) ---
+    /// 6011
+    #[msg("Fee bps exceeds the governance maximum")]
+    FeeBpsOutOfBounds,
+    /// 6012
+    #[msg("Model-share ceiling exceeds the governance maximum")]
+    ModelShareCeilingOutOfBounds,
+    /// 6013
+    #[msg("Fee bps plus model-share ceiling plus the 1% buyback exceeds 100%")]
+    FeeAndShareExceedWhole,
+    /// 6014
+    #[msg("Miners' emission share is outside the governance range")]
+    MinersSplitOutOfBounds,
+    /// 6015
+    #[msg("Stakers' emission share is outside the governance range")]
+    StakersSplitOutOfBounds,
+    /// 6016
+    #[msg("Validators' emission share is outside the governance range")]
+    ValidatorsSplitOutOfBounds,
+    /// 6017
+    #[msg("Domain owner's emission share is outside the governance range")]
+    DomainOwnerSplitOutOfBounds,
+    /// 6018
+    #[msg("Model owners' emission share is outside the governance range")]
+    ModelOwnersSplitOutOfBounds,
+    /// 6019
+    #[msg("Emission split must sum to 9900 bps (the foundation's 100 bps is fixed)")]
+    SplitSumInvalid,
+    /// 6020
+    #[msg("Emission rate is outside the governance range")]
+    EmissionRateOutOfBounds,
+    /// 6021
+    #[msg("Emission floor is outside the governance range")]
+    FloorOutOfBounds,
+    /// 6022
+    #[msg("Emission ceiling is outside the governance range")]
+    CeilingOutOfBounds,
+    /// 6023
+    #[msg("Emission floor exceeds the emission ceiling")]
+    FloorAboveCeiling,
+    /// 6024
+    #[msg("Epoch duration is outside the governance range")]
+    EpochDurationOutOfBounds,
+    /// 6025
+    #[msg("Validator quorum is outside the governance range")]
+    QuorumOutOfBounds,
+    /// 6026
+    #[msg("Attestation tolerance exceeds the governance maximum")]
+    ToleranceOutOfBounds,
+    /// 6027
+    #[msg("Minimum validator stake is below the governance minimum")]
+    MinValidatorStakeOutOfBounds,
+    /// 6028
+    #[msg("Validator cap is outside the governance range")]
+    MaxValidatorsOutOfBounds,
+    /// 6029
+    #[msg("Staker yield cap exceeds the governance maximum")]
+    StakerYieldCapOutOfBounds,
+    /// 6030
+    #[msg("Claim window is outside the governance range")]
+    ClaimWindowOutOfBounds,
+    /// 6031
+    #[msg("Unbonding period exceeds the governance maximum")]
+    UnbondingOutOfBounds,
+    /// 6032
+    #[msg("Shard count is outside the governance range")]
+    ShardCountOutOfBounds,
+    /// 6033
+    #[msg("New fee would push an existing model's share plus fee plus buyback above 100%")]
+    FeeConflictsWithMintedModel,
+    // --- mints (6035..) ---
+    /// 6034
+    #[msg("Mint has a transfer hook: refused")]
+    MintHasTransferHook,
+    /// 6035
+    #[msg("Mint has a permanent delegate: refused")]
+    MintHasPermanentDelegate,
+    /// 6036
+    #[msg("Mint is non-transferable: refused")]
+    MintNonTransferable,
+    /// 6037
+    #[msg("Mint has confidential transfers: refused")]
+    MintHasConfidentialTransfer,
+    /// 6038
+    #[msg("Mint freezes new accounts by default: refused")]
+    MintDefaultFrozen,
+    /// 6039
+    #[msg("Mint has a close authority: refused")]
+    MintHasCloseAuthority,
+    /// 6040
+    #[msg("Mint is pausable: refused")]
+    MintPausable,
+    /// 6041
+    #[msg("Mint has an extension the protocol does not support")]
+    MintExtensionUnsupported,
+    // --- domains and shards (6043..) ---
+    /// 6042
+    #[msg("Shard index does not name the next shard to initialise")]
+    ShardOutOfOrder,
+    /// 6043
+    #[msg("Shard index is beyond the domain's shard count")]
+    ShardIndexOutOfRange,
+    /// 6044
+    #[msg("Domain's vault shards are not all initialised yet")]
+    DomainNotReady,
+    /// 6045
+    #[msg("Signer is not the domain owner")]
+    NotDomainOwner,
+    /// 6046
+    #[msg("Signer is not the domain's fee authority")]
+    NotFeeAuthority,
+    /// 6047
+    #[msg("Epoch is not open")]
+    EpochNotOpen,
+    /// 6048
+    #[msg("Epoch is not the domain's current epoch")]
+    EpochNotCurrent,
+    // --- models (6050..) ---
+    /// 6049
+    #[msg("Owner share exceeds the domain's model-share ceiling")]
+    OwnerShareAboveCeiling,
+    /// 6050
+    #[msg("Owner share plus fee plus the 1% buyback exceeds 100%")]
+    OwnerShareExceedsWhole,
+    /// 6051
+    #[msg("Signer is not the model owner")]
+    NotModelOwner,
+    /// 6052
+    #[msg("Signer is not the model's pending owner")]
+    NotPendingModelOwner,
+    /// 6053
+    #[msg("No model ownership transfer is pending")]
+    NoPendingModelOwner,
+    /// 6054
+    #[msg("Model is deactivated")]
+    ModelInactive,
+    /// 6055
+    #[msg("Model belongs to another domain")]
+    ModelWrongDomain,
+    /// 6056
+    #[msg("Nothing to claim")]
+    NothingToClaim,
+    // --- payments (6058..) ---
+    /// 6057
+    #[msg("Payment is below the minimum (100 base units)")]
+    PaymentTooSmall,
+    /// 6058
+    #[msg("Batch is empty")]
+    BatchEmpty,
+    /// 6059
+    #[msg("Batch has more lines than allowed")]
+    BatchTooLarge,
+    /// 6060
+    #[msg("Batch accounts do not match its lines (two accounts per line: model, model-epoch record)")]
+    BatchAccountsMismatch,
+    /// 6061
+    #[msg("Model-epoch record is not the PDA of this model and epoch")]
+    ModelEpochMismatch,
+    /// 6062
+    #[msg("Account is not owned by this program")]
+    AccountNotOwnedByProgram,
+    /// 6063
+    #[msg("DN mint must be passed writable so the buyback share can be burned")]
+    MintNotWritable,
+    /// 6064
+    #[msg("Nothing to withdraw")]
+    NothingToWithdraw,
+    /// 6065
+    #[msg("Arithmetic overflow")]
+    MathOverflow,
+    /// 6066
+    #[msg("Division by zero")]
+    DivisionByZero,
+    /// 6067
+    #[msg("Basis points out of range")]
+    InvalidBps,
+    /// 6068
+    #[msg("Vault balance does not cover what it owes")]
+    VaultUndercovered,
+    // --- buyback auction (6070..) ---
+    /// 6069
+    #[msg("Auction duration is outside the governance range")]
+    AuctionDurationOutOfBounds,
+    /// 6070
+    #[msg("Auction price floor is below the governance minimum")]
+    AuctionFloorOutOfBounds,
+    /// 6071
+    #[msg("Auction reference start price is below its floor")]
+    AuctionStartBelowFloor,
+    /// 6072
+    #[msg("Buyback vault is empty")]
+    BuybackVaultEmpty,
+    /// 6073
+    #[msg("Current auction price is above the buyer's maximum")]
+    PriceAboveLimit,
+    /// 6074
+    #[msg("Quantity exceeds the buyback vault's balance")]
+    QuantityAboveBalance,
+    /// 6075
+    #[msg("Quantity must be positive")]
+    ZeroQuantity,
+    /// 6076
+    #[msg("Nothing to collect: the shard holds no buyback share")]
+    NothingToCollect,
+    /// 6077
+    #[msg("Revenue mint is DN: its buyback share is burned at payment, there is nothing to auction")]
+    AuctionOnDnDomain,
+}
+
+impl From<deepnode_math::MathError> for DeepNodeError {
+    fn from(e: deepnode_math::MathError) -> Self {
+        match e {
+            deepnode_math::MathError::Overflow => DeepNodeError::MathOverflow,
+            deepnode_math::MathError::DivisionByZero => DeepNodeError::DivisionByZero,
+            deepnode_math::MathError::InvalidBps => DeepNodeError::InvalidBps,
+        }
+    }
+}
+
+/// Converts a math-crate result into a program result with the matching typed error.
+pub fn math<T>(r: core::result::Result<T, deepnode_math::MathError>) -> Result<T> {
+    r.map_err(|e| error!(DeepNodeError::from(e)))
+}

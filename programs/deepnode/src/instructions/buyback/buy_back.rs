@@ -1,0 +1,135 @@
+//! `buy_back`: anyone buys all or part of the buyback vault at the current auction price,
+//! paying DN that is burned in the same instruction. No oracle: the price only falls
+//! until someone finds it worth paying, and each sale restarts the auction at twice the
+//! clearing price.
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::{self, Burn, Mint, TokenAccount, TokenInterface};
+use deepnode_math::{auction_cost, auction_price, restart_price};
+
+use crate::constants::*;
+use crate::errors::{math, DeepNodeError};
+use crate::events::AuctionPurchased;
+use crate::state::{Auction, Config, Domain};
+use crate::token_util::{token_balance, VaultCpi};
+
+/// Accounts of [`buy_back`](crate::deepnode::buy_back).
+#[event_cpi]
+#[derive(Accounts)]
+pub struct BuyBack<'info> {
+    /// The buyer; signs the DN burn.
+    pub buyer: Signer<'info>,
+    /// The config (pause switch, DN mint).
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Box<Account<'info, Config>>,
+    /// The domain.
+    #[account(seeds = [DOMAIN_SEED, domain.id.to_le_bytes().as_ref()], bump = domain.bump)]
+    pub domain: Box<Account<'info, Domain>>,
+    /// The domain's auction.
+    #[account(mut, seeds = [AUCTION_SEED, domain.key().as_ref()], bump = auction.bump)]
+    pub auction: Box<Account<'info, Auction>>,
+    /// The domain's buyback vault.
+    #[account(mut, seeds = [BUYBACK_VAULT_SEED, domain.key().as_ref()], bump = domain.buyback_vault_bump)]
+    pub buyback_vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// The buyer's DN account, burned from.
+    #[account(mut,
+        token::mint = dn_mint,
+        token::authority = buyer,
+        token::token_program = dn_token_program)]
+    pub buyer_dn: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// The buyer's revenue-mint account, paid to (A5: mint and owner checked).
+    #[account(mut,
+        token::mint = revenue_mint,
+        token::authority = buyer,
+        token::token_program = revenue_token_program)]
+    pub buyer_revenue: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// The DN mint (its supply falls by the burn).
+    #[account(mut, address = config.dn_mint)]
+    pub dn_mint: Box<InterfaceAccount<'info, Mint>>,
+    /// The domain's revenue mint.
+    #[account(address = domain.revenue_mint)]
+    pub revenue_mint: Box<InterfaceAccount<'info, Mint>>,
+    /// CHECK: the domain's vault authority; address checked by the seeds and stored bump.
+    #[account(seeds = [VAULT_AUTHORITY_SEED, domain.key().as_ref()], bump = domain.vault_authority_bump)]
+    pub vault_authority: UncheckedAccount<'info>,
+    /// Token program of the DN mint.
+    #[account(address = config.dn_token_program)]
+    pub dn_token_program: Interface<'info, TokenInterface>,
+    /// Token program of the revenue mint.
+    #[account(address = domain.revenue_token_program)]
+    pub revenue_token_program: Interface<'info, TokenInterface>,
+}
+
+/// Handler of [`buy_back`](crate::deepnode::buy_back).
+pub fn handler(mut ctx: Context<BuyBack>, quantity: u64, max_price_e9: u64) -> Result<()> {
+    let a = &mut ctx.accounts;
+    require!(!a.config.paused, DeepNodeError::ProtocolPaused);
+    require!(quantity > 0, DeepNodeError::ZeroQuantity);
+    require!(a.auction.available > 0, DeepNodeError::BuybackVaultEmpty);
+    require!(
+        quantity <= a.auction.available,
+        DeepNodeError::QuantityAboveBalance
+    );
+    let now = Clock::get()?.unix_timestamp;
+    // The clock may drift backwards a little (F4): treat that as no time elapsed.
+    let elapsed = u64::try_from(now.saturating_sub(a.auction.start_ts)).unwrap_or(0);
+    let price = math(auction_price(
+        a.auction.start_price_e9,
+        a.auction.floor_price_e9,
+        elapsed,
+        u64::from(a.auction.duration_secs),
+    ))?;
+    require!(price <= max_price_e9, DeepNodeError::PriceAboveLimit);
+    let cost = math(auction_cost(quantity, price))?;
+
+    token_interface::burn(
+        CpiContext::new(
+            a.dn_token_program.key(),
+            Burn {
+                mint: a.dn_mint.to_account_info(),
+                from: a.buyer_dn.to_account_info(),
+                authority: a.buyer.to_account_info(),
+            },
+        ),
+        cost,
+    )?;
+    let cpi = VaultCpi {
+        domain: a.domain.key(),
+        authority_bump: a.domain.vault_authority_bump,
+        vault: &a.buyback_vault.to_account_info(),
+        authority: &a.vault_authority.to_account_info(),
+        mint: &a.revenue_mint.to_account_info(),
+        decimals: a.domain.revenue_decimals,
+        token_program: &a.revenue_token_program.to_account_info(),
+    };
+    cpi.send(&a.buyer_revenue.to_account_info(), quantity)?;
+
+    let auction = &mut a.auction;
+    auction.available = auction
+        .available
+        .checked_sub(quantity)
+        .ok_or(DeepNodeError::MathOverflow)?;
+    auction.sold = auction
+        .sold
+        .checked_add(quantity)
+        .ok_or(DeepNodeError::MathOverflow)?;
+    auction.dn_burned = auction
+        .dn_burned
+        .checked_add(cost)
+        .ok_or(DeepNodeError::MathOverflow)?;
+    auction.sales = auction.sales.checked_add(1).ok_or(DeepNodeError::MathOverflow)?;
+    auction.last_clearing_e9 = price;
+    auction.start_price_e9 = restart_price(price).max(auction.floor_price_e9);
+    auction.start_ts = now;
+    auction.invariant(token_balance(&a.buyback_vault.to_account_info())?)?;
+    let event = AuctionPurchased {
+        domain: a.domain.key(),
+        buyer: a.buyer.key(),
+        price_e9: price,
+        quantity,
+        dn_burned: cost,
+        next_start_price_e9: auction.start_price_e9,
+        remaining: auction.available,
+    };
+    emit_cpi!(event);
+    Ok(())
+}

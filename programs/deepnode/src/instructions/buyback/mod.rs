@@ -1,0 +1,11 @@
+//! Buyback and burn: the descending-price auction of a domain's buyback vault (§8).
+pub mod buy_back;
+pub mod collect_buyback;
+pub mod set_auction_params;
+
+#[allow(ambiguous_glob_reexports)]
+pub use buy_back::*;
+#[allow(ambiguous_glob_reexports)]
+pub use collect_buyback::*;
+#[allow(ambiguous_glob_reexports)]
+pub use set_auction_params::*;

@@ -1,0 +1,149 @@
+//! `create_domain`: the domain owner proposes, governance co-signs; opens epoch 0.
+//! Vault shards are created next by `init_shard` (one per shard, so that the largest
+//! shard count still fits in transactions).
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+
+use crate::constants::*;
+use crate::errors::DeepNodeError;
+use crate::events::DomainCreated;
+use crate::state::{Config, Domain, DomainSettings, Epoch, EpochStatus};
+use crate::token_util::check_mint_extensions;
+
+/// Arguments of [`create_domain`](crate::deepnode::create_domain).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+pub struct CreateDomainArgs {
+    /// Payment processor and fee authority.
+    pub fee_authority: Pubkey,
+    /// Number of vault shards (1..=bounds.max_shards), fixed for the domain's life.
+    pub shard_count: u8,
+    /// Settings of epoch 0.
+    pub settings: DomainSettings,
+}
+
+/// Accounts of [`create_domain`](crate::deepnode::create_domain).
+#[event_cpi]
+#[derive(Accounts)]
+pub struct CreateDomain<'info> {
+    /// Pays rent.
+    #[account(mut)]
+    pub payer: Signer<'info>,
+    /// The domain owner.
+    pub owner: Signer<'info>,
+    /// Governance, co-signing the domain.
+    pub authority: Signer<'info>,
+    /// The config (its domain counter names the new domain).
+    #[account(mut, seeds = [CONFIG_SEED], bump = config.bump,
+        has_one = authority @ DeepNodeError::NotGovernance)]
+    pub config: Account<'info, Config>,
+    /// The new domain.
+    #[account(
+        init,
+        payer = payer,
+        space = 8 + Domain::INIT_SPACE,
+        seeds = [DOMAIN_SEED, config.domain_count.to_le_bytes().as_ref()],
+        bump,
+    )]
+    pub domain: Box<Account<'info, Domain>>,
+    /// Epoch 0 of the new domain.
+    #[account(
+        init,
+        payer = payer,
+        space = 8 + Epoch::INIT_SPACE,
+        seeds = [EPOCH_SEED, domain.key().as_ref(), 0u64.to_le_bytes().as_ref()],
+        bump,
+    )]
+    pub epoch: Box<Account<'info, Epoch>>,
+    /// The revenue mint, owned by `token_program`.
+    #[account(mint::token_program = token_program)]
+    pub revenue_mint: Box<InterfaceAccount<'info, Mint>>,
+    /// CHECK: data-less PDA owning the domain's vaults; address checked by the seeds.
+    #[account(seeds = [VAULT_AUTHORITY_SEED, domain.key().as_ref()], bump)]
+    pub vault_authority: UncheckedAccount<'info>,
+    /// The domain's buyback vault.
+    #[account(
+        init,
+        payer = payer,
+        seeds = [BUYBACK_VAULT_SEED, domain.key().as_ref()],
+        bump,
+        token::mint = revenue_mint,
+        token::authority = vault_authority,
+        token::token_program = token_program,
+    )]
+    pub buyback_vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// Token program of the revenue mint.
+    pub token_program: Interface<'info, TokenInterface>,
+    /// System program.
+    pub system_program: Program<'info, System>,
+}
+
+/// Handler of [`create_domain`](crate::deepnode::create_domain).
+pub fn handler(ctx: Context<CreateDomain>, args: CreateDomainArgs) -> Result<()> {
+    let config = &mut ctx.accounts.config;
+    require!(!config.paused, DeepNodeError::ProtocolPaused);
+    require!(
+        args.shard_count >= 1 && args.shard_count <= config.bounds.max_shards,
+        DeepNodeError::ShardCountOutOfBounds
+    );
+    args.settings.validate(&config.bounds, 0)?;
+    check_mint_extensions(&ctx.accounts.revenue_mint.to_account_info())?;
+
+    let id = config.domain_count;
+    config.domain_count = id.checked_add(1).ok_or(DeepNodeError::MathOverflow)?;
+
+    let now = Clock::get()?.unix_timestamp;
+    let end_ts = now
+        .checked_add(i64::from(args.settings.epoch_secs))
+        .ok_or(DeepNodeError::MathOverflow)?;
+    let domain_key = ctx.accounts.domain.key();
+    let mint = &ctx.accounts.revenue_mint;
+    ctx.accounts.domain.set_inner(Domain {
+        version: ACCOUNT_VERSION,
+        bump: ctx.bumps.domain,
+        vault_authority_bump: ctx.bumps.vault_authority,
+        buyback_vault_bump: ctx.bumps.buyback_vault,
+        id,
+        owner: ctx.accounts.owner.key(),
+        fee_authority: args.fee_authority,
+        revenue_mint: mint.key(),
+        revenue_token_program: ctx.accounts.token_program.key(),
+        revenue_decimals: mint.decimals,
+        revenue_is_dn: mint.key() == config.dn_mint,
+        shard_count: args.shard_count,
+        shards_ready: 0,
+        current_epoch: 0,
+        model_count: 0,
+        max_minted_share_bps: 0,
+        settings: args.settings,
+        pending_settings: None,
+        reserved: [0; 128],
+    });
+    ctx.accounts.epoch.set_inner(Epoch {
+        version: ACCOUNT_VERSION,
+        bump: ctx.bumps.epoch,
+        domain: domain_key,
+        index: 0,
+        status: EpochStatus::Open,
+        start_ts: now,
+        end_ts,
+        settings: args.settings,
+        shard_count: args.shard_count,
+        reserved: [0; 192],
+    });
+    ctx.accounts.domain.invariant()?;
+    config.invariant()?;
+    let event = DomainCreated {
+        domain: domain_key,
+        id,
+        owner: ctx.accounts.owner.key(),
+        fee_authority: args.fee_authority,
+        revenue_mint: ctx.accounts.revenue_mint.key(),
+        revenue_token_program: ctx.accounts.token_program.key(),
+        shard_count: args.shard_count,
+        settings: args.settings,
+        epoch: ctx.accounts.epoch.key(),
+        epoch_end_ts: end_ts,
+    };
+    emit_cpi!(event);
+    Ok(())
+}

@@ -1,0 +1,153 @@
+//! `initialize`: creates the config, adopting an existing DN mint whose mint authority
+//! was already handed to the program's PDA.
+use anchor_lang::prelude::*;
+use anchor_lang::solana_program::bpf_loader_upgradeable;
+use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+
+use crate::constants::*;
+use crate::errors::DeepNodeError;
+use crate::events::ProtocolInitialized;
+use crate::state::{Bounds, Config};
+use crate::token_util::check_mint_extensions;
+
+/// Arguments shared by both initialisation instructions.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+pub struct InitializeArgs {
+    /// Governance key (a multisig in production).
+    pub authority: Pubkey,
+    /// Bounds for every domain parameter.
+    pub bounds: Bounds,
+    /// Optional DN supply cap.
+    pub max_supply: Option<u64>,
+}
+
+/// Accounts of [`initialize`](crate::deepnode::initialize).
+#[event_cpi]
+#[derive(Accounts)]
+pub struct Initialize<'info> {
+    /// Pays rent for the config.
+    #[account(mut)]
+    pub payer: Signer<'info>,
+    /// The program's upgrade authority: only the deployer can initialise (C1).
+    pub upgrade_authority: Signer<'info>,
+    /// The program's ProgramData account, which names the upgrade authority.
+    #[account(
+        seeds = [crate::ID.as_ref()],
+        bump,
+        seeds::program = bpf_loader_upgradeable::ID,
+        constraint = program_data.upgrade_authority_address == Some(upgrade_authority.key())
+            @ DeepNodeError::NotUpgradeAuthority,
+    )]
+    pub program_data: Account<'info, ProgramData>,
+    /// The config, created here (a second initialisation fails: the account exists).
+    #[account(init, payer = payer, space = 8 + Config::INIT_SPACE, seeds = [CONFIG_SEED], bump)]
+    pub config: Account<'info, Config>,
+    /// CHECK: data-less PDA that signs DN mints; its address is checked by the seeds.
+    #[account(seeds = [MINT_AUTHORITY_SEED], bump)]
+    pub mint_authority: UncheckedAccount<'info>,
+    /// The existing DN mint, owned by `token_program`.
+    #[account(mint::token_program = token_program)]
+    pub dn_mint: InterfaceAccount<'info, Mint>,
+    /// The foundation's DN token account.
+    #[account(
+        token::mint = dn_mint,
+        token::token_program = token_program,
+    )]
+    pub foundation: InterfaceAccount<'info, TokenAccount>,
+    /// SPL Token or Token-2022.
+    pub token_program: Interface<'info, TokenInterface>,
+    /// System program.
+    pub system_program: Program<'info, System>,
+}
+
+/// Handler of [`initialize`](crate::deepnode::initialize).
+pub fn handler(ctx: Context<Initialize>, args: InitializeArgs) -> Result<()> {
+    let mint = &ctx.accounts.dn_mint;
+    require!(
+        mint.mint_authority == Some(ctx.accounts.mint_authority.key()).into(),
+        DeepNodeError::DnMintAuthorityNotPda
+    );
+    require!(
+        mint.freeze_authority.is_none(),
+        DeepNodeError::DnMintHasFreezeAuthority
+    );
+    check_mint_extensions(&mint.to_account_info())?;
+    let dn = DnMintInfo {
+        mint: mint.key(),
+        token_program: ctx.accounts.token_program.key(),
+        decimals: mint.decimals,
+        supply: mint.supply,
+        created: false,
+    };
+    write_config(
+        &mut ctx.accounts.config,
+        ctx.bumps.config,
+        ctx.bumps.mint_authority,
+        &args,
+        &dn,
+        ctx.accounts.foundation.key(),
+    )?;
+    emit_cpi!(initialized_event(&ctx.accounts.config, &dn));
+    Ok(())
+}
+
+/// What the config records about the DN mint.
+pub struct DnMintInfo {
+    /// Mint address.
+    pub mint: Pubkey,
+    /// Owning token program.
+    pub token_program: Pubkey,
+    /// Decimals.
+    pub decimals: u8,
+    /// Supply at initialisation.
+    pub supply: u64,
+    /// Whether this instruction created the mint.
+    pub created: bool,
+}
+
+/// Fills a fresh config; shared by both initialisation instructions.
+pub fn write_config(
+    config: &mut Config,
+    bump: u8,
+    mint_authority_bump: u8,
+    args: &InitializeArgs,
+    dn: &DnMintInfo,
+    foundation: Pubkey,
+) -> Result<()> {
+    args.bounds.validate()?;
+    if let Some(max) = args.max_supply {
+        require!(max >= dn.supply, DeepNodeError::MaxSupplyBelowSupply);
+    }
+    *config = Config {
+        version: ACCOUNT_VERSION,
+        bump,
+        mint_authority_bump,
+        authority: args.authority,
+        pending_authority: None,
+        paused: false,
+        dn_mint: dn.mint,
+        dn_token_program: dn.token_program,
+        dn_decimals: dn.decimals,
+        foundation,
+        bounds: args.bounds,
+        max_supply: args.max_supply,
+        initial_supply: dn.supply,
+        dn_minted: 0,
+        domain_count: 0,
+        reserved: [0; 128],
+    };
+    config.invariant()
+}
+
+/// The event both initialisation instructions emit.
+pub fn initialized_event(config: &Config, dn: &DnMintInfo) -> ProtocolInitialized {
+    ProtocolInitialized {
+        authority: config.authority,
+        dn_mint: dn.mint,
+        mint_created: dn.created,
+        foundation: config.foundation,
+        initial_supply: dn.supply,
+        max_supply: config.max_supply,
+        bounds: config.bounds,
+    }
+}

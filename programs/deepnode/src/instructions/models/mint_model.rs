@@ -1,0 +1,85 @@
+//! `mint_model`: anyone mints a model in a domain, fixing its owner share `x` for good.
+use anchor_lang::prelude::*;
+
+use crate::constants::*;
+use crate::errors::DeepNodeError;
+use crate::events::ModelMinted;
+use crate::state::{Config, Domain, DomainSettings, Model};
+
+/// Accounts of [`mint_model`](crate::deepnode::mint_model).
+#[event_cpi]
+#[derive(Accounts)]
+pub struct MintModel<'info> {
+    /// The model's owner; pays rent.
+    #[account(mut)]
+    pub owner: Signer<'info>,
+    /// The config (pause switch).
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Account<'info, Config>,
+    /// The domain (its model counter names the model).
+    #[account(mut, seeds = [DOMAIN_SEED, domain.id.to_le_bytes().as_ref()], bump = domain.bump)]
+    pub domain: Box<Account<'info, Domain>>,
+    /// The new model.
+    #[account(
+        init,
+        payer = owner,
+        space = 8 + Model::INIT_SPACE,
+        seeds = [MODEL_SEED, domain.key().as_ref(), domain.model_count.to_le_bytes().as_ref()],
+        bump,
+    )]
+    pub model: Box<Account<'info, Model>>,
+    /// System program.
+    pub system_program: Program<'info, System>,
+}
+
+/// `x` must respect the ceiling and leave room for the fee and the buyback, under the
+/// settings in force and under any queued settings.
+fn check_share(x: u16, s: &DomainSettings) -> Result<()> {
+    require!(
+        x <= s.max_model_share_bps,
+        DeepNodeError::OwnerShareAboveCeiling
+    );
+    let whole = u32::from(x) + u32::from(s.fee_bps) + u32::from(BUYBACK_BPS);
+    require!(whole <= u32::from(BPS), DeepNodeError::OwnerShareExceedsWhole);
+    Ok(())
+}
+
+/// Handler of [`mint_model`](crate::deepnode::mint_model).
+pub fn handler(ctx: Context<MintModel>, owner_share_bps: u16) -> Result<()> {
+    require!(!ctx.accounts.config.paused, DeepNodeError::ProtocolPaused);
+    let domain = &mut ctx.accounts.domain;
+    check_share(owner_share_bps, &domain.settings)?;
+    if let Some(pending) = domain.pending_settings {
+        check_share(owner_share_bps, &pending)?;
+    }
+    let id = domain.model_count;
+    domain.model_count = id.checked_add(1).ok_or(DeepNodeError::MathOverflow)?;
+    domain.max_minted_share_bps = domain.max_minted_share_bps.max(owner_share_bps);
+    let domain_key = domain.key();
+    let owner = ctx.accounts.owner.key();
+    ctx.accounts.model.set_inner(Model {
+        version: ACCOUNT_VERSION,
+        bump: ctx.bumps.model,
+        domain: domain_key,
+        id,
+        owner,
+        pending_owner: None,
+        owner_share_bps,
+        active: true,
+        claimable: 0,
+        lifetime_revenue: 0,
+        lifetime_owner_share: 0,
+        lifetime_claimed: 0,
+        reserved: [0; 64],
+    });
+    domain.invariant()?;
+    let event = ModelMinted {
+        domain: domain_key,
+        model: ctx.accounts.model.key(),
+        id,
+        owner,
+        owner_share_bps,
+    };
+    emit_cpi!(event);
+    Ok(())
+}

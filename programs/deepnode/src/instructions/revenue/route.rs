@@ -1,0 +1,101 @@
+//! The bookkeeping of one payment, shared by `pay` and `settle_batch`: split what the
+//! vault received (§12) and credit each part to its ledger. The tokens themselves move
+//! once (payer to vault); the split is bookkeeping, except that the buyback share of a
+//! DN-revenue payment is burned at once.
+use anchor_lang::prelude::*;
+use deepnode_math::split_payment;
+
+use crate::constants::*;
+use crate::errors::{math, DeepNodeError};
+use crate::events::RoutedLine;
+use crate::state::{EpochShard, Model, ModelEpoch, VaultShard};
+
+/// Adds `v` to `*field`, failing on overflow.
+fn add(field: &mut u64, v: u64) -> Result<()> {
+    *field = field.checked_add(v).ok_or(DeepNodeError::MathOverflow)?;
+    Ok(())
+}
+
+/// Credits one payment of `received` base units: the owner share to the model, the fee,
+/// buyback and pool shares to the shard ledger, revenue and usage to the epoch and
+/// model-epoch counters. `burned` says the buyback share was burned rather than kept.
+#[allow(clippy::too_many_arguments)]
+pub fn credit_payment(
+    received: u64,
+    sent: u64,
+    usage_units: u64,
+    fee_bps: u16,
+    burned: bool,
+    model_key: Pubkey,
+    model: &mut Model,
+    model_epoch: &mut ModelEpoch,
+    epoch_shard: &mut EpochShard,
+    vault_shard: &mut VaultShard,
+) -> Result<RoutedLine> {
+    require!(received >= MIN_PAYMENT, DeepNodeError::PaymentTooSmall);
+    let split = math(split_payment(received, model.owner_share_bps, fee_bps))?;
+    // Invariant 1: the parts add up to what was received, exactly.
+    require!(
+        math(split.total())? == received,
+        DeepNodeError::VaultUndercovered
+    );
+
+    add(&mut model.claimable, split.owner)?;
+    add(&mut model.lifetime_revenue, received)?;
+    add(&mut model.lifetime_owner_share, split.owner)?;
+
+    add(&mut model_epoch.revenue, received)?;
+    add(&mut model_epoch.usage_units, usage_units)?;
+    add(&mut model_epoch.payments, 1)?;
+
+    add(&mut epoch_shard.revenue, received)?;
+    add(&mut epoch_shard.pool, split.pool)?;
+    add(&mut epoch_shard.usage_units, usage_units)?;
+    add(&mut epoch_shard.payments, 1)?;
+
+    add(&mut vault_shard.model_owed, split.owner)?;
+    add(&mut vault_shard.fee_owed, split.fee)?;
+    add(&mut vault_shard.pool_owed, split.pool)?;
+    if burned {
+        add(&mut vault_shard.dn_burned, split.buyback)?;
+    } else {
+        add(&mut vault_shard.buyback_owed, split.buyback)?;
+    }
+    add(&mut vault_shard.lifetime_received, received)?;
+    add(&mut vault_shard.lifetime_fees, split.fee)?;
+    add(&mut vault_shard.lifetime_model, split.owner)?;
+    add(&mut vault_shard.lifetime_buyback, split.buyback)?;
+
+    model.invariant()?;
+    epoch_shard.invariant()?;
+    Ok(RoutedLine {
+        model: model_key,
+        sent,
+        received,
+        owner: split.owner,
+        fee: split.fee,
+        buyback: split.buyback,
+        pool: split.pool,
+        usage_units,
+    })
+}
+
+/// Fills a model-epoch record the first time it is used.
+pub fn init_model_epoch(
+    record: &mut ModelEpoch,
+    bump: u8,
+    model: Pubkey,
+    domain: Pubkey,
+    epoch: u64,
+    rent_payer: Pubkey,
+) {
+    record.version = ACCOUNT_VERSION;
+    record.bump = bump;
+    record.model = model;
+    record.domain = domain;
+    record.epoch = epoch;
+    record.revenue = 0;
+    record.usage_units = 0;
+    record.payments = 0;
+    record.rent_payer = rent_payer;
+}

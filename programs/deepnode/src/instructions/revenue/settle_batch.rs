@@ -1,0 +1,265 @@
+//! `settle_batch`: the domain's payment processor settles many (model, amount, usage)
+//! lines in one transaction. Each line is one token transfer into the chosen shard and is
+//! split on what the vault received; remaining accounts carry `[model, model_epoch]` per
+//! line, each checked (owner, type, domain, epoch). A model may appear on several lines:
+//! each line reloads and writes back its accounts, so repeats add up correctly.
+use anchor_lang::prelude::*;
+use anchor_lang::system_program;
+use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+
+use crate::constants::*;
+use crate::errors::DeepNodeError;
+use crate::events::BatchSettled;
+use crate::instructions::revenue::route::{credit_payment, init_model_epoch};
+use crate::state::{Config, Domain, Epoch, EpochShard, Model, ModelEpoch, VaultShard};
+use crate::token_util::{token_balance, VaultCpi};
+
+/// One line of a batch; its model and model-epoch record are the line's pair of
+/// remaining accounts.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
+pub struct BatchLine {
+    /// Amount to transfer for this line.
+    pub amount: u64,
+    /// Usage units to record.
+    pub usage_units: u64,
+}
+
+/// Accounts of [`settle_batch`](crate::deepnode::settle_batch).
+#[event_cpi]
+#[derive(Accounts)]
+#[instruction(shard: u8)]
+pub struct SettleBatch<'info> {
+    /// The domain's payment processor (its fee authority); pays new records' rent.
+    #[account(mut)]
+    pub processor: Signer<'info>,
+    /// The processor's revenue-mint account.
+    #[account(mut,
+        token::mint = revenue_mint,
+        token::token_program = token_program)]
+    pub processor_token: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// The config (pause switch).
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Box<Account<'info, Config>>,
+    /// The domain.
+    #[account(seeds = [DOMAIN_SEED, domain.id.to_le_bytes().as_ref()], bump = domain.bump,
+        constraint = domain.fee_authority == processor.key() @ DeepNodeError::NotFeeAuthority)]
+    pub domain: Box<Account<'info, Domain>>,
+    /// The domain's open epoch.
+    #[account(seeds = [EPOCH_SEED, domain.key().as_ref(), domain.current_epoch.to_le_bytes().as_ref()],
+        bump = epoch.bump)]
+    pub epoch: Box<Account<'info, Epoch>>,
+    /// The shard's counter for the open epoch.
+    #[account(mut, seeds = [EPOCH_SHARD_SEED, domain.key().as_ref(), epoch.index.to_le_bytes().as_ref(), &[shard]],
+        bump = epoch_shard.bump)]
+    pub epoch_shard: Box<Account<'info, EpochShard>>,
+    /// The shard's ledger.
+    #[account(mut, seeds = [VAULT_SHARD_SEED, domain.key().as_ref(), &[shard]], bump = vault_shard.bump)]
+    pub vault_shard: Box<Account<'info, VaultShard>>,
+    /// The shard's token account.
+    #[account(mut, seeds = [VAULT_SEED, domain.key().as_ref(), &[shard]], bump = vault_shard.vault_bump)]
+    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// The revenue mint (writable only when it is DN).
+    #[account(address = domain.revenue_mint)]
+    pub revenue_mint: Box<InterfaceAccount<'info, Mint>>,
+    /// CHECK: the domain's vault authority; address checked by the seeds and stored bump.
+    #[account(seeds = [VAULT_AUTHORITY_SEED, domain.key().as_ref()], bump = domain.vault_authority_bump)]
+    pub vault_authority: UncheckedAccount<'info>,
+    /// Token program of the revenue mint.
+    #[account(address = domain.revenue_token_program)]
+    pub token_program: Interface<'info, TokenInterface>,
+    /// System program.
+    pub system_program: Program<'info, System>,
+}
+
+/// Loads a model from a remaining account: owned by this program, of type `Model`, of
+/// this domain, active, and writable.
+fn load_model<'info>(info: &'info AccountInfo<'info>, domain: &Pubkey) -> Result<Account<'info, Model>> {
+    require_keys_eq!(*info.owner, crate::ID, DeepNodeError::AccountNotOwnedByProgram);
+    require!(info.is_writable, DeepNodeError::BatchAccountsMismatch);
+    let model = Account::<Model>::try_from(info)?;
+    require_keys_eq!(model.domain, *domain, DeepNodeError::ModelWrongDomain);
+    require!(model.active, DeepNodeError::ModelInactive);
+    Ok(model)
+}
+
+/// Loads, or creates at its PDA, the model-epoch record of `model` for `epoch`.
+fn load_model_epoch<'info>(
+    info: &'info AccountInfo<'info>,
+    model: &Pubkey,
+    domain: &Pubkey,
+    epoch: u64,
+    payer: &AccountInfo<'info>,
+    system: &AccountInfo<'info>,
+) -> Result<Account<'info, ModelEpoch>> {
+    require!(info.is_writable, DeepNodeError::BatchAccountsMismatch);
+    let epoch_le = epoch.to_le_bytes();
+    if *info.owner == system_program::ID && info.data_is_empty() {
+        let (pda, bump) =
+            Pubkey::find_program_address(&[MODEL_EPOCH_SEED, model.as_ref(), &epoch_le], &crate::ID);
+        require_keys_eq!(pda, info.key(), DeepNodeError::ModelEpochMismatch);
+        let bump_seed = [bump];
+        let seeds: &[&[u8]] = &[MODEL_EPOCH_SEED, model.as_ref(), &epoch_le, &bump_seed];
+        create_pda(info, payer, system, seeds, 8 + ModelEpoch::INIT_SPACE)?;
+        let mut record = ModelEpoch {
+            version: 0,
+            bump: 0,
+            model: Pubkey::default(),
+            domain: Pubkey::default(),
+            epoch: 0,
+            revenue: 0,
+            usage_units: 0,
+            payments: 0,
+            rent_payer: Pubkey::default(),
+        };
+        init_model_epoch(&mut record, bump, *model, *domain, epoch, payer.key());
+        let mut data = info.try_borrow_mut_data()?;
+        let mut writer: &mut [u8] = &mut data;
+        record.try_serialize(&mut writer)?;
+    }
+    require_keys_eq!(*info.owner, crate::ID, DeepNodeError::AccountNotOwnedByProgram);
+    let record = Account::<ModelEpoch>::try_from(info)?;
+    require!(
+        record.model == *model && record.epoch == epoch,
+        DeepNodeError::ModelEpochMismatch
+    );
+    Ok(record)
+}
+
+/// Creates a program-owned account at a PDA, tolerating lamports sent there beforehand.
+fn create_pda<'info>(
+    info: &AccountInfo<'info>,
+    payer: &AccountInfo<'info>,
+    system: &AccountInfo<'info>,
+    seeds: &[&[u8]],
+    space: usize,
+) -> Result<()> {
+    let rent = Rent::get()?.minimum_balance(space);
+    let signer = &[seeds];
+    let space_u64 = u64::try_from(space).map_err(|_| DeepNodeError::MathOverflow)?;
+    if info.lamports() == 0 {
+        system_program::create_account(
+            CpiContext::new_with_signer(
+                system.key(),
+                system_program::CreateAccount { from: payer.clone(), to: info.clone() },
+                signer,
+            ),
+            rent,
+            space_u64,
+            &crate::ID,
+        )?;
+    } else {
+        let top_up = rent.saturating_sub(info.lamports());
+        if top_up > 0 {
+            system_program::transfer(
+                CpiContext::new(
+                    system.key(),
+                    system_program::Transfer { from: payer.clone(), to: info.clone() },
+                ),
+                top_up,
+            )?;
+        }
+        system_program::allocate(
+            CpiContext::new_with_signer(
+                system.key(),
+                system_program::Allocate { account_to_allocate: info.clone() },
+                signer,
+            ),
+            space_u64,
+        )?;
+        system_program::assign(
+            CpiContext::new_with_signer(
+                system.key(),
+                system_program::Assign { account_to_assign: info.clone() },
+                signer,
+            ),
+            &crate::ID,
+        )?;
+    }
+    Ok(())
+}
+
+/// Handler of [`settle_batch`](crate::deepnode::settle_batch).
+pub fn handler<'info>(
+    mut ctx: Context<'info, SettleBatch<'info>>,
+    shard: u8,
+    lines: Vec<BatchLine>,
+) -> Result<()> {
+    let a = &mut ctx.accounts;
+    require!(!a.config.paused, DeepNodeError::ProtocolPaused);
+    require!(a.domain.is_ready(), DeepNodeError::DomainNotReady);
+    a.epoch.require_open()?;
+    require!(!lines.is_empty(), DeepNodeError::BatchEmpty);
+    require!(lines.len() <= MAX_BATCH_LINES, DeepNodeError::BatchTooLarge);
+    let pairs = lines.len().checked_mul(2).ok_or(DeepNodeError::MathOverflow)?;
+    require!(
+        ctx.remaining_accounts.len() == pairs,
+        DeepNodeError::BatchAccountsMismatch
+    );
+
+    let domain_key = a.domain.key();
+    let epoch_index = a.epoch.index;
+    let fee_bps = a.epoch.settings.fee_bps;
+    let burned = a.domain.revenue_is_dn;
+    let cpi = VaultCpi {
+        domain: domain_key,
+        authority_bump: a.domain.vault_authority_bump,
+        vault: &a.vault.to_account_info(),
+        authority: &a.vault_authority.to_account_info(),
+        mint: &a.revenue_mint.to_account_info(),
+        decimals: a.domain.revenue_decimals,
+        token_program: &a.token_program.to_account_info(),
+    };
+    let payer = a.processor.to_account_info();
+    let system = a.system_program.to_account_info();
+    let source = a.processor_token.to_account_info();
+
+    let mut routed = Vec::with_capacity(lines.len());
+    let mut total_received: u64 = 0;
+    let mut to_burn: u64 = 0;
+    for (line, accounts) in lines.iter().zip(ctx.remaining_accounts.chunks_exact(2)) {
+        require!(line.amount >= MIN_PAYMENT, DeepNodeError::PaymentTooSmall);
+        let mut model = load_model(&accounts[0], &domain_key)?;
+        let model_key = model.key();
+        let mut record =
+            load_model_epoch(&accounts[1], &model_key, &domain_key, epoch_index, &payer, &system)?;
+        let received = cpi.receive(&source, &payer, line.amount)?;
+        let result = credit_payment(
+            received,
+            line.amount,
+            line.usage_units,
+            fee_bps,
+            burned,
+            model_key,
+            &mut model,
+            &mut record,
+            &mut a.epoch_shard,
+            &mut a.vault_shard,
+        )?;
+        // Written back now, so a later line naming the same model reads these values.
+        model.exit(&crate::ID)?;
+        record.exit(&crate::ID)?;
+        total_received = total_received
+            .checked_add(received)
+            .ok_or(DeepNodeError::MathOverflow)?;
+        to_burn = to_burn
+            .checked_add(result.buyback)
+            .ok_or(DeepNodeError::MathOverflow)?;
+        routed.push(result);
+    }
+    if burned {
+        cpi.burn(to_burn)?;
+    }
+    a.vault_shard
+        .invariant(token_balance(&a.vault.to_account_info())?)?;
+    let event = BatchSettled {
+        domain: domain_key,
+        epoch: epoch_index,
+        shard,
+        processor: a.processor.key(),
+        burned,
+        total_received,
+        lines: routed,
+    };
+    emit_cpi!(event);
+    Ok(())
+}

@@ -1,0 +1,139 @@
+//! DeepNode: routes every payment for model usage into fixed shares and mints per-domain
+//! emissions only against verified work. This file is the table of contents: each
+//! instruction is one doc comment and one call into `instructions/`.
+#![allow(unexpected_cfgs)]
+#![deny(clippy::arithmetic_side_effects)]
+
+use anchor_lang::prelude::*;
+
+pub mod constants;
+pub mod errors;
+pub mod events;
+pub mod instructions;
+pub mod state;
+pub mod token_util;
+
+#[allow(ambiguous_glob_reexports)]
+pub use instructions::*;
+use state::{Bounds, DomainSettings};
+
+declare_id!("HxB3T8DHvrvP6o6w5aVqsaT8DApcmkMftHtQGnJd9ijm");
+
+/// The program's instructions.
+#[program]
+pub mod deepnode {
+    use super::*;
+
+    /// Governance: initialise the protocol, adopting a DN mint already handed to the PDA.
+    pub fn initialize(ctx: Context<Initialize>, args: InitializeArgs) -> Result<()> {
+        governance::initialize::handler(ctx, args)
+    }
+
+    /// Governance: initialise the protocol with a new DN mint owned by the PDA.
+    pub fn initialize_with_new_mint(
+        ctx: Context<InitializeWithNewMint>,
+        args: InitializeArgs,
+        decimals: u8,
+    ) -> Result<()> {
+        governance::initialize_with_new_mint::handler(ctx, args, decimals)
+    }
+
+    /// Governance: replace the bounds on domain parameters.
+    pub fn update_bounds(ctx: Context<UpdateBounds>, bounds: Bounds) -> Result<()> {
+        governance::update_bounds::handler(ctx, bounds)
+    }
+
+    /// Governance: propose the next authority (`None` cancels).
+    pub fn propose_authority(ctx: Context<ProposeAuthority>, new_authority: Option<Pubkey>) -> Result<()> {
+        governance::propose_authority::handler(ctx, new_authority)
+    }
+
+    /// Pending authority: accept and take over governance.
+    pub fn accept_authority(ctx: Context<AcceptAuthority>) -> Result<()> {
+        governance::accept_authority::handler(ctx)
+    }
+
+    /// Governance: pause or unpause.
+    pub fn set_paused(ctx: Context<SetPaused>, paused: bool) -> Result<()> {
+        governance::set_paused::handler(ctx, paused)
+    }
+
+    /// Domain owner with governance co-signing: create a domain and open epoch 0.
+    pub fn create_domain(ctx: Context<CreateDomain>, args: CreateDomainArgs) -> Result<()> {
+        domain::create_domain::handler(ctx, args)
+    }
+
+    /// Anyone: create a domain's next vault shard.
+    pub fn init_shard(ctx: Context<InitShard>, shard: u8) -> Result<()> {
+        domain::init_shard::handler(ctx, shard)
+    }
+
+    /// Domain owner: queue settings for the next epoch.
+    pub fn update_domain_settings(ctx: Context<UpdateDomainSettings>, settings: DomainSettings) -> Result<()> {
+        domain::update_domain_settings::handler(ctx, settings)
+    }
+
+    /// Anyone: mint a model with a fixed owner share.
+    pub fn mint_model(ctx: Context<MintModel>, owner_share_bps: u16) -> Result<()> {
+        models::mint_model::handler(ctx, owner_share_bps)
+    }
+
+    /// Model owner: propose the next owner (`None` cancels).
+    pub fn propose_model_owner(ctx: Context<ProposeModelOwner>, new_owner: Option<Pubkey>) -> Result<()> {
+        models::propose_model_owner::handler(ctx, new_owner)
+    }
+
+    /// Pending model owner: accept the model.
+    pub fn accept_model_owner(ctx: Context<AcceptModelOwner>) -> Result<()> {
+        models::accept_model_owner::handler(ctx)
+    }
+
+    /// Model owner: stop accepting payments.
+    pub fn deactivate_model(ctx: Context<DeactivateModel>) -> Result<()> {
+        models::deactivate_model::handler(ctx)
+    }
+
+    /// Model owner: claim accrued revenue from one shard.
+    pub fn claim_model_revenue(ctx: Context<ClaimModelRevenue>, shard: u8) -> Result<()> {
+        models::claim_model_revenue::handler(ctx, shard)
+    }
+
+    /// Consumer: pay for one model.
+    pub fn pay(ctx: Context<Pay>, shard: u8, amount: u64, usage_units: u64) -> Result<()> {
+        revenue::pay::handler(ctx, shard, amount, usage_units)
+    }
+
+    /// Payment processor: settle a batch of usage lines.
+    pub fn settle_batch<'info>(
+        ctx: Context<'info, SettleBatch<'info>>,
+        shard: u8,
+        lines: Vec<BatchLine>,
+    ) -> Result<()> {
+        revenue::settle_batch::handler(ctx, shard, lines)
+    }
+
+    /// Fee authority: withdraw one shard's fee balance.
+    pub fn withdraw_fees(ctx: Context<WithdrawFees>, shard: u8) -> Result<()> {
+        revenue::withdraw_fees::handler(ctx, shard)
+    }
+
+    /// Governance: set a domain's auction duration, floor and reference price.
+    pub fn set_auction_params(
+        ctx: Context<SetAuctionParams>,
+        duration_secs: u32,
+        floor_price_e9: u64,
+        reference_price_e9: u64,
+    ) -> Result<()> {
+        buyback::set_auction_params::handler(ctx, duration_secs, floor_price_e9, reference_price_e9)
+    }
+
+    /// Anyone: move a shard's buyback share into the buyback vault.
+    pub fn collect_buyback(ctx: Context<CollectBuyback>, shard: u8) -> Result<()> {
+        buyback::collect_buyback::handler(ctx, shard)
+    }
+
+    /// Anyone: buy from the buyback vault at the auction price, burning the DN paid.
+    pub fn buy_back(ctx: Context<BuyBack>, quantity: u64, max_price_e9: u64) -> Result<()> {
+        buyback::buy_back::handler(ctx, quantity, max_price_e9)
+    }
+}

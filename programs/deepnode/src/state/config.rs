@@ -1,0 +1,186 @@
+//! The protocol's global configuration and the bounds governance sets for every domain.
+use anchor_lang::prelude::*;
+
+use crate::constants::*;
+use crate::errors::DeepNodeError;
+
+/// Bounds within which every domain parameter must lie (PROTOCOL.md §10).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+pub struct Bounds {
+    /// Highest fee share `y` a domain may charge (bps).
+    pub max_fee_bps: u16,
+    /// Highest model-share ceiling `x_max` a domain may set (bps).
+    pub max_model_share_bps: u16,
+    /// Range of the miners' emission share (bps).
+    pub miners_bps: BpsRange,
+    /// Range of the stakers' emission share (bps).
+    pub stakers_bps: BpsRange,
+    /// Range of the validators' emission share (bps).
+    pub validators_bps: BpsRange,
+    /// Range of the domain owner's emission share (bps, at most 1000).
+    pub domain_owner_bps: BpsRange,
+    /// Range of the model owners' emission share (bps).
+    pub model_owners_bps: BpsRange,
+    /// Lowest emission rate (DN base units per revenue unit, times 1e9).
+    pub min_emission_rate_e9: u64,
+    /// Highest emission rate (DN base units per revenue unit, times 1e9).
+    pub max_emission_rate_e9: u64,
+    /// Lowest per-epoch emission floor a domain may set (DN base units).
+    pub min_floor: u64,
+    /// Highest per-epoch emission floor a domain may set (DN base units).
+    pub max_floor: u64,
+    /// Lowest per-epoch emission ceiling a domain may set (DN base units).
+    pub min_ceiling: u64,
+    /// Highest per-epoch emission ceiling a domain may set (DN base units).
+    pub max_ceiling: u64,
+    /// Shortest epoch (seconds).
+    pub min_epoch_secs: u32,
+    /// Longest epoch (seconds).
+    pub max_epoch_secs: u32,
+    /// Smallest validator quorum (at least 1).
+    pub min_quorum: u16,
+    /// Largest validator quorum (at most `MAX_ATTESTATIONS`).
+    pub max_quorum: u16,
+    /// Largest attestation tolerance (bps).
+    pub max_tolerance_bps: u16,
+    /// Lowest `min_validator_stake` a domain may require (DN base units).
+    pub min_validator_stake: u64,
+    /// Largest validator cap a domain may set.
+    pub max_validators: u16,
+    /// Largest staker yield cap per epoch (bps of active stake).
+    pub max_staker_yield_bps: u16,
+    /// Shortest claim window (epochs).
+    pub min_claim_window_epochs: u16,
+    /// Longest claim window (epochs).
+    pub max_claim_window_epochs: u16,
+    /// Longest unbonding period (epochs).
+    pub max_unbonding_epochs: u16,
+    /// Most vault shards per domain (at most `MAX_SHARDS`).
+    pub max_shards: u8,
+    /// Keeper tip ceiling per settled epoch (DN base units).
+    pub keeper_tip_max: u64,
+    /// Global emission cap per period (DN base units).
+    pub global_cap_per_period: u64,
+    /// Length of the global cap's period (seconds, > 0).
+    pub period_secs: u32,
+    /// Shortest buyback auction (seconds).
+    pub min_auction_secs: u32,
+    /// Longest buyback auction (seconds).
+    pub max_auction_secs: u32,
+    /// Lowest auction price floor (DN per revenue unit times 1e9, at least 1).
+    pub min_auction_floor_e9: u64,
+}
+
+/// An inclusive range of basis points.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+pub struct BpsRange {
+    /// Lowest value allowed.
+    pub min: u16,
+    /// Highest value allowed.
+    pub max: u16,
+}
+
+impl BpsRange {
+    /// Whether `v` lies in the range.
+    pub fn contains(&self, v: u16) -> bool {
+        self.min <= v && v <= self.max
+    }
+}
+
+impl Bounds {
+    /// Checks the bounds are internally consistent and within the protocol's hard limits.
+    pub fn validate(&self) -> Result<()> {
+        let ranges = [
+            (self.miners_bps, MAX_ROLE_BPS),
+            (self.stakers_bps, MAX_ROLE_BPS),
+            (self.validators_bps, MAX_ROLE_BPS),
+            (self.domain_owner_bps, MAX_DOMAIN_OWNER_BPS),
+            (self.model_owners_bps, BPS - FOUNDATION_BPS),
+        ];
+        for (range, limit) in ranges {
+            require!(range.min <= range.max, DeepNodeError::BoundsMinAboveMax);
+            require!(range.max <= limit, DeepNodeError::BoundsExceedLimits);
+        }
+        let pairs = [
+            (self.min_emission_rate_e9, self.max_emission_rate_e9),
+            (self.min_floor, self.max_floor),
+            (self.min_ceiling, self.max_ceiling),
+            (u64::from(self.min_epoch_secs), u64::from(self.max_epoch_secs)),
+            (u64::from(self.min_quorum), u64::from(self.max_quorum)),
+            (u64::from(self.min_claim_window_epochs), u64::from(self.max_claim_window_epochs)),
+            (u64::from(self.min_auction_secs), u64::from(self.max_auction_secs)),
+        ];
+        for (lo, hi) in pairs {
+            require!(lo <= hi, DeepNodeError::BoundsMinAboveMax);
+        }
+        let fee_and_share = u32::from(self.max_fee_bps) + u32::from(self.max_model_share_bps);
+        require!(fee_and_share <= u32::from(BPS), DeepNodeError::BoundsExceedLimits);
+        require!(
+            self.min_epoch_secs >= 1
+                && self.min_quorum >= 1
+                && self.max_quorum <= MAX_ATTESTATIONS
+                && self.max_tolerance_bps <= BPS
+                && self.max_shards >= 1
+                && self.max_shards <= MAX_SHARDS
+                && self.period_secs >= 1
+                && self.min_auction_secs >= 1
+                && self.min_auction_floor_e9 >= 1
+                && self.max_staker_yield_bps <= BPS,
+            DeepNodeError::BoundsExceedLimits
+        );
+        Ok(())
+    }
+}
+
+/// The protocol's single configuration account. Seeds: `[CONFIG_SEED]`.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct Config {
+    /// Layout version.
+    pub version: u8,
+    /// Canonical bump of this PDA.
+    pub bump: u8,
+    /// Canonical bump of the DN mint-authority PDA.
+    pub mint_authority_bump: u8,
+    /// Governance key: sets bounds, co-signs domains, pauses (multisig in production).
+    pub authority: Pubkey,
+    /// Proposed next governance key; it takes over when it accepts.
+    pub pending_authority: Option<Pubkey>,
+    /// When set, payments, attestations, staking and new domains and models are refused.
+    pub paused: bool,
+    /// The DN mint (its mint authority is the program's PDA).
+    pub dn_mint: Pubkey,
+    /// Token program that owns the DN mint.
+    pub dn_token_program: Pubkey,
+    /// DN decimals, for `transfer_checked`.
+    pub dn_decimals: u8,
+    /// Foundation's DN token account (receives the fixed 1% of emissions).
+    pub foundation: Pubkey,
+    /// Bounds for every domain parameter.
+    pub bounds: Bounds,
+    /// Optional cap on DN supply, enforced by the program.
+    pub max_supply: Option<u64>,
+    /// DN supply when the protocol was initialised.
+    pub initial_supply: u64,
+    /// DN minted by the program since initialisation.
+    pub dn_minted: u64,
+    /// Number of domains created (the next domain's id).
+    pub domain_count: u64,
+    /// Room to grow without migration.
+    pub reserved: [u8; 128],
+}
+
+impl Config {
+    /// Checks the stored configuration is coherent.
+    pub fn invariant(&self) -> Result<()> {
+        self.bounds.validate()?;
+        if let Some(max) = self.max_supply {
+            let supply = self
+                .initial_supply
+                .checked_add(self.dn_minted)
+                .ok_or(DeepNodeError::MathOverflow)?;
+            require!(supply <= max, DeepNodeError::MaxSupplyBelowSupply);
+        }
+        Ok(())
+    }
+}

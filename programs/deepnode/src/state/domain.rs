@@ -1,0 +1,214 @@
+//! A domain: its revenue mint, its settings and its pending settings.
+use anchor_lang::prelude::*;
+
+use crate::constants::*;
+use crate::errors::DeepNodeError;
+use crate::state::Bounds;
+
+/// Emission split between the five paid roles (bps); with the foundation's fixed 100 bps
+/// they make 10,000.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+pub struct SplitBps {
+    /// Miners, paid by verified work units.
+    pub miners: u16,
+    /// Stakers, paid by stake active for the whole epoch.
+    pub stakers: u16,
+    /// Validators, paid by agreeing attestations.
+    pub validators: u16,
+    /// The domain owner, paid directly.
+    pub domain_owner: u16,
+    /// Model owners, paid by the epoch's revenue per model.
+    pub model_owners: u16,
+}
+
+/// Economic settings of a domain; an epoch keeps a snapshot of those it opened with.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+pub struct DomainSettings {
+    /// Fee share `y` of every payment (bps).
+    pub fee_bps: u16,
+    /// Ceiling `x_max` for a model's owner share (bps).
+    pub max_model_share_bps: u16,
+    /// Emission split between roles.
+    pub split: SplitBps,
+    /// DN base units minted per revenue base unit, times 1e9.
+    pub emission_rate_e9: u64,
+    /// Per-epoch emission floor when there was verified work (DN base units).
+    pub floor: u64,
+    /// Per-epoch emission ceiling (DN base units).
+    pub ceiling: u64,
+    /// Epoch length (seconds).
+    pub epoch_secs: u32,
+    /// Attestations needed before a miner's work counts.
+    pub quorum: u16,
+    /// Distance from the median within which an attestation agrees (bps of the median).
+    pub tolerance_bps: u16,
+    /// Active stake a validator needs (DN base units).
+    pub min_validator_stake: u64,
+    /// Most validators the domain registers.
+    pub max_validators: u16,
+    /// Staker pool cap per epoch, in bps of active stake.
+    pub max_staker_yield_bps: u16,
+    /// Epochs during which a settled epoch stays claimable.
+    pub claim_window_epochs: u16,
+    /// Epochs a request to unstake waits before withdrawal.
+    pub unbonding_epochs: u16,
+}
+
+impl DomainSettings {
+    /// Checks every value against the governance bounds, each with its own error.
+    /// `max_minted_share_bps` is the largest owner share of any model already minted in
+    /// the domain: a new fee must leave room for it too.
+    pub fn validate(&self, b: &Bounds, max_minted_share_bps: u16) -> Result<()> {
+        require!(self.fee_bps <= b.max_fee_bps, DeepNodeError::FeeBpsOutOfBounds);
+        require!(
+            self.max_model_share_bps <= b.max_model_share_bps,
+            DeepNodeError::ModelShareCeilingOutOfBounds
+        );
+        let whole = u32::from(self.fee_bps)
+            + u32::from(self.max_model_share_bps)
+            + u32::from(BUYBACK_BPS);
+        require!(whole <= u32::from(BPS), DeepNodeError::FeeAndShareExceedWhole);
+        let with_minted =
+            u32::from(self.fee_bps) + u32::from(max_minted_share_bps) + u32::from(BUYBACK_BPS);
+        require!(
+            with_minted <= u32::from(BPS),
+            DeepNodeError::FeeConflictsWithMintedModel
+        );
+        let s = &self.split;
+        require!(b.miners_bps.contains(s.miners), DeepNodeError::MinersSplitOutOfBounds);
+        require!(b.stakers_bps.contains(s.stakers), DeepNodeError::StakersSplitOutOfBounds);
+        require!(
+            b.validators_bps.contains(s.validators),
+            DeepNodeError::ValidatorsSplitOutOfBounds
+        );
+        require!(
+            b.domain_owner_bps.contains(s.domain_owner),
+            DeepNodeError::DomainOwnerSplitOutOfBounds
+        );
+        require!(
+            b.model_owners_bps.contains(s.model_owners),
+            DeepNodeError::ModelOwnersSplitOutOfBounds
+        );
+        let sum = u32::from(s.miners)
+            + u32::from(s.stakers)
+            + u32::from(s.validators)
+            + u32::from(s.domain_owner)
+            + u32::from(s.model_owners);
+        require!(
+            sum == u32::from(BPS - FOUNDATION_BPS),
+            DeepNodeError::SplitSumInvalid
+        );
+        require!(
+            b.min_emission_rate_e9 <= self.emission_rate_e9
+                && self.emission_rate_e9 <= b.max_emission_rate_e9,
+            DeepNodeError::EmissionRateOutOfBounds
+        );
+        require!(
+            b.min_floor <= self.floor && self.floor <= b.max_floor,
+            DeepNodeError::FloorOutOfBounds
+        );
+        require!(
+            b.min_ceiling <= self.ceiling && self.ceiling <= b.max_ceiling,
+            DeepNodeError::CeilingOutOfBounds
+        );
+        require!(self.floor <= self.ceiling, DeepNodeError::FloorAboveCeiling);
+        require!(
+            b.min_epoch_secs <= self.epoch_secs && self.epoch_secs <= b.max_epoch_secs,
+            DeepNodeError::EpochDurationOutOfBounds
+        );
+        require!(
+            b.min_quorum <= self.quorum && self.quorum <= b.max_quorum,
+            DeepNodeError::QuorumOutOfBounds
+        );
+        require!(
+            self.tolerance_bps <= b.max_tolerance_bps,
+            DeepNodeError::ToleranceOutOfBounds
+        );
+        require!(
+            self.min_validator_stake >= b.min_validator_stake,
+            DeepNodeError::MinValidatorStakeOutOfBounds
+        );
+        require!(
+            self.max_validators >= 1 && self.max_validators <= b.max_validators,
+            DeepNodeError::MaxValidatorsOutOfBounds
+        );
+        require!(
+            self.max_staker_yield_bps <= b.max_staker_yield_bps,
+            DeepNodeError::StakerYieldCapOutOfBounds
+        );
+        require!(
+            b.min_claim_window_epochs <= self.claim_window_epochs
+                && self.claim_window_epochs <= b.max_claim_window_epochs,
+            DeepNodeError::ClaimWindowOutOfBounds
+        );
+        require!(
+            self.unbonding_epochs <= b.max_unbonding_epochs,
+            DeepNodeError::UnbondingOutOfBounds
+        );
+        Ok(())
+    }
+}
+
+/// A domain of models. Seeds: `[DOMAIN_SEED, id.to_le_bytes()]`.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct Domain {
+    /// Layout version.
+    pub version: u8,
+    /// Canonical bump of this PDA.
+    pub bump: u8,
+    /// Canonical bump of the domain's vault authority PDA.
+    pub vault_authority_bump: u8,
+    /// Canonical bump of the domain's buyback vault PDA.
+    pub buyback_vault_bump: u8,
+    /// Sequential id (the PDA seed).
+    pub id: u64,
+    /// Domain owner: changes settings, receives the domain-owner emission share.
+    pub owner: Pubkey,
+    /// Payment processor and fee authority: settles batches and withdraws the fee share.
+    pub fee_authority: Pubkey,
+    /// Revenue mint (SPL Token or Token-2022); fixed at creation.
+    pub revenue_mint: Pubkey,
+    /// Token program owning the revenue mint.
+    pub revenue_token_program: Pubkey,
+    /// Revenue mint decimals, for `transfer_checked`.
+    pub revenue_decimals: u8,
+    /// Whether the revenue mint is DN (the buyback share is then burned in the payment).
+    pub revenue_is_dn: bool,
+    /// Number of vault shards, fixed at creation.
+    pub shard_count: u8,
+    /// Shards initialised so far; payments need all of them.
+    pub shards_ready: u8,
+    /// Index of the open epoch.
+    pub current_epoch: u64,
+    /// Number of models minted (the next model's id).
+    pub model_count: u64,
+    /// Largest owner share of any model minted here (bounds later fee changes).
+    pub max_minted_share_bps: u16,
+    /// Settings in force for the open epoch.
+    pub settings: DomainSettings,
+    /// Settings to apply when the next epoch opens.
+    pub pending_settings: Option<DomainSettings>,
+    /// Room to grow without migration.
+    pub reserved: [u8; 128],
+}
+
+impl Domain {
+    /// Whether every vault shard exists.
+    pub fn is_ready(&self) -> bool {
+        self.shards_ready == self.shard_count
+    }
+
+    /// Checks the stored domain is coherent.
+    pub fn invariant(&self) -> Result<()> {
+        require!(
+            self.shards_ready <= self.shard_count && self.shard_count <= MAX_SHARDS,
+            DeepNodeError::ShardCountOutOfBounds
+        );
+        let whole = u32::from(self.settings.fee_bps)
+            + u32::from(self.max_minted_share_bps)
+            + u32::from(BUYBACK_BPS);
+        require!(whole <= u32::from(BPS), DeepNodeError::FeeConflictsWithMintedModel);
+        Ok(())
+    }
+}
