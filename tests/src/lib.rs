@@ -1,1 +1,266 @@
+//! Test harness: runs the DeepNode program natively inside `solana-program-test`, with
+//! SPL Token and Token-2022 loaded, and gives the tests token helpers, exact-error
+//! assertions, event decoding and the protocol invariants of PROTOCOL.md §11.
+#![allow(clippy::too_many_arguments)]
 
+pub mod fixtures;
+pub mod invariants;
+pub mod tokens;
+
+use anchor_lang::prelude::AccountInfo;
+use anchor_lang::solana_program::bpf_loader_upgradeable::{self, UpgradeableLoaderState};
+use anchor_lang::solana_program::entrypoint::ProgramResult;
+use anchor_lang::{AccountDeserialize, Event};
+use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
+use solana_sdk::account::Account;
+use solana_sdk::clock::Clock;
+use solana_sdk::instruction::{Instruction, InstructionError};
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::Keypair;
+use solana_sdk::signer::Signer;
+use solana_sdk::transaction::{Transaction, TransactionError};
+
+pub use deepnode_sdk::{ix, pda};
+
+/// Runs the program's Anchor entry point as a native builtin. Anchor's `entry` ties its
+/// three arguments to one lifetime; the runtime keeps them alive for the whole call.
+fn process(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
+    // SAFETY: only narrows the lifetimes to their common minimum for the call's duration.
+    let accounts: &[AccountInfo] = unsafe { std::mem::transmute(accounts) };
+    deepnode::entry(program_id, accounts, data)
+}
+
+/// A started test validator with the program loaded and helpers around it.
+pub struct Env {
+    /// The program-test context.
+    pub ctx: ProgramTestContext,
+    /// The program's upgrade authority (named in its ProgramData account).
+    pub upgrade: Keypair,
+}
+
+/// Anchor's custom error number for `DeepNodeError` variant `e`.
+pub fn code(e: deepnode::errors::DeepNodeError) -> u32 {
+    u32::from(e)
+}
+
+/// Anchor framework error numbers used in assertions.
+pub mod anchor_code {
+    /// A `has_one` constraint failed.
+    pub const HAS_ONE: u32 = 2001;
+    /// A `seeds` constraint failed.
+    pub const SEEDS: u32 = 2006;
+    /// An `address` constraint failed.
+    pub const ADDRESS: u32 = 2012;
+    /// `token::mint` failed.
+    pub const TOKEN_MINT: u32 = 2014;
+    /// `token::authority` failed.
+    pub const TOKEN_OWNER: u32 = 2015;
+    /// `token::token_program` failed.
+    pub const TOKEN_TOKEN_PROGRAM: u32 = 2021;
+    /// `mint::token_program` failed.
+    pub const MINT_TOKEN_PROGRAM: u32 = 2022;
+    /// Discriminator mismatch.
+    pub const DISCRIMINATOR: u32 = 3002;
+    /// Account owned by the wrong program.
+    pub const WRONG_OWNER: u32 = 3007;
+    /// A signer was expected.
+    pub const NOT_SIGNER: u32 = 3010;
+    /// The account is not initialised.
+    pub const NOT_INITIALIZED: u32 = 3012;
+    /// Program id of an `Interface`/`Program` account is wrong.
+    pub const INVALID_PROGRAM_ID: u32 = 3008;
+}
+
+/// The error a failed transaction ended with: the instruction's custom code, or `None`
+/// for anything else (with the full error for the message).
+pub fn custom_code(err: &TransactionError) -> Option<u32> {
+    match err {
+        TransactionError::InstructionError(_, InstructionError::Custom(c)) => Some(*c),
+        _ => None,
+    }
+}
+
+impl Env {
+    /// A program-test with the program as a native builtin and a ProgramData account
+    /// naming `upgrade` as upgrade authority.
+    pub fn program_test(upgrade: &Pubkey) -> ProgramTest {
+        let mut pt = ProgramTest::new("deepnode", deepnode::ID, processor!(process));
+        pt.prefer_bpf(false);
+        let state = UpgradeableLoaderState::ProgramData {
+            slot: 0,
+            upgrade_authority_address: Some(*upgrade),
+        };
+        let data = bincode::serialize(&state).expect("serialise program data");
+        pt.add_account(
+            pda::program_data(),
+            Account {
+                lamports: 1_000_000_000,
+                data,
+                owner: bpf_loader_upgradeable::ID,
+                executable: false,
+                rent_epoch: 0,
+            },
+        );
+        pt
+    }
+
+    /// Starts a validator with the program loaded (nothing initialised yet).
+    pub async fn start() -> Env {
+        let upgrade = Keypair::new();
+        let ctx = Self::program_test(&upgrade.pubkey()).start_with_context().await;
+        Env { ctx, upgrade }
+    }
+
+    /// The fee payer of every transaction.
+    pub fn payer(&self) -> Keypair {
+        self.ctx.payer.insecure_clone()
+    }
+
+    /// Sends one transaction (fee payer first, then `signers`) on a fresh blockhash.
+    pub async fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<(), TransactionError> {
+        let tx = self.tx(ixs, signers).await;
+        match self.ctx.banks_client.process_transaction(tx).await {
+            Ok(()) => Ok(()),
+            Err(BanksClientError::TransactionError(e)) => Err(e),
+            Err(BanksClientError::SimulationError { err, .. }) => Err(err),
+            Err(other) => panic!("transport error: {other:?}"),
+        }
+    }
+
+    /// Builds and signs a transaction on a fresh blockhash.
+    pub async fn tx(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Transaction {
+        let blockhash = self
+            .ctx
+            .get_new_latest_blockhash()
+            .await
+            .expect("blockhash");
+        let payer = self.payer();
+        let mut all: Vec<&Keypair> = vec![&payer];
+        for s in signers {
+            if s.pubkey() != payer.pubkey() && !all.iter().any(|k| k.pubkey() == s.pubkey()) {
+                all.push(s);
+            }
+        }
+        Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &all, blockhash)
+    }
+
+    /// Sends and panics with the error if it fails.
+    pub async fn ok(&mut self, ixs: &[Instruction], signers: &[&Keypair]) {
+        if let Err(e) = self.send(ixs, signers).await {
+            panic!("transaction failed: {e:?}");
+        }
+    }
+
+    /// Sends and asserts it fails with custom error `expected`.
+    pub async fn fails_with(&mut self, ixs: &[Instruction], signers: &[&Keypair], expected: u32) {
+        match self.send(ixs, signers).await {
+            Ok(()) => panic!("expected error {expected}, transaction succeeded"),
+            Err(e) => assert_eq!(custom_code(&e), Some(expected), "expected error {expected}, got {e:?}"),
+        }
+    }
+
+    /// Sends and asserts it fails with exactly `expected`.
+    pub async fn fails_exactly(&mut self, ixs: &[Instruction], signers: &[&Keypair], expected: TransactionError) {
+        match self.send(ixs, signers).await {
+            Ok(()) => panic!("expected {expected:?}, transaction succeeded"),
+            Err(e) => assert_eq!(e, expected),
+        }
+    }
+
+    /// Simulates the transaction, returns the `emit_cpi!` events it would emit (their
+    /// bytes after the event tag), then processes it for real.
+    pub async fn ok_events(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Vec<Vec<u8>> {
+        let tx = self.tx(ixs, signers).await;
+        let sim = self
+            .ctx
+            .banks_client
+            .simulate_transaction(tx.clone())
+            .await
+            .expect("simulate");
+        if let Some(Err(e)) = &sim.result {
+            panic!("simulation failed: {e:?}");
+        }
+        let keys = tx.message.account_keys.clone();
+        let mut events = Vec::new();
+        for inner in sim
+            .simulation_details
+            .and_then(|d| d.inner_instructions)
+            .unwrap_or_default()
+        {
+            for ix in inner {
+                let program = keys[usize::from(ix.instruction.program_id_index)];
+                let data = &ix.instruction.data;
+                if program == deepnode::ID && data.starts_with(anchor_lang::event::EVENT_IX_TAG_LE) {
+                    events.push(data[8..].to_vec());
+                }
+            }
+        }
+        self.ctx
+            .banks_client
+            .process_transaction(tx)
+            .await
+            .expect("process after simulation");
+        events
+    }
+
+    /// Runs the instruction and returns the single event of type `E` it emitted.
+    pub async fn ok_event<E: Event + anchor_lang::AnchorDeserialize>(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> E {
+        let events = self.ok_events(ixs, signers).await;
+        let found: Vec<E> = events.iter().filter_map(|bytes| decode_event::<E>(bytes)).collect();
+        assert_eq!(found.len(), 1, "expected one {} event, got {}", std::any::type_name::<E>(), found.len());
+        found.into_iter().next().expect("one event")
+    }
+
+    /// Reads and decodes an Anchor account.
+    pub async fn get<T: AccountDeserialize>(&mut self, key: Pubkey) -> T {
+        let account = self
+            .ctx
+            .banks_client
+            .get_account(key)
+            .await
+            .expect("rpc")
+            .unwrap_or_else(|| panic!("account {key} missing"));
+        deepnode_sdk::decode::<T>(&account.data).expect("decode")
+    }
+
+    /// Raw account, if it exists.
+    pub async fn account(&mut self, key: Pubkey) -> Option<Account> {
+        self.ctx.banks_client.get_account(key).await.expect("rpc")
+    }
+
+    /// The current clock.
+    pub async fn clock(&mut self) -> Clock {
+        self.ctx
+            .banks_client
+            .get_sysvar::<Clock>()
+            .await
+            .expect("clock")
+    }
+
+    /// Moves the clock's unix time forward by `secs`.
+    pub async fn advance(&mut self, secs: i64) {
+        let mut clock = self.clock().await;
+        clock.unix_timestamp = clock.unix_timestamp.checked_add(secs).expect("time");
+        self.ctx.set_sysvar(&clock);
+    }
+
+    /// Transfers lamports to `to` from the payer.
+    pub async fn airdrop(&mut self, to: &Pubkey, lamports: u64) {
+        let payer = self.payer();
+        let ix = anchor_lang::solana_program::system_instruction::transfer(&payer.pubkey(), to, lamports);
+        self.ok(&[ix], &[]).await;
+    }
+}
+
+/// Decodes an event of type `E` if `bytes` (after the event tag) carry its discriminator.
+pub fn decode_event<E: Event + anchor_lang::AnchorDeserialize>(bytes: &[u8]) -> Option<E> {
+    let disc = E::DISCRIMINATOR;
+    if bytes.len() < disc.len() || &bytes[..disc.len()] != disc {
+        return None;
+    }
+    E::try_from_slice(&bytes[disc.len()..]).ok()
+}

@@ -1,0 +1,528 @@
+//! Instruction builders, one per program instruction.
+use anchor_lang::prelude::{AccountMeta, Pubkey};
+use anchor_lang::solana_program::instruction::Instruction;
+use anchor_lang::{system_program, InstructionData, ToAccountMetas};
+use deepnode::instructions::{BatchLine, CreateDomainArgs, InitializeArgs};
+use deepnode::state::{Bounds, Domain, DomainSettings};
+use deepnode::{accounts as acc, instruction as data};
+
+use crate::pda;
+
+/// The associated token program.
+pub const ASSOCIATED_TOKEN_PROGRAM: Pubkey =
+    Pubkey::from_str_const("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL");
+
+fn build(accounts: impl ToAccountMetas, args: impl InstructionData) -> Instruction {
+    Instruction {
+        program_id: deepnode::ID,
+        accounts: accounts.to_account_metas(None),
+        data: args.data(),
+    }
+}
+
+/// The keys of a domain that most instructions need.
+#[derive(Clone, Copy, Debug)]
+pub struct DomainKeys {
+    /// Domain account.
+    pub domain: Pubkey,
+    /// Revenue mint.
+    pub revenue_mint: Pubkey,
+    /// Revenue token program.
+    pub token_program: Pubkey,
+    /// Open epoch.
+    pub epoch: u64,
+    /// Whether the revenue mint is DN.
+    pub is_dn: bool,
+}
+
+impl DomainKeys {
+    /// Reads the keys from a decoded domain.
+    pub fn new(domain: Pubkey, state: &Domain) -> Self {
+        Self {
+            domain,
+            revenue_mint: state.revenue_mint,
+            token_program: state.revenue_token_program,
+            epoch: state.current_epoch,
+            is_dn: state.revenue_is_dn,
+        }
+    }
+}
+
+/// `initialize`: adopt an existing DN mint.
+pub fn initialize(
+    payer: Pubkey,
+    upgrade_authority: Pubkey,
+    dn_mint: Pubkey,
+    foundation: Pubkey,
+    token_program: Pubkey,
+    args: InitializeArgs,
+) -> Instruction {
+    build(
+        acc::Initialize {
+            payer,
+            upgrade_authority,
+            program_data: pda::program_data(),
+            config: pda::config(),
+            mint_authority: pda::mint_authority(),
+            dn_mint,
+            foundation,
+            token_program,
+            system_program: system_program::ID,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::Initialize { args },
+    )
+}
+
+/// `initialize_with_new_mint`: create the DN mint (a fresh keypair that must sign) and
+/// the foundation's associated account.
+pub fn initialize_with_new_mint(
+    payer: Pubkey,
+    upgrade_authority: Pubkey,
+    dn_mint: Pubkey,
+    foundation_owner: Pubkey,
+    token_program: Pubkey,
+    args: InitializeArgs,
+    decimals: u8,
+) -> Instruction {
+    build(
+        acc::InitializeWithNewMint {
+            payer,
+            upgrade_authority,
+            program_data: pda::program_data(),
+            config: pda::config(),
+            mint_authority: pda::mint_authority(),
+            dn_mint,
+            foundation_owner,
+            foundation: associated_token_address(&foundation_owner, &dn_mint, &token_program),
+            token_program,
+            associated_token_program: ASSOCIATED_TOKEN_PROGRAM,
+            system_program: system_program::ID,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::InitializeWithNewMint { args, decimals },
+    )
+}
+
+/// The associated token account of `owner` for `mint` under `token_program`.
+pub fn associated_token_address(owner: &Pubkey, mint: &Pubkey, token_program: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(
+        &[owner.as_ref(), token_program.as_ref(), mint.as_ref()],
+        &ASSOCIATED_TOKEN_PROGRAM,
+    )
+    .0
+}
+
+/// `update_bounds`.
+pub fn update_bounds(authority: Pubkey, bounds: Bounds) -> Instruction {
+    build(
+        acc::UpdateBounds {
+            authority,
+            config: pda::config(),
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::UpdateBounds { bounds },
+    )
+}
+
+/// `propose_authority`.
+pub fn propose_authority(authority: Pubkey, new_authority: Option<Pubkey>) -> Instruction {
+    build(
+        acc::ProposeAuthority {
+            authority,
+            config: pda::config(),
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::ProposeAuthority { new_authority },
+    )
+}
+
+/// `accept_authority`.
+pub fn accept_authority(new_authority: Pubkey) -> Instruction {
+    build(
+        acc::AcceptAuthority {
+            new_authority,
+            config: pda::config(),
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::AcceptAuthority {},
+    )
+}
+
+/// `set_paused`.
+pub fn set_paused(authority: Pubkey, paused: bool) -> Instruction {
+    build(
+        acc::SetPaused {
+            authority,
+            config: pda::config(),
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::SetPaused { paused },
+    )
+}
+
+/// `create_domain`: `domain_id` is the config's current domain count.
+pub fn create_domain(
+    payer: Pubkey,
+    owner: Pubkey,
+    authority: Pubkey,
+    domain_id: u64,
+    revenue_mint: Pubkey,
+    token_program: Pubkey,
+    args: CreateDomainArgs,
+) -> Instruction {
+    let domain = pda::domain(domain_id);
+    build(
+        acc::CreateDomain {
+            payer,
+            owner,
+            authority,
+            config: pda::config(),
+            domain,
+            epoch: pda::epoch(&domain, 0),
+            revenue_mint,
+            vault_authority: pda::vault_authority(&domain),
+            buyback_vault: pda::buyback_vault(&domain),
+            token_program,
+            system_program: system_program::ID,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::CreateDomain { args },
+    )
+}
+
+/// `init_shard`.
+pub fn init_shard(payer: Pubkey, d: &DomainKeys, shard: u8) -> Instruction {
+    build(
+        acc::InitShard {
+            payer,
+            domain: d.domain,
+            vault_shard: pda::vault_shard(&d.domain, shard),
+            vault: pda::vault(&d.domain, shard),
+            epoch_shard: pda::epoch_shard(&d.domain, d.epoch, shard),
+            revenue_mint: d.revenue_mint,
+            vault_authority: pda::vault_authority(&d.domain),
+            token_program: d.token_program,
+            system_program: system_program::ID,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::InitShard { shard },
+    )
+}
+
+/// `update_domain_settings`.
+pub fn update_domain_settings(owner: Pubkey, domain: Pubkey, settings: DomainSettings) -> Instruction {
+    build(
+        acc::UpdateDomainSettings {
+            owner,
+            config: pda::config(),
+            domain,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::UpdateDomainSettings { settings },
+    )
+}
+
+/// `mint_model`: `model_id` is the domain's current model count.
+pub fn mint_model(owner: Pubkey, domain: Pubkey, model_id: u64, owner_share_bps: u16) -> Instruction {
+    build(
+        acc::MintModel {
+            owner,
+            config: pda::config(),
+            domain,
+            model: pda::model(&domain, model_id),
+            system_program: system_program::ID,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::MintModel { owner_share_bps },
+    )
+}
+
+/// `propose_model_owner`.
+pub fn propose_model_owner(owner: Pubkey, model: Pubkey, new_owner: Option<Pubkey>) -> Instruction {
+    build(
+        acc::ProposeModelOwner {
+            owner,
+            model,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::ProposeModelOwner { new_owner },
+    )
+}
+
+/// `accept_model_owner`.
+pub fn accept_model_owner(new_owner: Pubkey, model: Pubkey) -> Instruction {
+    build(
+        acc::AcceptModelOwner {
+            new_owner,
+            model,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::AcceptModelOwner {},
+    )
+}
+
+/// `deactivate_model`.
+pub fn deactivate_model(owner: Pubkey, model: Pubkey) -> Instruction {
+    build(
+        acc::DeactivateModel {
+            owner,
+            model,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::DeactivateModel {},
+    )
+}
+
+/// `claim_model_revenue` from one shard.
+pub fn claim_model_revenue(
+    d: &DomainKeys,
+    owner: Pubkey,
+    model: Pubkey,
+    destination: Pubkey,
+    shard: u8,
+) -> Instruction {
+    build(
+        acc::ClaimModelRevenue {
+            owner,
+            model,
+            domain: d.domain,
+            vault_shard: pda::vault_shard(&d.domain, shard),
+            vault: pda::vault(&d.domain, shard),
+            destination,
+            revenue_mint: d.revenue_mint,
+            vault_authority: pda::vault_authority(&d.domain),
+            token_program: d.token_program,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::ClaimModelRevenue { shard },
+    )
+}
+
+/// Marks the revenue mint writable when it is DN (the buyback share is burned).
+fn mint_writable_if_dn(mut ix: Instruction, d: &DomainKeys) -> Instruction {
+    if d.is_dn {
+        for meta in ix.accounts.iter_mut() {
+            if meta.pubkey == d.revenue_mint {
+                meta.is_writable = true;
+            }
+        }
+    }
+    ix
+}
+
+/// `pay`: a consumer pays `amount` for `model` through `shard`.
+pub fn pay(
+    d: &DomainKeys,
+    payer: Pubkey,
+    payer_token: Pubkey,
+    model: Pubkey,
+    shard: u8,
+    amount: u64,
+    usage_units: u64,
+) -> Instruction {
+    let ix = build(
+        acc::Pay {
+            payer,
+            payer_token,
+            config: pda::config(),
+            domain: d.domain,
+            epoch: pda::epoch(&d.domain, d.epoch),
+            epoch_shard: pda::epoch_shard(&d.domain, d.epoch, shard),
+            vault_shard: pda::vault_shard(&d.domain, shard),
+            vault: pda::vault(&d.domain, shard),
+            model,
+            model_epoch: pda::model_epoch(&model, d.epoch),
+            revenue_mint: d.revenue_mint,
+            vault_authority: pda::vault_authority(&d.domain),
+            token_program: d.token_program,
+            system_program: system_program::ID,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::Pay {
+            shard,
+            amount,
+            usage_units,
+        },
+    );
+    mint_writable_if_dn(ix, d)
+}
+
+/// One line of a batch as the SDK takes it.
+#[derive(Clone, Copy, Debug)]
+pub struct Line {
+    /// Model paid for.
+    pub model: Pubkey,
+    /// Amount.
+    pub amount: u64,
+    /// Usage units.
+    pub usage_units: u64,
+}
+
+/// `settle_batch`: the processor settles `lines` through `shard`.
+pub fn settle_batch(
+    d: &DomainKeys,
+    processor: Pubkey,
+    processor_token: Pubkey,
+    shard: u8,
+    lines: &[Line],
+) -> Instruction {
+    let mut ix = build(
+        acc::SettleBatch {
+            processor,
+            processor_token,
+            config: pda::config(),
+            domain: d.domain,
+            epoch: pda::epoch(&d.domain, d.epoch),
+            epoch_shard: pda::epoch_shard(&d.domain, d.epoch, shard),
+            vault_shard: pda::vault_shard(&d.domain, shard),
+            vault: pda::vault(&d.domain, shard),
+            revenue_mint: d.revenue_mint,
+            vault_authority: pda::vault_authority(&d.domain),
+            token_program: d.token_program,
+            system_program: system_program::ID,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::SettleBatch {
+            shard,
+            lines: lines
+                .iter()
+                .map(|l| BatchLine {
+                    amount: l.amount,
+                    usage_units: l.usage_units,
+                })
+                .collect(),
+        },
+    );
+    for l in lines {
+        ix.accounts.push(AccountMeta::new(l.model, false));
+        ix.accounts
+            .push(AccountMeta::new(pda::model_epoch(&l.model, d.epoch), false));
+    }
+    mint_writable_if_dn(ix, d)
+}
+
+/// `withdraw_fees` from one shard.
+pub fn withdraw_fees(d: &DomainKeys, fee_authority: Pubkey, destination: Pubkey, shard: u8) -> Instruction {
+    build(
+        acc::WithdrawFees {
+            fee_authority,
+            domain: d.domain,
+            vault_shard: pda::vault_shard(&d.domain, shard),
+            vault: pda::vault(&d.domain, shard),
+            destination,
+            revenue_mint: d.revenue_mint,
+            vault_authority: pda::vault_authority(&d.domain),
+            token_program: d.token_program,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::WithdrawFees { shard },
+    )
+}
+
+/// `set_auction_params`.
+pub fn set_auction_params(
+    payer: Pubkey,
+    authority: Pubkey,
+    domain: Pubkey,
+    duration_secs: u32,
+    floor_price_e9: u64,
+    reference_price_e9: u64,
+) -> Instruction {
+    build(
+        acc::SetAuctionParams {
+            payer,
+            authority,
+            config: pda::config(),
+            domain,
+            auction: pda::auction(&domain),
+            system_program: system_program::ID,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::SetAuctionParams {
+            duration_secs,
+            floor_price_e9,
+            reference_price_e9,
+        },
+    )
+}
+
+/// `collect_buyback` from one shard.
+pub fn collect_buyback(d: &DomainKeys, shard: u8) -> Instruction {
+    build(
+        acc::CollectBuyback {
+            domain: d.domain,
+            auction: pda::auction(&d.domain),
+            vault_shard: pda::vault_shard(&d.domain, shard),
+            vault: pda::vault(&d.domain, shard),
+            buyback_vault: pda::buyback_vault(&d.domain),
+            revenue_mint: d.revenue_mint,
+            vault_authority: pda::vault_authority(&d.domain),
+            token_program: d.token_program,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::CollectBuyback { shard },
+    )
+}
+
+/// The DN side of a purchase.
+#[derive(Clone, Copy, Debug)]
+pub struct DnKeys {
+    /// DN mint.
+    pub mint: Pubkey,
+    /// DN token program.
+    pub token_program: Pubkey,
+}
+
+/// `buy_back`: buy `quantity` at most at `max_price_e9`.
+pub fn buy_back(
+    d: &DomainKeys,
+    dn: &DnKeys,
+    buyer: Pubkey,
+    buyer_dn: Pubkey,
+    buyer_revenue: Pubkey,
+    quantity: u64,
+    max_price_e9: u64,
+) -> Instruction {
+    build(
+        acc::BuyBack {
+            buyer,
+            config: pda::config(),
+            domain: d.domain,
+            auction: pda::auction(&d.domain),
+            buyback_vault: pda::buyback_vault(&d.domain),
+            buyer_dn,
+            buyer_revenue,
+            dn_mint: dn.mint,
+            revenue_mint: d.revenue_mint,
+            vault_authority: pda::vault_authority(&d.domain),
+            dn_token_program: dn.token_program,
+            revenue_token_program: d.token_program,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::BuyBack {
+            quantity,
+            max_price_e9,
+        },
+    )
+}

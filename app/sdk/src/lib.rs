@@ -1,0 +1,18 @@
+//! DeepNode client SDK: PDA helpers derived from the program's own seed constants,
+//! instruction builders over the program's generated account and argument types, and
+//! account decoders. Used by the tests, the migration tool and (later) the keeper and CLI.
+#![deny(missing_docs)]
+
+pub mod ix;
+pub mod pda;
+
+use anchor_lang::AccountDeserialize;
+
+pub use deepnode;
+pub use deepnode::ID as PROGRAM_ID;
+
+/// Decodes an Anchor account (discriminator checked) from raw account data.
+pub fn decode<T: AccountDeserialize>(data: &[u8]) -> anchor_lang::Result<T> {
+    let mut slice = data;
+    T::try_deserialize(&mut slice)
+}

@@ -1,0 +1,81 @@
+//! Program-derived addresses, from the seeds in `deepnode::constants` (one place).
+use anchor_lang::prelude::Pubkey;
+use deepnode::constants::*;
+
+fn find(seeds: &[&[u8]]) -> Pubkey {
+    Pubkey::find_program_address(seeds, &deepnode::ID).0
+}
+
+/// The protocol config.
+pub fn config() -> Pubkey {
+    find(&[CONFIG_SEED])
+}
+
+/// The DN mint authority.
+pub fn mint_authority() -> Pubkey {
+    find(&[MINT_AUTHORITY_SEED])
+}
+
+/// Domain number `id`.
+pub fn domain(id: u64) -> Pubkey {
+    find(&[DOMAIN_SEED, &id.to_le_bytes()])
+}
+
+/// A domain's vault authority.
+pub fn vault_authority(domain: &Pubkey) -> Pubkey {
+    find(&[VAULT_AUTHORITY_SEED, domain.as_ref()])
+}
+
+/// A shard's ledger.
+pub fn vault_shard(domain: &Pubkey, shard: u8) -> Pubkey {
+    find(&[VAULT_SHARD_SEED, domain.as_ref(), &[shard]])
+}
+
+/// A shard's token account.
+pub fn vault(domain: &Pubkey, shard: u8) -> Pubkey {
+    find(&[VAULT_SEED, domain.as_ref(), &[shard]])
+}
+
+/// A domain's buyback vault.
+pub fn buyback_vault(domain: &Pubkey) -> Pubkey {
+    find(&[BUYBACK_VAULT_SEED, domain.as_ref()])
+}
+
+/// Epoch `epoch` of a domain.
+pub fn epoch(domain: &Pubkey, epoch: u64) -> Pubkey {
+    find(&[EPOCH_SEED, domain.as_ref(), &epoch.to_le_bytes()])
+}
+
+/// A shard's counter for one epoch.
+pub fn epoch_shard(domain: &Pubkey, epoch: u64, shard: u8) -> Pubkey {
+    find(&[EPOCH_SHARD_SEED, domain.as_ref(), &epoch.to_le_bytes(), &[shard]])
+}
+
+/// Model number `id` of a domain.
+pub fn model(domain: &Pubkey, id: u64) -> Pubkey {
+    find(&[MODEL_SEED, domain.as_ref(), &id.to_le_bytes()])
+}
+
+/// A model's revenue record for one epoch.
+pub fn model_epoch(model: &Pubkey, epoch: u64) -> Pubkey {
+    find(&[MODEL_EPOCH_SEED, model.as_ref(), &epoch.to_le_bytes()])
+}
+
+/// A domain's buyback auction.
+pub fn auction(domain: &Pubkey) -> Pubkey {
+    find(&[AUCTION_SEED, domain.as_ref()])
+}
+
+/// The self-CPI event authority of `emit_cpi!`.
+pub fn event_authority() -> Pubkey {
+    find(&[b"__event_authority"])
+}
+
+/// The program's ProgramData account under the upgradeable loader.
+pub fn program_data() -> Pubkey {
+    Pubkey::find_program_address(
+        &[deepnode::ID.as_ref()],
+        &anchor_lang::solana_program::bpf_loader_upgradeable::ID,
+    )
+    .0
+}

@@ -1,0 +1,1 @@
+//! Integration tests of governance and domain instructions (see tests/README.md).

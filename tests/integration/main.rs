@@ -1,0 +1,3 @@
+//! Integration tests: the real program in `solana-program-test`, one module per
+//! instruction family. Every negative test asserts the exact error code.
+mod governance;
