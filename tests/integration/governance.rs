@@ -1,4 +1,3 @@
-use deepnode_tests::fixtures::*;
 use deepnode_tests::tokens::TOKEN;
 use deepnode_tests::*;
 

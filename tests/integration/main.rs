@@ -1,3 +1,9 @@
 //! Integration tests: the real program in `solana-program-test`, one module per
 //! instruction family. Every negative test asserts the exact error code.
+mod batch;
+mod buyback;
+mod common;
+mod fees;
 mod governance;
+mod models;
+mod payments;

@@ -67,6 +67,8 @@ pub mod anchor_code {
     pub const NOT_SIGNER: u32 = 3010;
     /// The account is not initialised.
     pub const NOT_INITIALIZED: u32 = 3012;
+    /// One mutable account passed in two roles.
+    pub const DUPLICATE_MUTABLE: u32 = 2040;
     /// Program id of an `Interface`/`Program` account is wrong.
     pub const INVALID_PROGRAM_ID: u32 = 3008;
 }

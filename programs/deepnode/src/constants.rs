@@ -55,8 +55,10 @@ pub const MAX_DOMAIN_OWNER_BPS: u16 = 1_000;
 pub const MAX_SHARDS: u8 = 16;
 /// Hard limit on attestations kept per miner-epoch record.
 pub const MAX_ATTESTATIONS: u16 = 16;
-/// Largest batch a payment processor may settle in one instruction (H2).
-pub const MAX_BATCH_LINES: usize = 32;
+/// Largest batch a payment processor may settle in one instruction (H2): 14 fixed
+/// accounts plus two per line stay within a transaction's 64 account locks. A legacy
+/// transaction carries 7 lines (1,154 bytes); 25 need an address lookup table.
+pub const MAX_BATCH_LINES: usize = 25;
 /// Smallest payment accepted, so every payment burns at least one unit (E3).
 pub const MIN_PAYMENT: u64 = deepnode_math::MIN_PAYMENT;
 /// Layout version written into every account this program creates.

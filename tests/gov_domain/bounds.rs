@@ -1,0 +1,68 @@
+//! `update_bounds`.
+use deepnode::constants::*;
+use deepnode::errors::DeepNodeError as E;
+use deepnode::events::BoundsUpdated;
+use deepnode::state::{Bounds, BpsRange, Config};
+use deepnode_tests::fixtures::*;
+use deepnode_tests::tokens::TOKEN;
+use deepnode_tests::*;
+use solana_sdk::signature::Keypair;
+use solana_sdk::signer::Signer;
+
+/// Default bounds, tightened somewhat.
+fn narrower() -> Bounds {
+    let mut b = default_bounds();
+    b.max_fee_bps = 2_000;
+    b.miners_bps = BpsRange { min: 1_000, max: 8_000 };
+    b.max_shards = 8;
+    b.max_epoch_secs = 7 * 86_400;
+    b
+}
+
+#[tokio::test]
+async fn update_bounds_replaces_bounds_and_emits_old_and_new() {
+    let mut env = Env::start().await;
+    let p = env.init_protocol(TOKEN).await;
+    let ev: BoundsUpdated = env.ok_event(&[ix::update_bounds(p.gov.pubkey(), narrower())], &[&p.gov]).await;
+    assert_eq!(ev.old, default_bounds());
+    assert_eq!(ev.new, narrower());
+    let c: Config = env.get(pda::config()).await;
+    assert_eq!(c.bounds, narrower());
+}
+
+#[tokio::test]
+async fn update_bounds_by_non_governance_fails() {
+    let mut env = Env::start().await;
+    env.init_protocol(TOKEN).await;
+    let intruder = Keypair::new();
+    let ix = ix::update_bounds(intruder.pubkey(), narrower());
+    env.fails_with(&[ix], &[&intruder], code(E::NotGovernance)).await;
+    let c: Config = env.get(pda::config()).await;
+    assert_eq!(c.bounds, default_bounds());
+}
+
+#[tokio::test]
+async fn update_bounds_with_invalid_bounds_fails() {
+    let mut env = Env::start().await;
+    let p = env.init_protocol(TOKEN).await;
+    let cases: Vec<(&str, fn(&mut Bounds), E)> = vec![
+        ("stakers min above max", |b| b.stakers_bps = BpsRange { min: 2, max: 1 }, E::BoundsMinAboveMax),
+        ("floor min above max", |b| b.min_floor = b.max_floor + 1, E::BoundsMinAboveMax),
+        ("epoch min above max", |b| b.min_epoch_secs = b.max_epoch_secs + 1, E::BoundsMinAboveMax),
+        ("role above 9900", |b| b.validators_bps.max = MAX_ROLE_BPS + 1, E::BoundsExceedLimits),
+        ("fee + share above 100%", |b| {
+            b.max_fee_bps = 5_000;
+            b.max_model_share_bps = 5_001;
+        }, E::BoundsExceedLimits),
+        ("quorum above attestations", |b| b.max_quorum = MAX_ATTESTATIONS + 1, E::BoundsExceedLimits),
+        ("zero shards", |b| b.max_shards = 0, E::BoundsExceedLimits),
+        ("zero period", |b| b.period_secs = 0, E::BoundsExceedLimits),
+    ];
+    for (name, f, expected) in cases {
+        let mut b = default_bounds();
+        f(&mut b);
+        crate::common::fails_case(&mut env, name, &[ix::update_bounds(p.gov.pubkey(), b)], &[&p.gov], expected).await;
+    }
+    let c: Config = env.get(pda::config()).await;
+    assert_eq!(c.bounds, default_bounds());
+}
