@@ -31,6 +31,8 @@ pub fn restart_price(clearing_e9: u64) -> u64 {
 }
 
 #[cfg(test)]
+// Test oracles compute exact values in u128 where they cannot overflow.
+#[allow(clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
     use proptest::prelude::*;

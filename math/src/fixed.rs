@@ -46,6 +46,8 @@ pub fn mul_div_ceil(a: u64, b: u64, c: u64) -> Result<u64, MathError> {
 }
 
 #[cfg(test)]
+// Test oracles compute exact values in u128 where they cannot overflow.
+#[allow(clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
     use proptest::prelude::*;

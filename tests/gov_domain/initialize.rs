@@ -44,7 +44,7 @@ async fn adopts_mint(program: Pubkey) {
     assert_eq!(c.foundation, dn.foundation);
     assert_eq!(c.bounds, default_bounds());
     assert_eq!(c.initial_supply, env.supply(dn.mint).await);
-    assert_eq!(c.initial_supply, SUPPLY);
+    assert_eq!(c.initial_supply, dn.supply);
     assert_eq!(c.max_supply, Some(10 * SUPPLY));
     assert_eq!(c.dn_minted, 0);
     assert_eq!(c.domain_count, 0);
@@ -94,16 +94,21 @@ async fn second_initialize_fails_on_existing_config() {
     let dn = dn_mint(&mut env, TOKEN, false, &[], SUPPLY, true).await;
     let up = env.upgrade.insecure_clone();
     let ix = dn.init_ix(&env, init_args(Pubkey::new_unique(), None));
-    // Anchor's `init` on an account that already holds lamports calls the system
-    // program's `allocate`, which refuses an account already in use: SystemError
-    // AccountAlreadyInUse, i.e. Custom(0) raised inside instruction 0.
-    env.fails_exactly(&[ix], &[&up], ix_err(InstructionError::Custom(0))).await;
+    // The config exists, so Anchor 1.2's `init` (which sees lamports on it) takes its
+    // "pre-funded" path: a system `CreateAccountAllowPrefund` CPI. This runtime's system
+    // program (solana-system-program 3.1.12) does not know that instruction and refuses
+    // to decode it: InvalidInstructionData, not AccountAlreadyInUse (Custom(0)).
+    env.fails_exactly(&[ix], &[&up], ix_err(InstructionError::InvalidInstructionData)).await;
+    let c: Config = env.get(pda::config()).await;
+    assert_ne!(c.dn_mint, dn.mint, "the first configuration stays");
 }
 
 #[tokio::test]
 async fn initialize_with_mint_authority_not_pda_fails() {
     let mut env = Env::start().await;
     let dn = dn_mint(&mut env, TOKEN, false, &[], SUPPLY, false).await;
+    let m = mint_state(&mut env, dn.mint).await;
+    assert_eq!(Option::<Pubkey>::from(m.mint_authority), Some(dn.temp.pubkey()));
     let up = env.upgrade.insecure_clone();
     let ix = dn.init_ix(&env, init_args(Pubkey::new_unique(), None));
     env.fails_with(&[ix], &[&up], code(E::DnMintAuthorityNotPda)).await;

@@ -5,5 +5,6 @@ mod buyback;
 mod common;
 mod fees;
 mod governance;
+mod migrations;
 mod models;
 mod payments;

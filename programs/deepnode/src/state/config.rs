@@ -6,6 +6,7 @@ use crate::errors::DeepNodeError;
 
 /// Bounds within which every domain parameter must lie (PROTOCOL.md §10).
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Bounds {
     /// Highest fee share `y` a domain may charge (bps).
     pub max_fee_bps: u16,
@@ -73,6 +74,7 @@ pub struct Bounds {
 
 /// An inclusive range of basis points.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct BpsRange {
     /// Lowest value allowed.
     pub min: u16,
@@ -113,7 +115,7 @@ impl Bounds {
         for (lo, hi) in pairs {
             require!(lo <= hi, DeepNodeError::BoundsMinAboveMax);
         }
-        let fee_and_share = u32::from(self.max_fee_bps) + u32::from(self.max_model_share_bps);
+        let fee_and_share = bps_sum(&[self.max_fee_bps, self.max_model_share_bps]);
         require!(fee_and_share <= u32::from(BPS), DeepNodeError::BoundsExceedLimits);
         require!(
             self.min_epoch_secs >= 1

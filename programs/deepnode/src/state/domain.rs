@@ -8,6 +8,7 @@ use crate::state::Bounds;
 /// Emission split between the five paid roles (bps); with the foundation's fixed 100 bps
 /// they make 10,000.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SplitBps {
     /// Miners, paid by verified work units.
     pub miners: u16,
@@ -23,6 +24,7 @@ pub struct SplitBps {
 
 /// Economic settings of a domain; an epoch keeps a snapshot of those it opened with.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DomainSettings {
     /// Fee share `y` of every payment (bps).
     pub fee_bps: u16,
@@ -64,12 +66,9 @@ impl DomainSettings {
             self.max_model_share_bps <= b.max_model_share_bps,
             DeepNodeError::ModelShareCeilingOutOfBounds
         );
-        let whole = u32::from(self.fee_bps)
-            + u32::from(self.max_model_share_bps)
-            + u32::from(BUYBACK_BPS);
+        let whole = bps_sum(&[self.fee_bps, self.max_model_share_bps, BUYBACK_BPS]);
         require!(whole <= u32::from(BPS), DeepNodeError::FeeAndShareExceedWhole);
-        let with_minted =
-            u32::from(self.fee_bps) + u32::from(max_minted_share_bps) + u32::from(BUYBACK_BPS);
+        let with_minted = bps_sum(&[self.fee_bps, max_minted_share_bps, BUYBACK_BPS]);
         require!(
             with_minted <= u32::from(BPS),
             DeepNodeError::FeeConflictsWithMintedModel
@@ -89,11 +88,7 @@ impl DomainSettings {
             b.model_owners_bps.contains(s.model_owners),
             DeepNodeError::ModelOwnersSplitOutOfBounds
         );
-        let sum = u32::from(s.miners)
-            + u32::from(s.stakers)
-            + u32::from(s.validators)
-            + u32::from(s.domain_owner)
-            + u32::from(s.model_owners);
+        let sum = bps_sum(&[s.miners, s.stakers, s.validators, s.domain_owner, s.model_owners]);
         require!(
             sum == u32::from(BPS - FOUNDATION_BPS),
             DeepNodeError::SplitSumInvalid
@@ -205,9 +200,7 @@ impl Domain {
             self.shards_ready <= self.shard_count && self.shard_count <= MAX_SHARDS,
             DeepNodeError::ShardCountOutOfBounds
         );
-        let whole = u32::from(self.settings.fee_bps)
-            + u32::from(self.max_minted_share_bps)
-            + u32::from(BUYBACK_BPS);
+        let whole = bps_sum(&[self.settings.fee_bps, self.max_minted_share_bps, BUYBACK_BPS]);
         require!(whole <= u32::from(BPS), DeepNodeError::FeeConflictsWithMintedModel);
         Ok(())
     }

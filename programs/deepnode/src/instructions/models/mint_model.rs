@@ -39,7 +39,7 @@ fn check_share(x: u16, s: &DomainSettings) -> Result<()> {
         x <= s.max_model_share_bps,
         DeepNodeError::OwnerShareAboveCeiling
     );
-    let whole = u32::from(x) + u32::from(s.fee_bps) + u32::from(BUYBACK_BPS);
+    let whole = bps_sum(&[x, s.fee_bps, BUYBACK_BPS]);
     require!(whole <= u32::from(BPS), DeepNodeError::OwnerShareExceedsWhole);
     Ok(())
 }
