@@ -9,7 +9,12 @@ use crate::MathError;
 /// `elapsed >= duration`, then flat at the floor. The decayed amount is floored, so the
 /// price is rounded up (in the protocol's favour). A start at or below the floor, or a
 /// zero duration, gives the floor.
-pub fn auction_price(start_e9: u64, floor_e9: u64, elapsed: u64, duration: u64) -> Result<u64, MathError> {
+pub fn auction_price(
+    start_e9: u64,
+    floor_e9: u64,
+    elapsed: u64,
+    duration: u64,
+) -> Result<u64, MathError> {
     if start_e9 <= floor_e9 || duration == 0 || elapsed >= duration {
         return Ok(floor_e9);
     }

@@ -75,11 +75,19 @@ mod tests {
         let s = split_payment(10_000_000, 2500, 1000).unwrap();
         assert_eq!(
             s,
-            PaymentSplit { owner: 2_500_000, fee: 1_000_000, buyback: 100_000, pool: 6_400_000 }
+            PaymentSplit {
+                owner: 2_500_000,
+                fee: 1_000_000,
+                buyback: 100_000,
+                pool: 6_400_000
+            }
         );
         // 333,333: every share floors and the pool absorbs the dust.
         let s = split_payment(333_333, 2500, 1000).unwrap();
-        assert_eq!((s.owner, s.fee, s.buyback, s.pool), (83_333, 33_333, 3_333, 213_334));
+        assert_eq!(
+            (s.owner, s.fee, s.buyback, s.pool),
+            (83_333, 33_333, 3_333, 213_334)
+        );
     }
 
     #[test]

@@ -109,14 +109,17 @@ pub struct Step {
 }
 
 fn key(s: &str, what: &str) -> Result<Pubkey, MigrateError> {
-    Pubkey::from_str(s).map_err(|_| MigrateError::BadConfig(format!("{what}: `{s}` is not a public key")))
+    Pubkey::from_str(s)
+        .map_err(|_| MigrateError::BadConfig(format!("{what}: `{s}` is not a public key")))
 }
 
 fn program(s: &str) -> Result<Pubkey, MigrateError> {
     match s {
         "token" => Ok(TOKEN),
         "token-2022" => Ok(TOKEN_2022),
-        other => Err(MigrateError::BadConfig(format!("token program `{other}`: use token or token-2022"))),
+        other => Err(MigrateError::BadConfig(format!(
+            "token program `{other}`: use token or token-2022"
+        ))),
     }
 }
 
@@ -147,10 +150,12 @@ pub fn next_step(
     let Some(config_data) = snapshot.get(&pda::config()) else {
         return init_step(cfg, deployer, authority, new_mint).map(Some);
     };
-    let config: Config = decode(config_data).map_err(|e| MigrateError::Decode(format!("config: {e}")))?;
+    let config: Config =
+        decode(config_data).map_err(|e| MigrateError::Decode(format!("config: {e}")))?;
     if config.bounds != cfg.bounds {
         return Err(MigrateError::Mismatch(
-            "on-chain bounds differ from the config (change them with update_bounds, not here)".into(),
+            "on-chain bounds differ from the config (change them with update_bounds, not here)"
+                .into(),
         ));
     }
     for (i, d) in cfg.domains.iter().enumerate() {
@@ -176,11 +181,24 @@ pub fn next_step(
                     shard_count: d.shard_count,
                     settings: d.settings,
                 };
-                let ix = ix::create_domain(*deployer, *deployer, *deployer, id, mint, token_program, args);
-                return Ok(Some(Step { label: format!("create domain {id}"), instructions: vec![ix], new_mint: None }));
+                let ix = ix::create_domain(
+                    *deployer,
+                    *deployer,
+                    *deployer,
+                    id,
+                    mint,
+                    token_program,
+                    args,
+                );
+                return Ok(Some(Step {
+                    label: format!("create domain {id}"),
+                    instructions: vec![ix],
+                    new_mint: None,
+                }));
             }
             Some(data) => {
-                let domain: Domain = decode(data).map_err(|e| MigrateError::Decode(format!("domain {id}: {e}")))?;
+                let domain: Domain =
+                    decode(data).map_err(|e| MigrateError::Decode(format!("domain {id}: {e}")))?;
                 if domain.revenue_mint != mint || domain.shard_count != d.shard_count {
                     return Err(MigrateError::Mismatch(format!(
                         "domain {id} has revenue mint {} with {} shards; the config says {mint} with {}",
@@ -210,14 +228,16 @@ fn init_step(
     new_mint: &Pubkey,
 ) -> Result<Step, MigrateError> {
     let token_program = program(&cfg.dn.token_program)?;
-    let args = InitializeArgs { authority, bounds: cfg.bounds, max_supply: cfg.max_supply };
+    let args = InitializeArgs {
+        authority,
+        bounds: cfg.bounds,
+        max_supply: cfg.max_supply,
+    };
     match &cfg.dn.mint {
         Some(mint) => {
-            let foundation = cfg
-                .dn
-                .foundation
-                .as_deref()
-                .ok_or_else(|| MigrateError::BadConfig("dn.foundation is required with an existing mint".into()))?;
+            let foundation = cfg.dn.foundation.as_deref().ok_or_else(|| {
+                MigrateError::BadConfig("dn.foundation is required with an existing mint".into())
+            })?;
             let ix = ix::initialize(
                 *deployer,
                 *deployer,
@@ -226,14 +246,16 @@ fn init_step(
                 token_program,
                 args,
             );
-            Ok(Step { label: "initialise the protocol (adopted DN mint)".into(), instructions: vec![ix], new_mint: None })
+            Ok(Step {
+                label: "initialise the protocol (adopted DN mint)".into(),
+                instructions: vec![ix],
+                new_mint: None,
+            })
         }
         None => {
-            let owner = cfg
-                .dn
-                .foundation_owner
-                .as_deref()
-                .ok_or_else(|| MigrateError::BadConfig("dn.foundation_owner is required with a new mint".into()))?;
+            let owner = cfg.dn.foundation_owner.as_deref().ok_or_else(|| {
+                MigrateError::BadConfig("dn.foundation_owner is required with a new mint".into())
+            })?;
             let ix = ix::initialize_with_new_mint(
                 *deployer,
                 *deployer,

@@ -33,7 +33,11 @@ fn parse_args() -> Result<Args, String> {
             other => return Err(format!("unknown flag {other}")),
         }
     }
-    Ok(Args { config: config.ok_or("--config FILE is required")?, url, keypair })
+    Ok(Args {
+        config: config.ok_or("--config FILE is required")?,
+        url,
+        keypair,
+    })
 }
 
 fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -46,8 +50,11 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut done = 0usize;
     loop {
         let accounts = rpc.get_multiple_accounts(&keys)?;
-        let snapshot: HashMap<_, _> =
-            keys.iter().zip(accounts).filter_map(|(k, a)| a.map(|a| (*k, a.data))).collect();
+        let snapshot: HashMap<_, _> = keys
+            .iter()
+            .zip(accounts)
+            .filter_map(|(k, a)| a.map(|a| (*k, a.data)))
+            .collect();
         let Some(step) = next_step(&cfg, &deployer.pubkey(), &mint.pubkey(), &snapshot)? else {
             break;
         };
@@ -56,7 +63,12 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             signers.push(&mint);
         }
         let blockhash = rpc.get_latest_blockhash()?;
-        let tx = Transaction::new_signed_with_payer(&step.instructions, Some(&deployer.pubkey()), &signers, blockhash);
+        let tx = Transaction::new_signed_with_payer(
+            &step.instructions,
+            Some(&deployer.pubkey()),
+            &signers,
+            blockhash,
+        );
         let signature = rpc.send_and_confirm_transaction(&tx)?;
         println!("{}: {signature}", step.label);
         done += 1;

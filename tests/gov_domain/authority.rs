@@ -14,23 +14,45 @@ async fn authority_rotation_hands_over_every_power() {
     let p = env.init_protocol(TOKEN).await;
     let next = Keypair::new();
 
-    let ev: AuthorityProposed =
-        env.ok_event(&[ix::propose_authority(p.gov.pubkey(), Some(next.pubkey()))], &[&p.gov]).await;
-    assert_eq!((ev.authority, ev.pending), (p.gov.pubkey(), Some(next.pubkey())));
+    let ev: AuthorityProposed = env
+        .ok_event(
+            &[ix::propose_authority(p.gov.pubkey(), Some(next.pubkey()))],
+            &[&p.gov],
+        )
+        .await;
+    assert_eq!(
+        (ev.authority, ev.pending),
+        (p.gov.pubkey(), Some(next.pubkey()))
+    );
     let c: Config = env.get(pda::config()).await;
-    assert_eq!((c.authority, c.pending_authority), (p.gov.pubkey(), Some(next.pubkey())));
+    assert_eq!(
+        (c.authority, c.pending_authority),
+        (p.gov.pubkey(), Some(next.pubkey()))
+    );
 
-    let ev: AuthorityAccepted = env.ok_event(&[ix::accept_authority(next.pubkey())], &[&next]).await;
+    let ev: AuthorityAccepted = env
+        .ok_event(&[ix::accept_authority(next.pubkey())], &[&next])
+        .await;
     assert_eq!((ev.old, ev.new), (p.gov.pubkey(), next.pubkey()));
     let c: Config = env.get(pda::config()).await;
     assert_eq!((c.authority, c.pending_authority), (next.pubkey(), None));
 
     // The old key lost its power, the new one has it.
     let ix_old = ix::update_bounds(p.gov.pubkey(), default_bounds());
-    env.fails_with(&[ix_old], &[&p.gov], code(E::NotGovernance)).await;
-    env.ok(&[ix::update_bounds(next.pubkey(), default_bounds())], &[&next]).await;
+    env.fails_with(&[ix_old], &[&p.gov], code(E::NotGovernance))
+        .await;
+    env.ok(
+        &[ix::update_bounds(next.pubkey(), default_bounds())],
+        &[&next],
+    )
+    .await;
     // Accepting twice finds nothing pending.
-    env.fails_with(&[ix::accept_authority(next.pubkey())], &[&next], code(E::NoPendingAuthority)).await;
+    env.fails_with(
+        &[ix::accept_authority(next.pubkey())],
+        &[&next],
+        code(E::NoPendingAuthority),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -38,12 +60,23 @@ async fn propose_none_cancels_the_rotation() {
     let mut env = Env::start().await;
     let p = env.init_protocol(TOKEN).await;
     let next = Keypair::new();
-    env.ok(&[ix::propose_authority(p.gov.pubkey(), Some(next.pubkey()))], &[&p.gov]).await;
-    let ev: AuthorityProposed = env.ok_event(&[ix::propose_authority(p.gov.pubkey(), None)], &[&p.gov]).await;
+    env.ok(
+        &[ix::propose_authority(p.gov.pubkey(), Some(next.pubkey()))],
+        &[&p.gov],
+    )
+    .await;
+    let ev: AuthorityProposed = env
+        .ok_event(&[ix::propose_authority(p.gov.pubkey(), None)], &[&p.gov])
+        .await;
     assert_eq!((ev.authority, ev.pending), (p.gov.pubkey(), None));
     let c: Config = env.get(pda::config()).await;
     assert_eq!(c.pending_authority, None);
-    env.fails_with(&[ix::accept_authority(next.pubkey())], &[&next], code(E::NoPendingAuthority)).await;
+    env.fails_with(
+        &[ix::accept_authority(next.pubkey())],
+        &[&next],
+        code(E::NoPendingAuthority),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -51,13 +84,30 @@ async fn accept_by_other_than_pending_fails() {
     let mut env = Env::start().await;
     let p = env.init_protocol(TOKEN).await;
     let next = Keypair::new();
-    env.ok(&[ix::propose_authority(p.gov.pubkey(), Some(next.pubkey()))], &[&p.gov]).await;
+    env.ok(
+        &[ix::propose_authority(p.gov.pubkey(), Some(next.pubkey()))],
+        &[&p.gov],
+    )
+    .await;
     let intruder = Keypair::new();
-    env.fails_with(&[ix::accept_authority(intruder.pubkey())], &[&intruder], code(E::NotPendingAuthority)).await;
+    env.fails_with(
+        &[ix::accept_authority(intruder.pubkey())],
+        &[&intruder],
+        code(E::NotPendingAuthority),
+    )
+    .await;
     // Not even the current governance can accept on the pending key's behalf.
-    env.fails_with(&[ix::accept_authority(p.gov.pubkey())], &[&p.gov], code(E::NotPendingAuthority)).await;
+    env.fails_with(
+        &[ix::accept_authority(p.gov.pubkey())],
+        &[&p.gov],
+        code(E::NotPendingAuthority),
+    )
+    .await;
     let c: Config = env.get(pda::config()).await;
-    assert_eq!((c.authority, c.pending_authority), (p.gov.pubkey(), Some(next.pubkey())));
+    assert_eq!(
+        (c.authority, c.pending_authority),
+        (p.gov.pubkey(), Some(next.pubkey()))
+    );
 }
 
 #[tokio::test]
@@ -65,7 +115,12 @@ async fn accept_with_nothing_pending_fails() {
     let mut env = Env::start().await;
     env.init_protocol(TOKEN).await;
     let somebody = Keypair::new();
-    env.fails_with(&[ix::accept_authority(somebody.pubkey())], &[&somebody], code(E::NoPendingAuthority)).await;
+    env.fails_with(
+        &[ix::accept_authority(somebody.pubkey())],
+        &[&somebody],
+        code(E::NoPendingAuthority),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -74,7 +129,8 @@ async fn propose_by_non_governance_fails() {
     env.init_protocol(TOKEN).await;
     let intruder = Keypair::new();
     let ix = ix::propose_authority(intruder.pubkey(), Some(intruder.pubkey()));
-    env.fails_with(&[ix], &[&intruder], code(E::NotGovernance)).await;
+    env.fails_with(&[ix], &[&intruder], code(E::NotGovernance))
+        .await;
     let c: Config = env.get(pda::config()).await;
     assert_eq!(c.pending_authority, None);
 }

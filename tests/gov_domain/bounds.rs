@@ -13,7 +13,10 @@ use solana_sdk::signer::Signer;
 fn narrower() -> Bounds {
     let mut b = default_bounds();
     b.max_fee_bps = 2_000;
-    b.miners_bps = BpsRange { min: 1_000, max: 8_000 };
+    b.miners_bps = BpsRange {
+        min: 1_000,
+        max: 8_000,
+    };
     b.max_shards = 8;
     b.max_epoch_secs = 7 * 86_400;
     b
@@ -23,7 +26,9 @@ fn narrower() -> Bounds {
 async fn update_bounds_replaces_bounds_and_emits_old_and_new() {
     let mut env = Env::start().await;
     let p = env.init_protocol(TOKEN).await;
-    let ev: BoundsUpdated = env.ok_event(&[ix::update_bounds(p.gov.pubkey(), narrower())], &[&p.gov]).await;
+    let ev: BoundsUpdated = env
+        .ok_event(&[ix::update_bounds(p.gov.pubkey(), narrower())], &[&p.gov])
+        .await;
     assert_eq!(ev.old, default_bounds());
     assert_eq!(ev.new, narrower());
     let c: Config = env.get(pda::config()).await;
@@ -36,32 +41,67 @@ async fn update_bounds_by_non_governance_fails() {
     env.init_protocol(TOKEN).await;
     let intruder = Keypair::new();
     let ix = ix::update_bounds(intruder.pubkey(), narrower());
-    env.fails_with(&[ix], &[&intruder], code(E::NotGovernance)).await;
+    env.fails_with(&[ix], &[&intruder], code(E::NotGovernance))
+        .await;
     let c: Config = env.get(pda::config()).await;
     assert_eq!(c.bounds, default_bounds());
 }
+
+/// A named edit of the bounds and the error it must produce.
+type BoundsCase = (&'static str, fn(&mut Bounds), E);
 
 #[tokio::test]
 async fn update_bounds_with_invalid_bounds_fails() {
     let mut env = Env::start().await;
     let p = env.init_protocol(TOKEN).await;
-    let cases: Vec<(&str, fn(&mut Bounds), E)> = vec![
-        ("stakers min above max", |b| b.stakers_bps = BpsRange { min: 2, max: 1 }, E::BoundsMinAboveMax),
-        ("floor min above max", |b| b.min_floor = b.max_floor + 1, E::BoundsMinAboveMax),
-        ("epoch min above max", |b| b.min_epoch_secs = b.max_epoch_secs + 1, E::BoundsMinAboveMax),
-        ("role above 9900", |b| b.validators_bps.max = MAX_ROLE_BPS + 1, E::BoundsExceedLimits),
-        ("fee + share above 100%", |b| {
-            b.max_fee_bps = 5_000;
-            b.max_model_share_bps = 5_001;
-        }, E::BoundsExceedLimits),
-        ("quorum above attestations", |b| b.max_quorum = MAX_ATTESTATIONS + 1, E::BoundsExceedLimits),
+    let cases: Vec<BoundsCase> = vec![
+        (
+            "stakers min above max",
+            |b| b.stakers_bps = BpsRange { min: 2, max: 1 },
+            E::BoundsMinAboveMax,
+        ),
+        (
+            "floor min above max",
+            |b| b.min_floor = b.max_floor + 1,
+            E::BoundsMinAboveMax,
+        ),
+        (
+            "epoch min above max",
+            |b| b.min_epoch_secs = b.max_epoch_secs + 1,
+            E::BoundsMinAboveMax,
+        ),
+        (
+            "role above 9900",
+            |b| b.validators_bps.max = MAX_ROLE_BPS + 1,
+            E::BoundsExceedLimits,
+        ),
+        (
+            "fee + share above 100%",
+            |b| {
+                b.max_fee_bps = 5_000;
+                b.max_model_share_bps = 5_001;
+            },
+            E::BoundsExceedLimits,
+        ),
+        (
+            "quorum above attestations",
+            |b| b.max_quorum = MAX_ATTESTATIONS + 1,
+            E::BoundsExceedLimits,
+        ),
         ("zero shards", |b| b.max_shards = 0, E::BoundsExceedLimits),
         ("zero period", |b| b.period_secs = 0, E::BoundsExceedLimits),
     ];
     for (name, f, expected) in cases {
         let mut b = default_bounds();
         f(&mut b);
-        crate::common::fails_case(&mut env, name, &[ix::update_bounds(p.gov.pubkey(), b)], &[&p.gov], expected).await;
+        crate::common::fails_case(
+            &mut env,
+            name,
+            &[ix::update_bounds(p.gov.pubkey(), b)],
+            &[&p.gov],
+            expected,
+        )
+        .await;
     }
     let c: Config = env.get(pda::config()).await;
     assert_eq!(c.bounds, default_bounds());

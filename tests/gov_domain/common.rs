@@ -27,11 +27,21 @@ pub fn ix_err(e: InstructionError) -> TransactionError {
 
 /// Sends `ixs` and asserts the exact custom `expected` code, naming the `case` on failure
 /// (used by the table-driven tests).
-pub async fn fails_case(env: &mut Env, case: &str, ixs: &[Instruction], signers: &[&Keypair], expected: DeepNodeError) {
+pub async fn fails_case(
+    env: &mut Env,
+    case: &str,
+    ixs: &[Instruction],
+    signers: &[&Keypair],
+    expected: DeepNodeError,
+) {
     let want = code(expected);
     match env.send(ixs, signers).await {
         Ok(()) => panic!("case {case}: expected {want}, transaction succeeded"),
-        Err(e) => assert_eq!(custom_code(&e), Some(want), "case {case}: expected {want}, got {e:?}"),
+        Err(e) => assert_eq!(
+            custom_code(&e),
+            Some(want),
+            "case {case}: expected {want}, got {e:?}"
+        ),
     }
 }
 
@@ -48,7 +58,11 @@ pub fn unsigned(mut ix: Instruction, key: &Pubkey) -> Instruction {
 
 /// Initialisation arguments with the default bounds.
 pub fn init_args(authority: Pubkey, max_supply: Option<u64>) -> InitializeArgs {
-    InitializeArgs { authority, bounds: default_bounds(), max_supply }
+    InitializeArgs {
+        authority,
+        bounds: default_bounds(),
+        max_supply,
+    }
 }
 
 /// A DN mint prepared for `initialize` (adoption).
@@ -68,44 +82,79 @@ pub struct Dn {
 impl Dn {
     /// `initialize` adopting this mint, signed (in `tx`) by the upgrade authority.
     pub fn init_ix(&self, env: &Env, args: InitializeArgs) -> Instruction {
-        ix::initialize(env.payer().pubkey(), env.upgrade.pubkey(), self.mint, self.foundation, self.program, args)
+        ix::initialize(
+            env.payer().pubkey(),
+            env.upgrade.pubkey(),
+            self.mint,
+            self.foundation,
+            self.program,
+            args,
+        )
     }
 }
 
 /// Creates a 9-decimal mint of `program` (optional freeze authority, extensions), mints
 /// `supply` to a holder, creates a foundation account and, when `hand_over`, gives the
 /// mint authority to the program's PDA.
-pub async fn dn_mint(env: &mut Env, program: Pubkey, freeze: bool, exts: &[MintExt], supply: u64, hand_over: bool) -> Dn {
+pub async fn dn_mint(
+    env: &mut Env,
+    program: Pubkey,
+    freeze: bool,
+    exts: &[MintExt],
+    supply: u64,
+    hand_over: bool,
+) -> Dn {
     let temp = Keypair::new();
     let freeze_key = temp.pubkey();
     let mint = env
-        .create_mint_full(program, 9, &temp.pubkey(), freeze.then_some(&freeze_key), exts)
+        .create_mint_full(
+            program,
+            9,
+            &temp.pubkey(),
+            freeze.then_some(&freeze_key),
+            exts,
+        )
         .await;
     let holder = Keypair::new();
-    env.funded_account(&holder.pubkey(), &mint, &temp, supply).await;
-    let foundation = env.create_token_account(&Keypair::new().pubkey(), &mint).await;
+    env.funded_account(&holder.pubkey(), &mint, &temp, supply)
+        .await;
+    let foundation = env
+        .create_token_account(&Keypair::new().pubkey(), &mint)
+        .await;
     if hand_over {
-        env.set_mint_authority(&mint, &temp, &pda::mint_authority()).await;
+        env.set_mint_authority(&mint, &temp, &pda::mint_authority())
+            .await;
     }
-    Dn { mint, program, temp, foundation, supply }
+    Dn {
+        mint,
+        program,
+        temp,
+        foundation,
+        supply,
+    }
 }
 
 /// Raw mint state (either token program).
 pub async fn mint_state(env: &mut Env, mint: Pubkey) -> spl_token_2022::state::Mint {
     let data = env.account(mint).await.expect("mint").data;
-    StateWithExtensions::<spl_token_2022::state::Mint>::unpack(&data).expect("mint state").base
+    StateWithExtensions::<spl_token_2022::state::Mint>::unpack(&data)
+        .expect("mint state")
+        .base
 }
 
 /// Raw token account state (either token program).
 pub async fn token_state(env: &mut Env, account: Pubkey) -> spl_token_2022::state::Account {
     let data = env.account(account).await.expect("token account").data;
-    StateWithExtensions::<spl_token_2022::state::Account>::unpack(&data).expect("token state").base
+    StateWithExtensions::<spl_token_2022::state::Account>::unpack(&data)
+        .expect("token state")
+        .base
 }
 
 /// Governance replaces the bounds.
 pub async fn set_bounds(env: &mut Env, p: &Protocol, bounds: Bounds) {
     let gov = p.gov.insecure_clone();
-    env.ok(&[ix::update_bounds(gov.pubkey(), bounds)], &[&gov]).await;
+    env.ok(&[ix::update_bounds(gov.pubkey(), bounds)], &[&gov])
+        .await;
 }
 
 /// A `create_domain` for the next domain id with fresh owner and fee authority keys.
@@ -142,9 +191,19 @@ pub async fn new_domain_by(
         id,
         mint,
         program,
-        CreateDomainArgs { fee_authority: fee_authority.pubkey(), shard_count: shards, settings },
+        CreateDomainArgs {
+            fee_authority: fee_authority.pubkey(),
+            shard_count: shards,
+            settings,
+        },
     );
-    NewDomain { ix, owner, fee_authority, id, domain: pda::domain(id) }
+    NewDomain {
+        ix,
+        owner,
+        fee_authority,
+        id,
+        domain: pda::domain(id),
+    }
 }
 
 /// Builds `create_domain` for the next id, co-signed by governance.
@@ -173,16 +232,24 @@ pub async fn partial_domain(
     let mint_authority = Keypair::new();
     let freeze_key = mint_authority.pubkey();
     let mint = env
-        .create_mint_full(program, 6, &mint_authority.pubkey(), freeze.then_some(&freeze_key), exts)
+        .create_mint_full(
+            program,
+            6,
+            &mint_authority.pubkey(),
+            freeze.then_some(&freeze_key),
+            exts,
+        )
         .await;
     let nd = new_domain(env, p, mint, program, shards, default_settings()).await;
     env.airdrop(&nd.fee_authority.pubkey(), 1_000_000_000).await;
     let gov = p.gov.insecure_clone();
-    env.ok(&[nd.ix.clone()], &[&nd.owner, &gov]).await;
+    env.ok(std::slice::from_ref(&nd.ix), &[&nd.owner, &gov])
+        .await;
     let state: Domain = env.get(nd.domain).await;
     let keys = DomainKeys::new(nd.domain, &state);
     for s in 0..ready {
-        env.ok(&[ix::init_shard(env.payer().pubkey(), &keys, s)], &[]).await;
+        env.ok(&[ix::init_shard(env.payer().pubkey(), &keys, s)], &[])
+            .await;
     }
     DomainFx {
         keys,
@@ -196,6 +263,13 @@ pub async fn partial_domain(
 }
 
 /// A consumer's pay instruction for `model` through `shard`.
-pub fn pay_ix(d: &DomainFx, consumer: &Keypair, token: Pubkey, model: Pubkey, shard: u8, amount: u64) -> Instruction {
+pub fn pay_ix(
+    d: &DomainFx,
+    consumer: &Keypair,
+    token: Pubkey,
+    model: Pubkey,
+    shard: u8,
+    amount: u64,
+) -> Instruction {
     ix::pay(&d.keys, consumer.pubkey(), token, model, shard, amount, 1)
 }

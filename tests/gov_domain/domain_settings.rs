@@ -35,7 +35,11 @@ async fn update_domain_settings_queues_for_next_epoch() {
     assert_eq!(ev.effective_epoch, 1);
 
     let state: Domain = env.get(d.keys.domain).await;
-    assert_eq!(state.settings, default_settings(), "settings in force unchanged");
+    assert_eq!(
+        state.settings,
+        default_settings(),
+        "settings in force unchanged"
+    );
     assert_eq!(state.pending_settings, Some(next_settings()));
     assert_eq!(state.current_epoch, 0);
 
@@ -43,13 +47,27 @@ async fn update_domain_settings_queues_for_next_epoch() {
     let epoch_after: Epoch = env.get(epoch_key).await;
     assert_eq!(epoch_after.settings, default_settings());
     assert_eq!(epoch_after.settings, epoch_before.settings);
-    assert_eq!((epoch_after.start_ts, epoch_after.end_ts), (epoch_before.start_ts, epoch_before.end_ts));
-    assert_eq!((epoch_after.status, epoch_after.index), (epoch_before.status, 0));
+    assert_eq!(
+        (epoch_after.start_ts, epoch_after.end_ts),
+        (epoch_before.start_ts, epoch_before.end_ts)
+    );
+    assert_eq!(
+        (epoch_after.status, epoch_after.index),
+        (epoch_before.status, 0)
+    );
 
     // A second proposal replaces the queued one.
     let mut again = next_settings();
     again.quorum = 4;
-    env.ok(&[ix::update_domain_settings(d.owner.pubkey(), d.keys.domain, again)], &[&d.owner]).await;
+    env.ok(
+        &[ix::update_domain_settings(
+            d.owner.pubkey(),
+            d.keys.domain,
+            again,
+        )],
+        &[&d.owner],
+    )
+    .await;
     let state: Domain = env.get(d.keys.domain).await;
     assert_eq!(state.pending_settings, Some(again));
 }
@@ -61,10 +79,12 @@ async fn update_domain_settings_by_non_owner_fails() {
     let d = env.default_domain(&p).await;
     let intruder = Keypair::new();
     let ix = ix::update_domain_settings(intruder.pubkey(), d.keys.domain, next_settings());
-    env.fails_with(&[ix], &[&intruder], code(E::NotDomainOwner)).await;
+    env.fails_with(&[ix], &[&intruder], code(E::NotDomainOwner))
+        .await;
     // Governance is not the domain owner either.
     let ix = ix::update_domain_settings(p.gov.pubkey(), d.keys.domain, next_settings());
-    env.fails_with(&[ix], &[&p.gov], code(E::NotDomainOwner)).await;
+    env.fails_with(&[ix], &[&p.gov], code(E::NotDomainOwner))
+        .await;
     let state: Domain = env.get(d.keys.domain).await;
     assert_eq!(state.pending_settings, None);
 }
@@ -77,17 +97,20 @@ async fn update_domain_settings_out_of_bounds_fails() {
     let mut s = next_settings();
     s.fee_bps = default_bounds().max_fee_bps + 1;
     let ix = ix::update_domain_settings(d.owner.pubkey(), d.keys.domain, s);
-    env.fails_with(&[ix], &[&d.owner], code(E::FeeBpsOutOfBounds)).await;
+    env.fails_with(&[ix], &[&d.owner], code(E::FeeBpsOutOfBounds))
+        .await;
     let mut s = next_settings();
     s.epoch_secs = default_bounds().min_epoch_secs - 1;
     let ix = ix::update_domain_settings(d.owner.pubkey(), d.keys.domain, s);
-    env.fails_with(&[ix], &[&d.owner], code(E::EpochDurationOutOfBounds)).await;
+    env.fails_with(&[ix], &[&d.owner], code(E::EpochDurationOutOfBounds))
+        .await;
     // Bounds narrowed after creation apply to later changes.
     let mut b = default_bounds();
     b.max_fee_bps = 1_500;
     set_bounds(&mut env, &p, b).await;
     let ix = ix::update_domain_settings(d.owner.pubkey(), d.keys.domain, next_settings());
-    env.fails_with(&[ix], &[&d.owner], code(E::FeeBpsOutOfBounds)).await;
+    env.fails_with(&[ix], &[&d.owner], code(E::FeeBpsOutOfBounds))
+        .await;
     let state: Domain = env.get(d.keys.domain).await;
     assert_eq!(state.pending_settings, None);
 }
@@ -108,9 +131,18 @@ async fn fee_increase_conflicting_with_a_minted_model_fails() {
     let mut s = default_settings();
     (s.fee_bps, s.max_model_share_bps) = (5_000, 4_900);
     let ix = ix::update_domain_settings(d.owner.pubkey(), d.keys.domain, s);
-    env.fails_with(&[ix], &[&d.owner], code(E::FeeConflictsWithMintedModel)).await;
+    env.fails_with(&[ix], &[&d.owner], code(E::FeeConflictsWithMintedModel))
+        .await;
 
     // The largest fee that still leaves room for the model is accepted.
     s.fee_bps = 4_900;
-    env.ok(&[ix::update_domain_settings(d.owner.pubkey(), d.keys.domain, s)], &[&d.owner]).await;
+    env.ok(
+        &[ix::update_domain_settings(
+            d.owner.pubkey(),
+            d.keys.domain,
+            s,
+        )],
+        &[&d.owner],
+    )
+    .await;
 }

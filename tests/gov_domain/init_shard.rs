@@ -17,29 +17,56 @@ async fn init_shard_creates_ledger_vault_and_epoch_counter() {
     let domain = d.keys.domain;
     let payer = env.payer().pubkey();
     for s in 0..3u8 {
-        let ev: ShardInitialized = env.ok_event(&[ix::init_shard(payer, &d.keys, s)], &[]).await;
+        let ev: ShardInitialized = env
+            .ok_event(&[ix::init_shard(payer, &d.keys, s)], &[])
+            .await;
         let vault = pda::vault(&domain, s);
         assert_eq!((ev.domain, ev.shard, ev.vault), (domain, s, vault));
-        assert_eq!(ev.domain_ready, s == 2, "ready only once the last shard exists");
+        assert_eq!(
+            ev.domain_ready,
+            s == 2,
+            "ready only once the last shard exists"
+        );
 
         let ledger: VaultShard = env.get(pda::vault_shard(&domain, s)).await;
         assert_eq!(ledger.version, ACCOUNT_VERSION);
-        assert_eq!(ledger.bump, bump(&[VAULT_SHARD_SEED, domain.as_ref(), &[s]]));
-        assert_eq!(ledger.vault_bump, bump(&[VAULT_SEED, domain.as_ref(), &[s]]));
-        assert_eq!((ledger.domain, ledger.index, ledger.vault), (domain, s, vault));
+        assert_eq!(
+            ledger.bump,
+            bump(&[VAULT_SHARD_SEED, domain.as_ref(), &[s]])
+        );
+        assert_eq!(
+            ledger.vault_bump,
+            bump(&[VAULT_SEED, domain.as_ref(), &[s]])
+        );
+        assert_eq!(
+            (ledger.domain, ledger.index, ledger.vault),
+            (domain, s, vault)
+        );
         let owed = ledger.model_owed + ledger.fee_owed + ledger.buyback_owed + ledger.pool_owed;
-        let lifetime = ledger.lifetime_received + ledger.lifetime_fees + ledger.lifetime_model + ledger.lifetime_buyback;
+        let lifetime = ledger.lifetime_received
+            + ledger.lifetime_fees
+            + ledger.lifetime_model
+            + ledger.lifetime_buyback;
         assert_eq!((owed, lifetime, ledger.dn_burned), (0, 0, 0));
 
         assert_eq!(env.account(vault).await.expect("vault").owner, TOKEN_2022);
         let v = token_state(&mut env, vault).await;
-        assert_eq!((v.mint, v.owner, v.amount), (d.keys.revenue_mint, pda::vault_authority(&domain), 0));
+        assert_eq!(
+            (v.mint, v.owner, v.amount),
+            (d.keys.revenue_mint, pda::vault_authority(&domain), 0)
+        );
 
         let es: EpochShard = env.get(pda::epoch_shard(&domain, 0, s)).await;
         assert_eq!(es.version, ACCOUNT_VERSION);
-        assert_eq!(es.bump, bump(&[EPOCH_SHARD_SEED, domain.as_ref(), &0u64.to_le_bytes(), &[s]]));
+        assert_eq!(
+            es.bump,
+            bump(&[EPOCH_SHARD_SEED, domain.as_ref(), &0u64.to_le_bytes(), &[s]])
+        );
         assert_eq!((es.domain, es.epoch, es.shard), (domain, 0, s));
-        assert_eq!((es.revenue, es.pool, es.usage_units, es.payments), (0, 0, 0, 0));
+        assert_eq!(
+            (es.revenue, es.pool, es.usage_units, es.payments),
+            (0, 0, 0, 0)
+        );
         assert_eq!(es.rent_payer, payer);
 
         let state: Domain = env.get(domain).await;
@@ -53,9 +80,19 @@ async fn init_shard_out_of_order_fails() {
     let p = env.init_protocol(TOKEN).await;
     let d = partial_domain(&mut env, &p, TOKEN, &[], false, 3, 0).await;
     let payer = env.payer().pubkey();
-    env.fails_with(&[ix::init_shard(payer, &d.keys, 1)], &[], code(E::ShardOutOfOrder)).await;
+    env.fails_with(
+        &[ix::init_shard(payer, &d.keys, 1)],
+        &[],
+        code(E::ShardOutOfOrder),
+    )
+    .await;
     env.ok(&[ix::init_shard(payer, &d.keys, 0)], &[]).await;
-    env.fails_with(&[ix::init_shard(payer, &d.keys, 2)], &[], code(E::ShardOutOfOrder)).await;
+    env.fails_with(
+        &[ix::init_shard(payer, &d.keys, 2)],
+        &[],
+        code(E::ShardOutOfOrder),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -64,8 +101,18 @@ async fn init_shard_beyond_shard_count_fails() {
     let p = env.init_protocol(TOKEN).await;
     let d = partial_domain(&mut env, &p, TOKEN, &[], false, 2, 2).await;
     let payer = env.payer().pubkey();
-    env.fails_with(&[ix::init_shard(payer, &d.keys, 2)], &[], code(E::ShardIndexOutOfRange)).await;
-    env.fails_with(&[ix::init_shard(payer, &d.keys, 255)], &[], code(E::ShardIndexOutOfRange)).await;
+    env.fails_with(
+        &[ix::init_shard(payer, &d.keys, 2)],
+        &[],
+        code(E::ShardIndexOutOfRange),
+    )
+    .await;
+    env.fails_with(
+        &[ix::init_shard(payer, &d.keys, 255)],
+        &[],
+        code(E::ShardIndexOutOfRange),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -79,8 +126,12 @@ async fn init_shard_twice_fails() {
     // 1.2's `init` issues a system `CreateAccountAllowPrefund` CPI, which this runtime's
     // system program (3.1.12) cannot decode: InvalidInstructionData. (A runtime knowing
     // that instruction would refuse an allocated account with AccountAlreadyInUse.)
-    env.fails_exactly(&[ix::init_shard(payer, &d.keys, 0)], &[], ix_err(InstructionError::InvalidInstructionData))
-        .await;
+    env.fails_exactly(
+        &[ix::init_shard(payer, &d.keys, 0)],
+        &[],
+        ix_err(InstructionError::InvalidInstructionData),
+    )
+    .await;
     let state: Domain = env.get(d.keys.domain).await;
     assert_eq!(state.shards_ready, 1);
 }
@@ -93,9 +144,15 @@ async fn pay_before_every_shard_is_ready_fails() {
     let (model, _owner) = env.model(&d, 2_500).await;
     let (consumer, token) = env.consumer(&d, 1_000_000).await;
     let ix = pay_ix(&d, &consumer, token, model, 0, 1_000_000);
-    env.fails_with(&[ix.clone()], &[&consumer], code(E::DomainNotReady)).await;
+    env.fails_with(
+        std::slice::from_ref(&ix),
+        &[&consumer],
+        code(E::DomainNotReady),
+    )
+    .await;
     // Once the last shard exists the same payment goes through.
-    env.ok(&[ix::init_shard(env.payer().pubkey(), &d.keys, 1)], &[]).await;
+    env.ok(&[ix::init_shard(env.payer().pubkey(), &d.keys, 1)], &[])
+        .await;
     env.ok(&[ix], &[&consumer]).await;
     env.check_vaults(&d, &[model]).await;
 }

@@ -65,7 +65,11 @@ async fn initialize_accepts_max_supply_equal_to_supply() {
     let mut env = Env::start().await;
     let dn = dn_mint(&mut env, TOKEN, false, &[], SUPPLY, true).await;
     let up = env.upgrade.insecure_clone();
-    env.ok(&[dn.init_ix(&env, init_args(Pubkey::new_unique(), Some(SUPPLY)))], &[&up]).await;
+    env.ok(
+        &[dn.init_ix(&env, init_args(Pubkey::new_unique(), Some(SUPPLY)))],
+        &[&up],
+    )
+    .await;
     let c: Config = env.get(pda::config()).await;
     assert_eq!((c.max_supply, c.initial_supply), (Some(SUPPLY), SUPPLY));
 }
@@ -83,8 +87,12 @@ async fn initialize_by_other_than_upgrade_authority_fails() {
         TOKEN,
         init_args(intruder.pubkey(), None),
     );
-    env.fails_with(&[ix], &[&intruder], code(E::NotUpgradeAuthority)).await;
-    assert!(env.account(pda::config()).await.is_none(), "no config was created");
+    env.fails_with(&[ix], &[&intruder], code(E::NotUpgradeAuthority))
+        .await;
+    assert!(
+        env.account(pda::config()).await.is_none(),
+        "no config was created"
+    );
 }
 
 #[tokio::test]
@@ -98,7 +106,12 @@ async fn second_initialize_fails_on_existing_config() {
     // "pre-funded" path: a system `CreateAccountAllowPrefund` CPI. This runtime's system
     // program (solana-system-program 3.1.12) does not know that instruction and refuses
     // to decode it: InvalidInstructionData, not AccountAlreadyInUse (Custom(0)).
-    env.fails_exactly(&[ix], &[&up], ix_err(InstructionError::InvalidInstructionData)).await;
+    env.fails_exactly(
+        &[ix],
+        &[&up],
+        ix_err(InstructionError::InvalidInstructionData),
+    )
+    .await;
     let c: Config = env.get(pda::config()).await;
     assert_ne!(c.dn_mint, dn.mint, "the first configuration stays");
 }
@@ -108,10 +121,14 @@ async fn initialize_with_mint_authority_not_pda_fails() {
     let mut env = Env::start().await;
     let dn = dn_mint(&mut env, TOKEN, false, &[], SUPPLY, false).await;
     let m = mint_state(&mut env, dn.mint).await;
-    assert_eq!(Option::<Pubkey>::from(m.mint_authority), Some(dn.temp.pubkey()));
+    assert_eq!(
+        Option::<Pubkey>::from(m.mint_authority),
+        Some(dn.temp.pubkey())
+    );
     let up = env.upgrade.insecure_clone();
     let ix = dn.init_ix(&env, init_args(Pubkey::new_unique(), None));
-    env.fails_with(&[ix], &[&up], code(E::DnMintAuthorityNotPda)).await;
+    env.fails_with(&[ix], &[&up], code(E::DnMintAuthorityNotPda))
+        .await;
 }
 
 #[tokio::test]
@@ -120,7 +137,8 @@ async fn initialize_with_freeze_authority_fails() {
     let dn = dn_mint(&mut env, TOKEN, true, &[], SUPPLY, true).await;
     let up = env.upgrade.insecure_clone();
     let ix = dn.init_ix(&env, init_args(Pubkey::new_unique(), None));
-    env.fails_with(&[ix], &[&up], code(E::DnMintHasFreezeAuthority)).await;
+    env.fails_with(&[ix], &[&up], code(E::DnMintHasFreezeAuthority))
+        .await;
 }
 
 #[tokio::test]
@@ -128,7 +146,9 @@ async fn initialize_with_foundation_of_another_mint_fails() {
     let mut env = Env::start().await;
     let mut dn = dn_mint(&mut env, TOKEN, false, &[], SUPPLY, true).await;
     let other = env.create_mint(TOKEN, 9, &Keypair::new().pubkey()).await;
-    dn.foundation = env.create_token_account(&Keypair::new().pubkey(), &other).await;
+    dn.foundation = env
+        .create_token_account(&Keypair::new().pubkey(), &other)
+        .await;
     let up = env.upgrade.insecure_clone();
     let ix = dn.init_ix(&env, init_args(Pubkey::new_unique(), None));
     env.fails_with(&[ix], &[&up], anchor_code::TOKEN_MINT).await;
@@ -140,7 +160,8 @@ async fn initialize_with_max_supply_below_supply_fails() {
     let dn = dn_mint(&mut env, TOKEN, false, &[], SUPPLY, true).await;
     let up = env.upgrade.insecure_clone();
     let ix = dn.init_ix(&env, init_args(Pubkey::new_unique(), Some(SUPPLY - 1)));
-    env.fails_with(&[ix], &[&up], code(E::MaxSupplyBelowSupply)).await;
+    env.fails_with(&[ix], &[&up], code(E::MaxSupplyBelowSupply))
+        .await;
 }
 
 #[tokio::test]
@@ -150,25 +171,55 @@ async fn initialize_with_invalid_bounds_fails() {
     let up = env.upgrade.insecure_clone();
 
     let mut args = init_args(Pubkey::new_unique(), None);
-    args.bounds.miners_bps = BpsRange { min: 5_000, max: 4_000 };
-    env.fails_with(&[dn.init_ix(&env, args)], &[&up], code(E::BoundsMinAboveMax)).await;
+    args.bounds.miners_bps = BpsRange {
+        min: 5_000,
+        max: 4_000,
+    };
+    env.fails_with(
+        &[dn.init_ix(&env, args)],
+        &[&up],
+        code(E::BoundsMinAboveMax),
+    )
+    .await;
 
     let mut args = init_args(Pubkey::new_unique(), None);
-    args.bounds.domain_owner_bps = BpsRange { min: 0, max: MAX_DOMAIN_OWNER_BPS + 1 };
-    env.fails_with(&[dn.init_ix(&env, args)], &[&up], code(E::BoundsExceedLimits)).await;
+    args.bounds.domain_owner_bps = BpsRange {
+        min: 0,
+        max: MAX_DOMAIN_OWNER_BPS + 1,
+    };
+    env.fails_with(
+        &[dn.init_ix(&env, args)],
+        &[&up],
+        code(E::BoundsExceedLimits),
+    )
+    .await;
 
     let mut args = init_args(Pubkey::new_unique(), None);
     args.bounds.max_shards = MAX_SHARDS + 1;
-    env.fails_with(&[dn.init_ix(&env, args)], &[&up], code(E::BoundsExceedLimits)).await;
+    env.fails_with(
+        &[dn.init_ix(&env, args)],
+        &[&up],
+        code(E::BoundsExceedLimits),
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn initialize_with_refused_token_2022_extension_fails() {
     let mut env = Env::start().await;
-    let dn = dn_mint(&mut env, TOKEN_2022, false, &[MintExt::PermanentDelegate], SUPPLY, true).await;
+    let dn = dn_mint(
+        &mut env,
+        TOKEN_2022,
+        false,
+        &[MintExt::PermanentDelegate],
+        SUPPLY,
+        true,
+    )
+    .await;
     let up = env.upgrade.insecure_clone();
     let ix = dn.init_ix(&env, init_args(Pubkey::new_unique(), None));
-    env.fails_with(&[ix], &[&up], code(E::MintHasPermanentDelegate)).await;
+    env.fails_with(&[ix], &[&up], code(E::MintHasPermanentDelegate))
+        .await;
 }
 
 #[tokio::test]
@@ -179,7 +230,8 @@ async fn initialize_with_wrong_token_program_fails() {
     dn.program = TOKEN_2022;
     let up = env.upgrade.insecure_clone();
     let ix = dn.init_ix(&env, init_args(Pubkey::new_unique(), None));
-    env.fails_with(&[ix], &[&up], anchor_code::MINT_TOKEN_PROGRAM).await;
+    env.fails_with(&[ix], &[&up], anchor_code::MINT_TOKEN_PROGRAM)
+        .await;
 }
 
 /// Initialises with a fresh mint of `program` and checks the mint, the foundation ATA
@@ -200,23 +252,45 @@ async fn creates_mint(program: Pubkey) {
         6,
     );
     let ev: ProtocolInitialized = env.ok_event(&[ix], &[&up, &mint]).await;
-    let foundation = ix::associated_token_address(&foundation_owner.pubkey(), &mint.pubkey(), &program);
+    let foundation =
+        ix::associated_token_address(&foundation_owner.pubkey(), &mint.pubkey(), &program);
     assert!(ev.mint_created);
-    assert_eq!((ev.dn_mint, ev.foundation, ev.initial_supply), (mint.pubkey(), foundation, 0));
+    assert_eq!(
+        (ev.dn_mint, ev.foundation, ev.initial_supply),
+        (mint.pubkey(), foundation, 0)
+    );
 
-    assert_eq!(env.account(mint.pubkey()).await.expect("mint").owner, program);
+    assert_eq!(
+        env.account(mint.pubkey()).await.expect("mint").owner,
+        program
+    );
     let m = mint_state(&mut env, mint.pubkey()).await;
-    assert_eq!(Option::<Pubkey>::from(m.mint_authority), Some(pda::mint_authority()));
+    assert_eq!(
+        Option::<Pubkey>::from(m.mint_authority),
+        Some(pda::mint_authority())
+    );
     assert_eq!(Option::<Pubkey>::from(m.freeze_authority), None);
     assert_eq!((m.decimals, m.supply), (6, 0));
 
-    assert_eq!(env.account(foundation).await.expect("foundation").owner, program);
+    assert_eq!(
+        env.account(foundation).await.expect("foundation").owner,
+        program
+    );
     let f = token_state(&mut env, foundation).await;
-    assert_eq!((f.mint, f.owner, f.amount), (mint.pubkey(), foundation_owner.pubkey(), 0));
+    assert_eq!(
+        (f.mint, f.owner, f.amount),
+        (mint.pubkey(), foundation_owner.pubkey(), 0)
+    );
 
     let c: Config = env.get(pda::config()).await;
-    assert_eq!((c.authority, c.dn_mint, c.dn_token_program), (gov.pubkey(), mint.pubkey(), program));
-    assert_eq!((c.dn_decimals, c.foundation, c.initial_supply), (6, foundation, 0));
+    assert_eq!(
+        (c.authority, c.dn_mint, c.dn_token_program),
+        (gov.pubkey(), mint.pubkey(), program)
+    );
+    assert_eq!(
+        (c.dn_decimals, c.foundation, c.initial_supply),
+        (6, foundation, 0)
+    );
     assert_eq!((c.max_supply, c.dn_minted), (Some(1_000_000), 0));
 }
 
@@ -244,6 +318,10 @@ async fn initialize_with_new_mint_by_other_than_upgrade_authority_fails() {
         init_args(intruder.pubkey(), None),
         6,
     );
-    env.fails_with(&[ix], &[&intruder, &mint], code(E::NotUpgradeAuthority)).await;
-    assert!(env.account(mint.pubkey()).await.is_none(), "nothing was created");
+    env.fails_with(&[ix], &[&intruder, &mint], code(E::NotUpgradeAuthority))
+        .await;
+    assert!(
+        env.account(mint.pubkey()).await.is_none(),
+        "nothing was created"
+    );
 }

@@ -12,7 +12,8 @@ use solana_sdk::signer::Signer;
 
 async fn set_paused(env: &mut Env, p: &Protocol, paused: bool) -> PauseChanged {
     let gov = p.gov.insecure_clone();
-    env.ok_event(&[ix::set_paused(gov.pubkey(), paused)], &[&gov]).await
+    env.ok_event(&[ix::set_paused(gov.pubkey(), paused)], &[&gov])
+        .await
 }
 
 #[tokio::test]
@@ -31,9 +32,19 @@ async fn pause_and_unpause_emit_events() {
 async fn pause_to_the_same_state_fails() {
     let mut env = Env::start().await;
     let p = env.init_protocol(TOKEN).await;
-    env.fails_with(&[ix::set_paused(p.gov.pubkey(), false)], &[&p.gov], code(E::PauseUnchanged)).await;
+    env.fails_with(
+        &[ix::set_paused(p.gov.pubkey(), false)],
+        &[&p.gov],
+        code(E::PauseUnchanged),
+    )
+    .await;
     set_paused(&mut env, &p, true).await;
-    env.fails_with(&[ix::set_paused(p.gov.pubkey(), true)], &[&p.gov], code(E::PauseUnchanged)).await;
+    env.fails_with(
+        &[ix::set_paused(p.gov.pubkey(), true)],
+        &[&p.gov],
+        code(E::PauseUnchanged),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -41,7 +52,12 @@ async fn pause_by_non_governance_fails() {
     let mut env = Env::start().await;
     env.init_protocol(TOKEN).await;
     let intruder = Keypair::new();
-    env.fails_with(&[ix::set_paused(intruder.pubkey(), true)], &[&intruder], code(E::NotGovernance)).await;
+    env.fails_with(
+        &[ix::set_paused(intruder.pubkey(), true)],
+        &[&intruder],
+        code(E::NotGovernance),
+    )
+    .await;
     assert!(!env.get::<Config>(pda::config()).await.paused);
 }
 
@@ -53,7 +69,10 @@ async fn pause_stops_entries_but_never_exits() {
     let (model, model_owner) = env.model(&d, 2_500).await;
     let (consumer, consumer_token) = env.consumer(&d, 10_000_000).await;
     let ev: PaymentRouted = env
-        .ok_event(&[pay_ix(&d, &consumer, consumer_token, model, 0, 1_000_000)], &[&consumer])
+        .ok_event(
+            &[pay_ix(&d, &consumer, consumer_token, model, 0, 1_000_000)],
+            &[&consumer],
+        )
         .await;
     deepnode_tests::invariants::check_line(&ev.line);
     assert!(ev.line.fee > 0 && ev.line.owner > 0);
@@ -63,20 +82,36 @@ async fn pause_stops_entries_but_never_exits() {
     // New domains, new models and payments are refused.
     let mint = env.create_mint(TOKEN, 6, &Keypair::new().pubkey()).await;
     let nd = new_domain(&mut env, &p, mint, TOKEN, 1, default_settings()).await;
-    env.fails_with(&[nd.ix.clone()], &[&nd.owner, &p.gov], code(E::ProtocolPaused)).await;
+    env.fails_with(
+        std::slice::from_ref(&nd.ix),
+        &[&nd.owner, &p.gov],
+        code(E::ProtocolPaused),
+    )
+    .await;
     let domain: Domain = env.get(d.keys.domain).await;
-    let ix = ix::mint_model(model_owner.pubkey(), d.keys.domain, domain.model_count, 1_000);
-    env.fails_with(&[ix], &[&model_owner], code(E::ProtocolPaused)).await;
+    let ix = ix::mint_model(
+        model_owner.pubkey(),
+        d.keys.domain,
+        domain.model_count,
+        1_000,
+    );
+    env.fails_with(&[ix], &[&model_owner], code(E::ProtocolPaused))
+        .await;
     let ix = pay_ix(&d, &consumer, consumer_token, model, 1, 1_000_000);
-    env.fails_with(&[ix], &[&consumer], code(E::ProtocolPaused)).await;
+    env.fails_with(&[ix], &[&consumer], code(E::ProtocolPaused))
+        .await;
 
     // The fee authority and the model owner still take out what is theirs.
-    let fee_account = env.create_token_account(&d.fee_authority.pubkey(), &d.keys.revenue_mint).await;
+    let fee_account = env
+        .create_token_account(&d.fee_authority.pubkey(), &d.keys.revenue_mint)
+        .await;
     let ix = ix::withdraw_fees(&d.keys, d.fee_authority.pubkey(), fee_account, 0);
     env.ok(&[ix], &[&d.fee_authority]).await;
     assert_eq!(env.balance(fee_account).await, ev.line.fee);
 
-    let owner_account = env.create_token_account(&model_owner.pubkey(), &d.keys.revenue_mint).await;
+    let owner_account = env
+        .create_token_account(&model_owner.pubkey(), &d.keys.revenue_mint)
+        .await;
     let ix = ix::claim_model_revenue(&d.keys, model_owner.pubkey(), model, owner_account, 0);
     env.ok(&[ix], &[&model_owner]).await;
     assert_eq!(env.balance(owner_account).await, ev.line.owner);

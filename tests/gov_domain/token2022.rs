@@ -17,9 +17,17 @@ async fn create_domain_refuses_accounting_breaking_extensions() {
     let p = env.init_protocol(TOKEN).await;
     let cases = [
         (MintExt::TransferHook, false, E::MintHasTransferHook),
-        (MintExt::PermanentDelegate, false, E::MintHasPermanentDelegate),
+        (
+            MintExt::PermanentDelegate,
+            false,
+            E::MintHasPermanentDelegate,
+        ),
         (MintExt::NonTransferable, false, E::MintNonTransferable),
-        (MintExt::ConfidentialTransfer, false, E::MintHasConfidentialTransfer),
+        (
+            MintExt::ConfidentialTransfer,
+            false,
+            E::MintHasConfidentialTransfer,
+        ),
         (MintExt::DefaultFrozen, true, E::MintDefaultFrozen),
         (MintExt::CloseAuthority, false, E::MintHasCloseAuthority),
         (MintExt::Pausable, false, E::MintPausable),
@@ -27,18 +35,46 @@ async fn create_domain_refuses_accounting_breaking_extensions() {
     for (ext, freeze, expected) in cases {
         let authority = Keypair::new().pubkey();
         let mint = env
-            .create_mint_full(TOKEN_2022, 6, &authority, freeze.then_some(&authority), &[ext])
+            .create_mint_full(
+                TOKEN_2022,
+                6,
+                &authority,
+                freeze.then_some(&authority),
+                &[ext],
+            )
             .await;
         let nd = new_domain(&mut env, &p, mint, TOKEN_2022, 1, default_settings()).await;
         let name = format!("{ext:?}");
-        fails_case(&mut env, &name, &[nd.ix.clone()], &[&nd.owner, &p.gov], expected).await;
+        fails_case(
+            &mut env,
+            &name,
+            std::slice::from_ref(&nd.ix),
+            &[&nd.owner, &p.gov],
+            expected,
+        )
+        .await;
     }
     // A refused extension next to an accepted one is still refused.
     let authority = Keypair::new().pubkey();
-    let exts = [MintExt::TransferFee { bps: 100, max: u64::MAX }, MintExt::PermanentDelegate];
-    let mint = env.create_mint_full(TOKEN_2022, 6, &authority, None, &exts).await;
+    let exts = [
+        MintExt::TransferFee {
+            bps: 100,
+            max: u64::MAX,
+        },
+        MintExt::PermanentDelegate,
+    ];
+    let mint = env
+        .create_mint_full(TOKEN_2022, 6, &authority, None, &exts)
+        .await;
     let nd = new_domain(&mut env, &p, mint, TOKEN_2022, 1, default_settings()).await;
-    fails_case(&mut env, "fee + delegate", &[nd.ix.clone()], &[&nd.owner, &p.gov], E::MintHasPermanentDelegate).await;
+    fails_case(
+        &mut env,
+        "fee + delegate",
+        std::slice::from_ref(&nd.ix),
+        &[&nd.owner, &p.gov],
+        E::MintHasPermanentDelegate,
+    )
+    .await;
     assert_eq!(env.get::<Config>(pda::config()).await.domain_count, 0);
 }
 
@@ -54,12 +90,25 @@ async fn accepted(ext: MintExt, freeze: bool) -> deepnode::events::RoutedLine {
     let (consumer, token) = env.consumer(&d, 10 * SENT).await;
     let vault = pda::vault(&d.keys.domain, 1);
     let before = env.balance(vault).await;
-    let ev: PaymentRouted = env.ok_event(&[pay_ix(&d, &consumer, token, model, 1, SENT)], &[&consumer]).await;
+    let ev: PaymentRouted = env
+        .ok_event(
+            &[pay_ix(&d, &consumer, token, model, 1, SENT)],
+            &[&consumer],
+        )
+        .await;
     let after = env.balance(vault).await;
     check_line(&ev.line);
     assert_eq!(ev.line.sent, SENT);
-    assert_eq!(after - before, ev.line.received, "split base is what the vault received");
-    assert_eq!(env.balance(token).await, 9 * SENT, "the payer sent the nominal amount");
+    assert_eq!(
+        after - before,
+        ev.line.received,
+        "split base is what the vault received"
+    );
+    assert_eq!(
+        env.balance(token).await,
+        9 * SENT,
+        "the payer sent the nominal amount"
+    );
     env.check_vaults(&d, &[model]).await;
     env.check_dn_supply(p.dn.mint, &[&d]).await;
     ev.line
@@ -68,7 +117,14 @@ async fn accepted(ext: MintExt, freeze: bool) -> deepnode::events::RoutedLine {
 #[tokio::test]
 async fn transfer_fee_mint_splits_what_arrived() {
     // 1% fee: the vault receives 990,000 of 1,000,000 and splits that.
-    let line = accepted(MintExt::TransferFee { bps: 100, max: u64::MAX }, false).await;
+    let line = accepted(
+        MintExt::TransferFee {
+            bps: 100,
+            max: u64::MAX,
+        },
+        false,
+    )
+    .await;
     assert!(line.received < line.sent);
     assert_eq!(line.received, SENT - SENT / 100);
 }

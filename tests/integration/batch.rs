@@ -26,7 +26,10 @@ async fn processor(w: &mut World) -> Proc {
     let key = w.d.fee_authority.insecure_clone();
     let authority = w.d.mint_authority.insecure_clone();
     let mint = w.d.keys.revenue_mint;
-    let token = w.env.funded_account(&key.pubkey(), &mint, &authority, 1_000_000_000).await;
+    let token = w
+        .env
+        .funded_account(&key.pubkey(), &mint, &authority, 1_000_000_000)
+        .await;
     Proc { key, token }
 }
 
@@ -37,9 +40,21 @@ async fn batch_routes_every_line_and_repeats_add_up() {
     let proc = processor(&mut w).await;
     let keys = w.d.keys;
     let lines = [
-        Line { model: w.model, amount: 1_000_000, usage_units: 10 },
-        Line { model: m2, amount: 500_000, usage_units: 5 },
-        Line { model: w.model, amount: 333_333, usage_units: 3 },
+        Line {
+            model: w.model,
+            amount: 1_000_000,
+            usage_units: 10,
+        },
+        Line {
+            model: m2,
+            amount: 500_000,
+            usage_units: 5,
+        },
+        Line {
+            model: w.model,
+            amount: 333_333,
+            usage_units: 3,
+        },
     ];
     let ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 1, &lines);
     let ev: BatchSettled = w.env.ok_event(&[ix], &[&proc.key]).await;
@@ -51,12 +66,18 @@ async fn batch_routes_every_line_and_repeats_add_up() {
     assert_eq!((ev.lines[1].owner, ev.lines[1].fee), (200_000, 50_000));
     // The repeated model saw both of its lines.
     let record: ModelEpoch = w.env.get(pda::model_epoch(&w.model, 0)).await;
-    assert_eq!((record.revenue, record.payments, record.usage_units), (1_333_333, 2, 13));
+    assert_eq!(
+        (record.revenue, record.payments, record.usage_units),
+        (1_333_333, 2, 13)
+    );
     assert_eq!(record.rent_payer, proc.key.pubkey());
     let m = w.model_state().await;
     assert_eq!(m.claimable, 250_000 + 83_333);
     let shard: EpochShard = w.env.get(pda::epoch_shard(&keys.domain, 0, 1)).await;
-    assert_eq!((shard.revenue, shard.payments, shard.usage_units), (1_833_333, 3, 18));
+    assert_eq!(
+        (shard.revenue, shard.payments, shard.usage_units),
+        (1_833_333, 3, 18)
+    );
     assert_eq!(w.env.balance(pda::vault(&keys.domain, 1)).await, 1_833_333);
     w.env.check_vaults(&w.d, &[w.model, m2]).await;
     // A second batch reuses the existing records.
@@ -71,15 +92,36 @@ async fn batch_routes_every_line_and_repeats_add_up() {
 async fn batch_in_dn_burns_every_buyback_share() {
     let mut env = Env::start().await;
     let p = env.init_protocol(TOKEN).await;
-    let d = env.domain_on_mint(&p, p.dn.mint, TOKEN, Keypair::new(), 1, default_settings()).await;
+    let d = env
+        .domain_on_mint(&p, p.dn.mint, TOKEN, Keypair::new(), 1, default_settings())
+        .await;
     let (model, _) = env.model(&d, 2_500).await;
     let holder = p.dn_holder.insecure_clone();
     let fee = d.fee_authority.insecure_clone();
     // The holder funds the processor with DN.
     let proc_token = env.create_token_account(&fee.pubkey(), &p.dn.mint).await;
-    env.transfer(&p.dn.mint, &p.dn_holder_account, &proc_token, &holder, 10_000_000, 6).await;
+    env.transfer(
+        &p.dn.mint,
+        &p.dn_holder_account,
+        &proc_token,
+        &holder,
+        10_000_000,
+        6,
+    )
+    .await;
     let supply = env.supply(p.dn.mint).await;
-    let lines = [Line { model, amount: 1_000_000, usage_units: 1 }, Line { model, amount: 250_000, usage_units: 1 }];
+    let lines = [
+        Line {
+            model,
+            amount: 1_000_000,
+            usage_units: 1,
+        },
+        Line {
+            model,
+            amount: 250_000,
+            usage_units: 1,
+        },
+    ];
     let ix = ix::settle_batch(&d.keys, fee.pubkey(), proc_token, 0, &lines);
     let ev: BatchSettled = env.ok_event(&[ix], &[&fee]).await;
     assert!(ev.burned);
@@ -93,64 +135,124 @@ async fn batch_refuses_bad_input() {
     let mut w = world().await;
     let proc = processor(&mut w).await;
     let keys = w.d.keys;
-    let line = Line { model: w.model, amount: 1_000, usage_units: 1 };
+    let line = Line {
+        model: w.model,
+        amount: 1_000,
+        usage_units: 1,
+    };
     // Only the domain's processor.
     let stranger = Keypair::new();
     w.env.airdrop(&stranger.pubkey(), 1_000_000_000).await;
     let ix = ix::settle_batch(&keys, stranger.pubkey(), proc.token, 0, &[line]);
-    w.env.fails_with(&[ix], &[&stranger], code(E::NotFeeAuthority)).await;
+    w.env
+        .fails_with(&[ix], &[&stranger], code(E::NotFeeAuthority))
+        .await;
     // Empty, too large (repeated lines keep it inside one transaction), dust.
     let ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &[]);
-    w.env.fails_with(&[ix], &[&proc.key], code(E::BatchEmpty)).await;
+    w.env
+        .fails_with(&[ix], &[&proc.key], code(E::BatchEmpty))
+        .await;
     let many = vec![line; deepnode::constants::MAX_BATCH_LINES + 1];
     let ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &many);
-    w.env.fails_with(&[ix], &[&proc.key], code(E::BatchTooLarge)).await;
+    w.env
+        .fails_with(&[ix], &[&proc.key], code(E::BatchTooLarge))
+        .await;
     let dust = Line { amount: 99, ..line };
     let ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &[line, dust]);
-    w.env.fails_with(&[ix], &[&proc.key], code(E::PaymentTooSmall)).await;
+    w.env
+        .fails_with(&[ix], &[&proc.key], code(E::PaymentTooSmall))
+        .await;
     // Accounts that do not match the lines.
     let mut ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &[line]);
     ix.accounts.pop();
-    w.env.fails_with(&[ix], &[&proc.key], code(E::BatchAccountsMismatch)).await;
+    w.env
+        .fails_with(&[ix], &[&proc.key], code(E::BatchAccountsMismatch))
+        .await;
     // A read-only model.
     let mut ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &[line]);
     let n = ix.accounts.len();
     ix.accounts[n - 2].is_writable = false;
-    w.env.fails_with(&[ix], &[&proc.key], code(E::BatchAccountsMismatch)).await;
+    w.env
+        .fails_with(&[ix], &[&proc.key], code(E::BatchAccountsMismatch))
+        .await;
     // Another model's record.
     let (m2, _) = w.env.model(&w.d, 1_000).await;
     let mut ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &[line]);
     ix.accounts[n - 1].pubkey = pda::model_epoch(&m2, 0);
-    w.env.fails_with(&[ix], &[&proc.key], code(E::ModelEpochMismatch)).await;
+    w.env
+        .fails_with(&[ix], &[&proc.key], code(E::ModelEpochMismatch))
+        .await;
     // A record created for another model cannot be passed off either.
-    w.env.ok(&[ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &[Line { model: m2, ..line }])], &[&proc.key]).await;
+    w.env
+        .ok(
+            &[ix::settle_batch(
+                &keys,
+                proc.key.pubkey(),
+                proc.token,
+                0,
+                &[Line { model: m2, ..line }],
+            )],
+            &[&proc.key],
+        )
+        .await;
     let mut ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &[line]);
     ix.accounts[n - 1].pubkey = pda::model_epoch(&m2, 0);
-    w.env.fails_with(&[ix], &[&proc.key], code(E::ModelEpochMismatch)).await;
+    w.env
+        .fails_with(&[ix], &[&proc.key], code(E::ModelEpochMismatch))
+        .await;
     // A token account in the model's place (F3: owner checked).
     let mut ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &[line]);
     ix.accounts[n - 2].pubkey = proc.token;
-    w.env.fails_with(&[ix], &[&proc.key], code(E::AccountNotOwnedByProgram)).await;
+    w.env
+        .fails_with(&[ix], &[&proc.key], code(E::AccountNotOwnedByProgram))
+        .await;
     // A program account of another type in the model's place.
     let mut ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &[line]);
     ix.accounts[n - 2].pubkey = pda::vault_shard(&keys.domain, 0);
-    w.env.fails_with(&[ix], &[&proc.key], anchor_code::DISCRIMINATOR).await;
+    w.env
+        .fails_with(&[ix], &[&proc.key], anchor_code::DISCRIMINATOR)
+        .await;
     // A model of another domain.
     let p = &w.p;
     let other = w.env.default_domain(p).await;
     let (foreign, _) = w.env.model(&other, 1_000).await;
-    let ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &[Line { model: foreign, ..line }]);
-    w.env.fails_with(&[ix], &[&proc.key], code(E::ModelWrongDomain)).await;
+    let ix = ix::settle_batch(
+        &keys,
+        proc.key.pubkey(),
+        proc.token,
+        0,
+        &[Line {
+            model: foreign,
+            ..line
+        }],
+    );
+    w.env
+        .fails_with(&[ix], &[&proc.key], code(E::ModelWrongDomain))
+        .await;
     // A deactivated model.
     let owner = w.model_owner.insecure_clone();
-    w.env.ok(&[ix::deactivate_model(owner.pubkey(), w.model)], &[&owner]).await;
+    w.env
+        .ok(&[ix::deactivate_model(owner.pubkey(), w.model)], &[&owner])
+        .await;
     let ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &[line]);
-    w.env.fails_with(&[ix], &[&proc.key], code(E::ModelInactive)).await;
+    w.env
+        .fails_with(&[ix], &[&proc.key], code(E::ModelInactive))
+        .await;
     // Paused.
     let gov = w.p.gov.insecure_clone();
-    w.env.ok(&[ix::set_paused(gov.pubkey(), true)], &[&gov]).await;
-    let ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &[Line { model: m2, ..line }]);
-    w.env.fails_with(&[ix], &[&proc.key], code(E::ProtocolPaused)).await;
+    w.env
+        .ok(&[ix::set_paused(gov.pubkey(), true)], &[&gov])
+        .await;
+    let ix = ix::settle_batch(
+        &keys,
+        proc.key.pubkey(),
+        proc.token,
+        0,
+        &[Line { model: m2, ..line }],
+    );
+    w.env
+        .fails_with(&[ix], &[&proc.key], code(E::ProtocolPaused))
+        .await;
 }
 
 fn legacy_size(ix: &solana_sdk::instruction::Instruction, payer: &Keypair) -> usize {
@@ -160,10 +262,22 @@ fn legacy_size(ix: &solana_sdk::instruction::Instruction, payer: &Keypair) -> us
 }
 
 fn v0_size(ix: &solana_sdk::instruction::Instruction, payer: &Keypair, table: &[Pubkey]) -> usize {
-    let alt = AddressLookupTableAccount { key: Pubkey::new_unique(), addresses: table.to_vec() };
-    let msg = v0::Message::try_compile(&payer.pubkey(), std::slice::from_ref(ix), &[alt], Hash::default()).unwrap();
+    let alt = AddressLookupTableAccount {
+        key: Pubkey::new_unique(),
+        addresses: table.to_vec(),
+    };
+    let msg = v0::Message::try_compile(
+        &payer.pubkey(),
+        std::slice::from_ref(ix),
+        &[alt],
+        Hash::default(),
+    )
+    .unwrap();
     let n = msg.header.num_required_signatures as usize;
-    let tx = VersionedTransaction { signatures: vec![Default::default(); n], message: VersionedMessage::V0(msg) };
+    let tx = VersionedTransaction {
+        signatures: vec![Default::default(); n],
+        message: VersionedMessage::V0(msg),
+    };
     bincode::serialize(&tx).unwrap().len()
 }
 
@@ -183,7 +297,16 @@ async fn batch_size_limits() {
         let (m, _) = w.env.model(&w.d, 1_000).await;
         models.push(m);
     }
-    let lines = |n: usize| -> Vec<Line> { models[..n].iter().map(|m| Line { model: *m, amount: 1_000, usage_units: 1 }).collect() };
+    let lines = |n: usize| -> Vec<Line> {
+        models[..n]
+            .iter()
+            .map(|m| Line {
+                model: *m,
+                amount: 1_000,
+                usage_units: 1,
+            })
+            .collect()
+    };
     let mut legacy_max = 0;
     let mut alt_max = 0;
     for n in 1..=deepnode::constants::MAX_BATCH_LINES {
@@ -191,7 +314,12 @@ async fn batch_size_limits() {
         if legacy_size(&ix, &proc.key) <= PACKET {
             legacy_max = n;
         }
-        let table: Vec<Pubkey> = ix.accounts.iter().filter(|m| !m.is_signer).map(|m| m.pubkey).collect();
+        let table: Vec<Pubkey> = ix
+            .accounts
+            .iter()
+            .filter(|m| !m.is_signer)
+            .map(|m| m.pubkey)
+            .collect();
         if v0_size(&ix, &proc.key, &table) <= PACKET {
             alt_max = n;
         }
@@ -202,8 +330,15 @@ async fn batch_size_limits() {
         legacy_size(&full, &proc.key),
         full.accounts.len()
     );
-    assert_eq!(legacy_max, MAX_LINES_LEGACY, "update README and MAX_LINES_LEGACY");
-    assert_eq!(alt_max, deepnode::constants::MAX_BATCH_LINES, "a lookup table fits the program's maximum");
+    assert_eq!(
+        legacy_max, MAX_LINES_LEGACY,
+        "update README and MAX_LINES_LEGACY"
+    );
+    assert_eq!(
+        alt_max,
+        deepnode::constants::MAX_BATCH_LINES,
+        "a lookup table fits the program's maximum"
+    );
     let ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &lines(legacy_max));
     let ev: BatchSettled = w.env.ok_event(&[ix], &[&proc.key]).await;
     assert_eq!(ev.lines.len(), legacy_max);

@@ -22,10 +22,20 @@ pub struct World {
 pub async fn world_with(program: Pubkey, exts: &[deepnode_tests::tokens::MintExt]) -> World {
     let mut env = Env::start().await;
     let p = env.init_protocol(TOKEN).await;
-    let d = env.domain_with(&p, program, exts, 2, default_settings()).await;
+    let d = env
+        .domain_with(&p, program, exts, 2, default_settings())
+        .await;
     let (model, model_owner) = env.model(&d, 2500).await;
     let (consumer, consumer_token) = env.consumer(&d, 1_000_000_000).await;
-    World { env, p, d, model, model_owner, consumer, consumer_token }
+    World {
+        env,
+        p,
+        d,
+        model,
+        model_owner,
+        consumer,
+        consumer_token,
+    }
 }
 
 pub async fn world() -> World {
@@ -35,7 +45,15 @@ pub async fn world() -> World {
 impl World {
     /// A pay instruction from the consumer.
     pub fn pay_ix(&self, shard: u8, amount: u64) -> Instruction {
-        ix::pay(&self.d.keys, self.consumer.pubkey(), self.consumer_token, self.model, shard, amount, 1)
+        ix::pay(
+            &self.d.keys,
+            self.consumer.pubkey(),
+            self.consumer_token,
+            self.model,
+            shard,
+            amount,
+            1,
+        )
     }
 
     /// Pays and checks invariants 1, 2 and 6; returns the routed line.
@@ -48,9 +66,17 @@ impl World {
         deepnode_tests::invariants::check_line(&ev.line);
         let after = self.env.balance(vault).await;
         if !self.d.keys.is_dn {
-            assert_eq!(after - before, ev.line.received, "split base is what the vault received");
+            assert_eq!(
+                after - before,
+                ev.line.received,
+                "split base is what the vault received"
+            );
         } else {
-            assert_eq!(after - before, ev.line.received - ev.line.buyback, "DN buyback burned from the vault");
+            assert_eq!(
+                after - before,
+                ev.line.received - ev.line.buyback,
+                "DN buyback burned from the vault"
+            );
         }
         self.check().await;
         ev.line
@@ -64,7 +90,9 @@ impl World {
     }
 
     pub async fn ledger(&mut self, shard: u8) -> VaultShard {
-        self.env.get(pda::vault_shard(&self.d.keys.domain, shard)).await
+        self.env
+            .get(pda::vault_shard(&self.d.keys.domain, shard))
+            .await
     }
 
     pub async fn model_state(&mut self) -> Model {
@@ -76,12 +104,14 @@ impl World {
         let mint = self.d.keys.revenue_mint;
         self.env.create_token_account(owner, &mint).await
     }
-
 }
 
 /// Index of `key` in `ix`'s accounts.
 pub fn index_of(ix: &Instruction, key: &Pubkey) -> usize {
-    ix.accounts.iter().position(|m| m.pubkey == *key).expect("account in instruction")
+    ix.accounts
+        .iter()
+        .position(|m| m.pubkey == *key)
+        .expect("account in instruction")
 }
 
 /// Replaces every occurrence of `old` in `ix` by `new`.

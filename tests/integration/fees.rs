@@ -15,13 +15,24 @@ async fn fee_authority_withdraws_each_shard() {
     let fee = w.d.fee_authority.insecure_clone();
     let dest = w.revenue_account(&fee.pubkey()).await;
     let keys = w.d.keys;
-    let ev: FeesWithdrawn = w.env.ok_event(&[ix::withdraw_fees(&keys, fee.pubkey(), dest, 1)], &[&fee]).await;
+    let ev: FeesWithdrawn = w
+        .env
+        .ok_event(&[ix::withdraw_fees(&keys, fee.pubkey(), dest, 1)], &[&fee])
+        .await;
     assert_eq!((ev.amount, ev.shard, ev.destination), (200_000, 1, dest));
     assert_eq!(w.ledger(1).await.fee_owed, 0);
     assert_eq!(w.ledger(1).await.lifetime_fees, 200_000);
     w.check().await;
-    w.env.fails_with(&[ix::withdraw_fees(&keys, fee.pubkey(), dest, 1)], &[&fee], code(E::NothingToWithdraw)).await;
-    w.env.ok(&[ix::withdraw_fees(&keys, fee.pubkey(), dest, 0)], &[&fee]).await;
+    w.env
+        .fails_with(
+            &[ix::withdraw_fees(&keys, fee.pubkey(), dest, 1)],
+            &[&fee],
+            code(E::NothingToWithdraw),
+        )
+        .await;
+    w.env
+        .ok(&[ix::withdraw_fees(&keys, fee.pubkey(), dest, 0)], &[&fee])
+        .await;
     assert_eq!(w.env.balance(dest).await, 300_000);
     w.check().await;
 }
@@ -35,14 +46,41 @@ async fn withdraw_fees_refuses_others() {
     let stranger = Keypair::new();
     let stranger_dest = w.revenue_account(&stranger.pubkey()).await;
     let fee_dest = w.revenue_account(&fee.pubkey()).await;
-    w.env.fails_with(&[ix::withdraw_fees(&keys, stranger.pubkey(), stranger_dest, 0)], &[&stranger], code(E::NotFeeAuthority)).await;
+    w.env
+        .fails_with(
+            &[ix::withdraw_fees(
+                &keys,
+                stranger.pubkey(),
+                stranger_dest,
+                0,
+            )],
+            &[&stranger],
+            code(E::NotFeeAuthority),
+        )
+        .await;
     // Payee account checked for owner and mint (A5).
-    w.env.fails_with(&[ix::withdraw_fees(&keys, fee.pubkey(), stranger_dest, 0)], &[&fee], anchor_code::TOKEN_OWNER).await;
+    w.env
+        .fails_with(
+            &[ix::withdraw_fees(&keys, fee.pubkey(), stranger_dest, 0)],
+            &[&fee],
+            anchor_code::TOKEN_OWNER,
+        )
+        .await;
     let other = w.env.create_mint(TOKEN, 6, &fee.pubkey()).await;
     let other_dest = w.env.create_token_account(&fee.pubkey(), &other).await;
-    w.env.fails_with(&[ix::withdraw_fees(&keys, fee.pubkey(), other_dest, 0)], &[&fee], anchor_code::TOKEN_MINT).await;
+    w.env
+        .fails_with(
+            &[ix::withdraw_fees(&keys, fee.pubkey(), other_dest, 0)],
+            &[&fee],
+            anchor_code::TOKEN_MINT,
+        )
+        .await;
     // The buyback vault is not a shard vault (A3).
-    let ix = replace(ix::withdraw_fees(&keys, fee.pubkey(), fee_dest, 0), &pda::vault(&keys.domain, 0), pda::buyback_vault(&keys.domain));
+    let ix = replace(
+        ix::withdraw_fees(&keys, fee.pubkey(), fee_dest, 0),
+        &pda::vault(&keys.domain, 0),
+        pda::buyback_vault(&keys.domain),
+    );
     w.env.fails_with(&[ix], &[&fee], anchor_code::SEEDS).await;
     w.check().await;
 }

@@ -8,3 +8,4 @@ mod governance;
 mod migrations;
 mod models;
 mod payments;
+mod sequences;

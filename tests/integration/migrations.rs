@@ -12,7 +12,10 @@ use solana_sdk::signer::Signer;
 
 const EXAMPLE: &str = include_str!("../../migrations/config.example.json");
 
-async fn snapshot(env: &mut Env, cfg: &MigrationConfig) -> HashMap<solana_sdk::pubkey::Pubkey, Vec<u8>> {
+async fn snapshot(
+    env: &mut Env,
+    cfg: &MigrationConfig,
+) -> HashMap<solana_sdk::pubkey::Pubkey, Vec<u8>> {
     let mut map = HashMap::new();
     for k in keys_to_read(cfg) {
         if let Some(a) = env.account(k).await {
@@ -28,7 +31,8 @@ async fn migrate(env: &mut Env, cfg: &MigrationConfig, deployer: &Keypair) -> Ve
     let mut labels = Vec::new();
     loop {
         let snap = snapshot(env, cfg).await;
-        let Some(step) = next_step(cfg, &deployer.pubkey(), &mint.pubkey(), &snap).expect("plan") else {
+        let Some(step) = next_step(cfg, &deployer.pubkey(), &mint.pubkey(), &snap).expect("plan")
+        else {
             return labels;
         };
         if step.new_mint.is_some() {
@@ -67,7 +71,10 @@ async fn migration_is_idempotent_and_incremental() {
         ]
     );
     let config: Config = env.get(pda::config()).await;
-    assert_eq!((config.authority, config.domain_count, config.max_supply), (deployer.pubkey(), 1, Some(1_000_000_000_000_000)));
+    assert_eq!(
+        (config.authority, config.domain_count, config.max_supply),
+        (deployer.pubkey(), 1, Some(1_000_000_000_000_000))
+    );
     let domain: Domain = env.get(pda::domain(0)).await;
     assert!(domain.is_ready());
     // A second run finds nothing to do.
@@ -79,7 +86,10 @@ async fn migration_is_idempotent_and_incremental() {
     second.token_program = "token-2022".into();
     second.shard_count = 1;
     cfg.domains.push(second);
-    assert_eq!(migrate(&mut env, &cfg, &deployer).await, vec!["create domain 1", "create shard 0 of domain 1"]);
+    assert_eq!(
+        migrate(&mut env, &cfg, &deployer).await,
+        vec!["create domain 1", "create shard 0 of domain 1"]
+    );
     assert!(migrate(&mut env, &cfg, &deployer).await.is_empty());
 }
 
@@ -95,23 +105,41 @@ async fn migration_refuses_a_contradicting_chain() {
     let mint = Keypair::new().pubkey();
     // Another revenue mint for domain 0.
     let wrong = config_with_mint(&Keypair::new().pubkey(), 1);
-    assert!(matches!(next_step(&wrong, &deployer.pubkey(), &mint, &snap), Err(MigrateError::Mismatch(_))));
+    assert!(matches!(
+        next_step(&wrong, &deployer.pubkey(), &mint, &snap),
+        Err(MigrateError::Mismatch(_))
+    ));
     // Bounds that differ from the chain's.
     let mut bounds = cfg.clone();
     bounds.bounds.max_fee_bps = 2_000;
-    assert!(matches!(next_step(&bounds, &deployer.pubkey(), &mint, &snap), Err(MigrateError::Mismatch(_))));
+    assert!(matches!(
+        next_step(&bounds, &deployer.pubkey(), &mint, &snap),
+        Err(MigrateError::Mismatch(_))
+    ));
     // A deployer that is not governance cannot create domains.
     let mut more = cfg.clone();
     more.domains.push(cfg.domains[0].clone());
     let stranger = Keypair::new().pubkey();
     let snap = snapshot(&mut env, &more).await;
-    assert!(matches!(next_step(&more, &stranger, &mint, &snap), Err(MigrateError::Mismatch(_))));
+    assert!(matches!(
+        next_step(&more, &stranger, &mint, &snap),
+        Err(MigrateError::Mismatch(_))
+    ));
     // Bad keys and programs are reported, not panicked on.
-    assert!(matches!(parse_config("{}"), Err(MigrateError::BadConfig(_))));
+    assert!(matches!(
+        parse_config("{}"),
+        Err(MigrateError::BadConfig(_))
+    ));
     let mut bad = cfg.clone();
     bad.domains[0].token_program = "spl".into();
     let empty = HashMap::new();
-    assert!(next_step(&bad, &deployer.pubkey(), &mint, &empty).is_ok(), "init comes first");
+    assert!(
+        next_step(&bad, &deployer.pubkey(), &mint, &empty).is_ok(),
+        "init comes first"
+    );
     let snap = snapshot(&mut env, &bad).await;
-    assert!(matches!(next_step(&bad, &deployer.pubkey(), &mint, &snap), Err(MigrateError::BadConfig(_))));
+    assert!(matches!(
+        next_step(&bad, &deployer.pubkey(), &mint, &snap),
+        Err(MigrateError::BadConfig(_))
+    ));
 }

@@ -1,7 +1,7 @@
 //! Standard set-ups: bounds, settings, an initialised protocol, domains and models.
 use deepnode::instructions::{CreateDomainArgs, InitializeArgs};
 use deepnode::state::{Bounds, BpsRange, Domain, DomainSettings, SplitBps};
-use deepnode_sdk::ix::{self, DomainKeys, DnKeys};
+use deepnode_sdk::ix::{self, DnKeys, DomainKeys};
 use deepnode_sdk::pda;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
@@ -122,8 +122,11 @@ impl Env {
             .funded_account(&dn_holder.pubkey(), &mint, &temp, DN_HOLDER_FUNDS)
             .await;
         let foundation_owner = Keypair::new();
-        let foundation = self.create_token_account(&foundation_owner.pubkey(), &mint).await;
-        self.set_mint_authority(&mint, &temp, &pda::mint_authority()).await;
+        let foundation = self
+            .create_token_account(&foundation_owner.pubkey(), &mint)
+            .await;
+        self.set_mint_authority(&mint, &temp, &pda::mint_authority())
+            .await;
         let payer = self.payer();
         let upgrade = self.upgrade.insecure_clone();
         let ix = ix::initialize(
@@ -132,12 +135,19 @@ impl Env {
             mint,
             foundation,
             dn_program,
-            InitializeArgs { authority: gov.pubkey(), bounds: default_bounds(), max_supply: None },
+            InitializeArgs {
+                authority: gov.pubkey(),
+                bounds: default_bounds(),
+                max_supply: None,
+            },
         );
         self.ok(&[ix], &[&upgrade]).await;
         Protocol {
             gov,
-            dn: DnKeys { mint, token_program: dn_program },
+            dn: DnKeys {
+                mint,
+                token_program: dn_program,
+            },
             dn_decimals: 6,
             dn_holder,
             dn_holder_account,
@@ -156,8 +166,11 @@ impl Env {
         settings: DomainSettings,
     ) -> DomainFx {
         let mint_authority = Keypair::new();
-        let mint = self.create_mint_full(program, 6, &mint_authority.pubkey(), None, exts).await;
-        self.domain_on_mint(p, mint, program, mint_authority, shards, settings).await
+        let mint = self
+            .create_mint_full(program, 6, &mint_authority.pubkey(), None, exts)
+            .await;
+        self.domain_on_mint(p, mint, program, mint_authority, shards, settings)
+            .await
     }
 
     /// Creates a domain whose revenue mint is `mint` and initialises its shards.
@@ -183,7 +196,11 @@ impl Env {
             id,
             mint,
             program,
-            CreateDomainArgs { fee_authority: fee_authority.pubkey(), shard_count: shards, settings },
+            CreateDomainArgs {
+                fee_authority: fee_authority.pubkey(),
+                shard_count: shards,
+                settings,
+            },
         );
         self.ok(&[ix], &[&owner, &p.gov]).await;
         let domain = pda::domain(id);
@@ -193,7 +210,15 @@ impl Env {
             let ix = ix::init_shard(payer.pubkey(), &keys, s);
             self.ok(&[ix], &[]).await;
         }
-        DomainFx { keys, id, owner, fee_authority, mint_authority, decimals: 6, shards }
+        DomainFx {
+            keys,
+            id,
+            owner,
+            fee_authority,
+            mint_authority,
+            decimals: 6,
+            shards,
+        }
     }
 
     /// A default domain: SPL Token revenue mint, 2 shards, default settings.

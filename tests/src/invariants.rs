@@ -12,7 +12,11 @@ use crate::Env;
 /// Invariant 1 for one routed line.
 pub fn check_line(line: &RoutedLine) {
     let parts = line.owner + line.fee + line.buyback + line.pool;
-    assert_eq!(parts, line.received, "invariant 1: parts {parts} != received {}", line.received);
+    assert_eq!(
+        parts, line.received,
+        "invariant 1: parts {parts} != received {}",
+        line.received
+    );
 }
 
 impl Env {
@@ -24,7 +28,10 @@ impl Env {
             let ledger: VaultShard = self.get(pda::vault_shard(&d.keys.domain, s)).await;
             let balance = self.balance(pda::vault(&d.keys.domain, s)).await;
             let owed = ledger.model_owed + ledger.fee_owed + ledger.buyback_owed + ledger.pool_owed;
-            assert!(balance >= owed, "invariant 2: shard {s} holds {balance} < owes {owed}");
+            assert!(
+                balance >= owed,
+                "invariant 2: shard {s} holds {balance} < owes {owed}"
+            );
             model_owed += ledger.model_owed;
         }
         let mut claimable = 0u64;
@@ -32,11 +39,18 @@ impl Env {
             let model: Model = self.get(*m).await;
             claimable += model.claimable;
         }
-        assert_eq!(model_owed, claimable, "shards owe model owners what models can claim");
+        assert_eq!(
+            model_owed, claimable,
+            "shards owe model owners what models can claim"
+        );
         if self.account(pda::auction(&d.keys.domain)).await.is_some() {
             let auction: Auction = self.get(pda::auction(&d.keys.domain)).await;
             let balance = self.balance(pda::buyback_vault(&d.keys.domain)).await;
-            assert!(balance >= auction.available, "invariant 2: buyback vault {balance} < {}", auction.available);
+            assert!(
+                balance >= auction.available,
+                "invariant 2: buyback vault {balance} < {}",
+                auction.available
+            );
         }
     }
 

@@ -109,7 +109,9 @@ impl Env {
     /// Starts a validator with the program loaded (nothing initialised yet).
     pub async fn start() -> Env {
         let upgrade = Keypair::new();
-        let ctx = Self::program_test(&upgrade.pubkey()).start_with_context().await;
+        let ctx = Self::program_test(&upgrade.pubkey())
+            .start_with_context()
+            .await;
         Env { ctx, upgrade }
     }
 
@@ -119,7 +121,11 @@ impl Env {
     }
 
     /// Sends one transaction (fee payer first, then `signers`) on a fresh blockhash.
-    pub async fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<(), TransactionError> {
+    pub async fn send(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<(), TransactionError> {
         let tx = self.tx(ixs, signers).await;
         match self.ctx.banks_client.process_transaction(tx).await {
             Ok(()) => Ok(()),
@@ -157,12 +163,21 @@ impl Env {
     pub async fn fails_with(&mut self, ixs: &[Instruction], signers: &[&Keypair], expected: u32) {
         match self.send(ixs, signers).await {
             Ok(()) => panic!("expected error {expected}, transaction succeeded"),
-            Err(e) => assert_eq!(custom_code(&e), Some(expected), "expected error {expected}, got {e:?}"),
+            Err(e) => assert_eq!(
+                custom_code(&e),
+                Some(expected),
+                "expected error {expected}, got {e:?}"
+            ),
         }
     }
 
     /// Sends and asserts it fails with exactly `expected`.
-    pub async fn fails_exactly(&mut self, ixs: &[Instruction], signers: &[&Keypair], expected: TransactionError) {
+    pub async fn fails_exactly(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+        expected: TransactionError,
+    ) {
         match self.send(ixs, signers).await {
             Ok(()) => panic!("expected {expected:?}, transaction succeeded"),
             Err(e) => assert_eq!(e, expected),
@@ -192,7 +207,8 @@ impl Env {
             for ix in inner {
                 let program = keys[usize::from(ix.instruction.program_id_index)];
                 let data = &ix.instruction.data;
-                if program == deepnode::ID && data.starts_with(anchor_lang::event::EVENT_IX_TAG_LE) {
+                if program == deepnode::ID && data.starts_with(anchor_lang::event::EVENT_IX_TAG_LE)
+                {
                     events.push(data[8..].to_vec());
                 }
             }
@@ -212,8 +228,17 @@ impl Env {
         signers: &[&Keypair],
     ) -> E {
         let events = self.ok_events(ixs, signers).await;
-        let found: Vec<E> = events.iter().filter_map(|bytes| decode_event::<E>(bytes)).collect();
-        assert_eq!(found.len(), 1, "expected one {} event, got {}", std::any::type_name::<E>(), found.len());
+        let found: Vec<E> = events
+            .iter()
+            .filter_map(|bytes| decode_event::<E>(bytes))
+            .collect();
+        assert_eq!(
+            found.len(),
+            1,
+            "expected one {} event, got {}",
+            std::any::type_name::<E>(),
+            found.len()
+        );
         found.into_iter().next().expect("one event")
     }
 
@@ -253,7 +278,11 @@ impl Env {
     /// Transfers lamports to `to` from the payer.
     pub async fn airdrop(&mut self, to: &Pubkey, lamports: u64) {
         let payer = self.payer();
-        let ix = anchor_lang::solana_program::system_instruction::transfer(&payer.pubkey(), to, lamports);
+        let ix = anchor_lang::solana_program::system_instruction::transfer(
+            &payer.pubkey(),
+            to,
+            lamports,
+        );
         self.ok(&[ix], &[]).await;
     }
 }

@@ -1,13 +1,13 @@
 //! SPL Token / Token-2022 helpers: mints with chosen extensions, token accounts, balances.
 use anchor_lang::solana_program::system_instruction;
 use anchor_spl::token_2022::spl_token_2022;
-use spl_token_2022::extension::{ExtensionType, StateWithExtensions};
-use spl_token_2022::instruction as token_ix;
-use spl_token_2022::state::{Account as TokenState, Mint as MintState};
 use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
+use spl_token_2022::extension::{ExtensionType, StateWithExtensions};
+use spl_token_2022::instruction as token_ix;
+use spl_token_2022::state::{Account as TokenState, Mint as MintState};
 
 use crate::Env;
 
@@ -56,7 +56,9 @@ impl MintExt {
             MintExt::PermanentDelegate => ExtensionType::PermanentDelegate,
             MintExt::NonTransferable => ExtensionType::NonTransferable,
             MintExt::ConfidentialTransfer => ExtensionType::ConfidentialTransferMint,
-            MintExt::DefaultFrozen | MintExt::DefaultInitialized => ExtensionType::DefaultAccountState,
+            MintExt::DefaultFrozen | MintExt::DefaultInitialized => {
+                ExtensionType::DefaultAccountState
+            }
             MintExt::CloseAuthority => ExtensionType::MintCloseAuthority,
             MintExt::Pausable => ExtensionType::Pausable,
             MintExt::InterestBearing => ExtensionType::InterestBearingConfig,
@@ -132,8 +134,14 @@ impl Env {
     }
 
     /// Creates a plain mint (no freeze authority, no extensions).
-    pub async fn create_mint(&mut self, program: Pubkey, decimals: u8, authority: &Pubkey) -> Pubkey {
-        self.create_mint_full(program, decimals, authority, None, &[]).await
+    pub async fn create_mint(
+        &mut self,
+        program: Pubkey,
+        decimals: u8,
+        authority: &Pubkey,
+    ) -> Pubkey {
+        self.create_mint_full(program, decimals, authority, None, &[])
+            .await
     }
 
     /// Creates a token account of `mint` owned by `owner`; returns its address.
@@ -160,7 +168,8 @@ impl Env {
                 len as u64,
                 &program,
             ),
-            token_ix::initialize_account3(&program, &account.pubkey(), mint, owner).expect("init account"),
+            token_ix::initialize_account3(&program, &account.pubkey(), mint, owner)
+                .expect("init account"),
         ];
         self.ok(&ixs, &[&account]).await;
         account.pubkey()
@@ -169,12 +178,19 @@ impl Env {
     /// Mints `amount` of `mint` to `to`, signed by `authority`.
     pub async fn mint_to(&mut self, mint: &Pubkey, to: &Pubkey, authority: &Keypair, amount: u64) {
         let program = self.account(*mint).await.expect("mint").owner;
-        let ix = token_ix::mint_to(&program, mint, to, &authority.pubkey(), &[], amount).expect("mint_to");
+        let ix = token_ix::mint_to(&program, mint, to, &authority.pubkey(), &[], amount)
+            .expect("mint_to");
         self.ok(&[ix], &[authority]).await;
     }
 
     /// A funded token account of `mint` for `owner`.
-    pub async fn funded_account(&mut self, owner: &Pubkey, mint: &Pubkey, authority: &Keypair, amount: u64) -> Pubkey {
+    pub async fn funded_account(
+        &mut self,
+        owner: &Pubkey,
+        mint: &Pubkey,
+        authority: &Keypair,
+        amount: u64,
+    ) -> Pubkey {
         let account = self.create_token_account(owner, mint).await;
         if amount > 0 {
             self.mint_to(mint, &account, authority, amount).await;
@@ -183,7 +199,12 @@ impl Env {
     }
 
     /// Hands the mint authority of `mint` to `new_authority`.
-    pub async fn set_mint_authority(&mut self, mint: &Pubkey, current: &Keypair, new_authority: &Pubkey) {
+    pub async fn set_mint_authority(
+        &mut self,
+        mint: &Pubkey,
+        current: &Keypair,
+        new_authority: &Pubkey,
+    ) {
         let program = self.account(*mint).await.expect("mint").owner;
         let ix = token_ix::set_authority(
             &program,
@@ -200,20 +221,43 @@ impl Env {
     /// Token balance (raw amount) of a token account.
     pub async fn balance(&mut self, account: Pubkey) -> u64 {
         let data = self.account(account).await.expect("token account").data;
-        StateWithExtensions::<TokenState>::unpack(&data).expect("token state").base.amount
+        StateWithExtensions::<TokenState>::unpack(&data)
+            .expect("token state")
+            .base
+            .amount
     }
 
     /// Supply of a mint.
     pub async fn supply(&mut self, mint: Pubkey) -> u64 {
         let data = self.account(mint).await.expect("mint").data;
-        StateWithExtensions::<MintState>::unpack(&data).expect("mint state").base.supply
+        StateWithExtensions::<MintState>::unpack(&data)
+            .expect("mint state")
+            .base
+            .supply
     }
 
     /// A `transfer_checked` between two accounts of `mint`.
-    pub async fn transfer(&mut self, mint: &Pubkey, from: &Pubkey, to: &Pubkey, owner: &Keypair, amount: u64, decimals: u8) {
+    pub async fn transfer(
+        &mut self,
+        mint: &Pubkey,
+        from: &Pubkey,
+        to: &Pubkey,
+        owner: &Keypair,
+        amount: u64,
+        decimals: u8,
+    ) {
         let program = self.account(*mint).await.expect("mint").owner;
-        let ix = token_ix::transfer_checked(&program, from, mint, to, &owner.pubkey(), &[], amount, decimals)
-            .expect("transfer");
+        let ix = token_ix::transfer_checked(
+            &program,
+            from,
+            mint,
+            to,
+            &owner.pubkey(),
+            &[],
+            amount,
+            decimals,
+        )
+        .expect("transfer");
         self.ok(&[ix], &[owner]).await;
     }
 }

@@ -219,7 +219,11 @@ pub fn init_shard(payer: Pubkey, d: &DomainKeys, shard: u8) -> Instruction {
 }
 
 /// `update_domain_settings`.
-pub fn update_domain_settings(owner: Pubkey, domain: Pubkey, settings: DomainSettings) -> Instruction {
+pub fn update_domain_settings(
+    owner: Pubkey,
+    domain: Pubkey,
+    settings: DomainSettings,
+) -> Instruction {
     build(
         acc::UpdateDomainSettings {
             owner,
@@ -233,7 +237,12 @@ pub fn update_domain_settings(owner: Pubkey, domain: Pubkey, settings: DomainSet
 }
 
 /// `mint_model`: `model_id` is the domain's current model count.
-pub fn mint_model(owner: Pubkey, domain: Pubkey, model_id: u64, owner_share_bps: u16) -> Instruction {
+pub fn mint_model(
+    owner: Pubkey,
+    domain: Pubkey,
+    model_id: u64,
+    owner_share_bps: u16,
+) -> Instruction {
     build(
         acc::MintModel {
             owner,
@@ -419,7 +428,12 @@ pub fn settle_batch(
 }
 
 /// `withdraw_fees` from one shard.
-pub fn withdraw_fees(d: &DomainKeys, fee_authority: Pubkey, destination: Pubkey, shard: u8) -> Instruction {
+pub fn withdraw_fees(
+    d: &DomainKeys,
+    fee_authority: Pubkey,
+    destination: Pubkey,
+    shard: u8,
+) -> Instruction {
     build(
         acc::WithdrawFees {
             fee_authority,

@@ -48,7 +48,12 @@ pub fn epoch(domain: &Pubkey, epoch: u64) -> Pubkey {
 
 /// A shard's counter for one epoch.
 pub fn epoch_shard(domain: &Pubkey, epoch: u64, shard: u8) -> Pubkey {
-    find(&[EPOCH_SHARD_SEED, domain.as_ref(), &epoch.to_le_bytes(), &[shard]])
+    find(&[
+        EPOCH_SHARD_SEED,
+        domain.as_ref(),
+        &epoch.to_le_bytes(),
+        &[shard],
+    ])
 }
 
 /// Model number `id` of a domain.

@@ -191,7 +191,9 @@ pub enum DeepNodeError {
     #[msg("Batch has more lines than allowed")]
     BatchTooLarge,
     /// 6060
-    #[msg("Batch accounts do not match its lines (two accounts per line: model, model-epoch record)")]
+    #[msg(
+        "Batch accounts do not match its lines (two accounts per line: model, model-epoch record)"
+    )]
     BatchAccountsMismatch,
     /// 6061
     #[msg("Model-epoch record is not the PDA of this model and epoch")]
@@ -243,7 +245,9 @@ pub enum DeepNodeError {
     #[msg("Nothing to collect: the shard holds no buyback share")]
     NothingToCollect,
     /// 6077
-    #[msg("Revenue mint is DN: its buyback share is burned at payment, there is nothing to auction")]
+    #[msg(
+        "Revenue mint is DN: its buyback share is burned at payment, there is nothing to auction"
+    )]
     AuctionOnDnDomain,
 }
 

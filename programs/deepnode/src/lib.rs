@@ -44,7 +44,10 @@ pub mod deepnode {
     }
 
     /// Governance: propose the next authority (`None` cancels).
-    pub fn propose_authority(ctx: Context<ProposeAuthority>, new_authority: Option<Pubkey>) -> Result<()> {
+    pub fn propose_authority(
+        ctx: Context<ProposeAuthority>,
+        new_authority: Option<Pubkey>,
+    ) -> Result<()> {
         governance::propose_authority::handler(ctx, new_authority)
     }
 
@@ -69,7 +72,10 @@ pub mod deepnode {
     }
 
     /// Domain owner: queue settings for the next epoch.
-    pub fn update_domain_settings(ctx: Context<UpdateDomainSettings>, settings: DomainSettings) -> Result<()> {
+    pub fn update_domain_settings(
+        ctx: Context<UpdateDomainSettings>,
+        settings: DomainSettings,
+    ) -> Result<()> {
         domain::update_domain_settings::handler(ctx, settings)
     }
 
@@ -79,7 +85,10 @@ pub mod deepnode {
     }
 
     /// Model owner: propose the next owner (`None` cancels).
-    pub fn propose_model_owner(ctx: Context<ProposeModelOwner>, new_owner: Option<Pubkey>) -> Result<()> {
+    pub fn propose_model_owner(
+        ctx: Context<ProposeModelOwner>,
+        new_owner: Option<Pubkey>,
+    ) -> Result<()> {
         models::propose_model_owner::handler(ctx, new_owner)
     }
 

@@ -51,9 +51,7 @@ pub fn check_mint_extensions(mint: &AccountInfo) -> Result<()> {
                     return err!(DeepNodeError::MintDefaultFrozen);
                 }
             }
-            ExtensionType::MintCloseAuthority => {
-                return err!(DeepNodeError::MintHasCloseAuthority)
-            }
+            ExtensionType::MintCloseAuthority => return err!(DeepNodeError::MintHasCloseAuthority),
             ExtensionType::Pausable => return err!(DeepNodeError::MintPausable),
             _ => return err!(DeepNodeError::MintExtensionUnsupported),
         }

@@ -107,16 +107,28 @@ impl Bounds {
             (self.min_emission_rate_e9, self.max_emission_rate_e9),
             (self.min_floor, self.max_floor),
             (self.min_ceiling, self.max_ceiling),
-            (u64::from(self.min_epoch_secs), u64::from(self.max_epoch_secs)),
+            (
+                u64::from(self.min_epoch_secs),
+                u64::from(self.max_epoch_secs),
+            ),
             (u64::from(self.min_quorum), u64::from(self.max_quorum)),
-            (u64::from(self.min_claim_window_epochs), u64::from(self.max_claim_window_epochs)),
-            (u64::from(self.min_auction_secs), u64::from(self.max_auction_secs)),
+            (
+                u64::from(self.min_claim_window_epochs),
+                u64::from(self.max_claim_window_epochs),
+            ),
+            (
+                u64::from(self.min_auction_secs),
+                u64::from(self.max_auction_secs),
+            ),
         ];
         for (lo, hi) in pairs {
             require!(lo <= hi, DeepNodeError::BoundsMinAboveMax);
         }
         let fee_and_share = bps_sum(&[self.max_fee_bps, self.max_model_share_bps]);
-        require!(fee_and_share <= u32::from(BPS), DeepNodeError::BoundsExceedLimits);
+        require!(
+            fee_and_share <= u32::from(BPS),
+            DeepNodeError::BoundsExceedLimits
+        );
         require!(
             self.min_epoch_secs >= 1
                 && self.min_quorum >= 1

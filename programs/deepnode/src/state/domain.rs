@@ -61,21 +61,33 @@ impl DomainSettings {
     /// `max_minted_share_bps` is the largest owner share of any model already minted in
     /// the domain: a new fee must leave room for it too.
     pub fn validate(&self, b: &Bounds, max_minted_share_bps: u16) -> Result<()> {
-        require!(self.fee_bps <= b.max_fee_bps, DeepNodeError::FeeBpsOutOfBounds);
+        require!(
+            self.fee_bps <= b.max_fee_bps,
+            DeepNodeError::FeeBpsOutOfBounds
+        );
         require!(
             self.max_model_share_bps <= b.max_model_share_bps,
             DeepNodeError::ModelShareCeilingOutOfBounds
         );
         let whole = bps_sum(&[self.fee_bps, self.max_model_share_bps, BUYBACK_BPS]);
-        require!(whole <= u32::from(BPS), DeepNodeError::FeeAndShareExceedWhole);
+        require!(
+            whole <= u32::from(BPS),
+            DeepNodeError::FeeAndShareExceedWhole
+        );
         let with_minted = bps_sum(&[self.fee_bps, max_minted_share_bps, BUYBACK_BPS]);
         require!(
             with_minted <= u32::from(BPS),
             DeepNodeError::FeeConflictsWithMintedModel
         );
         let s = &self.split;
-        require!(b.miners_bps.contains(s.miners), DeepNodeError::MinersSplitOutOfBounds);
-        require!(b.stakers_bps.contains(s.stakers), DeepNodeError::StakersSplitOutOfBounds);
+        require!(
+            b.miners_bps.contains(s.miners),
+            DeepNodeError::MinersSplitOutOfBounds
+        );
+        require!(
+            b.stakers_bps.contains(s.stakers),
+            DeepNodeError::StakersSplitOutOfBounds
+        );
         require!(
             b.validators_bps.contains(s.validators),
             DeepNodeError::ValidatorsSplitOutOfBounds
@@ -88,7 +100,13 @@ impl DomainSettings {
             b.model_owners_bps.contains(s.model_owners),
             DeepNodeError::ModelOwnersSplitOutOfBounds
         );
-        let sum = bps_sum(&[s.miners, s.stakers, s.validators, s.domain_owner, s.model_owners]);
+        let sum = bps_sum(&[
+            s.miners,
+            s.stakers,
+            s.validators,
+            s.domain_owner,
+            s.model_owners,
+        ]);
         require!(
             sum == u32::from(BPS - FOUNDATION_BPS),
             DeepNodeError::SplitSumInvalid
@@ -200,8 +218,15 @@ impl Domain {
             self.shards_ready <= self.shard_count && self.shard_count <= MAX_SHARDS,
             DeepNodeError::ShardCountOutOfBounds
         );
-        let whole = bps_sum(&[self.settings.fee_bps, self.max_minted_share_bps, BUYBACK_BPS]);
-        require!(whole <= u32::from(BPS), DeepNodeError::FeeConflictsWithMintedModel);
+        let whole = bps_sum(&[
+            self.settings.fee_bps,
+            self.max_minted_share_bps,
+            BUYBACK_BPS,
+        ]);
+        require!(
+            whole <= u32::from(BPS),
+            DeepNodeError::FeeConflictsWithMintedModel
+        );
         Ok(())
     }
 }

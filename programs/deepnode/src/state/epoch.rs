@@ -46,7 +46,10 @@ pub struct Epoch {
 impl Epoch {
     /// Fails unless the epoch is open.
     pub fn require_open(&self) -> Result<()> {
-        require!(self.status == EpochStatus::Open, DeepNodeError::EpochNotOpen);
+        require!(
+            self.status == EpochStatus::Open,
+            DeepNodeError::EpochNotOpen
+        );
         Ok(())
     }
 }

@@ -116,7 +116,10 @@ pub fn handler(mut ctx: Context<BuyBack>, quantity: u64, max_price_e9: u64) -> R
         .dn_burned
         .checked_add(cost)
         .ok_or(DeepNodeError::MathOverflow)?;
-    auction.sales = auction.sales.checked_add(1).ok_or(DeepNodeError::MathOverflow)?;
+    auction.sales = auction
+        .sales
+        .checked_add(1)
+        .ok_or(DeepNodeError::MathOverflow)?;
     auction.last_clearing_e9 = price;
     auction.start_price_e9 = restart_price(price).max(auction.floor_price_e9);
     auction.start_ts = now;

@@ -42,7 +42,10 @@ pub fn handler(
     reference_price_e9: u64,
 ) -> Result<()> {
     let b = &ctx.accounts.config.bounds;
-    require!(!ctx.accounts.domain.revenue_is_dn, DeepNodeError::AuctionOnDnDomain);
+    require!(
+        !ctx.accounts.domain.revenue_is_dn,
+        DeepNodeError::AuctionOnDnDomain
+    );
     require!(
         b.min_auction_secs <= duration_secs && duration_secs <= b.max_auction_secs,
         DeepNodeError::AuctionDurationOutOfBounds

@@ -70,7 +70,10 @@ pub struct InitShard<'info> {
 /// Handler of [`init_shard`](crate::deepnode::init_shard).
 pub fn handler(ctx: Context<InitShard>, shard: u8) -> Result<()> {
     let domain = &mut ctx.accounts.domain;
-    require!(shard < domain.shard_count, DeepNodeError::ShardIndexOutOfRange);
+    require!(
+        shard < domain.shard_count,
+        DeepNodeError::ShardIndexOutOfRange
+    );
     require!(shard == domain.shards_ready, DeepNodeError::ShardOutOfOrder);
     domain.shards_ready = shard.checked_add(1).ok_or(DeepNodeError::MathOverflow)?;
     let domain_key = domain.key();

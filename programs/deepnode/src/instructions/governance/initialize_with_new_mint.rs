@@ -67,7 +67,11 @@ pub struct InitializeWithNewMint<'info> {
 }
 
 /// Handler of [`initialize_with_new_mint`](crate::deepnode::initialize_with_new_mint).
-pub fn handler(ctx: Context<InitializeWithNewMint>, args: InitializeArgs, decimals: u8) -> Result<()> {
+pub fn handler(
+    ctx: Context<InitializeWithNewMint>,
+    args: InitializeArgs,
+    decimals: u8,
+) -> Result<()> {
     let dn = DnMintInfo {
         mint: ctx.accounts.dn_mint.key(),
         token_program: ctx.accounts.token_program.key(),

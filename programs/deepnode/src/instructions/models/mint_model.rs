@@ -40,7 +40,10 @@ fn check_share(x: u16, s: &DomainSettings) -> Result<()> {
         DeepNodeError::OwnerShareAboveCeiling
     );
     let whole = bps_sum(&[x, s.fee_bps, BUYBACK_BPS]);
-    require!(whole <= u32::from(BPS), DeepNodeError::OwnerShareExceedsWhole);
+    require!(
+        whole <= u32::from(BPS),
+        DeepNodeError::OwnerShareExceedsWhole
+    );
     Ok(())
 }
 

@@ -73,8 +73,15 @@ pub struct SettleBatch<'info> {
 
 /// Loads a model from a remaining account: owned by this program, of type `Model`, of
 /// this domain, active, and writable.
-fn load_model<'info>(info: &'info AccountInfo<'info>, domain: &Pubkey) -> Result<Account<'info, Model>> {
-    require_keys_eq!(*info.owner, crate::ID, DeepNodeError::AccountNotOwnedByProgram);
+fn load_model<'info>(
+    info: &'info AccountInfo<'info>,
+    domain: &Pubkey,
+) -> Result<Account<'info, Model>> {
+    require_keys_eq!(
+        *info.owner,
+        crate::ID,
+        DeepNodeError::AccountNotOwnedByProgram
+    );
     require!(info.is_writable, DeepNodeError::BatchAccountsMismatch);
     let model = Account::<Model>::try_from(info)?;
     require_keys_eq!(model.domain, *domain, DeepNodeError::ModelWrongDomain);
@@ -94,8 +101,10 @@ fn load_model_epoch<'info>(
     require!(info.is_writable, DeepNodeError::BatchAccountsMismatch);
     let epoch_le = epoch.to_le_bytes();
     if *info.owner == system_program::ID && info.data_is_empty() {
-        let (pda, bump) =
-            Pubkey::find_program_address(&[MODEL_EPOCH_SEED, model.as_ref(), &epoch_le], &crate::ID);
+        let (pda, bump) = Pubkey::find_program_address(
+            &[MODEL_EPOCH_SEED, model.as_ref(), &epoch_le],
+            &crate::ID,
+        );
         require_keys_eq!(pda, info.key(), DeepNodeError::ModelEpochMismatch);
         let bump_seed = [bump];
         let seeds: &[&[u8]] = &[MODEL_EPOCH_SEED, model.as_ref(), &epoch_le, &bump_seed];
@@ -116,7 +125,11 @@ fn load_model_epoch<'info>(
         let mut writer: &mut [u8] = &mut data;
         record.try_serialize(&mut writer)?;
     }
-    require_keys_eq!(*info.owner, crate::ID, DeepNodeError::AccountNotOwnedByProgram);
+    require_keys_eq!(
+        *info.owner,
+        crate::ID,
+        DeepNodeError::AccountNotOwnedByProgram
+    );
     let record = Account::<ModelEpoch>::try_from(info)?;
     require!(
         record.model == *model && record.epoch == epoch,
@@ -140,7 +153,10 @@ fn create_pda<'info>(
         system_program::create_account(
             CpiContext::new_with_signer(
                 system.key(),
-                system_program::CreateAccount { from: payer.clone(), to: info.clone() },
+                system_program::CreateAccount {
+                    from: payer.clone(),
+                    to: info.clone(),
+                },
                 signer,
             ),
             rent,
@@ -153,7 +169,10 @@ fn create_pda<'info>(
             system_program::transfer(
                 CpiContext::new(
                     system.key(),
-                    system_program::Transfer { from: payer.clone(), to: info.clone() },
+                    system_program::Transfer {
+                        from: payer.clone(),
+                        to: info.clone(),
+                    },
                 ),
                 top_up,
             )?;
@@ -161,7 +180,9 @@ fn create_pda<'info>(
         system_program::allocate(
             CpiContext::new_with_signer(
                 system.key(),
-                system_program::Allocate { account_to_allocate: info.clone() },
+                system_program::Allocate {
+                    account_to_allocate: info.clone(),
+                },
                 signer,
             ),
             space_u64,
@@ -169,7 +190,9 @@ fn create_pda<'info>(
         system_program::assign(
             CpiContext::new_with_signer(
                 system.key(),
-                system_program::Assign { account_to_assign: info.clone() },
+                system_program::Assign {
+                    account_to_assign: info.clone(),
+                },
                 signer,
             ),
             &crate::ID,
@@ -190,7 +213,10 @@ pub fn handler<'info>(
     a.epoch.require_open()?;
     require!(!lines.is_empty(), DeepNodeError::BatchEmpty);
     require!(lines.len() <= MAX_BATCH_LINES, DeepNodeError::BatchTooLarge);
-    let pairs = lines.len().checked_mul(2).ok_or(DeepNodeError::MathOverflow)?;
+    let pairs = lines
+        .len()
+        .checked_mul(2)
+        .ok_or(DeepNodeError::MathOverflow)?;
     require!(
         ctx.remaining_accounts.len() == pairs,
         DeepNodeError::BatchAccountsMismatch
@@ -220,8 +246,14 @@ pub fn handler<'info>(
         require!(line.amount >= MIN_PAYMENT, DeepNodeError::PaymentTooSmall);
         let mut model = load_model(&accounts[0], &domain_key)?;
         let model_key = model.key();
-        let mut record =
-            load_model_epoch(&accounts[1], &model_key, &domain_key, epoch_index, &payer, &system)?;
+        let mut record = load_model_epoch(
+            &accounts[1],
+            &model_key,
+            &domain_key,
+            epoch_index,
+            &payer,
+            &system,
+        )?;
         let received = cpi.receive(&source, &payer, line.amount)?;
         let result = credit_payment(
             received,
