@@ -8,21 +8,15 @@ use deepnode_sdk::ix::DomainKeys;
 use deepnode_tests::fixtures::*;
 use deepnode_tests::tokens::MintExt;
 use deepnode_tests::*;
-use solana_sdk::instruction::{Instruction, InstructionError};
+use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
-use solana_sdk::transaction::TransactionError;
 use spl_token_2022::extension::StateWithExtensions;
 
 /// Canonical bump of a program PDA.
 pub fn bump(seeds: &[&[u8]]) -> u8 {
     Pubkey::find_program_address(seeds, &deepnode::ID).1
-}
-
-/// Transaction error of instruction 0 failing with a raw (non-Anchor) `InstructionError`.
-pub fn ix_err(e: InstructionError) -> TransactionError {
-    TransactionError::InstructionError(0, e)
 }
 
 /// Sends `ixs` and asserts the exact custom `expected` code, naming the `case` on failure

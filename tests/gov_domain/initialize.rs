@@ -7,7 +7,6 @@ use deepnode::state::{BpsRange, Config};
 use deepnode_tests::fixtures::*;
 use deepnode_tests::tokens::{MintExt, TOKEN, TOKEN_2022};
 use deepnode_tests::*;
-use solana_sdk::instruction::InstructionError;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
@@ -102,16 +101,9 @@ async fn second_initialize_fails_on_existing_config() {
     let dn = dn_mint(&mut env, TOKEN, false, &[], SUPPLY, true).await;
     let up = env.upgrade.insecure_clone();
     let ix = dn.init_ix(&env, init_args(Pubkey::new_unique(), None));
-    // The config exists, so Anchor 1.2's `init` (which sees lamports on it) takes its
-    // "pre-funded" path: a system `CreateAccountAllowPrefund` CPI. This runtime's system
-    // program (solana-system-program 3.1.12) does not know that instruction and refuses
-    // to decode it: InvalidInstructionData, not AccountAlreadyInUse (Custom(0)).
-    env.fails_exactly(
-        &[ix],
-        &[&up],
-        ix_err(InstructionError::InvalidInstructionData),
-    )
-    .await;
+    // The config exists: the program refuses to create it again.
+    env.fails_with(&[ix], &[&up], code(E::AccountAlreadyInitialized))
+        .await;
     let c: Config = env.get(pda::config()).await;
     assert_ne!(c.dn_mint, dn.mint, "the first configuration stays");
 }

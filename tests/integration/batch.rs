@@ -168,12 +168,17 @@ async fn batch_refuses_bad_input() {
     w.env
         .fails_with(&[ix], &[&proc.key], code(E::BatchAccountsMismatch))
         .await;
-    // A read-only model.
+    // A read-only model or record.
     let mut ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &[line]);
     let n = ix.accounts.len();
     ix.accounts[n - 2].is_writable = false;
     w.env
-        .fails_with(&[ix], &[&proc.key], code(E::BatchAccountsMismatch))
+        .fails_with(&[ix], &[&proc.key], code(E::AccountNotWritable))
+        .await;
+    let mut ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &[line]);
+    ix.accounts[n - 1].is_writable = false;
+    w.env
+        .fails_with(&[ix], &[&proc.key], code(E::AccountNotWritable))
         .await;
     // Another model's record.
     let (m2, _) = w.env.model(&w.d, 1_000).await;

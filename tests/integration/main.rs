@@ -8,4 +8,5 @@ mod governance;
 mod migrations;
 mod models;
 mod payments;
+mod prefund;
 mod sequences;

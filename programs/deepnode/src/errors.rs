@@ -38,7 +38,7 @@ pub enum DeepNodeError {
     /// 6010
     #[msg("Bounds exceed the protocol's hard limits")]
     BoundsExceedLimits,
-    // --- domain parameters, each against its bound (6012..) ---
+    // --- domain parameters, each against its bound (6011..) ---
     /// 6011
     #[msg("Fee bps exceeds the governance maximum")]
     FeeBpsOutOfBounds,
@@ -108,7 +108,7 @@ pub enum DeepNodeError {
     /// 6033
     #[msg("New fee would push an existing model's share plus fee plus buyback above 100%")]
     FeeConflictsWithMintedModel,
-    // --- mints (6035..) ---
+    // --- mints (6034..) ---
     /// 6034
     #[msg("Mint has a transfer hook: refused")]
     MintHasTransferHook,
@@ -133,7 +133,7 @@ pub enum DeepNodeError {
     /// 6041
     #[msg("Mint has an extension the protocol does not support")]
     MintExtensionUnsupported,
-    // --- domains and shards (6043..) ---
+    // --- domains and shards (6042..) ---
     /// 6042
     #[msg("Shard index does not name the next shard to initialise")]
     ShardOutOfOrder,
@@ -155,7 +155,7 @@ pub enum DeepNodeError {
     /// 6048
     #[msg("Epoch is not the domain's current epoch")]
     EpochNotCurrent,
-    // --- models (6050..) ---
+    // --- models (6049..) ---
     /// 6049
     #[msg("Owner share exceeds the domain's model-share ceiling")]
     OwnerShareAboveCeiling,
@@ -180,7 +180,7 @@ pub enum DeepNodeError {
     /// 6056
     #[msg("Nothing to claim")]
     NothingToClaim,
-    // --- payments (6058..) ---
+    // --- payments (6057..) ---
     /// 6057
     #[msg("Payment is below the minimum (100 base units)")]
     PaymentTooSmall,
@@ -219,7 +219,7 @@ pub enum DeepNodeError {
     /// 6068
     #[msg("Vault balance does not cover what it owes")]
     VaultUndercovered,
-    // --- buyback auction (6070..) ---
+    // --- buyback auction (6069..) ---
     /// 6069
     #[msg("Auction duration is outside the governance range")]
     AuctionDurationOutOfBounds,
@@ -249,6 +249,12 @@ pub enum DeepNodeError {
         "Revenue mint is DN: its buyback share is burned at payment, there is nothing to auction"
     )]
     AuctionOnDnDomain,
+    /// 6078
+    #[msg("Account already exists")]
+    AccountAlreadyInitialized,
+    /// 6079
+    #[msg("Account must be writable")]
+    AccountNotWritable,
 }
 
 impl From<deepnode_math::MathError> for DeepNodeError {

@@ -6,6 +6,7 @@ use anchor_lang::prelude::*;
 use deepnode_math::restart_price;
 
 use crate::constants::*;
+use crate::create::{create_state, write_state};
 use crate::errors::DeepNodeError;
 use crate::events::AuctionConfigured;
 use crate::state::{Auction, Config, Domain};
@@ -26,10 +27,10 @@ pub struct SetAuctionParams<'info> {
     /// The domain.
     #[account(seeds = [DOMAIN_SEED, domain.id.to_le_bytes().as_ref()], bump = domain.bump)]
     pub domain: Box<Account<'info, Domain>>,
-    /// The domain's auction (created the first time).
-    #[account(init_if_needed, payer = payer, space = 8 + Auction::INIT_SPACE,
-        seeds = [AUCTION_SEED, domain.key().as_ref()], bump)]
-    pub auction: Box<Account<'info, Auction>>,
+    /// CHECK: the domain auction's PDA (seeds checked); created the first time, else
+    /// checked and loaded by the handler.
+    #[account(mut, seeds = [AUCTION_SEED, domain.key().as_ref()], bump)]
+    pub auction: UncheckedAccount<'info>,
     /// System program.
     pub system_program: Program<'info, System>,
 }
@@ -60,12 +61,29 @@ pub fn handler(
     );
     let now = Clock::get()?.unix_timestamp;
     let domain_key = ctx.accounts.domain.key();
-    let auction = &mut ctx.accounts.auction;
-    if auction.version == 0 {
-        auction.version = ACCOUNT_VERSION;
-        auction.bump = ctx.bumps.auction;
-        auction.domain = domain_key;
-    }
+    let info = ctx.accounts.auction.to_account_info();
+    let existing = if info.data_is_empty() {
+        None
+    } else {
+        let data = info.try_borrow_data()?;
+        Some(Auction::try_deserialize(&mut &data[..])?)
+    };
+    let mut auction = existing.clone().unwrap_or(Auction {
+        version: ACCOUNT_VERSION,
+        bump: ctx.bumps.auction,
+        domain: domain_key,
+        duration_secs: 0,
+        floor_price_e9: 0,
+        reference_price_e9: 0,
+        start_price_e9: 0,
+        start_ts: 0,
+        last_clearing_e9: 0,
+        available: 0,
+        sold: 0,
+        dn_burned: 0,
+        sales: 0,
+        reserved: [0; 64],
+    });
     auction.duration_secs = duration_secs;
     auction.floor_price_e9 = floor_price_e9;
     auction.reference_price_e9 = reference_price_e9;
@@ -75,6 +93,18 @@ pub fn handler(
         restart_price(auction.last_clearing_e9).max(floor_price_e9)
     };
     auction.start_ts = now;
+    if existing.is_some() {
+        write_state(&info, &auction)?;
+    } else {
+        create_state(
+            &info,
+            &ctx.accounts.payer.to_account_info(),
+            &ctx.accounts.system_program.to_account_info(),
+            &[AUCTION_SEED, domain_key.as_ref(), &[ctx.bumps.auction]],
+            Auction::INIT_SPACE,
+            &auction,
+        )?;
+    }
     let event = AuctionConfigured {
         domain: domain_key,
         duration_secs,

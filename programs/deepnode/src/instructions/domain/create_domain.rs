@@ -2,9 +2,10 @@
 //! Vault shards are created next by `init_shard` (one per shard, so that the largest
 //! shard count still fits in transactions).
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+use anchor_spl::token_interface::{Mint, TokenInterface};
 
 use crate::constants::*;
+use crate::create::{create_state, create_token_vault};
 use crate::errors::DeepNodeError;
 use crate::events::DomainCreated;
 use crate::state::{Config, Domain, DomainSettings, Epoch, EpochStatus};
@@ -36,41 +37,22 @@ pub struct CreateDomain<'info> {
     #[account(mut, seeds = [CONFIG_SEED], bump = config.bump,
         has_one = authority @ DeepNodeError::NotGovernance)]
     pub config: Account<'info, Config>,
-    /// The new domain.
-    #[account(
-        init,
-        payer = payer,
-        space = 8 + Domain::INIT_SPACE,
-        seeds = [DOMAIN_SEED, config.domain_count.to_le_bytes().as_ref()],
-        bump,
-    )]
-    pub domain: Box<Account<'info, Domain>>,
-    /// Epoch 0 of the new domain.
-    #[account(
-        init,
-        payer = payer,
-        space = 8 + Epoch::INIT_SPACE,
-        seeds = [EPOCH_SEED, domain.key().as_ref(), 0u64.to_le_bytes().as_ref()],
-        bump,
-    )]
-    pub epoch: Box<Account<'info, Epoch>>,
+    /// CHECK: the new domain's PDA (seeds checked), created by the handler.
+    #[account(mut, seeds = [DOMAIN_SEED, config.domain_count.to_le_bytes().as_ref()], bump)]
+    pub domain: UncheckedAccount<'info>,
+    /// CHECK: epoch 0's PDA (seeds checked), created by the handler.
+    #[account(mut, seeds = [EPOCH_SEED, domain.key().as_ref(), 0u64.to_le_bytes().as_ref()], bump)]
+    pub epoch: UncheckedAccount<'info>,
     /// The revenue mint, owned by `token_program`.
     #[account(mint::token_program = token_program)]
     pub revenue_mint: Box<InterfaceAccount<'info, Mint>>,
     /// CHECK: data-less PDA owning the domain's vaults; address checked by the seeds.
     #[account(seeds = [VAULT_AUTHORITY_SEED, domain.key().as_ref()], bump)]
     pub vault_authority: UncheckedAccount<'info>,
-    /// The domain's buyback vault.
-    #[account(
-        init,
-        payer = payer,
-        seeds = [BUYBACK_VAULT_SEED, domain.key().as_ref()],
-        bump,
-        token::mint = revenue_mint,
-        token::authority = vault_authority,
-        token::token_program = token_program,
-    )]
-    pub buyback_vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// CHECK: the buyback vault's PDA (seeds checked), created by the handler as a token
+    /// account of the revenue mint owned by the vault authority.
+    #[account(mut, seeds = [BUYBACK_VAULT_SEED, domain.key().as_ref()], bump)]
+    pub buyback_vault: UncheckedAccount<'info>,
     /// Token program of the revenue mint.
     pub token_program: Interface<'info, TokenInterface>,
     /// System program.
@@ -90,25 +72,28 @@ pub fn handler(ctx: Context<CreateDomain>, args: CreateDomainArgs) -> Result<()>
 
     let id = config.domain_count;
     config.domain_count = id.checked_add(1).ok_or(DeepNodeError::MathOverflow)?;
+    config.invariant()?;
+    let dn_mint = config.dn_mint;
 
     let now = Clock::get()?.unix_timestamp;
     let end_ts = now
         .checked_add(i64::from(args.settings.epoch_secs))
         .ok_or(DeepNodeError::MathOverflow)?;
-    let domain_key = ctx.accounts.domain.key();
-    let mint = &ctx.accounts.revenue_mint;
-    ctx.accounts.domain.set_inner(Domain {
+    let a = &ctx.accounts;
+    let domain_key = a.domain.key();
+    let mint = &a.revenue_mint;
+    let domain = Domain {
         version: ACCOUNT_VERSION,
         bump: ctx.bumps.domain,
         vault_authority_bump: ctx.bumps.vault_authority,
         buyback_vault_bump: ctx.bumps.buyback_vault,
         id,
-        owner: ctx.accounts.owner.key(),
+        owner: a.owner.key(),
         fee_authority: args.fee_authority,
         revenue_mint: mint.key(),
-        revenue_token_program: ctx.accounts.token_program.key(),
+        revenue_token_program: a.token_program.key(),
         revenue_decimals: mint.decimals,
-        revenue_is_dn: mint.key() == config.dn_mint,
+        revenue_is_dn: mint.key() == dn_mint,
         shard_count: args.shard_count,
         shards_ready: 0,
         current_epoch: 0,
@@ -117,8 +102,9 @@ pub fn handler(ctx: Context<CreateDomain>, args: CreateDomainArgs) -> Result<()>
         settings: args.settings,
         pending_settings: None,
         reserved: [0; 128],
-    });
-    ctx.accounts.epoch.set_inner(Epoch {
+    };
+    domain.invariant()?;
+    let epoch = Epoch {
         version: ACCOUNT_VERSION,
         bump: ctx.bumps.epoch,
         domain: domain_key,
@@ -129,19 +115,54 @@ pub fn handler(ctx: Context<CreateDomain>, args: CreateDomainArgs) -> Result<()>
         settings: args.settings,
         shard_count: args.shard_count,
         reserved: [0; 192],
-    });
-    ctx.accounts.domain.invariant()?;
-    config.invariant()?;
+    };
+    let payer = a.payer.to_account_info();
+    let system = a.system_program.to_account_info();
+    let id_le = id.to_le_bytes();
+    create_state(
+        &a.domain.to_account_info(),
+        &payer,
+        &system,
+        &[DOMAIN_SEED, &id_le, &[ctx.bumps.domain]],
+        Domain::INIT_SPACE,
+        &domain,
+    )?;
+    create_state(
+        &a.epoch.to_account_info(),
+        &payer,
+        &system,
+        &[
+            EPOCH_SEED,
+            domain_key.as_ref(),
+            &0u64.to_le_bytes(),
+            &[ctx.bumps.epoch],
+        ],
+        Epoch::INIT_SPACE,
+        &epoch,
+    )?;
+    create_token_vault(
+        &a.buyback_vault.to_account_info(),
+        &payer,
+        &system,
+        &[
+            BUYBACK_VAULT_SEED,
+            domain_key.as_ref(),
+            &[ctx.bumps.buyback_vault],
+        ],
+        &a.revenue_mint.to_account_info(),
+        &a.vault_authority.to_account_info(),
+        &a.token_program.to_account_info(),
+    )?;
     let event = DomainCreated {
         domain: domain_key,
         id,
-        owner: ctx.accounts.owner.key(),
+        owner: domain.owner,
         fee_authority: args.fee_authority,
-        revenue_mint: ctx.accounts.revenue_mint.key(),
-        revenue_token_program: ctx.accounts.token_program.key(),
+        revenue_mint: domain.revenue_mint,
+        revenue_token_program: domain.revenue_token_program,
         shard_count: args.shard_count,
         settings: args.settings,
-        epoch: ctx.accounts.epoch.key(),
+        epoch: a.epoch.key(),
         epoch_end_ts: end_ts,
     };
     emit_cpi!(event);

@@ -2,9 +2,10 @@
 //! account, and its counter for the open epoch). Every parameter comes from seeds and the
 //! domain (C2); shards are created in order, so none can be skipped or made twice.
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+use anchor_spl::token_interface::{Mint, TokenInterface};
 
 use crate::constants::*;
+use crate::create::{create_state, create_token_vault};
 use crate::errors::DeepNodeError;
 use crate::events::ShardInitialized;
 use crate::state::{Domain, EpochShard, VaultShard};
@@ -20,31 +21,16 @@ pub struct InitShard<'info> {
     /// The domain.
     #[account(mut, seeds = [DOMAIN_SEED, domain.id.to_le_bytes().as_ref()], bump = domain.bump)]
     pub domain: Box<Account<'info, Domain>>,
-    /// The shard's ledger.
+    /// CHECK: the shard ledger's PDA (seeds checked), created by the handler.
+    #[account(mut, seeds = [VAULT_SHARD_SEED, domain.key().as_ref(), &[shard]], bump)]
+    pub vault_shard: UncheckedAccount<'info>,
+    /// CHECK: the shard token account's PDA (seeds checked), created by the handler.
+    #[account(mut, seeds = [VAULT_SEED, domain.key().as_ref(), &[shard]], bump)]
+    pub vault: UncheckedAccount<'info>,
+    /// CHECK: the PDA of the shard's counter for the open epoch (seeds checked), created
+    /// by the handler.
     #[account(
-        init,
-        payer = payer,
-        space = 8 + VaultShard::INIT_SPACE,
-        seeds = [VAULT_SHARD_SEED, domain.key().as_ref(), &[shard]],
-        bump,
-    )]
-    pub vault_shard: Box<Account<'info, VaultShard>>,
-    /// The shard's token account.
-    #[account(
-        init,
-        payer = payer,
-        seeds = [VAULT_SEED, domain.key().as_ref(), &[shard]],
-        bump,
-        token::mint = revenue_mint,
-        token::authority = vault_authority,
-        token::token_program = token_program,
-    )]
-    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
-    /// The shard's counter for the domain's open epoch.
-    #[account(
-        init,
-        payer = payer,
-        space = 8 + EpochShard::INIT_SPACE,
+        mut,
         seeds = [
             EPOCH_SHARD_SEED,
             domain.key().as_ref(),
@@ -53,7 +39,7 @@ pub struct InitShard<'info> {
         ],
         bump,
     )]
-    pub epoch_shard: Box<Account<'info, EpochShard>>,
+    pub epoch_shard: UncheckedAccount<'info>,
     /// The domain's revenue mint.
     #[account(address = domain.revenue_mint)]
     pub revenue_mint: Box<InterfaceAccount<'info, Mint>>,
@@ -68,17 +54,24 @@ pub struct InitShard<'info> {
 }
 
 /// Handler of [`init_shard`](crate::deepnode::init_shard).
-pub fn handler(ctx: Context<InitShard>, shard: u8) -> Result<()> {
-    let domain = &mut ctx.accounts.domain;
+pub fn handler(mut ctx: Context<InitShard>, shard: u8) -> Result<()> {
+    let a = &mut ctx.accounts;
     require!(
-        shard < domain.shard_count,
+        shard < a.domain.shard_count,
         DeepNodeError::ShardIndexOutOfRange
     );
-    require!(shard == domain.shards_ready, DeepNodeError::ShardOutOfOrder);
-    domain.shards_ready = shard.checked_add(1).ok_or(DeepNodeError::MathOverflow)?;
-    let domain_key = domain.key();
-    let vault_key = ctx.accounts.vault.key();
-    ctx.accounts.vault_shard.set_inner(VaultShard {
+    require!(
+        shard == a.domain.shards_ready,
+        DeepNodeError::ShardOutOfOrder
+    );
+    a.domain.shards_ready = shard.checked_add(1).ok_or(DeepNodeError::MathOverflow)?;
+    a.domain.invariant()?;
+    let domain_key = a.domain.key();
+    let epoch = a.domain.current_epoch;
+    let vault_key = a.vault.key();
+    let payer = a.payer.to_account_info();
+    let system = a.system_program.to_account_info();
+    let ledger = VaultShard {
         version: ACCOUNT_VERSION,
         bump: ctx.bumps.vault_shard,
         vault_bump: ctx.bumps.vault,
@@ -95,21 +88,61 @@ pub fn handler(ctx: Context<InitShard>, shard: u8) -> Result<()> {
         lifetime_buyback: 0,
         dn_burned: 0,
         reserved: [0; 64],
-    });
-    ctx.accounts.epoch_shard.set_inner(EpochShard {
+    };
+    create_state(
+        &a.vault_shard.to_account_info(),
+        &payer,
+        &system,
+        &[
+            VAULT_SHARD_SEED,
+            domain_key.as_ref(),
+            &[shard],
+            &[ctx.bumps.vault_shard],
+        ],
+        VaultShard::INIT_SPACE,
+        &ledger,
+    )?;
+    create_token_vault(
+        &a.vault.to_account_info(),
+        &payer,
+        &system,
+        &[
+            VAULT_SEED,
+            domain_key.as_ref(),
+            &[shard],
+            &[ctx.bumps.vault],
+        ],
+        &a.revenue_mint.to_account_info(),
+        &a.vault_authority.to_account_info(),
+        &a.token_program.to_account_info(),
+    )?;
+    let counter = EpochShard {
         version: ACCOUNT_VERSION,
         bump: ctx.bumps.epoch_shard,
         domain: domain_key,
-        epoch: domain.current_epoch,
+        epoch,
         shard,
         revenue: 0,
         pool: 0,
         usage_units: 0,
         payments: 0,
-        rent_payer: ctx.accounts.payer.key(),
-    });
-    domain.invariant()?;
-    let domain_ready = domain.is_ready();
+        rent_payer: payer.key(),
+    };
+    create_state(
+        &a.epoch_shard.to_account_info(),
+        &payer,
+        &system,
+        &[
+            EPOCH_SHARD_SEED,
+            domain_key.as_ref(),
+            &epoch.to_le_bytes(),
+            &[shard],
+            &[ctx.bumps.epoch_shard],
+        ],
+        EpochShard::INIT_SPACE,
+        &counter,
+    )?;
+    let domain_ready = a.domain.is_ready();
     let event = ShardInitialized {
         domain: domain_key,
         shard,

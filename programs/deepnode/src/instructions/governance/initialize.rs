@@ -5,6 +5,7 @@ use anchor_lang::solana_program::bpf_loader_upgradeable;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use crate::constants::*;
+use crate::create::create_state;
 use crate::errors::DeepNodeError;
 use crate::events::ProtocolInitialized;
 use crate::state::{Bounds, Config};
@@ -39,9 +40,10 @@ pub struct Initialize<'info> {
             @ DeepNodeError::NotUpgradeAuthority,
     )]
     pub program_data: Account<'info, ProgramData>,
-    /// The config, created here (a second initialisation fails: the account exists).
-    #[account(init, payer = payer, space = 8 + Config::INIT_SPACE, seeds = [CONFIG_SEED], bump)]
-    pub config: Account<'info, Config>,
+    /// CHECK: the config's PDA (seeds checked), created by the handler; a second
+    /// initialisation fails with `AccountAlreadyInitialized`.
+    #[account(mut, seeds = [CONFIG_SEED], bump)]
+    pub config: UncheckedAccount<'info>,
     /// CHECK: data-less PDA that signs DN mints; its address is checked by the seeds.
     #[account(seeds = [MINT_AUTHORITY_SEED], bump)]
     pub mint_authority: UncheckedAccount<'info>,
@@ -79,15 +81,22 @@ pub fn handler(ctx: Context<Initialize>, args: InitializeArgs) -> Result<()> {
         supply: mint.supply,
         created: false,
     };
-    write_config(
-        &mut ctx.accounts.config,
+    let config = new_config(
         ctx.bumps.config,
         ctx.bumps.mint_authority,
         &args,
         &dn,
         ctx.accounts.foundation.key(),
     )?;
-    emit_cpi!(initialized_event(&ctx.accounts.config, &dn));
+    create_state(
+        &ctx.accounts.config.to_account_info(),
+        &ctx.accounts.payer.to_account_info(),
+        &ctx.accounts.system_program.to_account_info(),
+        &[CONFIG_SEED, &[ctx.bumps.config]],
+        Config::INIT_SPACE,
+        &config,
+    )?;
+    emit_cpi!(initialized_event(&config, &dn));
     Ok(())
 }
 
@@ -105,20 +114,19 @@ pub struct DnMintInfo {
     pub created: bool,
 }
 
-/// Fills a fresh config; shared by both initialisation instructions.
-pub fn write_config(
-    config: &mut Config,
+/// Builds and checks a fresh config; shared by both initialisation instructions.
+pub fn new_config(
     bump: u8,
     mint_authority_bump: u8,
     args: &InitializeArgs,
     dn: &DnMintInfo,
     foundation: Pubkey,
-) -> Result<()> {
+) -> Result<Config> {
     args.bounds.validate()?;
     if let Some(max) = args.max_supply {
         require!(max >= dn.supply, DeepNodeError::MaxSupplyBelowSupply);
     }
-    *config = Config {
+    let config = Config {
         version: ACCOUNT_VERSION,
         bump,
         mint_authority_bump,
@@ -136,7 +144,8 @@ pub fn write_config(
         domain_count: 0,
         reserved: [0; 128],
     };
-    config.invariant()
+    config.invariant()?;
+    Ok(config)
 }
 
 /// The event both initialisation instructions emit.

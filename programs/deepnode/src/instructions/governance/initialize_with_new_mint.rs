@@ -7,9 +7,10 @@ use anchor_spl::associated_token::AssociatedToken;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use crate::constants::*;
+use crate::create::create_state;
 use crate::errors::DeepNodeError;
 use crate::instructions::governance::initialize::{
-    initialized_event, write_config, DnMintInfo, InitializeArgs,
+    initialized_event, new_config, DnMintInfo, InitializeArgs,
 };
 use crate::state::Config;
 
@@ -32,9 +33,9 @@ pub struct InitializeWithNewMint<'info> {
             @ DeepNodeError::NotUpgradeAuthority,
     )]
     pub program_data: Account<'info, ProgramData>,
-    /// The config, created here.
-    #[account(init, payer = payer, space = 8 + Config::INIT_SPACE, seeds = [CONFIG_SEED], bump)]
-    pub config: Account<'info, Config>,
+    /// CHECK: the config's PDA (seeds checked), created by the handler.
+    #[account(mut, seeds = [CONFIG_SEED], bump)]
+    pub config: UncheckedAccount<'info>,
     /// CHECK: data-less PDA that signs DN mints; its address is checked by the seeds.
     #[account(seeds = [MINT_AUTHORITY_SEED], bump)]
     pub mint_authority: UncheckedAccount<'info>,
@@ -79,14 +80,21 @@ pub fn handler(
         supply: 0,
         created: true,
     };
-    write_config(
-        &mut ctx.accounts.config,
+    let config = new_config(
         ctx.bumps.config,
         ctx.bumps.mint_authority,
         &args,
         &dn,
         ctx.accounts.foundation.key(),
     )?;
-    emit_cpi!(initialized_event(&ctx.accounts.config, &dn));
+    create_state(
+        &ctx.accounts.config.to_account_info(),
+        &ctx.accounts.payer.to_account_info(),
+        &ctx.accounts.system_program.to_account_info(),
+        &[CONFIG_SEED, &[ctx.bumps.config]],
+        Config::INIT_SPACE,
+        &config,
+    )?;
+    emit_cpi!(initialized_event(&config, &dn));
     Ok(())
 }

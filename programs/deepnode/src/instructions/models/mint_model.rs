@@ -2,6 +2,7 @@
 use anchor_lang::prelude::*;
 
 use crate::constants::*;
+use crate::create::create_state;
 use crate::errors::DeepNodeError;
 use crate::events::ModelMinted;
 use crate::state::{Config, Domain, DomainSettings, Model};
@@ -19,15 +20,9 @@ pub struct MintModel<'info> {
     /// The domain (its model counter names the model).
     #[account(mut, seeds = [DOMAIN_SEED, domain.id.to_le_bytes().as_ref()], bump = domain.bump)]
     pub domain: Box<Account<'info, Domain>>,
-    /// The new model.
-    #[account(
-        init,
-        payer = owner,
-        space = 8 + Model::INIT_SPACE,
-        seeds = [MODEL_SEED, domain.key().as_ref(), domain.model_count.to_le_bytes().as_ref()],
-        bump,
-    )]
-    pub model: Box<Account<'info, Model>>,
+    /// CHECK: the new model's PDA (seeds checked), created by the handler.
+    #[account(mut, seeds = [MODEL_SEED, domain.key().as_ref(), domain.model_count.to_le_bytes().as_ref()], bump)]
+    pub model: UncheckedAccount<'info>,
     /// System program.
     pub system_program: Program<'info, System>,
 }
@@ -60,7 +55,7 @@ pub fn handler(ctx: Context<MintModel>, owner_share_bps: u16) -> Result<()> {
     domain.max_minted_share_bps = domain.max_minted_share_bps.max(owner_share_bps);
     let domain_key = domain.key();
     let owner = ctx.accounts.owner.key();
-    ctx.accounts.model.set_inner(Model {
+    let model = Model {
         version: ACCOUNT_VERSION,
         bump: ctx.bumps.model,
         domain: domain_key,
@@ -74,8 +69,21 @@ pub fn handler(ctx: Context<MintModel>, owner_share_bps: u16) -> Result<()> {
         lifetime_owner_share: 0,
         lifetime_claimed: 0,
         reserved: [0; 64],
-    });
+    };
     domain.invariant()?;
+    create_state(
+        &ctx.accounts.model.to_account_info(),
+        &ctx.accounts.owner.to_account_info(),
+        &ctx.accounts.system_program.to_account_info(),
+        &[
+            MODEL_SEED,
+            domain_key.as_ref(),
+            &id.to_le_bytes(),
+            &[ctx.bumps.model],
+        ],
+        Model::INIT_SPACE,
+        &model,
+    )?;
     let event = ModelMinted {
         domain: domain_key,
         model: ctx.accounts.model.key(),

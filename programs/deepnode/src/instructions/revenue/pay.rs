@@ -4,10 +4,11 @@ use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use crate::constants::*;
+use crate::create::write_state;
 use crate::errors::DeepNodeError;
 use crate::events::PaymentRouted;
-use crate::instructions::revenue::route::{credit_payment, init_model_epoch};
-use crate::state::{Config, Domain, Epoch, EpochShard, Model, ModelEpoch, VaultShard};
+use crate::instructions::revenue::route::{credit_payment, load_model_epoch};
+use crate::state::{Config, Domain, Epoch, EpochShard, Model, VaultShard};
 use crate::token_util::{token_balance, VaultCpi};
 
 /// Accounts of [`pay`](crate::deepnode::pay).
@@ -47,10 +48,10 @@ pub struct Pay<'info> {
     #[account(mut, seeds = [MODEL_SEED, domain.key().as_ref(), model.id.to_le_bytes().as_ref()],
         bump = model.bump)]
     pub model: Box<Account<'info, Model>>,
-    /// The model's revenue record for the open epoch (created on first payment).
-    #[account(init_if_needed, payer = payer, space = 8 + ModelEpoch::INIT_SPACE,
-        seeds = [MODEL_EPOCH_SEED, model.key().as_ref(), epoch.index.to_le_bytes().as_ref()], bump)]
-    pub model_epoch: Box<Account<'info, ModelEpoch>>,
+    /// CHECK: the model's revenue record for the open epoch (seeds checked); created on
+    /// the model's first payment of the epoch, else checked and loaded by the handler.
+    #[account(mut, seeds = [MODEL_EPOCH_SEED, model.key().as_ref(), epoch.index.to_le_bytes().as_ref()], bump)]
+    pub model_epoch: UncheckedAccount<'info>,
     /// The revenue mint (writable only when it is DN: the buyback share is burned).
     #[account(address = domain.revenue_mint)]
     pub revenue_mint: Box<InterfaceAccount<'info, Mint>>,
@@ -73,16 +74,15 @@ pub fn handler(mut ctx: Context<Pay>, shard: u8, amount: u64, usage_units: u64) 
     require!(a.model.active, DeepNodeError::ModelInactive);
     require!(amount >= MIN_PAYMENT, DeepNodeError::PaymentTooSmall);
 
-    if a.model_epoch.version == 0 {
-        init_model_epoch(
-            &mut a.model_epoch,
-            ctx.bumps.model_epoch,
-            a.model.key(),
-            a.domain.key(),
-            a.epoch.index,
-            a.payer.key(),
-        );
-    }
+    let record_info = a.model_epoch.to_account_info();
+    let mut record = load_model_epoch(
+        &record_info,
+        &a.model.key(),
+        &a.domain.key(),
+        a.epoch.index,
+        &a.payer.to_account_info(),
+        &a.system_program.to_account_info(),
+    )?;
     let cpi = VaultCpi {
         domain: a.domain.key(),
         authority_bump: a.domain.vault_authority_bump,
@@ -106,10 +106,11 @@ pub fn handler(mut ctx: Context<Pay>, shard: u8, amount: u64, usage_units: u64) 
         burned,
         a.model.key(),
         &mut a.model,
-        &mut a.model_epoch,
+        &mut record,
         &mut a.epoch_shard,
         &mut a.vault_shard,
     )?;
+    write_state(&record_info, &record)?;
     if burned {
         cpi.burn(line.buyback)?;
     }

@@ -6,6 +6,7 @@ use anchor_lang::prelude::*;
 use deepnode_math::split_payment;
 
 use crate::constants::*;
+use crate::create::create_state;
 use crate::errors::{math, DeepNodeError};
 use crate::events::RoutedLine;
 use crate::state::{EpochShard, Model, ModelEpoch, VaultShard};
@@ -80,22 +81,56 @@ pub fn credit_payment(
     })
 }
 
-/// Fills a model-epoch record the first time it is used.
-pub fn init_model_epoch(
-    record: &mut ModelEpoch,
-    bump: u8,
-    model: Pubkey,
-    domain: Pubkey,
+/// Loads the model-epoch record of `model` for `epoch` at `info`, creating it at its PDA
+/// (paid by `payer`) on the model's first payment of the epoch. An existing record must
+/// be this program's `ModelEpoch` for that model and epoch.
+pub fn load_model_epoch<'info>(
+    info: &AccountInfo<'info>,
+    model: &Pubkey,
+    domain: &Pubkey,
     epoch: u64,
-    rent_payer: Pubkey,
-) {
-    record.version = ACCOUNT_VERSION;
-    record.bump = bump;
-    record.model = model;
-    record.domain = domain;
-    record.epoch = epoch;
-    record.revenue = 0;
-    record.usage_units = 0;
-    record.payments = 0;
-    record.rent_payer = rent_payer;
+    payer: &AccountInfo<'info>,
+    system: &AccountInfo<'info>,
+) -> Result<ModelEpoch> {
+    require!(info.is_writable, DeepNodeError::AccountNotWritable);
+    let epoch_le = epoch.to_le_bytes();
+    if info.data_is_empty() {
+        let (pda, bump) = Pubkey::find_program_address(
+            &[MODEL_EPOCH_SEED, model.as_ref(), &epoch_le],
+            &crate::ID,
+        );
+        require_keys_eq!(pda, info.key(), DeepNodeError::ModelEpochMismatch);
+        let record = ModelEpoch {
+            version: ACCOUNT_VERSION,
+            bump,
+            model: *model,
+            domain: *domain,
+            epoch,
+            revenue: 0,
+            usage_units: 0,
+            payments: 0,
+            rent_payer: payer.key(),
+        };
+        create_state(
+            info,
+            payer,
+            system,
+            &[MODEL_EPOCH_SEED, model.as_ref(), &epoch_le, &[bump]],
+            ModelEpoch::INIT_SPACE,
+            &record,
+        )?;
+        return Ok(record);
+    }
+    require_keys_eq!(
+        *info.owner,
+        crate::ID,
+        DeepNodeError::AccountNotOwnedByProgram
+    );
+    let data = info.try_borrow_data()?;
+    let record = ModelEpoch::try_deserialize(&mut &data[..])?;
+    require!(
+        record.model == *model && record.epoch == epoch,
+        DeepNodeError::ModelEpochMismatch
+    );
+    Ok(record)
 }

@@ -4,14 +4,14 @@
 //! line, each checked (owner, type, domain, epoch). A model may appear on several lines:
 //! each line reloads and writes back its accounts, so repeats add up correctly.
 use anchor_lang::prelude::*;
-use anchor_lang::system_program;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use crate::constants::*;
+use crate::create::write_state;
 use crate::errors::DeepNodeError;
 use crate::events::BatchSettled;
-use crate::instructions::revenue::route::{credit_payment, init_model_epoch};
-use crate::state::{Config, Domain, Epoch, EpochShard, Model, ModelEpoch, VaultShard};
+use crate::instructions::revenue::route::{credit_payment, load_model_epoch};
+use crate::state::{Config, Domain, Epoch, EpochShard, Model, VaultShard};
 use crate::token_util::{token_balance, VaultCpi};
 
 /// One line of a batch; its model and model-epoch record are the line's pair of
@@ -82,123 +82,11 @@ fn load_model<'info>(
         crate::ID,
         DeepNodeError::AccountNotOwnedByProgram
     );
-    require!(info.is_writable, DeepNodeError::BatchAccountsMismatch);
+    require!(info.is_writable, DeepNodeError::AccountNotWritable);
     let model = Account::<Model>::try_from(info)?;
     require_keys_eq!(model.domain, *domain, DeepNodeError::ModelWrongDomain);
     require!(model.active, DeepNodeError::ModelInactive);
     Ok(model)
-}
-
-/// Loads, or creates at its PDA, the model-epoch record of `model` for `epoch`.
-fn load_model_epoch<'info>(
-    info: &'info AccountInfo<'info>,
-    model: &Pubkey,
-    domain: &Pubkey,
-    epoch: u64,
-    payer: &AccountInfo<'info>,
-    system: &AccountInfo<'info>,
-) -> Result<Account<'info, ModelEpoch>> {
-    require!(info.is_writable, DeepNodeError::BatchAccountsMismatch);
-    let epoch_le = epoch.to_le_bytes();
-    if *info.owner == system_program::ID && info.data_is_empty() {
-        let (pda, bump) = Pubkey::find_program_address(
-            &[MODEL_EPOCH_SEED, model.as_ref(), &epoch_le],
-            &crate::ID,
-        );
-        require_keys_eq!(pda, info.key(), DeepNodeError::ModelEpochMismatch);
-        let bump_seed = [bump];
-        let seeds: &[&[u8]] = &[MODEL_EPOCH_SEED, model.as_ref(), &epoch_le, &bump_seed];
-        create_pda(info, payer, system, seeds, 8 + ModelEpoch::INIT_SPACE)?;
-        let mut record = ModelEpoch {
-            version: 0,
-            bump: 0,
-            model: Pubkey::default(),
-            domain: Pubkey::default(),
-            epoch: 0,
-            revenue: 0,
-            usage_units: 0,
-            payments: 0,
-            rent_payer: Pubkey::default(),
-        };
-        init_model_epoch(&mut record, bump, *model, *domain, epoch, payer.key());
-        let mut data = info.try_borrow_mut_data()?;
-        let mut writer: &mut [u8] = &mut data;
-        record.try_serialize(&mut writer)?;
-    }
-    require_keys_eq!(
-        *info.owner,
-        crate::ID,
-        DeepNodeError::AccountNotOwnedByProgram
-    );
-    let record = Account::<ModelEpoch>::try_from(info)?;
-    require!(
-        record.model == *model && record.epoch == epoch,
-        DeepNodeError::ModelEpochMismatch
-    );
-    Ok(record)
-}
-
-/// Creates a program-owned account at a PDA, tolerating lamports sent there beforehand.
-fn create_pda<'info>(
-    info: &AccountInfo<'info>,
-    payer: &AccountInfo<'info>,
-    system: &AccountInfo<'info>,
-    seeds: &[&[u8]],
-    space: usize,
-) -> Result<()> {
-    let rent = Rent::get()?.minimum_balance(space);
-    let signer = &[seeds];
-    let space_u64 = u64::try_from(space).map_err(|_| DeepNodeError::MathOverflow)?;
-    if info.lamports() == 0 {
-        system_program::create_account(
-            CpiContext::new_with_signer(
-                system.key(),
-                system_program::CreateAccount {
-                    from: payer.clone(),
-                    to: info.clone(),
-                },
-                signer,
-            ),
-            rent,
-            space_u64,
-            &crate::ID,
-        )?;
-    } else {
-        let top_up = rent.saturating_sub(info.lamports());
-        if top_up > 0 {
-            system_program::transfer(
-                CpiContext::new(
-                    system.key(),
-                    system_program::Transfer {
-                        from: payer.clone(),
-                        to: info.clone(),
-                    },
-                ),
-                top_up,
-            )?;
-        }
-        system_program::allocate(
-            CpiContext::new_with_signer(
-                system.key(),
-                system_program::Allocate {
-                    account_to_allocate: info.clone(),
-                },
-                signer,
-            ),
-            space_u64,
-        )?;
-        system_program::assign(
-            CpiContext::new_with_signer(
-                system.key(),
-                system_program::Assign {
-                    account_to_assign: info.clone(),
-                },
-                signer,
-            ),
-            &crate::ID,
-        )?;
-    }
-    Ok(())
 }
 
 /// Handler of [`settle_batch`](crate::deepnode::settle_batch).
@@ -269,7 +157,7 @@ pub fn handler<'info>(
         )?;
         // Written back now, so a later line naming the same model reads these values.
         model.exit(&crate::ID)?;
-        record.exit(&crate::ID)?;
+        write_state(&accounts[1], &record)?;
         total_received = total_received
             .checked_add(received)
             .ok_or(DeepNodeError::MathOverflow)?;
