@@ -137,8 +137,7 @@ mod tests {
             prop_assert_eq!(a.buyback, b.buyback);
         }
 
-        /// Splitting a payment in two never raises what the protocol keeps for the burn by
-        /// more than one unit, and payments of at least MIN_PAYMENT always burn something.
+        /// Payments of at least MIN_PAYMENT always burn something.
         #[test]
         fn minimum_payment_always_burns(amount in MIN_PAYMENT.., (x, y) in valid_shares()) {
             prop_assert!(split_payment(amount, x, y).unwrap().buyback >= 1);

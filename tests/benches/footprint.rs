@@ -22,15 +22,30 @@ const PACKET: usize = 1_232;
 fn legacy(ix: &Instruction, payer: &Pubkey) -> (usize, usize) {
     let mut tx = Transaction::new_with_payer(std::slice::from_ref(ix), Some(payer));
     tx.signatures = vec![Default::default(); tx.message.header.num_required_signatures as usize];
-    (bincode::serialize(&tx).unwrap().len(), tx.message.account_keys.len())
+    (
+        bincode::serialize(&tx).unwrap().len(),
+        tx.message.account_keys.len(),
+    )
 }
 
 fn with_table(ix: &Instruction, payer: &Pubkey) -> usize {
-    let table: Vec<Pubkey> = ix.accounts.iter().filter(|m| !m.is_signer).map(|m| m.pubkey).collect();
-    let alt = AddressLookupTableAccount { key: Pubkey::new_unique(), addresses: table };
-    let msg = v0::Message::try_compile(payer, std::slice::from_ref(ix), &[alt], Hash::default()).unwrap();
+    let table: Vec<Pubkey> = ix
+        .accounts
+        .iter()
+        .filter(|m| !m.is_signer)
+        .map(|m| m.pubkey)
+        .collect();
+    let alt = AddressLookupTableAccount {
+        key: Pubkey::new_unique(),
+        addresses: table,
+    };
+    let msg =
+        v0::Message::try_compile(payer, std::slice::from_ref(ix), &[alt], Hash::default()).unwrap();
     let n = msg.header.num_required_signatures as usize;
-    let tx = VersionedTransaction { signatures: vec![Default::default(); n], message: VersionedMessage::V0(msg) };
+    let tx = VersionedTransaction {
+        signatures: vec![Default::default(); n],
+        message: VersionedMessage::V0(msg),
+    };
     bincode::serialize(&tx).unwrap().len()
 }
 
@@ -40,21 +55,38 @@ fn main() {
     println!("| account | bytes | rent (lamports) | created |");
     println!("|---|---:|---:|---|");
     let token = TokenState::LEN_FOR_REPORT;
-    let token_fee = ExtensionType::try_calculate_account_len::<TokenState>(&[ExtensionType::TransferFeeAmount]).unwrap();
+    let token_fee =
+        ExtensionType::try_calculate_account_len::<TokenState>(&[ExtensionType::TransferFeeAmount])
+            .unwrap();
     let rows: [(&str, usize, &str); 10] = [
         ("Config", 8 + Config::INIT_SPACE, "once"),
         ("Domain", 8 + Domain::INIT_SPACE, "per domain"),
         ("Epoch", 8 + Epoch::INIT_SPACE, "per domain per epoch"),
-        ("EpochShard", 8 + EpochShard::INIT_SPACE, "per shard per epoch"),
+        (
+            "EpochShard",
+            8 + EpochShard::INIT_SPACE,
+            "per shard per epoch",
+        ),
         ("VaultShard", 8 + VaultShard::INIT_SPACE, "per shard"),
         ("vault token account", token, "per shard + buyback vault"),
-        ("vault token account (transfer-fee mint)", token_fee, "per shard + buyback vault"),
+        (
+            "vault token account (transfer-fee mint)",
+            token_fee,
+            "per shard + buyback vault",
+        ),
         ("Model", 8 + Model::INIT_SPACE, "per model"),
-        ("ModelEpoch", 8 + ModelEpoch::INIT_SPACE, "per model with payments, per epoch"),
+        (
+            "ModelEpoch",
+            8 + ModelEpoch::INIT_SPACE,
+            "per model with payments, per epoch",
+        ),
         ("Auction", 8 + Auction::INIT_SPACE, "per domain"),
     ];
     for (name, size, when) in rows {
-        println!("| {name} | {size} | {} | {when} |", rent.minimum_balance(size));
+        println!(
+            "| {name} | {size} | {} | {when} |",
+            rent.minimum_balance(size)
+        );
     }
 
     let domain = pda::domain(0);
@@ -71,29 +103,53 @@ fn main() {
     println!("\n## Transactions (one instruction each, fee payer = signer)\n");
     println!("| transaction | bytes (legacy) | accounts | bytes with a lookup table |");
     println!("|---|---:|---:|---:|");
-    let dn = DnKeys { mint: Pubkey::new_unique(), token_program: anchor_spl::token::ID };
+    let dn = DnKeys {
+        mint: Pubkey::new_unique(),
+        token_program: anchor_spl::token::ID,
+    };
     let single: [(&str, Instruction); 5] = [
         ("pay", ix::pay(&d, payer, account, model, 0, 1_000, 1)),
-        ("claim_model_revenue", ix::claim_model_revenue(&d, payer, model, account, 0)),
+        (
+            "claim_model_revenue",
+            ix::claim_model_revenue(&d, payer, model, account, 0),
+        ),
         ("withdraw_fees", ix::withdraw_fees(&d, payer, account, 0)),
         ("collect_buyback", ix::collect_buyback(&d, 0)),
-        ("buy_back", ix::buy_back(&d, &dn, payer, account, Pubkey::new_unique(), 1, 1)),
+        (
+            "buy_back",
+            ix::buy_back(&d, &dn, payer, account, Pubkey::new_unique(), 1, 1),
+        ),
     ];
     for (name, i) in single {
         let (bytes, accounts) = legacy(&i, &payer);
-        println!("| {name} | {bytes} | {accounts} | {} |", with_table(&i, &payer));
+        println!(
+            "| {name} | {bytes} | {accounts} | {} |",
+            with_table(&i, &payer)
+        );
     }
-    let models: Vec<Pubkey> = (0..deepnode::constants::MAX_BATCH_LINES as u64).map(|i| pda::model(&domain, i)).collect();
+    let models: Vec<Pubkey> = (0..deepnode::constants::MAX_BATCH_LINES as u64)
+        .map(|i| pda::model(&domain, i))
+        .collect();
     let mut legacy_max = 0;
     for n in [1usize, 2, 4, 7, 8, 16, 25] {
-        let lines: Vec<Line> = models[..n].iter().map(|m| Line { model: *m, amount: 1_000, usage_units: 1 }).collect();
+        let lines: Vec<Line> = models[..n]
+            .iter()
+            .map(|m| Line {
+                model: *m,
+                amount: 1_000,
+                usage_units: 1,
+            })
+            .collect();
         let i = ix::settle_batch(&d, payer, account, 0, &lines);
         let (bytes, accounts) = legacy(&i, &payer);
         if bytes <= PACKET {
             legacy_max = n;
         }
         let fits = if bytes <= PACKET { "" } else { " (over 1,232)" };
-        println!("| settle_batch, {n} lines | {bytes}{fits} | {accounts} | {} |", with_table(&i, &payer));
+        println!(
+            "| settle_batch, {n} lines | {bytes}{fits} | {accounts} | {} |",
+            with_table(&i, &payer)
+        );
     }
     let alt_max = deepnode::constants::MAX_BATCH_LINES;
 

@@ -90,6 +90,65 @@ async fn update_bounds_with_invalid_bounds_fails() {
         ),
         ("zero shards", |b| b.max_shards = 0, E::BoundsExceedLimits),
         ("zero period", |b| b.period_secs = 0, E::BoundsExceedLimits),
+        ("zero quorum", |b| b.min_quorum = 0, E::BoundsExceedLimits),
+        (
+            "zero epoch",
+            |b| b.min_epoch_secs = 0,
+            E::BoundsExceedLimits,
+        ),
+        (
+            "tolerance above whole",
+            |b| b.max_tolerance_bps = 10_001,
+            E::BoundsExceedLimits,
+        ),
+        (
+            "yield cap above whole",
+            |b| b.max_staker_yield_bps = 10_001,
+            E::BoundsExceedLimits,
+        ),
+        (
+            "too many shards",
+            |b| b.max_shards = 17,
+            E::BoundsExceedLimits,
+        ),
+        (
+            "zero auction",
+            |b| b.min_auction_secs = 0,
+            E::BoundsExceedLimits,
+        ),
+        (
+            "free auction floor",
+            |b| b.min_auction_floor_e9 = 0,
+            E::BoundsExceedLimits,
+        ),
+        (
+            "miners above 9900",
+            |b| b.miners_bps.max = 9_901,
+            E::BoundsExceedLimits,
+        ),
+        (
+            "domain owner above 1000",
+            |b| b.domain_owner_bps.max = 1_001,
+            E::BoundsExceedLimits,
+        ),
+        (
+            "fee plus share above whole",
+            |b| {
+                b.max_fee_bps = 5_000;
+                b.max_model_share_bps = 5_001;
+            },
+            E::BoundsExceedLimits,
+        ),
+        (
+            "auction min above max",
+            |b| b.min_auction_secs = b.max_auction_secs + 1,
+            E::BoundsMinAboveMax,
+        ),
+        (
+            "claim window min above max",
+            |b| b.min_claim_window_epochs = b.max_claim_window_epochs + 1,
+            E::BoundsMinAboveMax,
+        ),
     ];
     for (name, f, expected) in cases {
         let mut b = default_bounds();

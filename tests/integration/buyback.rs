@@ -466,3 +466,25 @@ async fn transfer_fee_mints_make_available_only_what_arrived() {
     assert_eq!(ev.amount, 98_010);
     assert_eq!(auction(&mut w).await.available, 98_010);
 }
+
+/// Time comes from the Clock sysvar only (F4); a clock that moves backwards after a sale
+/// counts as no time elapsed: the price stays at the restart price, never above it.
+#[tokio::test]
+async fn a_clock_moving_backwards_never_raises_the_price() {
+    let mut w = world().await;
+    configure(&mut w).await;
+    w.pay(0, 10_000_000).await;
+    collect(&mut w, 0).await;
+    let b = buyer(&mut w, 10_000_000).await;
+    let k = b.key.insecure_clone();
+    w.env.advance(i64::from(DURATION)).await;
+    let ev: AuctionPurchased = w.env.ok_event(&[buy_ix(&w, &b, 1_000, FLOOR)], &[&k]).await;
+    assert_eq!(ev.next_start_price_e9, 2 * FLOOR);
+    w.env.advance(-600).await;
+    let ev: AuctionPurchased = w
+        .env
+        .ok_event(&[buy_ix(&w, &b, 1_000, 2 * FLOOR)], &[&k])
+        .await;
+    assert_eq!(ev.price_e9, 2 * FLOOR);
+    w.check().await;
+}

@@ -255,10 +255,11 @@ async fn pay_refuses_substituted_accounts() {
 }
 
 #[tokio::test]
-async fn pay_into_a_past_epoch_account_fails() {
+async fn pay_into_an_epoch_other_than_the_open_one_fails() {
     let mut w = world().await;
     let consumer = w.consumer.insecure_clone();
-    // Only the domain's open epoch is accepted: epoch 1 does not exist yet.
+    // Only the domain's open epoch is accepted: the epoch account is derived from the
+    // domain's current index, so naming epoch 1 (not opened yet) finds no account.
     let mut keys = w.d.keys;
     keys.epoch = 1;
     let ix = ix::pay(

@@ -236,6 +236,19 @@ pub fn update_domain_settings(
     )
 }
 
+/// `set_fee_authority`.
+pub fn set_fee_authority(owner: Pubkey, domain: Pubkey, fee_authority: Pubkey) -> Instruction {
+    build(
+        acc::SetFeeAuthority {
+            owner,
+            domain,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::SetFeeAuthority { fee_authority },
+    )
+}
+
 /// `mint_model`: `model_id` is the domain's current model count.
 pub fn mint_model(
     owner: Pubkey,

@@ -255,6 +255,9 @@ pub enum DeepNodeError {
     /// 6079
     #[msg("Account must be writable")]
     AccountNotWritable,
+    /// 6080
+    #[msg("The new fee authority is the current one")]
+    FeeAuthorityUnchanged,
 }
 
 impl From<deepnode_math::MathError> for DeepNodeError {

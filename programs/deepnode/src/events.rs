@@ -110,6 +110,17 @@ pub struct DomainSettingsQueued {
     pub effective_epoch: u64,
 }
 
+/// The domain owner replaced the fee authority / payment processor.
+#[event]
+pub struct FeeAuthorityChanged {
+    /// Domain.
+    pub domain: Pubkey,
+    /// Previous key.
+    pub old: Pubkey,
+    /// New key.
+    pub new: Pubkey,
+}
+
 /// A model was minted.
 #[event]
 pub struct ModelMinted {

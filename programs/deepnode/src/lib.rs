@@ -80,6 +80,11 @@ pub mod deepnode {
         domain::update_domain_settings::handler(ctx, settings)
     }
 
+    /// Domain owner: replace the fee authority / payment processor.
+    pub fn set_fee_authority(ctx: Context<SetFeeAuthority>, fee_authority: Pubkey) -> Result<()> {
+        domain::set_fee_authority::handler(ctx, fee_authority)
+    }
+
     /// Anyone: mint a model with a fixed owner share.
     pub fn mint_model(ctx: Context<MintModel>, owner_share_bps: u16) -> Result<()> {
         models::mint_model::handler(ctx, owner_share_bps)
