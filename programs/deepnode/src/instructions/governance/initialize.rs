@@ -81,20 +81,17 @@ pub fn handler(ctx: Context<Initialize>, args: InitializeArgs) -> Result<()> {
         supply: mint.supply,
         created: false,
     };
-    let config = new_config(
-        ctx.bumps.config,
-        ctx.bumps.mint_authority,
+    let config = create_config(
+        &ConfigAccounts {
+            config: ctx.accounts.config.to_account_info(),
+            payer: ctx.accounts.payer.to_account_info(),
+            system_program: ctx.accounts.system_program.to_account_info(),
+            config_bump: ctx.bumps.config,
+            mint_authority_bump: ctx.bumps.mint_authority,
+        },
         &args,
         &dn,
         ctx.accounts.foundation.key(),
-    )?;
-    create_state(
-        &ctx.accounts.config.to_account_info(),
-        &ctx.accounts.payer.to_account_info(),
-        &ctx.accounts.system_program.to_account_info(),
-        &[CONFIG_SEED, &[ctx.bumps.config]],
-        Config::INIT_SPACE,
-        &config,
     )?;
     emit_cpi!(initialized_event(&config, &dn));
     Ok(())
@@ -114,14 +111,29 @@ pub struct DnMintInfo {
     pub created: bool,
 }
 
-/// Builds and checks a fresh config; shared by both initialisation instructions.
-pub fn new_config(
-    bump: u8,
-    mint_authority_bump: u8,
+/// The accounts both initialisation instructions create the config with.
+pub struct ConfigAccounts<'info> {
+    /// The config PDA (empty, possibly pre-funded).
+    pub config: AccountInfo<'info>,
+    /// Pays its rent.
+    pub payer: AccountInfo<'info>,
+    /// System program.
+    pub system_program: AccountInfo<'info>,
+    /// Canonical bump of the config PDA.
+    pub config_bump: u8,
+    /// Canonical bump of the mint-authority PDA.
+    pub mint_authority_bump: u8,
+}
+
+/// Builds, checks and creates the config; shared by both initialisation instructions.
+pub fn create_config(
+    accounts: &ConfigAccounts,
     args: &InitializeArgs,
     dn: &DnMintInfo,
     foundation: Pubkey,
 ) -> Result<Config> {
+    let bump = accounts.config_bump;
+    let mint_authority_bump = accounts.mint_authority_bump;
     args.bounds.validate()?;
     if let Some(max) = args.max_supply {
         require!(max >= dn.supply, DeepNodeError::MaxSupplyBelowSupply);
@@ -145,6 +157,14 @@ pub fn new_config(
         reserved: [0; 128],
     };
     config.invariant()?;
+    create_state(
+        &accounts.config,
+        &accounts.payer,
+        &accounts.system_program,
+        &[CONFIG_SEED, &[bump]],
+        Config::INIT_SPACE,
+        &config,
+    )?;
     Ok(config)
 }
 

@@ -7,12 +7,10 @@ use anchor_spl::associated_token::AssociatedToken;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use crate::constants::*;
-use crate::create::create_state;
 use crate::errors::DeepNodeError;
 use crate::instructions::governance::initialize::{
-    initialized_event, new_config, DnMintInfo, InitializeArgs,
+    create_config, initialized_event, ConfigAccounts, DnMintInfo, InitializeArgs,
 };
-use crate::state::Config;
 
 /// Accounts of [`initialize_with_new_mint`](crate::deepnode::initialize_with_new_mint).
 #[event_cpi]
@@ -80,20 +78,17 @@ pub fn handler(
         supply: 0,
         created: true,
     };
-    let config = new_config(
-        ctx.bumps.config,
-        ctx.bumps.mint_authority,
+    let config = create_config(
+        &ConfigAccounts {
+            config: ctx.accounts.config.to_account_info(),
+            payer: ctx.accounts.payer.to_account_info(),
+            system_program: ctx.accounts.system_program.to_account_info(),
+            config_bump: ctx.bumps.config,
+            mint_authority_bump: ctx.bumps.mint_authority,
+        },
         &args,
         &dn,
         ctx.accounts.foundation.key(),
-    )?;
-    create_state(
-        &ctx.accounts.config.to_account_info(),
-        &ctx.accounts.payer.to_account_info(),
-        &ctx.accounts.system_program.to_account_info(),
-        &[CONFIG_SEED, &[ctx.bumps.config]],
-        Config::INIT_SPACE,
-        &config,
     )?;
     emit_cpi!(initialized_event(&config, &dn));
     Ok(())
