@@ -146,3 +146,9 @@ async fn default_initialized_mint_is_accepted() {
     let line = accepted(MintExt::DefaultInitialized, true).await;
     assert_eq!(line.received, SENT);
 }
+
+#[tokio::test]
+async fn metadata_pointer_mint_is_accepted() {
+    let line = accepted(MintExt::MetadataPointer, false).await;
+    assert_eq!(line.received, SENT);
+}

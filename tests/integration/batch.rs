@@ -349,3 +349,45 @@ async fn batch_size_limits() {
     assert_eq!(ev.lines.len(), legacy_max);
     w.env.check_vaults(&w.d, &models).await;
 }
+
+/// With a transfer-fee mint every line is split on what its own transfer delivered.
+#[tokio::test]
+async fn batch_with_a_transfer_fee_splits_each_line_on_what_arrived() {
+    use deepnode_tests::tokens::{MintExt, TOKEN_2022};
+    let mut w = world_with(
+        TOKEN_2022,
+        &[MintExt::TransferFee {
+            bps: 100,
+            max: 5_000,
+        }],
+    )
+    .await;
+    let proc = processor(&mut w).await;
+    let keys = w.d.keys;
+    let lines = [
+        Line {
+            model: w.model,
+            amount: 100_000,
+            usage_units: 1,
+        },
+        // 1% of 1,000,000 is above the 5,000 cap: the fee is capped per transfer.
+        Line {
+            model: w.model,
+            amount: 1_000_000,
+            usage_units: 1,
+        },
+    ];
+    let ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &lines);
+    let ev: BatchSettled = w.env.ok_event(&[ix], &[&proc.key]).await;
+    assert_eq!((ev.lines[0].sent, ev.lines[0].received), (100_000, 99_000));
+    assert_eq!(
+        (ev.lines[1].sent, ev.lines[1].received),
+        (1_000_000, 995_000)
+    );
+    assert_eq!(ev.total_received, 1_094_000);
+    for l in &ev.lines {
+        deepnode_tests::invariants::check_line(l);
+    }
+    assert_eq!(w.env.balance(pda::vault(&keys.domain, 0)).await, 1_094_000);
+    w.check().await;
+}

@@ -239,7 +239,7 @@ async fn random_sequences_keep_every_invariant() {
     let sequences: u64 = std::env::var("DEEPNODE_SEQUENCES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(8);
+        .unwrap_or(16);
     let ops = 50;
     for seed in 0..sequences {
         let program = if seed % 2 == 0 { TOKEN } else { TOKEN_2022 };

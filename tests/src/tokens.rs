@@ -46,6 +46,8 @@ pub enum MintExt {
     InterestBearing,
     /// Scaled UI amount (raw amounts unaffected).
     ScaledUi,
+    /// Metadata pointer (to the mint itself).
+    MetadataPointer,
 }
 
 impl MintExt {
@@ -63,6 +65,7 @@ impl MintExt {
             MintExt::Pausable => ExtensionType::Pausable,
             MintExt::InterestBearing => ExtensionType::InterestBearingConfig,
             MintExt::ScaledUi => ExtensionType::ScaledUiAmount,
+            MintExt::MetadataPointer => ExtensionType::MetadataPointer,
         }
     }
 
@@ -94,6 +97,14 @@ impl MintExt {
             MintExt::ScaledUi => spl_token_2022::extension::scaled_ui_amount::instruction::initialize(
                 p, mint, Some(*authority), 2.0,
             ),
+            MintExt::MetadataPointer => {
+                spl_token_2022::extension::metadata_pointer::instruction::initialize(
+                    p,
+                    mint,
+                    Some(*authority),
+                    Some(*mint),
+                )
+            }
         };
         r.expect("extension instruction")
     }
