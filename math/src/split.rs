@@ -90,6 +90,21 @@ mod tests {
         );
     }
 
+    /// The three payments of shared/spec/vectors/v1-basic.json (x = 2500, y = 1000) add up
+    /// to the vector's lifetime totals: fees 1,034,332, model revenue 2,585,832, buyback
+    /// vault 103,432.
+    #[test]
+    fn payments_of_the_v1_vector_match_its_totals() {
+        let parts: Vec<PaymentSplit> = [10_000_000u64, 333_333, 9_999]
+            .iter()
+            .map(|a| split_payment(*a, 2500, 1000).unwrap())
+            .collect();
+        let fees: u64 = parts.iter().map(|s| s.fee).sum();
+        let owner: u64 = parts.iter().map(|s| s.owner).sum();
+        let buyback: u64 = parts.iter().map(|s| s.buyback).sum();
+        assert_eq!((fees, owner, buyback), (1_034_332, 2_585_832, 103_432));
+    }
+
     #[test]
     fn refuses_shares_above_the_whole() {
         assert_eq!(split_payment(1_000, 9_000, 901), Err(MathError::InvalidBps));
