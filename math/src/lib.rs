@@ -10,11 +10,15 @@
 
 pub mod auction;
 pub mod fixed;
+pub mod median;
 pub mod split;
+pub mod stake;
 
 pub use auction::{auction_cost, auction_price, restart_price};
 pub use fixed::{mul_div_ceil, mul_div_floor, BPS_DENOMINATOR, PRICE_SCALE};
+pub use median::{agrees, finalise_votes, stake_weighted_median, Verdict, Vote};
 pub use split::{split_payment, PaymentSplit, BUYBACK_BPS, MIN_PAYMENT};
+pub use stake::{acc_advance, acc_increment, accrued, ACC_SCALE};
 
 /// Why a computation could not produce a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

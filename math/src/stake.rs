@@ -1,0 +1,201 @@
+//! The stakers' reward-per-share accumulator (PROTOCOL.md §9 and §12).
+//!
+//! Each settled epoch adds `floor(pool * ACC_SCALE / active_stake)` to the domain's
+//! accumulator; a position of `w` accrues `floor(w * (acc_now - acc_checkpoint) /
+//! ACC_SCALE)` since its checkpoint. With `ACC_SCALE = 2^64`, above any u64 stake, one
+//! epoch pays a position the §12 amount `floor(pool * w / active_stake)` or one unit
+//! less, and never more; summed over positions, never more than the pool.
+
+use crate::MathError;
+
+/// Scale of the accumulator: `2^64`, so `w / ACC_SCALE < 1` for every u64 stake and the
+/// rounding of an increment costs a position less than one unit per epoch.
+pub const ACC_SCALE: u128 = 1u128 << 64;
+
+/// Accumulator increment for an epoch whose stakers' pool is `pool`, shared by
+/// `active_stake`: `floor(pool * 2^64 / active_stake)`. Zero stake is an error: a pool
+/// with nobody to pay is withheld or rolled over by the caller, never accumulated.
+pub fn acc_increment(pool: u64, active_stake: u64) -> Result<u128, MathError> {
+    if active_stake == 0 {
+        return Err(MathError::DivisionByZero);
+    }
+    // pool < 2^64, so pool * 2^64 < 2^128: the shift cannot overflow.
+    let scaled = u128::from(pool)
+        .checked_mul(ACC_SCALE)
+        .ok_or(MathError::Overflow)?;
+    scaled
+        .checked_div(u128::from(active_stake))
+        .ok_or(MathError::DivisionByZero)
+}
+
+/// Advances an accumulator by one epoch's increment.
+pub fn acc_advance(acc: u128, pool: u64, active_stake: u64) -> Result<u128, MathError> {
+    acc.checked_add(acc_increment(pool, active_stake)?)
+        .ok_or(MathError::Overflow)
+}
+
+/// What a position of `weight` earned between accumulator values `from` and `to`
+/// (`to >= from`): `floor(weight * (to - from) / 2^64)`, rounded down, computed exactly
+/// without a 256-bit product by splitting the difference into its high and low 64 bits.
+pub fn accrued(weight: u64, from: u128, to: u128) -> Result<u64, MathError> {
+    let delta = to.checked_sub(from).ok_or(MathError::Overflow)?;
+    let high = delta.checked_shr(64).ok_or(MathError::Overflow)?;
+    let low = delta & (ACC_SCALE.checked_sub(1).ok_or(MathError::Overflow)?);
+    let w = u128::from(weight);
+    // weight * high: both below 2^64, so the product fits u128.
+    let whole = w.checked_mul(high).ok_or(MathError::Overflow)?;
+    let part = w
+        .checked_mul(low)
+        .ok_or(MathError::Overflow)?
+        .checked_shr(64)
+        .ok_or(MathError::Overflow)?;
+    let total = whole.checked_add(part).ok_or(MathError::Overflow)?;
+    u64::try_from(total).map_err(|_| MathError::Overflow)
+}
+
+#[cfg(test)]
+// Test oracles compute exact values in u128 where they cannot overflow.
+#[allow(clippy::arithmetic_side_effects)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn one_epoch_examples() {
+        let inc = acc_increment(1_000, 3).unwrap();
+        // 1000/3 = 333.33: each of three equal stakers gets 333, one unit of dust left.
+        assert_eq!(accrued(1, 0, inc).unwrap(), 333);
+        assert_eq!(accrued(3, 0, inc).unwrap(), 999);
+        assert_eq!(acc_increment(5, 0), Err(MathError::DivisionByZero));
+        assert_eq!(accrued(u64::MAX, 0, ACC_SCALE).unwrap(), u64::MAX);
+        assert_eq!(
+            accrued(u64::MAX, 0, ACC_SCALE * 2),
+            Err(MathError::Overflow)
+        );
+        assert_eq!(accrued(1, 5, 4), Err(MathError::Overflow));
+        // The largest single increment (pool = u64::MAX over stake 1) still fits.
+        assert!(acc_increment(u64::MAX, 1).is_ok());
+    }
+
+    /// The v1 vector's epoch 1: a staker pool of 1,100 over 110,000 active stake pays
+    /// dave (10,001) 100 and v2 (39,998) 399, as the expected output says.
+    #[test]
+    fn v1_vector_staker_payouts() {
+        let inc = acc_increment(1_100, 110_000).unwrap();
+        assert_eq!(accrued(10_001, 0, inc).unwrap(), 100);
+        assert_eq!(accrued(39_998, 0, inc).unwrap(), 399);
+    }
+
+    /// Exact value of `weight * (to - from) / 2^64`, via a 256-bit product in two halves.
+    fn exact_floor(weight: u64, delta: u128) -> u128 {
+        let w = u128::from(weight);
+        (w * (delta >> 64)) + ((w * (delta & (ACC_SCALE - 1))) >> 64)
+    }
+
+    /// One epoch: a list of stakes and a pool.
+    fn epoch() -> impl Strategy<Value = (u64, Vec<u64>)> {
+        (
+            any::<u64>(),
+            prop::collection::vec(1u64..=u64::MAX / 64, 1..8),
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(10_000))]
+
+        /// `accrued` is the exact floor for any weight and difference that fit.
+        #[test]
+        fn accrued_is_exact(weight: u64, delta in 0u128..(u128::MAX / 2)) {
+            let expected = exact_floor(weight, delta);
+            match accrued(weight, 7, 7 + delta) {
+                Ok(v) => prop_assert_eq!(u128::from(v), expected),
+                Err(e) => {
+                    prop_assert_eq!(e, MathError::Overflow);
+                    prop_assert!(expected > u128::from(u64::MAX));
+                }
+            }
+        }
+
+        /// One epoch (§12): each staker gets `floor(pool * w / total)` or one unit less,
+        /// never more, and the stakers together never get more than the pool.
+        #[test]
+        fn one_epoch_within_one_unit((pool, stakes) in epoch()) {
+            let total: u64 = stakes.iter().sum();
+            let inc = acc_increment(pool, total).unwrap();
+            let mut paid: u128 = 0;
+            for w in &stakes {
+                let got = accrued(*w, 0, inc).unwrap();
+                let rule = (u128::from(pool) * u128::from(*w) / u128::from(total)) as u64;
+                prop_assert!(got <= rule);
+                prop_assert!(got + 1 >= rule);
+                paid += u128::from(got);
+            }
+            prop_assert!(paid <= u128::from(pool));
+        }
+
+        /// Many epochs with stake changes between them: a claim at any point pays a
+        /// staker at most the exact pro-rata value of every epoch it was active in (never
+        /// more than the rule), at least the per-epoch §12 payouts minus one unit per
+        /// epoch, and all stakers together never more than the pools.
+        #[test]
+        fn many_epochs_bounds(
+            epochs in prop::collection::vec(
+                (0u64..1_000_000_000, prop::collection::vec(0u64..1_000_000, 3)),
+                1..40),
+        ) {
+            // Three stakers; each epoch gives everybody's active stake for that epoch.
+            let mut acc: u128 = 0;
+            let mut checkpoint = [0u128; 3];
+            let mut weight = [0u64; 3];
+            let mut owed = [0u128; 3];
+            // The rule per epoch (sum of floors) and the exact pro-rata value scaled by
+            // 2^64 (sum of floors of the scaled quotients, itself at most the exact sum).
+            let mut rule_floor = [0u128; 3];
+            let mut exact_scaled = [0u128; 3];
+            let mut pools: u128 = 0;
+            for (pool, stakes) in &epochs {
+                // Stake changes take effect at the boundary: checkpoint, then reweight.
+                for i in 0..3 {
+                    owed[i] += u128::from(accrued(weight[i], checkpoint[i], acc).unwrap());
+                    checkpoint[i] = acc;
+                    weight[i] = stakes[i];
+                }
+                let total: u64 = weight.iter().sum();
+                if total == 0 {
+                    continue; // nobody to pay: withheld, not accumulated
+                }
+                acc = acc_advance(acc, *pool, total).unwrap();
+                pools += u128::from(*pool);
+                for i in 0..3 {
+                    let num = u128::from(*pool) * u128::from(weight[i]);
+                    rule_floor[i] += num / u128::from(total);
+                    // num < 2^50 here, so num * 2^64 fits u128.
+                    exact_scaled[i] += num * ACC_SCALE / u128::from(total);
+                }
+            }
+            let mut paid: u128 = 0;
+            for i in 0..3 {
+                owed[i] += u128::from(accrued(weight[i], checkpoint[i], acc).unwrap());
+                let epochs_count = epochs.len() as u128;
+                prop_assert!(owed[i] * ACC_SCALE <= exact_scaled[i]);
+                prop_assert!(owed[i] + epochs_count >= rule_floor[i]);
+                paid += owed[i];
+            }
+            prop_assert!(paid <= pools);
+        }
+
+        /// E5: splitting a stake into k positions gains less than k base units over one
+        /// epoch, and never gains over the unsplit position by more than k - 1.
+        #[test]
+        fn splitting_gains_less_than_k(pool: u64, other in 1u64..u64::MAX / 4, parts in prop::collection::vec(1u64..u64::MAX / 64, 1..10)) {
+            let whole: u64 = parts.iter().sum();
+            let total = whole + other;
+            let inc = acc_increment(pool, total).unwrap();
+            let unsplit = u128::from(accrued(whole, 0, inc).unwrap());
+            let split: u128 = parts.iter().map(|w| u128::from(accrued(*w, 0, inc).unwrap())).sum();
+            let k = parts.len() as u128;
+            prop_assert!(split < unsplit + k);
+            prop_assert!(split <= unsplit);
+        }
+    }
+}
