@@ -17,37 +17,7 @@ use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
 use solana_sdk::transaction::{Transaction, VersionedTransaction};
 
-const PACKET: usize = 1_232;
-
-fn legacy(ix: &Instruction, payer: &Pubkey) -> (usize, usize) {
-    let mut tx = Transaction::new_with_payer(std::slice::from_ref(ix), Some(payer));
-    tx.signatures = vec![Default::default(); tx.message.header.num_required_signatures as usize];
-    (
-        bincode::serialize(&tx).unwrap().len(),
-        tx.message.account_keys.len(),
-    )
-}
-
-fn with_table(ix: &Instruction, payer: &Pubkey) -> usize {
-    let table: Vec<Pubkey> = ix
-        .accounts
-        .iter()
-        .filter(|m| !m.is_signer)
-        .map(|m| m.pubkey)
-        .collect();
-    let alt = AddressLookupTableAccount {
-        key: Pubkey::new_unique(),
-        addresses: table,
-    };
-    let msg =
-        v0::Message::try_compile(payer, std::slice::from_ref(ix), &[alt], Hash::default()).unwrap();
-    let n = msg.header.num_required_signatures as usize;
-    let tx = VersionedTransaction {
-        signatures: vec![Default::default(); n],
-        message: VersionedMessage::V0(msg),
-    };
-    bincode::serialize(&tx).unwrap().len()
-}
+use deepnode_tests::sizes::{legacy, with_table, PACKET};
 
 fn main() {
     let rent = Rent::default();

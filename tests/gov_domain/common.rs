@@ -241,6 +241,11 @@ pub async fn partial_domain(
         .await;
     let state: Domain = env.get(nd.domain).await;
     let keys = DomainKeys::new(nd.domain, &state);
+    env.ok(
+        &[ix::init_stake_pool(env.payer().pubkey(), &keys, &p.dn)],
+        &[],
+    )
+    .await;
     for s in 0..ready {
         env.ok(&[ix::init_shard(env.payer().pubkey(), &keys, s)], &[])
             .await;

@@ -260,35 +260,6 @@ async fn batch_refuses_bad_input() {
         .await;
 }
 
-fn legacy_size(ix: &solana_sdk::instruction::Instruction, payer: &Keypair) -> usize {
-    let mut tx = Transaction::new_with_payer(std::slice::from_ref(ix), Some(&payer.pubkey()));
-    tx.signatures = vec![Default::default(); tx.message.header.num_required_signatures as usize];
-    bincode::serialize(&tx).unwrap().len()
-}
-
-fn v0_size(ix: &solana_sdk::instruction::Instruction, payer: &Keypair, table: &[Pubkey]) -> usize {
-    let alt = AddressLookupTableAccount {
-        key: Pubkey::new_unique(),
-        addresses: table.to_vec(),
-    };
-    let msg = v0::Message::try_compile(
-        &payer.pubkey(),
-        std::slice::from_ref(ix),
-        &[alt],
-        Hash::default(),
-    )
-    .unwrap();
-    let n = msg.header.num_required_signatures as usize;
-    let tx = VersionedTransaction {
-        signatures: vec![Default::default(); n],
-        message: VersionedMessage::V0(msg),
-    };
-    bincode::serialize(&tx).unwrap().len()
-}
-
-/// Packet limit of a Solana transaction.
-const PACKET: usize = 1_232;
-
 /// Measures how many distinct-model lines fit one transaction, legacy and with an
 /// address lookup table holding the models, records and fixed accounts, and settles
 /// the largest legacy batch for real.
@@ -316,23 +287,17 @@ async fn batch_size_limits() {
     let mut alt_max = 0;
     for n in 1..=deepnode::constants::MAX_BATCH_LINES {
         let ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &lines(n));
-        if legacy_size(&ix, &proc.key) <= PACKET {
+        if sizes::legacy(&ix, &proc.key.pubkey()).0 <= sizes::PACKET {
             legacy_max = n;
         }
-        let table: Vec<Pubkey> = ix
-            .accounts
-            .iter()
-            .filter(|m| !m.is_signer)
-            .map(|m| m.pubkey)
-            .collect();
-        if v0_size(&ix, &proc.key, &table) <= PACKET {
+        if sizes::with_table(&ix, &proc.key.pubkey()) <= sizes::PACKET {
             alt_max = n;
         }
     }
     let full = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &lines(legacy_max));
     println!(
         "settle_batch: {legacy_max} lines per legacy transaction ({} bytes, {} accounts), {alt_max} with a lookup table",
-        legacy_size(&full, &proc.key),
+        sizes::legacy(&full, &proc.key.pubkey()).0,
         full.accounts.len()
     );
     assert_eq!(

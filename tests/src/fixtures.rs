@@ -156,7 +156,7 @@ impl Env {
     }
 
     /// Creates a domain with a fresh revenue mint of `program` (with `exts`), `shards`
-    /// shards and `settings`, and initialises every shard.
+    /// shards and `settings`, and initialises its stake pool and every shard.
     pub async fn domain_with(
         &mut self,
         p: &Protocol,
@@ -206,6 +206,8 @@ impl Env {
         let domain = pda::domain(id);
         let state: Domain = self.get(domain).await;
         let keys = DomainKeys::new(domain, &state);
+        let ix = ix::init_stake_pool(payer.pubkey(), &keys, &p.dn);
+        self.ok(&[ix], &[]).await;
         for s in 0..shards {
             let ix = ix::init_shard(payer.pubkey(), &keys, s);
             self.ok(&[ix], &[]).await;

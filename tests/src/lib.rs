@@ -5,6 +5,8 @@
 
 pub mod fixtures;
 pub mod invariants;
+pub mod sizes;
+pub mod staking;
 pub mod tokens;
 
 use anchor_lang::prelude::AccountInfo;

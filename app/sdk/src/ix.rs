@@ -2,7 +2,7 @@
 use anchor_lang::prelude::{AccountMeta, Pubkey};
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::{system_program, InstructionData, ToAccountMetas};
-use deepnode::instructions::{BatchLine, CreateDomainArgs, InitializeArgs};
+use deepnode::instructions::{AttestLine, BatchLine, CreateDomainArgs, InitializeArgs};
 use deepnode::state::{Bounds, Domain, DomainSettings};
 use deepnode::{accounts as acc, instruction as data};
 
@@ -552,4 +552,273 @@ pub fn buy_back(
             max_price_e9,
         },
     )
+}
+
+/// `init_stake_pool`: create a domain's stake pool and its two vaults (anyone).
+pub fn init_stake_pool(payer: Pubkey, d: &DomainKeys, dn: &DnKeys) -> Instruction {
+    build(
+        acc::InitStakePool {
+            payer,
+            config: pda::config(),
+            domain: d.domain,
+            stake_pool: pda::stake_pool(&d.domain),
+            stake_vault: pda::stake_vault(&d.domain),
+            reward_vault: pda::stake_reward_vault(&d.domain),
+            dn_mint: dn.mint,
+            revenue_mint: d.revenue_mint,
+            vault_authority: pda::vault_authority(&d.domain),
+            dn_token_program: dn.token_program,
+            revenue_token_program: d.token_program,
+            system_program: system_program::ID,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::InitStakePool {},
+    )
+}
+
+/// `open_stake_position`: the staker's empty position in a domain.
+pub fn open_stake_position(owner: Pubkey, domain: Pubkey) -> Instruction {
+    build(
+        acc::OpenStakePosition {
+            owner,
+            domain,
+            stake_pool: pda::stake_pool(&domain),
+            position: pda::stake_position(&domain, &owner),
+            system_program: system_program::ID,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::OpenStakePosition {},
+    )
+}
+
+/// The accounts of a staker's position: `change_epoch` is the position's stored
+/// `change_epoch` (read it from the position account).
+#[derive(Clone, Copy, Debug)]
+pub struct StakerKeys {
+    /// The staker.
+    pub owner: Pubkey,
+    /// The staker's DN token account.
+    pub owner_dn: Pubkey,
+    /// The position's `change_epoch`.
+    pub change_epoch: u64,
+}
+
+fn stake_accounts(domain: Pubkey, dn: &DnKeys, s: &StakerKeys) -> acc::Stake {
+    acc::Stake {
+        owner: s.owner,
+        config: pda::config(),
+        domain,
+        stake_pool: pda::stake_pool(&domain),
+        position: pda::stake_position(&domain, &s.owner),
+        change_epoch: pda::epoch(&domain, s.change_epoch),
+        owner_dn: s.owner_dn,
+        stake_vault: pda::stake_vault(&domain),
+        dn_mint: dn.mint,
+        vault_authority: pda::vault_authority(&domain),
+        dn_token_program: dn.token_program,
+        event_authority: pda::event_authority(),
+        program: deepnode::ID,
+    }
+}
+
+/// `stake`: stake `amount` DN (active from the next epoch).
+pub fn stake(domain: Pubkey, dn: &DnKeys, s: &StakerKeys, amount: u64) -> Instruction {
+    build(stake_accounts(domain, dn, s), data::Stake { amount })
+}
+
+/// `request_unstake`: request `amount` of active stake out.
+pub fn request_unstake(domain: Pubkey, dn: &DnKeys, s: &StakerKeys, amount: u64) -> Instruction {
+    build(
+        stake_accounts(domain, dn, s),
+        data::RequestUnstake { amount },
+    )
+}
+
+/// `withdraw_stake`: withdraw every unbonded unit.
+pub fn withdraw_stake(domain: Pubkey, dn: &DnKeys, s: &StakerKeys) -> Instruction {
+    build(stake_accounts(domain, dn, s), data::WithdrawStake {})
+}
+
+/// `claim_stake_rewards`: pull accrued DN and revenue-token rewards.
+pub fn claim_stake_rewards(
+    d: &DomainKeys,
+    dn: &DnKeys,
+    s: &StakerKeys,
+    owner_revenue: Pubkey,
+) -> Instruction {
+    build(
+        acc::ClaimStakeRewards {
+            owner: s.owner,
+            config: pda::config(),
+            domain: d.domain,
+            stake_pool: pda::stake_pool(&d.domain),
+            position: pda::stake_position(&d.domain, &s.owner),
+            change_epoch: pda::epoch(&d.domain, s.change_epoch),
+            stake_vault: pda::stake_vault(&d.domain),
+            reward_vault: pda::stake_reward_vault(&d.domain),
+            owner_dn: s.owner_dn,
+            owner_revenue,
+            dn_mint: dn.mint,
+            revenue_mint: d.revenue_mint,
+            vault_authority: pda::vault_authority(&d.domain),
+            dn_token_program: dn.token_program,
+            revenue_token_program: d.token_program,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::ClaimStakeRewards {},
+    )
+}
+
+/// `register_miner`: register `authority` as a miner of `domain`.
+pub fn register_miner(authority: Pubkey, domain: Pubkey) -> Instruction {
+    build(
+        acc::RegisterMiner {
+            authority,
+            config: pda::config(),
+            domain,
+            miner: pda::miner(&domain, &authority),
+            system_program: system_program::ID,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::RegisterMiner {},
+    )
+}
+
+/// `deregister_miner`: the miner leaves `domain`.
+pub fn deregister_miner(authority: Pubkey, domain: Pubkey) -> Instruction {
+    build(
+        acc::DeregisterMiner {
+            authority,
+            domain,
+            miner: pda::miner(&domain, &authority),
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::DeregisterMiner {},
+    )
+}
+
+/// `register_validator`: register `authority` (a staker of `domain`) as a validator.
+pub fn register_validator(authority: Pubkey, domain: Pubkey) -> Instruction {
+    build(
+        acc::RegisterValidator {
+            authority,
+            config: pda::config(),
+            domain,
+            validator: pda::validator(&domain, &authority),
+            position: pda::stake_position(&domain, &authority),
+            system_program: system_program::ID,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::RegisterValidator {},
+    )
+}
+
+/// `deregister_validator`: `caller` deregisters the validator `authority`.
+pub fn deregister_validator(caller: Pubkey, domain: Pubkey, authority: Pubkey) -> Instruction {
+    build(
+        acc::DeregisterValidator {
+            caller,
+            domain,
+            validator: pda::validator(&domain, &authority),
+            position: pda::stake_position(&domain, &authority),
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::DeregisterValidator {},
+    )
+}
+
+/// One attestation line: the miner's key (not its PDA), the units, and whether it
+/// revises the validator's earlier attestation.
+#[derive(Clone, Copy, Debug)]
+pub struct Attestation {
+    /// The miner's key.
+    pub miner: Pubkey,
+    /// Work units.
+    pub units: u64,
+    /// Revise instead of adding.
+    pub revise: bool,
+}
+
+/// `attest`: the validator `authority` attests miners' work for epoch `epoch`. Lines are
+/// sorted by miner PDA here, as the program requires.
+pub fn attest(authority: Pubkey, domain: Pubkey, epoch: u64, lines: &[Attestation]) -> Instruction {
+    let mut sorted: Vec<(Pubkey, &Attestation)> = lines
+        .iter()
+        .map(|l| (pda::miner(&domain, &l.miner), l))
+        .collect();
+    sorted.sort_by_key(|(m, _)| *m);
+    attest_in_order(authority, domain, epoch, &sorted)
+}
+
+/// `attest` with lines exactly in the given order of miner PDAs (tests of the order
+/// check use it).
+pub fn attest_in_order(
+    authority: Pubkey,
+    domain: Pubkey,
+    epoch: u64,
+    lines: &[(Pubkey, &Attestation)],
+) -> Instruction {
+    let mut ix = build(
+        acc::Attest {
+            authority,
+            config: pda::config(),
+            domain,
+            epoch: pda::epoch(&domain, epoch),
+            validator: pda::validator(&domain, &authority),
+            position: pda::stake_position(&domain, &authority),
+            system_program: system_program::ID,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::Attest {
+            epoch_index: epoch,
+            lines: lines
+                .iter()
+                .map(|(_, l)| AttestLine {
+                    units: l.units,
+                    revise: l.revise,
+                })
+                .collect(),
+        },
+    );
+    for (miner, _) in lines {
+        ix.accounts.push(AccountMeta::new_readonly(*miner, false));
+        ix.accounts
+            .push(AccountMeta::new(pda::work_record(miner, epoch), false));
+    }
+    ix
+}
+
+/// `close_epoch`: close the domain's open epoch `d.epoch` and open the next, creating
+/// the next epoch's counters for the first `shards_ready` shards.
+pub fn close_epoch(caller: Pubkey, d: &DomainKeys, shards_ready: u8) -> Instruction {
+    let next = d.epoch + 1;
+    let mut ix = build(
+        acc::CloseEpoch {
+            caller,
+            config: pda::config(),
+            domain: d.domain,
+            epoch: pda::epoch(&d.domain, d.epoch),
+            next_epoch: pda::epoch(&d.domain, next),
+            stake_pool: pda::stake_pool(&d.domain),
+            system_program: system_program::ID,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::CloseEpoch {},
+    );
+    for shard in 0..shards_ready {
+        ix.accounts.push(AccountMeta::new(
+            pda::epoch_shard(&d.domain, next, shard),
+            false,
+        ));
+    }
+    ix
 }

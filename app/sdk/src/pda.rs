@@ -71,6 +71,41 @@ pub fn auction(domain: &Pubkey) -> Pubkey {
     find(&[AUCTION_SEED, domain.as_ref()])
 }
 
+/// A domain's stake pool.
+pub fn stake_pool(domain: &Pubkey) -> Pubkey {
+    find(&[STAKE_POOL_SEED, domain.as_ref()])
+}
+
+/// A domain's DN stake vault.
+pub fn stake_vault(domain: &Pubkey) -> Pubkey {
+    find(&[STAKE_VAULT_SEED, domain.as_ref()])
+}
+
+/// A domain's revenue reward vault for stakers.
+pub fn stake_reward_vault(domain: &Pubkey) -> Pubkey {
+    find(&[STAKE_REWARD_VAULT_SEED, domain.as_ref()])
+}
+
+/// A staker's position in a domain.
+pub fn stake_position(domain: &Pubkey, owner: &Pubkey) -> Pubkey {
+    find(&[STAKE_POSITION_SEED, domain.as_ref(), owner.as_ref()])
+}
+
+/// A miner of a domain.
+pub fn miner(domain: &Pubkey, authority: &Pubkey) -> Pubkey {
+    find(&[MINER_SEED, domain.as_ref(), authority.as_ref()])
+}
+
+/// A validator of a domain.
+pub fn validator(domain: &Pubkey, authority: &Pubkey) -> Pubkey {
+    find(&[VALIDATOR_SEED, domain.as_ref(), authority.as_ref()])
+}
+
+/// A miner's work record for one epoch (`miner` is the miner's PDA).
+pub fn work_record(miner: &Pubkey, epoch: u64) -> Pubkey {
+    find(&[WORK_RECORD_SEED, miner.as_ref(), &epoch.to_le_bytes()])
+}
+
 /// The self-CPI event authority of `emit_cpi!`.
 pub fn event_authority() -> Pubkey {
     find(&[b"__event_authority"])

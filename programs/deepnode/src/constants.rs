@@ -40,6 +40,28 @@ pub const MODEL_EPOCH_SEED: &[u8] = b"model_epoch";
 /// `[AUCTION_SEED, domain]`: the domain's [`crate::state::Auction`].
 #[constant]
 pub const AUCTION_SEED: &[u8] = b"auction";
+/// `[STAKE_POOL_SEED, domain]`: a domain's [`crate::state::StakePool`].
+#[constant]
+pub const STAKE_POOL_SEED: &[u8] = b"stake_pool";
+/// `[STAKE_VAULT_SEED, domain]`: the DN token account holding stake and DN rewards.
+#[constant]
+pub const STAKE_VAULT_SEED: &[u8] = b"stake_vault";
+/// `[STAKE_REWARD_VAULT_SEED, domain]`: the revenue token account of stakers' rewards.
+#[constant]
+pub const STAKE_REWARD_VAULT_SEED: &[u8] = b"stake_reward_vault";
+/// `[STAKE_POSITION_SEED, domain, owner]`: a [`crate::state::StakePosition`].
+#[constant]
+pub const STAKE_POSITION_SEED: &[u8] = b"stake_position";
+/// `[MINER_SEED, domain, authority]`: a [`crate::state::Miner`].
+#[constant]
+pub const MINER_SEED: &[u8] = b"miner";
+/// `[VALIDATOR_SEED, domain, authority]`: a [`crate::state::Validator`].
+#[constant]
+pub const VALIDATOR_SEED: &[u8] = b"validator";
+/// `[WORK_RECORD_SEED, miner, epoch.to_le_bytes()]`: a [`crate::state::WorkRecord`]
+/// (`miner` is the miner's PDA).
+#[constant]
+pub const WORK_RECORD_SEED: &[u8] = b"work_record";
 
 /// Parts of ten thousand.
 pub const BPS: u16 = 10_000;
@@ -59,6 +81,12 @@ pub const MAX_ATTESTATIONS: u16 = 16;
 /// accounts plus two per line stay within a transaction's 64 account locks. A legacy
 /// transaction carries 7 lines (1,154 bytes); 25 need an address lookup table.
 pub const MAX_BATCH_LINES: usize = 25;
+/// Most attestation lines in one `attest` (H2): 9 fixed accounts plus two per line
+/// (miner, work record) stay within a transaction's 64 account locks.
+pub const MAX_ATTEST_LINES: usize = 27;
+/// Seconds after an epoch's end during which late attestations still land before the
+/// epoch may be closed.
+pub const CLOSE_GRACE_SECS: i64 = 300;
 /// Smallest payment accepted, so every payment burns at least one unit (E3).
 pub const MIN_PAYMENT: u64 = deepnode_math::MIN_PAYMENT;
 /// Layout version written into every account this program creates.

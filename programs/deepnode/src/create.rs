@@ -152,3 +152,15 @@ pub fn write_state<T: AccountSerialize>(target: &AccountInfo, value: &T) -> Resu
     let mut writer: &mut [u8] = &mut data;
     value.try_serialize(&mut writer)
 }
+
+/// Reads a program account of type `T` from an account the handler checks by hand: it
+/// must be owned by this program and carry `T`'s discriminator (A2).
+pub fn load_state<T: AccountDeserialize>(info: &AccountInfo) -> Result<T> {
+    require_keys_eq!(
+        *info.owner,
+        crate::ID,
+        DeepNodeError::AccountNotOwnedByProgram
+    );
+    let data = info.try_borrow_data()?;
+    T::try_deserialize(&mut &data[..])
+}

@@ -258,6 +258,86 @@ pub enum DeepNodeError {
     /// 6080
     #[msg("The new fee authority is the current one")]
     FeeAuthorityUnchanged,
+    /// 6081
+    #[msg("Stake accounting is inconsistent")]
+    StakeAccountingBroken,
+    /// 6082
+    #[msg("Epoch rewards must be recorded in epoch order")]
+    EpochRewardsOutOfOrder,
+    /// 6083
+    #[msg("Pass the epoch of the stake position's last change")]
+    WrongChangeEpoch,
+    /// 6084
+    #[msg(
+        "An earlier stake change waits for its epoch's settlement; try again once it is settled"
+    )]
+    PreviousStakeChangeUnsettled,
+    /// 6085
+    #[msg("This miner's work record already holds the maximum number of attestations")]
+    AttestationsFull,
+    /// 6086
+    #[msg("This validator already attested this miner for this epoch; send a revision instead")]
+    AlreadyAttested,
+    /// 6087
+    #[msg("No attestation of this validator for this miner and epoch to revise")]
+    NothingToRevise,
+    /// 6088
+    #[msg("Amount must be positive")]
+    AmountZero,
+    /// 6089
+    #[msg("Amount exceeds the position's active stake")]
+    InsufficientActiveStake,
+    /// 6090
+    #[msg("Unbonding stake cannot be withdrawn yet")]
+    StakeStillUnbonding,
+    /// 6091
+    #[msg("Signer does not own this stake position")]
+    NotStakeOwner,
+    /// 6092
+    #[msg("Miner is not registered in this domain")]
+    MinerNotRegistered,
+    /// 6093
+    #[msg("Miner is already registered")]
+    MinerAlreadyRegistered,
+    /// 6094
+    #[msg("Validator is not registered in this domain")]
+    ValidatorNotRegistered,
+    /// 6095
+    #[msg("Validator is already registered")]
+    ValidatorAlreadyRegistered,
+    /// 6096
+    #[msg("Validator's active stake is below the domain's minimum")]
+    ValidatorStakeTooLow,
+    /// 6097
+    #[msg("The domain has reached its maximum number of validators")]
+    ValidatorCapReached,
+    /// 6098
+    #[msg("A validator cannot attest its own miner")]
+    SelfAttestation,
+    /// 6099
+    #[msg("Remaining accounts must be one [miner, work record] pair per line")]
+    AttestAccountsMismatch,
+    /// 6100
+    #[msg("Miners must be listed in strictly increasing key order")]
+    AttestationsNotSorted,
+    /// 6101
+    #[msg("Work record is not this miner's record for this epoch")]
+    WorkRecordMismatch,
+    /// 6102
+    #[msg("Epoch cannot close before its end time plus the grace window")]
+    EpochNotEnded,
+    /// 6103
+    #[msg("Closing needs the next epoch's shard counters, one per ready shard, in order")]
+    EpochShardAccountsMismatch,
+    /// 6104
+    #[msg("Only the validator may deregister itself while its stake meets the minimum")]
+    ValidatorStillEligible,
+    /// 6105
+    #[msg("Miner belongs to another domain")]
+    MinerWrongDomain,
+    /// 6106
+    #[msg("The domain's stake pool is not initialised")]
+    StakePoolNotReady,
 }
 
 impl From<deepnode_math::MathError> for DeepNodeError {

@@ -300,3 +300,198 @@ pub struct AuctionPurchased {
     /// Left for sale.
     pub remaining: u64,
 }
+
+/// A domain's stake pool and its two vaults were created.
+#[event]
+pub struct StakePoolInitialized {
+    /// Domain.
+    pub domain: Pubkey,
+    /// The stake pool.
+    pub stake_pool: Pubkey,
+    /// DN stake vault.
+    pub stake_vault: Pubkey,
+    /// Revenue reward vault.
+    pub reward_vault: Pubkey,
+    /// Whether the domain now takes payments (every shard and the pool exist).
+    pub domain_ready: bool,
+}
+
+/// A staker opened a stake position.
+#[event]
+pub struct StakePositionOpened {
+    /// Domain.
+    pub domain: Pubkey,
+    /// Staker.
+    pub owner: Pubkey,
+    /// The position.
+    pub position: Pubkey,
+}
+
+/// DN was staked; it becomes active when the epoch after `epoch` opens.
+#[event]
+pub struct Staked {
+    /// Domain.
+    pub domain: Pubkey,
+    /// Staker.
+    pub owner: Pubkey,
+    /// Amount staked.
+    pub amount: u64,
+    /// Open epoch when staked.
+    pub epoch: u64,
+    /// The position's stake waiting to activate, after this call.
+    pub pending: u64,
+    /// The pool's principal, after this call.
+    pub pool_total_staked: u64,
+}
+
+/// Unstaking was requested; the stake earns through `epoch` and unbonds after it.
+#[event]
+pub struct UnstakeRequested {
+    /// Domain.
+    pub domain: Pubkey,
+    /// Staker.
+    pub owner: Pubkey,
+    /// Amount requested out.
+    pub amount: u64,
+    /// Open epoch when requested.
+    pub epoch: u64,
+    /// First open-epoch index at which the unbonding stake may be withdrawn.
+    pub withdrawable_epoch: u64,
+    /// Earning stake left on the position.
+    pub remaining_weight: u64,
+}
+
+/// Unbonded stake was withdrawn.
+#[event]
+pub struct StakeWithdrawn {
+    /// Domain.
+    pub domain: Pubkey,
+    /// Staker.
+    pub owner: Pubkey,
+    /// Amount withdrawn.
+    pub amount: u64,
+    /// The pool's principal, after this call.
+    pub pool_total_staked: u64,
+}
+
+/// A staker claimed accrued rewards.
+#[event]
+pub struct StakeRewardsClaimed {
+    /// Domain.
+    pub domain: Pubkey,
+    /// Staker.
+    pub owner: Pubkey,
+    /// DN paid.
+    pub dn: u64,
+    /// Revenue tokens paid.
+    pub revenue: u64,
+}
+
+/// A miner registered (or registered again) in a domain.
+#[event]
+pub struct MinerRegistered {
+    /// Domain.
+    pub domain: Pubkey,
+    /// Miner's key.
+    pub authority: Pubkey,
+    /// The miner's PDA.
+    pub miner: Pubkey,
+    /// Open epoch.
+    pub epoch: u64,
+}
+
+/// A miner deregistered.
+#[event]
+pub struct MinerDeregistered {
+    /// Domain.
+    pub domain: Pubkey,
+    /// Miner's key.
+    pub authority: Pubkey,
+    /// Open epoch.
+    pub epoch: u64,
+}
+
+/// A validator registered (or registered again) in a domain.
+#[event]
+pub struct ValidatorRegistered {
+    /// Domain.
+    pub domain: Pubkey,
+    /// Validator's key.
+    pub authority: Pubkey,
+    /// Index within the domain.
+    pub index: u32,
+    /// Eligible stake at registration.
+    pub stake: u64,
+    /// Validators registered, after this call.
+    pub validators_active: u16,
+}
+
+/// A validator was deregistered, by itself or, once under-staked, by anyone.
+#[event]
+pub struct ValidatorDeregistered {
+    /// Domain.
+    pub domain: Pubkey,
+    /// Validator's key.
+    pub authority: Pubkey,
+    /// Who deregistered it.
+    pub by: Pubkey,
+    /// Eligible stake at deregistration.
+    pub stake: u64,
+    /// Validators registered, after this call.
+    pub validators_active: u16,
+}
+
+/// One line of an attestation batch.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
+pub struct AttestedLine {
+    /// The miner's PDA.
+    pub miner: Pubkey,
+    /// Units attested.
+    pub units: u64,
+    /// Units replaced by a revision (`None` for a new attestation).
+    pub replaced: Option<u64>,
+    /// Whether this line created the work record.
+    pub record_created: bool,
+}
+
+/// A validator attested miners' work for an open epoch.
+#[event]
+pub struct WorkAttested {
+    /// Domain.
+    pub domain: Pubkey,
+    /// Epoch.
+    pub epoch: u64,
+    /// Validator's key.
+    pub validator: Pubkey,
+    /// Validator's index.
+    pub index: u32,
+    /// Eligible stake recorded with each attestation.
+    pub stake: u64,
+    /// The lines.
+    pub lines: Vec<AttestedLine>,
+    /// Work records of the epoch, after this call.
+    pub epoch_work_records: u64,
+}
+
+/// An epoch closed and the next one opened.
+#[event]
+pub struct EpochClosed {
+    /// Domain.
+    pub domain: Pubkey,
+    /// Closed epoch.
+    pub epoch: u64,
+    /// Who closed it.
+    pub closed_by: Pubkey,
+    /// Work records the closed epoch holds.
+    pub work_records: u64,
+    /// The new open epoch.
+    pub next_epoch: u64,
+    /// End time of the new epoch.
+    pub next_end_ts: i64,
+    /// Stake active in the new epoch.
+    pub next_active_stake: u64,
+    /// Whether queued settings took effect with the new epoch.
+    pub settings_applied: bool,
+    /// Whether queued settings were dropped (no longer within the bounds).
+    pub settings_dropped: bool,
+}

@@ -151,4 +151,68 @@ pub mod deepnode {
     pub fn buy_back(ctx: Context<BuyBack>, quantity: u64, max_price_e9: u64) -> Result<()> {
         buyback::buy_back::handler(ctx, quantity, max_price_e9)
     }
+
+    /// Anyone: create a domain's stake pool, DN stake vault and revenue reward vault.
+    pub fn init_stake_pool(ctx: Context<InitStakePool>) -> Result<()> {
+        staking::init_stake_pool::handler(ctx)
+    }
+
+    /// Staker: open an empty stake position in a domain.
+    pub fn open_stake_position(ctx: Context<OpenStakePosition>) -> Result<()> {
+        staking::open_stake_position::handler(ctx)
+    }
+
+    /// Staker: stake DN; it becomes active when the next epoch opens.
+    pub fn stake(ctx: Context<Stake>, amount: u64) -> Result<()> {
+        staking::stake::handler(ctx, amount)
+    }
+
+    /// Staker: request to unstake; earns through the open epoch, then unbonds.
+    pub fn request_unstake(ctx: Context<Stake>, amount: u64) -> Result<()> {
+        staking::request_unstake::handler(ctx, amount)
+    }
+
+    /// Staker: withdraw stake whose unbonding period has passed.
+    pub fn withdraw_stake(ctx: Context<Stake>) -> Result<()> {
+        staking::withdraw_stake::handler(ctx)
+    }
+
+    /// Staker: claim accrued DN and revenue-token rewards.
+    pub fn claim_stake_rewards(ctx: Context<ClaimStakeRewards>) -> Result<()> {
+        staking::claim_stake_rewards::handler(ctx)
+    }
+
+    /// Miner: register in a domain.
+    pub fn register_miner(ctx: Context<RegisterMiner>) -> Result<()> {
+        work::register_miner::handler(ctx)
+    }
+
+    /// Miner: leave a domain.
+    pub fn deregister_miner(ctx: Context<DeregisterMiner>) -> Result<()> {
+        work::deregister_miner::handler(ctx)
+    }
+
+    /// Staker with enough active stake: register as a validator.
+    pub fn register_validator(ctx: Context<RegisterValidator>) -> Result<()> {
+        work::register_validator::handler(ctx)
+    }
+
+    /// Validator (or anyone, once it is under-staked): deregister it.
+    pub fn deregister_validator(ctx: Context<DeregisterValidator>) -> Result<()> {
+        work::deregister_validator::handler(ctx)
+    }
+
+    /// Validator: attest miners' work units for the open epoch, many miners at once.
+    pub fn attest<'info>(
+        ctx: Context<'info, Attest<'info>>,
+        epoch_index: u64,
+        lines: Vec<AttestLine>,
+    ) -> Result<()> {
+        work::attest::handler(ctx, epoch_index, lines)
+    }
+
+    /// Anyone: close the open epoch after its end and open the next one.
+    pub fn close_epoch<'info>(ctx: Context<'info, CloseEpoch<'info>>) -> Result<()> {
+        crank::close_epoch::handler(ctx)
+    }
 }

@@ -202,14 +202,22 @@ pub struct Domain {
     pub settings: DomainSettings,
     /// Settings to apply when the next epoch opens.
     pub pending_settings: Option<DomainSettings>,
+    /// Whether the stake pool and its vaults exist.
+    pub stake_pool_ready: bool,
+    /// Validators currently registered (bounded by `settings.max_validators`).
+    pub validators_active: u16,
+    /// Validators ever registered: the next validator's index.
+    pub validator_count: u32,
+    /// Miners currently registered.
+    pub miners_active: u32,
     /// Room to grow without migration.
-    pub reserved: [u8; 128],
+    pub reserved: [u8; 117],
 }
 
 impl Domain {
-    /// Whether every vault shard exists.
+    /// Whether every vault shard and the stake pool exist.
     pub fn is_ready(&self) -> bool {
-        self.shards_ready == self.shard_count
+        self.shards_ready == self.shard_count && self.stake_pool_ready
     }
 
     /// Checks the stored domain is coherent.

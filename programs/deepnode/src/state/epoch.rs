@@ -39,8 +39,18 @@ pub struct Epoch {
     pub settings: DomainSettings,
     /// Number of shard counters of this epoch (the domain's shard count).
     pub shard_count: u8,
+    /// Stake active during this epoch (the stakers' weight), fixed when it opens.
+    pub active_stake: u64,
+    /// Work records created in this epoch (the crank finalises this many).
+    pub work_records: u64,
+    /// Whether the stakers' rewards of this epoch are in the accumulators.
+    pub stake_rewards_recorded: bool,
+    /// Stake pool's DN accumulator after this epoch's rewards (valid once recorded).
+    pub stake_acc_dn: u128,
+    /// Stake pool's revenue accumulator after this epoch's rewards (valid once recorded).
+    pub stake_acc_rev: u128,
     /// Room for the crank's totals without migration.
-    pub reserved: [u8; 192],
+    pub reserved: [u8; 143],
 }
 
 impl Epoch {

@@ -4,11 +4,15 @@ pub mod config;
 pub mod domain;
 pub mod epoch;
 pub mod model;
+pub mod stake;
 pub mod vault_shard;
+pub mod work;
 
 pub use auction::*;
 pub use config::*;
 pub use domain::*;
 pub use epoch::*;
 pub use model::*;
+pub use stake::*;
 pub use vault_shard::*;
+pub use work::*;

@@ -101,7 +101,11 @@ pub fn handler(ctx: Context<CreateDomain>, args: CreateDomainArgs) -> Result<()>
         max_minted_share_bps: 0,
         settings: args.settings,
         pending_settings: None,
-        reserved: [0; 128],
+        stake_pool_ready: false,
+        validators_active: 0,
+        validator_count: 0,
+        miners_active: 0,
+        reserved: [0; 117],
     };
     domain.invariant()?;
     let epoch = Epoch {
@@ -114,7 +118,12 @@ pub fn handler(ctx: Context<CreateDomain>, args: CreateDomainArgs) -> Result<()>
         end_ts,
         settings: args.settings,
         shard_count: args.shard_count,
-        reserved: [0; 192],
+        active_stake: 0,
+        work_records: 0,
+        stake_rewards_recorded: false,
+        stake_acc_dn: 0,
+        stake_acc_rev: 0,
+        reserved: [0; 143],
     };
     let payer = a.payer.to_account_info();
     let system = a.system_program.to_account_info();

@@ -1,0 +1,168 @@
+//! `close_epoch`: permissionless first step of the crank (PROTOCOL.md §5). Once the open
+//! epoch's end time plus the grace window for late attestations has passed (Clock
+//! sysvar only, F4), anyone closes it and opens the next epoch, so a domain never has a
+//! gap. The new epoch takes the queued settings (re-checked against today's bounds;
+//! dropped with an event if they no longer fit), the stake changes of the closed epoch
+//! (new stake activates, requested stake deactivates), and its shard revenue counters:
+//! one remaining account per ready shard, in shard order, created here and paid by the
+//! caller. Never paused: the crank always finishes.
+use anchor_lang::prelude::*;
+
+use crate::constants::*;
+use crate::create::create_state;
+use crate::errors::DeepNodeError;
+use crate::events::EpochClosed;
+use crate::state::{Config, Domain, Epoch, EpochShard, EpochStatus, StakePool};
+
+/// Accounts of [`close_epoch`](crate::deepnode::close_epoch).
+#[event_cpi]
+#[derive(Accounts)]
+pub struct CloseEpoch<'info> {
+    /// Anyone; pays the new epoch's rent.
+    #[account(mut)]
+    pub caller: Signer<'info>,
+    /// The config (bounds for the queued settings).
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Box<Account<'info, Config>>,
+    /// The domain.
+    #[account(mut, seeds = [DOMAIN_SEED, domain.id.to_le_bytes().as_ref()], bump = domain.bump)]
+    pub domain: Box<Account<'info, Domain>>,
+    /// The open epoch, to close.
+    #[account(mut, seeds = [EPOCH_SEED, domain.key().as_ref(), domain.current_epoch.to_le_bytes().as_ref()],
+        bump = epoch.bump)]
+    pub epoch: Box<Account<'info, Epoch>>,
+    /// CHECK: the next epoch's PDA (seeds checked), created by the handler.
+    #[account(mut, seeds = [EPOCH_SEED, domain.key().as_ref(),
+        domain.current_epoch.checked_add(1).ok_or(DeepNodeError::MathOverflow)?.to_le_bytes().as_ref()], bump)]
+    pub next_epoch: UncheckedAccount<'info>,
+    /// The domain's stake pool (its boundary changes apply now).
+    #[account(mut, seeds = [STAKE_POOL_SEED, domain.key().as_ref()], bump = stake_pool.bump)]
+    pub stake_pool: Box<Account<'info, StakePool>>,
+    /// System program.
+    pub system_program: Program<'info, System>,
+}
+
+/// Handler of [`close_epoch`](crate::deepnode::close_epoch).
+pub fn handler<'info>(mut ctx: Context<'info, CloseEpoch<'info>>) -> Result<()> {
+    let a = &mut ctx.accounts;
+    a.epoch.require_open()?;
+    let now = Clock::get()?.unix_timestamp;
+    let closes_at = a
+        .epoch
+        .end_ts
+        .checked_add(CLOSE_GRACE_SECS)
+        .ok_or(DeepNodeError::MathOverflow)?;
+    require!(now >= closes_at, DeepNodeError::EpochNotEnded);
+    let ready = usize::from(a.domain.shards_ready);
+    require!(
+        ctx.remaining_accounts.len() == ready,
+        DeepNodeError::EpochShardAccountsMismatch
+    );
+
+    a.epoch.status = EpochStatus::Closed;
+    let (mut settings_applied, mut settings_dropped) = (false, false);
+    if let Some(queued) = a.domain.pending_settings.take() {
+        if queued
+            .validate(&a.config.bounds, a.domain.max_minted_share_bps)
+            .is_ok()
+        {
+            a.domain.settings = queued;
+            settings_applied = true;
+        } else {
+            settings_dropped = true;
+        }
+    }
+    let next_active = a.stake_pool.roll_boundary()?;
+    let closed = a.epoch.index;
+    let next = closed.checked_add(1).ok_or(DeepNodeError::MathOverflow)?;
+    a.domain.current_epoch = next;
+    a.domain.invariant()?;
+    let domain_key = a.domain.key();
+    let end_ts = now
+        .checked_add(i64::from(a.domain.settings.epoch_secs))
+        .ok_or(DeepNodeError::MathOverflow)?;
+    let epoch = Epoch {
+        version: ACCOUNT_VERSION,
+        bump: ctx.bumps.next_epoch,
+        domain: domain_key,
+        index: next,
+        status: EpochStatus::Open,
+        start_ts: now,
+        end_ts,
+        settings: a.domain.settings,
+        shard_count: a.domain.shard_count,
+        active_stake: next_active,
+        work_records: 0,
+        stake_rewards_recorded: false,
+        stake_acc_dn: 0,
+        stake_acc_rev: 0,
+        reserved: [0; 143],
+    };
+    let payer = a.caller.to_account_info();
+    let system = a.system_program.to_account_info();
+    let next_le = next.to_le_bytes();
+    create_state(
+        &a.next_epoch.to_account_info(),
+        &payer,
+        &system,
+        &[
+            EPOCH_SEED,
+            domain_key.as_ref(),
+            &next_le,
+            &[ctx.bumps.next_epoch],
+        ],
+        Epoch::INIT_SPACE,
+        &epoch,
+    )?;
+    for (shard, info) in ctx.remaining_accounts.iter().enumerate() {
+        let shard = u8::try_from(shard).map_err(|_| DeepNodeError::MathOverflow)?;
+        let (expected, bump) = Pubkey::find_program_address(
+            &[EPOCH_SHARD_SEED, domain_key.as_ref(), &next_le, &[shard]],
+            &crate::ID,
+        );
+        require_keys_eq!(
+            info.key(),
+            expected,
+            DeepNodeError::EpochShardAccountsMismatch
+        );
+        let counter = EpochShard {
+            version: ACCOUNT_VERSION,
+            bump,
+            domain: domain_key,
+            epoch: next,
+            shard,
+            revenue: 0,
+            pool: 0,
+            usage_units: 0,
+            payments: 0,
+            rent_payer: payer.key(),
+        };
+        create_state(
+            info,
+            &payer,
+            &system,
+            &[
+                EPOCH_SHARD_SEED,
+                domain_key.as_ref(),
+                &next_le,
+                &[shard],
+                &[bump],
+            ],
+            EpochShard::INIT_SPACE,
+            &counter,
+        )?;
+    }
+    let event = EpochClosed {
+        domain: domain_key,
+        epoch: closed,
+        closed_by: payer.key(),
+        work_records: a.epoch.work_records,
+        next_epoch: next,
+        next_end_ts: end_ts,
+        next_active_stake: next_active,
+        settings_applied,
+        settings_dropped,
+    };
+    emit_cpi!(event);
+    Ok(())
+}

@@ -1,0 +1,209 @@
+//! `attest`: a registered validator, staked at least the domain's minimum, attests many
+//! miners' work units for the open epoch `epoch` in one instruction. Remaining accounts
+//! carry one `[miner, work_record]` pair per line, miners in strictly increasing key
+//! order (no miner twice). The first attestation of a miner in an epoch creates its
+//! record (paid by the validator) and counts it on the epoch. One attestation per
+//! validator per miner per epoch: a line either adds a new one or revises the
+//! validator's own. Each record keeps the validator's index (never reused, so safe in
+//! place of its key) and its eligible stake at attest time. Paused: refused.
+use anchor_lang::prelude::*;
+
+use crate::constants::*;
+use crate::create::{create_state, load_state, write_state};
+use crate::errors::DeepNodeError;
+use crate::events::{AttestedLine, WorkAttested};
+use crate::state::{
+    Attestation, Config, Domain, Epoch, Miner, StakePosition, Validator, WorkRecord,
+};
+
+/// One line: the units attested for the line's miner, and whether it revises the
+/// validator's earlier attestation (else it is a new one).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
+pub struct AttestLine {
+    /// Work units.
+    pub units: u64,
+    /// Replace this validator's attestation instead of adding one.
+    pub revise: bool,
+}
+
+/// Accounts of [`attest`](crate::deepnode::attest).
+#[event_cpi]
+#[derive(Accounts)]
+#[instruction(epoch_index: u64)]
+pub struct Attest<'info> {
+    /// The validator's key; pays the rent of records it creates.
+    #[account(mut)]
+    pub authority: Signer<'info>,
+    /// The config (pause switch).
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Box<Account<'info, Config>>,
+    /// The domain.
+    #[account(seeds = [DOMAIN_SEED, domain.id.to_le_bytes().as_ref()], bump = domain.bump)]
+    pub domain: Box<Account<'info, Domain>>,
+    /// The epoch attested (must be open).
+    #[account(mut, seeds = [EPOCH_SEED, domain.key().as_ref(), epoch_index.to_le_bytes().as_ref()],
+        bump = epoch.bump)]
+    pub epoch: Box<Account<'info, Epoch>>,
+    /// The validator.
+    #[account(mut, seeds = [VALIDATOR_SEED, domain.key().as_ref(), authority.key().as_ref()],
+        bump = validator.bump)]
+    pub validator: Box<Account<'info, Validator>>,
+    /// The validator's stake position (eligible stake).
+    #[account(seeds = [STAKE_POSITION_SEED, domain.key().as_ref(), authority.key().as_ref()],
+        bump = position.bump)]
+    pub position: Box<Account<'info, StakePosition>>,
+    /// System program.
+    pub system_program: Program<'info, System>,
+}
+
+/// Loads a miner from a remaining account: owned by this program, of type `Miner`, of
+/// this domain, registered, and not the validator's own.
+fn load_miner(info: &AccountInfo, domain: &Pubkey, validator: &Pubkey) -> Result<Miner> {
+    let miner: Miner = load_state(info)?;
+    require_keys_eq!(miner.domain, *domain, DeepNodeError::MinerWrongDomain);
+    require!(miner.active, DeepNodeError::MinerNotRegistered);
+    require_keys_neq!(miner.authority, *validator, DeepNodeError::SelfAttestation);
+    Ok(miner)
+}
+
+/// Handler of [`attest`](crate::deepnode::attest).
+pub fn handler<'info>(
+    mut ctx: Context<'info, Attest<'info>>,
+    epoch_index: u64,
+    lines: Vec<AttestLine>,
+) -> Result<()> {
+    let a = &mut ctx.accounts;
+    require!(!a.config.paused, DeepNodeError::ProtocolPaused);
+    a.epoch.require_open()?;
+    require!(a.validator.active, DeepNodeError::ValidatorNotRegistered);
+    let stake = a.position.eligible_stake(a.domain.current_epoch)?;
+    require!(
+        stake >= a.epoch.settings.min_validator_stake,
+        DeepNodeError::ValidatorStakeTooLow
+    );
+    require!(!lines.is_empty(), DeepNodeError::BatchEmpty);
+    require!(
+        lines.len() <= MAX_ATTEST_LINES,
+        DeepNodeError::BatchTooLarge
+    );
+    let pairs = lines
+        .len()
+        .checked_mul(2)
+        .ok_or(DeepNodeError::MathOverflow)?;
+    require!(
+        ctx.remaining_accounts.len() == pairs,
+        DeepNodeError::AttestAccountsMismatch
+    );
+
+    let domain_key = a.domain.key();
+    let authority = a.authority.key();
+    let index = a.validator.index;
+    let epoch_le = epoch_index.to_le_bytes();
+    let payer = a.authority.to_account_info();
+    let system = a.system_program.to_account_info();
+    let mut previous: Option<Pubkey> = None;
+    let mut out = Vec::with_capacity(lines.len());
+    for (line, accounts) in lines.iter().zip(ctx.remaining_accounts.chunks_exact(2)) {
+        let (miner_info, record_info) = (&accounts[0], &accounts[1]);
+        let miner_key = miner_info.key();
+        // F3: strictly increasing, so no miner (and no record) appears twice.
+        if let Some(prev) = previous {
+            require!(miner_key > prev, DeepNodeError::AttestationsNotSorted);
+        }
+        previous = Some(miner_key);
+        load_miner(miner_info, &domain_key, &authority)?;
+        require!(record_info.is_writable, DeepNodeError::AccountNotWritable);
+
+        let created = record_info.data_is_empty() && *record_info.owner == System::id();
+        let mut record = if created {
+            require!(!line.revise, DeepNodeError::NothingToRevise);
+            let (expected, bump) = Pubkey::find_program_address(
+                &[WORK_RECORD_SEED, miner_key.as_ref(), &epoch_le],
+                &crate::ID,
+            );
+            require_keys_eq!(
+                record_info.key(),
+                expected,
+                DeepNodeError::WorkRecordMismatch
+            );
+            let record = WorkRecord {
+                version: ACCOUNT_VERSION,
+                bump,
+                domain: domain_key,
+                miner: miner_key,
+                epoch: epoch_index,
+                count: 0,
+                finalised: false,
+                verified_units: 0,
+                rent_payer: authority,
+                attestations: [Attestation::default(); MAX_ATTESTATIONS as usize],
+            };
+            create_state(
+                record_info,
+                &payer,
+                &system,
+                &[WORK_RECORD_SEED, miner_key.as_ref(), &epoch_le, &[bump]],
+                WorkRecord::INIT_SPACE,
+                &record,
+            )?;
+            a.epoch.work_records = a
+                .epoch
+                .work_records
+                .checked_add(1)
+                .ok_or(DeepNodeError::MathOverflow)?;
+            record
+        } else {
+            let record: WorkRecord = load_state(record_info)?;
+            require!(
+                record.miner == miner_key
+                    && record.epoch == epoch_index
+                    && record.domain == domain_key,
+                DeepNodeError::WorkRecordMismatch
+            );
+            record
+        };
+
+        let replaced = match (record.find(index), line.revise) {
+            (Some(i), true) => {
+                let old = record.attestations[i].units;
+                record.attestations[i].units = line.units;
+                record.attestations[i].stake = stake;
+                Some(old)
+            }
+            (Some(_), false) => return err!(DeepNodeError::AlreadyAttested),
+            (None, true) => return err!(DeepNodeError::NothingToRevise),
+            (None, false) => {
+                record.push(Attestation {
+                    validator: index,
+                    units: line.units,
+                    stake,
+                })?;
+                a.validator.attestations = a
+                    .validator
+                    .attestations
+                    .checked_add(1)
+                    .ok_or(DeepNodeError::MathOverflow)?;
+                None
+            }
+        };
+        record.invariant()?;
+        write_state(record_info, &record)?;
+        out.push(AttestedLine {
+            miner: miner_key,
+            units: line.units,
+            replaced,
+            record_created: created,
+        });
+    }
+    let event = WorkAttested {
+        domain: domain_key,
+        epoch: epoch_index,
+        validator: authority,
+        index,
+        stake,
+        lines: out,
+        epoch_work_records: a.epoch.work_records,
+    };
+    emit_cpi!(event);
+    Ok(())
+}

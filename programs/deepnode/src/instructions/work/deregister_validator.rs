@@ -1,0 +1,57 @@
+//! `deregister_validator`: a validator leaves (its slot under the cap frees up). Anyone
+//! may deregister a validator whose active stake fell below the domain's minimum, so
+//! under-staked validators cannot hold the cap's slots. The account stays (its index is
+//! never reused). Never paused.
+use anchor_lang::prelude::*;
+
+use crate::constants::*;
+use crate::errors::DeepNodeError;
+use crate::events::ValidatorDeregistered;
+use crate::state::{Domain, StakePosition, Validator};
+
+/// Accounts of [`deregister_validator`](crate::deepnode::deregister_validator).
+#[event_cpi]
+#[derive(Accounts)]
+pub struct DeregisterValidator<'info> {
+    /// The validator itself, or anyone once the validator is under-staked.
+    pub caller: Signer<'info>,
+    /// The domain.
+    #[account(mut, seeds = [DOMAIN_SEED, domain.id.to_le_bytes().as_ref()], bump = domain.bump)]
+    pub domain: Box<Account<'info, Domain>>,
+    /// The validator.
+    #[account(mut, seeds = [VALIDATOR_SEED, domain.key().as_ref(), validator.authority.as_ref()],
+        bump = validator.bump)]
+    pub validator: Box<Account<'info, Validator>>,
+    /// The validator's stake position.
+    #[account(seeds = [STAKE_POSITION_SEED, domain.key().as_ref(), validator.authority.as_ref()],
+        bump = position.bump)]
+    pub position: Box<Account<'info, StakePosition>>,
+}
+
+/// Handler of [`deregister_validator`](crate::deepnode::deregister_validator).
+pub fn handler(mut ctx: Context<DeregisterValidator>) -> Result<()> {
+    let a = &mut ctx.accounts;
+    require!(a.validator.active, DeepNodeError::ValidatorNotRegistered);
+    let stake = a.position.eligible_stake(a.domain.current_epoch)?;
+    if a.caller.key() != a.validator.authority {
+        require!(
+            stake < a.domain.settings.min_validator_stake,
+            DeepNodeError::ValidatorStillEligible
+        );
+    }
+    a.validator.active = false;
+    a.domain.validators_active = a
+        .domain
+        .validators_active
+        .checked_sub(1)
+        .ok_or(DeepNodeError::MathOverflow)?;
+    let event = ValidatorDeregistered {
+        domain: a.domain.key(),
+        authority: a.validator.authority,
+        by: a.caller.key(),
+        stake,
+        validators_active: a.domain.validators_active,
+    };
+    emit_cpi!(event);
+    Ok(())
+}

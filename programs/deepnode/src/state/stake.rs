@@ -1,0 +1,295 @@
+//! Staking: a domain's stake pool (its accumulator and stake totals) and each staker's
+//! position. Stake changes take effect at the next epoch boundary (PROTOCOL.md §9): new
+//! stake earns from the next epoch, a request to unstake still earns for the epoch it is
+//! made in. The accumulator is advanced, in epoch order, by the settlement of each epoch
+//! ([`StakePool::record_epoch_rewards`]); each epoch keeps the value it reached, so a
+//! position converts its in-flight change with the value of its change epoch and a claim
+//! costs the same however many epochs passed.
+use anchor_lang::prelude::*;
+use deepnode_math::{acc_advance, accrued};
+
+use crate::errors::{math, DeepNodeError};
+use crate::state::Epoch;
+
+/// A domain's stake pool. Seeds: `[STAKE_POOL_SEED, domain]`. Principal and DN rewards
+/// sit in the stake vault `[STAKE_VAULT_SEED, domain]` (DN); revenue-token rewards in
+/// the reward vault `[STAKE_REWARD_VAULT_SEED, domain]` (the domain's revenue mint); the
+/// domain's vault authority owns both.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct StakePool {
+    /// Layout version.
+    pub version: u8,
+    /// Canonical bump of this PDA.
+    pub bump: u8,
+    /// Canonical bump of the DN stake vault.
+    pub vault_bump: u8,
+    /// Canonical bump of the revenue reward vault.
+    pub reward_vault_bump: u8,
+    /// Domain.
+    pub domain: Pubkey,
+    /// Principal of every position held in the stake vault (DN base units).
+    pub total_staked: u64,
+    /// Stake active in the open epoch (the stakers' weight this epoch).
+    pub active: u64,
+    /// Stake added during the open epoch; active from the next one.
+    pub activating: u64,
+    /// Stake requested out during the open epoch; inactive from the next one.
+    pub deactivating: u64,
+    /// DN reward per unit of stake, scaled by 2^64, through `next_settle_epoch - 1`.
+    pub acc_dn: u128,
+    /// Revenue-token reward per unit of stake, scaled by 2^64, likewise.
+    pub acc_rev: u128,
+    /// First epoch whose rewards are not yet in the accumulators (settled in order).
+    pub next_settle_epoch: u64,
+    /// DN rewards paid into the stake vault, lifetime.
+    pub dn_funded: u64,
+    /// DN rewards claimed, lifetime (never above `dn_funded`).
+    pub dn_claimed: u64,
+    /// Revenue rewards paid into the reward vault, lifetime.
+    pub rev_funded: u64,
+    /// Revenue rewards claimed, lifetime (never above `rev_funded`).
+    pub rev_claimed: u64,
+    /// Room to grow without migration.
+    pub reserved: [u8; 64],
+}
+
+impl StakePool {
+    /// DN the stake vault owes: principal plus unclaimed DN rewards.
+    pub fn dn_owed(&self) -> Result<u64> {
+        let rewards = self
+            .dn_funded
+            .checked_sub(self.dn_claimed)
+            .ok_or(DeepNodeError::MathOverflow)?;
+        Ok(self
+            .total_staked
+            .checked_add(rewards)
+            .ok_or(DeepNodeError::MathOverflow)?)
+    }
+
+    /// Revenue tokens the reward vault owes.
+    pub fn rev_owed(&self) -> Result<u64> {
+        Ok(self
+            .rev_funded
+            .checked_sub(self.rev_claimed)
+            .ok_or(DeepNodeError::MathOverflow)?)
+    }
+
+    /// Invariant 2 for the stake vault: it covers principal and unclaimed DN rewards;
+    /// and the pool's totals are coherent.
+    pub fn check_stake_vault(&self, stake_vault: u64) -> Result<()> {
+        require!(
+            stake_vault >= self.dn_owed()?,
+            DeepNodeError::VaultUndercovered
+        );
+        let weight = self
+            .active
+            .checked_add(self.activating)
+            .ok_or(DeepNodeError::MathOverflow)?;
+        require!(
+            self.deactivating <= self.active && weight <= self.total_staked,
+            DeepNodeError::StakeAccountingBroken
+        );
+        Ok(())
+    }
+
+    /// Invariant 2 for the reward vault: it covers unclaimed revenue rewards.
+    pub fn check_reward_vault(&self, reward_vault: u64) -> Result<()> {
+        require!(
+            reward_vault >= self.rev_owed()?,
+            DeepNodeError::VaultUndercovered
+        );
+        Ok(())
+    }
+
+    /// Applies the open epoch's stake changes at its boundary; returns the stake active
+    /// in the next epoch (its stakers' weight).
+    pub fn roll_boundary(&mut self) -> Result<u64> {
+        self.active = self
+            .active
+            .checked_add(self.activating)
+            .and_then(|v| v.checked_sub(self.deactivating))
+            .ok_or(DeepNodeError::MathOverflow)?;
+        self.activating = 0;
+        self.deactivating = 0;
+        Ok(self.active)
+    }
+
+    /// Adds a settled epoch's stakers' rewards to the accumulators, in epoch order, and
+    /// stores the values reached on the epoch. Called by settlement once the pools are
+    /// paid into the vaults. An epoch without active stake takes nothing (its pools are
+    /// withheld or rolled over by the caller) and returns `false`.
+    pub fn record_epoch_rewards(&mut self, epoch: &mut Epoch, dn: u64, rev: u64) -> Result<bool> {
+        require!(
+            epoch.index == self.next_settle_epoch,
+            DeepNodeError::EpochRewardsOutOfOrder
+        );
+        let paid = epoch.active_stake > 0;
+        if paid {
+            self.acc_dn = math(acc_advance(self.acc_dn, dn, epoch.active_stake))?;
+            self.acc_rev = math(acc_advance(self.acc_rev, rev, epoch.active_stake))?;
+            self.dn_funded = self
+                .dn_funded
+                .checked_add(dn)
+                .ok_or(DeepNodeError::MathOverflow)?;
+            self.rev_funded = self
+                .rev_funded
+                .checked_add(rev)
+                .ok_or(DeepNodeError::MathOverflow)?;
+        }
+        epoch.stake_acc_dn = self.acc_dn;
+        epoch.stake_acc_rev = self.acc_rev;
+        epoch.stake_rewards_recorded = true;
+        self.next_settle_epoch = self
+            .next_settle_epoch
+            .checked_add(1)
+            .ok_or(DeepNodeError::MathOverflow)?;
+        Ok(paid)
+    }
+}
+
+/// One staker's stake in one domain. Seeds: `[STAKE_POSITION_SEED, domain, owner]`.
+///
+/// At most one change is in flight: stake added (`pending`) and stake requested out
+/// (`deactivating`) during `change_epoch`. It is applied, with the accumulator values
+/// stored on that epoch, once that epoch's rewards are recorded.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct StakePosition {
+    /// Layout version.
+    pub version: u8,
+    /// Canonical bump of this PDA.
+    pub bump: u8,
+    /// Domain.
+    pub domain: Pubkey,
+    /// Staker: the only key that stakes, unstakes, withdraws and claims.
+    pub owner: Pubkey,
+    /// Stake earning rewards (changes applied), excluding `deactivating`.
+    pub weight: u64,
+    /// DN accumulator value up to which `weight` has been credited.
+    pub checkpoint_dn: u128,
+    /// Revenue accumulator value up to which `weight` has been credited.
+    pub checkpoint_rev: u128,
+    /// Stake added during `change_epoch`; earns from the epoch after it.
+    pub pending: u64,
+    /// Stake requested out during `change_epoch`; earns through that epoch only.
+    pub deactivating: u64,
+    /// Epoch of the in-flight change (meaningful while `pending` or `deactivating` > 0).
+    pub change_epoch: u64,
+    /// Principal requested out and not yet withdrawn. It may be withdrawn before its
+    /// change epoch's rewards are recorded; `deactivating` then still earns for that epoch.
+    pub unbonding: u64,
+    /// First open-epoch index at which `unbonding` may be withdrawn.
+    pub withdrawable_epoch: u64,
+    /// DN rewards credited and not yet claimed.
+    pub dn_owed: u64,
+    /// Revenue-token rewards credited and not yet claimed.
+    pub rev_owed: u64,
+    /// DN rewards claimed, lifetime.
+    pub dn_claimed: u64,
+    /// Revenue-token rewards claimed, lifetime.
+    pub rev_claimed: u64,
+    /// Room to grow without migration.
+    pub reserved: [u8; 32],
+}
+
+impl StakePosition {
+    /// Whether a change is waiting for its epoch's rewards to be recorded.
+    pub fn has_change(&self) -> bool {
+        self.pending > 0 || self.deactivating > 0
+    }
+
+    /// Principal this position holds in the stake vault.
+    pub fn principal(&self) -> Result<u64> {
+        Ok(self
+            .weight
+            .checked_add(self.pending)
+            .and_then(|v| v.checked_add(self.unbonding))
+            .ok_or(DeepNodeError::MathOverflow)?)
+    }
+
+    /// Stake active in the open epoch `current` that counts for validator eligibility:
+    /// earning stake, plus stake added in an earlier epoch; stake requested out never
+    /// counts.
+    pub fn eligible_stake(&self, current: u64) -> Result<u64> {
+        let activated = if self.pending > 0 && self.change_epoch < current {
+            self.pending
+        } else {
+            0
+        };
+        Ok(self
+            .weight
+            .checked_add(activated)
+            .ok_or(DeepNodeError::MathOverflow)?)
+    }
+
+    /// Credits what the position earned: first up to its change epoch (then applies the
+    /// change) when that epoch's rewards are recorded on `change_epoch`, then up to the
+    /// pool's accumulators. `change_epoch` must be the position's change epoch.
+    pub fn sync(&mut self, pool: &StakePool, change_epoch: &Epoch) -> Result<()> {
+        require!(
+            change_epoch.index == self.change_epoch && change_epoch.domain == self.domain,
+            DeepNodeError::WrongChangeEpoch
+        );
+        let earning = self
+            .weight
+            .checked_add(self.deactivating)
+            .ok_or(DeepNodeError::MathOverflow)?;
+        if self.has_change() && change_epoch.stake_rewards_recorded {
+            self.credit(
+                earning,
+                change_epoch.stake_acc_dn,
+                change_epoch.stake_acc_rev,
+            )?;
+            self.weight = self
+                .weight
+                .checked_add(self.pending)
+                .ok_or(DeepNodeError::MathOverflow)?;
+            self.pending = 0;
+            self.deactivating = 0;
+        }
+        let earning = self
+            .weight
+            .checked_add(self.deactivating)
+            .ok_or(DeepNodeError::MathOverflow)?;
+        self.credit(earning, pool.acc_dn, pool.acc_rev)
+    }
+
+    /// Credits `weight` from the checkpoints to the given accumulator values.
+    fn credit(&mut self, weight: u64, acc_dn: u128, acc_rev: u128) -> Result<()> {
+        let dn = math(accrued(weight, self.checkpoint_dn, acc_dn))?;
+        let rev = math(accrued(weight, self.checkpoint_rev, acc_rev))?;
+        self.dn_owed = self
+            .dn_owed
+            .checked_add(dn)
+            .ok_or(DeepNodeError::MathOverflow)?;
+        self.rev_owed = self
+            .rev_owed
+            .checked_add(rev)
+            .ok_or(DeepNodeError::MathOverflow)?;
+        self.checkpoint_dn = acc_dn;
+        self.checkpoint_rev = acc_rev;
+        Ok(())
+    }
+
+    /// Before a new change in the open epoch `current`: fails while an earlier change's
+    /// epoch has no recorded rewards yet (it could not be applied).
+    pub fn require_change_slot(&self, current: u64) -> Result<()> {
+        require!(
+            !self.has_change() || self.change_epoch == current,
+            DeepNodeError::PreviousStakeChangeUnsettled
+        );
+        Ok(())
+    }
+
+    /// Checks the position is coherent: its principal is representable and a change
+    /// in flight has an epoch no later than the open one.
+    pub fn invariant(&self, current: u64) -> Result<()> {
+        self.principal()?;
+        require!(
+            !self.has_change() || self.change_epoch <= current,
+            DeepNodeError::StakeAccountingBroken
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,137 @@
+//! Verified work: registered miners and validators, and the per-miner-epoch record of
+//! validators' attestations (PROTOCOL.md §7).
+use anchor_lang::prelude::*;
+
+use crate::constants::MAX_ATTESTATIONS;
+use crate::errors::DeepNodeError;
+
+/// A miner registered in a domain. Seeds: `[MINER_SEED, domain, authority]`.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct Miner {
+    /// Layout version.
+    pub version: u8,
+    /// Canonical bump of this PDA.
+    pub bump: u8,
+    /// Domain.
+    pub domain: Pubkey,
+    /// The miner's key (registers, deregisters, later claims).
+    pub authority: Pubkey,
+    /// Whether the miner is registered (deregistering keeps the account, so its
+    /// records keep a stable key).
+    pub active: bool,
+    /// Epoch of the latest registration.
+    pub registered_epoch: u64,
+    /// Room to grow without migration.
+    pub reserved: [u8; 16],
+}
+
+/// A validator registered in a domain. Seeds: `[VALIDATOR_SEED, domain, authority]`.
+/// The account is never closed, so its `index` is never reused and can stand for the
+/// validator inside work records (one attestation per validator per miner per epoch).
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct Validator {
+    /// Layout version.
+    pub version: u8,
+    /// Canonical bump of this PDA.
+    pub bump: u8,
+    /// Domain.
+    pub domain: Pubkey,
+    /// The validator's key; its stake position is `[STAKE_POSITION_SEED, domain, authority]`.
+    pub authority: Pubkey,
+    /// Index within the domain, assigned once at first registration, never reused.
+    pub index: u32,
+    /// Whether the validator is registered (counts towards the domain's cap).
+    pub active: bool,
+    /// Epoch of the latest registration.
+    pub registered_epoch: u64,
+    /// Attestations made, lifetime (revisions not counted).
+    pub attestations: u64,
+    /// Room to grow without migration.
+    pub reserved: [u8; 16],
+}
+
+/// One validator's attestation inside a work record (20 bytes).
+#[derive(
+    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
+)]
+pub struct Attestation {
+    /// The validator's index in the domain.
+    pub validator: u32,
+    /// Work units attested.
+    pub units: u64,
+    /// The validator's eligible stake when it attested (weight for the median).
+    pub stake: u64,
+}
+
+/// A miner's attestations for one epoch. Seeds: `[WORK_RECORD_SEED, miner, epoch]`
+/// where `miner` is the miner's PDA. Created by the first attestation, which counts it
+/// on the epoch; finalised by the crank after the epoch closes.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct WorkRecord {
+    /// Layout version.
+    pub version: u8,
+    /// Canonical bump of this PDA.
+    pub bump: u8,
+    /// Domain.
+    pub domain: Pubkey,
+    /// The miner's PDA.
+    pub miner: Pubkey,
+    /// Epoch index.
+    pub epoch: u64,
+    /// Attestations in use (`attestations[..count]`).
+    pub count: u8,
+    /// Whether the crank has finalised the record.
+    pub finalised: bool,
+    /// Verified work units, set when finalised.
+    pub verified_units: u64,
+    /// Who paid the rent (the first attesting validator; gets it back on close).
+    pub rent_payer: Pubkey,
+    /// Attestation slots; only the first `count` are meaningful.
+    pub attestations: [Attestation; MAX_ATTESTATIONS as usize],
+}
+
+impl WorkRecord {
+    /// The attestations recorded so far.
+    pub fn recorded(&self) -> &[Attestation] {
+        &self.attestations[..usize::from(self.count)]
+    }
+
+    /// Position of validator `index`'s attestation, if it attested.
+    pub fn find(&self, index: u32) -> Option<usize> {
+        self.recorded().iter().position(|a| a.validator == index)
+    }
+
+    /// Records a new attestation; fails when the record is full.
+    pub fn push(&mut self, attestation: Attestation) -> Result<()> {
+        let slot = usize::from(self.count);
+        require!(
+            slot < self.attestations.len(),
+            DeepNodeError::AttestationsFull
+        );
+        self.attestations[slot] = attestation;
+        self.count = self
+            .count
+            .checked_add(1)
+            .ok_or(DeepNodeError::MathOverflow)?;
+        Ok(())
+    }
+
+    /// Checks every recorded validator appears once.
+    pub fn invariant(&self) -> Result<()> {
+        require!(
+            usize::from(self.count) <= self.attestations.len(),
+            DeepNodeError::AttestationsFull
+        );
+        let recorded = self.recorded();
+        for (i, a) in recorded.iter().enumerate() {
+            require!(
+                !recorded[..i].iter().any(|b| b.validator == a.validator),
+                DeepNodeError::AlreadyAttested
+            );
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,128 @@
+//! Helpers shared by this binary's modules.
+use deepnode::state::{StakePool, StakePosition};
+use deepnode_sdk::ix::{Attestation, StakerKeys};
+use deepnode_tests::fixtures::*;
+use deepnode_tests::staking::StakerFx;
+use deepnode_tests::tokens::TOKEN;
+use deepnode_tests::*;
+use solana_sdk::instruction::Instruction;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::Keypair;
+use solana_sdk::signer::Signer;
+
+/// A protocol and one default domain (SPL Token revenue mint, 2 shards).
+pub struct World {
+    pub env: Env,
+    pub p: Protocol,
+    pub d: DomainFx,
+}
+
+pub async fn world() -> World {
+    let mut env = Env::start().await;
+    let p = env.init_protocol(TOKEN).await;
+    let d = env.default_domain(&p).await;
+    World { env, p, d }
+}
+
+impl World {
+    /// A staker holding `dn` DN with an open position.
+    pub async fn staker(&mut self, dn: u64) -> StakerFx {
+        self.env.staker(&self.p, &self.d, dn).await
+    }
+
+    /// The staker's SDK keys (current change epoch).
+    pub async fn keys(&mut self, s: &StakerFx) -> StakerKeys {
+        self.env.staker_keys(&self.d, s).await
+    }
+
+    pub async fn stake_ix(&mut self, s: &StakerFx, amount: u64) -> Instruction {
+        let k = self.keys(s).await;
+        ix::stake(self.d.keys.domain, &self.p.dn, &k, amount)
+    }
+
+    pub async fn unstake_ix(&mut self, s: &StakerFx, amount: u64) -> Instruction {
+        let k = self.keys(s).await;
+        ix::request_unstake(self.d.keys.domain, &self.p.dn, &k, amount)
+    }
+
+    pub async fn withdraw_ix(&mut self, s: &StakerFx) -> Instruction {
+        let k = self.keys(s).await;
+        ix::withdraw_stake(self.d.keys.domain, &self.p.dn, &k)
+    }
+
+    pub async fn claim_ix(&mut self, s: &StakerFx) -> Instruction {
+        let k = self.keys(s).await;
+        ix::claim_stake_rewards(&self.d.keys, &self.p.dn, &k, s.revenue_account)
+    }
+
+    pub async fn position(&mut self, s: &StakerFx) -> StakePosition {
+        self.env
+            .get(pda::stake_position(&self.d.keys.domain, &s.key()))
+            .await
+    }
+
+    pub async fn pool(&mut self) -> StakePool {
+        self.env.get(pda::stake_pool(&self.d.keys.domain)).await
+    }
+
+    pub async fn close(&mut self) {
+        self.env.close_epoch(&mut self.d).await;
+    }
+
+    /// `n` validators staked `amount` each, active and registered (one epoch closed).
+    pub async fn validators(&mut self, n: usize, amount: u64) -> Vec<StakerFx> {
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            let s = self.staker(amount).await;
+            let ix = self.stake_ix(&s, amount).await;
+            self.env.ok(&[ix], &[&s.kp]).await;
+            out.push(s);
+        }
+        self.close().await;
+        for s in &out {
+            self.env
+                .ok(
+                    &[ix::register_validator(s.key(), self.d.keys.domain)],
+                    &[&s.kp],
+                )
+                .await;
+        }
+        out
+    }
+
+    /// A registered miner.
+    pub async fn miner(&mut self) -> Keypair {
+        self.env.miner(&self.d).await
+    }
+
+    /// One attestation instruction of `v` for the open epoch.
+    pub fn attest_ix(&self, v: &StakerFx, lines: &[Attestation]) -> Instruction {
+        ix::attest(v.key(), self.d.keys.domain, self.d.keys.epoch, lines)
+    }
+
+    /// Invariants 2 and 6 for this world's domain and the given stakers.
+    pub async fn check(&mut self, stakers: &[&StakerFx]) {
+        let keys: Vec<Pubkey> = stakers.iter().map(|s| s.key()).collect();
+        self.env.check_stake(&self.d, &keys).await;
+        self.env.check_vaults(&self.d, &[]).await;
+        self.env.check_dn_supply(self.p.dn.mint, &[&self.d]).await;
+    }
+}
+
+/// A new line.
+pub fn line(miner: &Keypair, units: u64) -> Attestation {
+    Attestation {
+        miner: miner.pubkey(),
+        units,
+        revise: false,
+    }
+}
+
+/// A revision line.
+pub fn revision(miner: &Keypair, units: u64) -> Attestation {
+    Attestation {
+        miner: miner.pubkey(),
+        units,
+        revise: true,
+    }
+}

@@ -1,0 +1,373 @@
+//! Whole-epoch scenarios: stake added mid-epoch earns nothing for that epoch, a request
+//! to unstake still earns for its epoch, claims cost the same however many epochs
+//! passed, and a random sequence of staking operations on the real program with
+//! invariants 2 and 6 checked after every instruction and payouts checked against the
+//! §12 pro-rata rule.
+use crate::common::*;
+use crate::stake::expected;
+use deepnode::errors::DeepNodeError as E;
+use deepnode::events::StakeRewardsClaimed;
+use deepnode_math::ACC_SCALE;
+use deepnode_tests::staking::StakerFx;
+use deepnode_tests::*;
+
+/// Claims and returns (dn, revenue) paid.
+async fn claim(w: &mut World, s: &StakerFx) -> (u64, u64) {
+    let ix = w.claim_ix(s).await;
+    let ev: StakeRewardsClaimed = w.env.ok_event(&[ix], &[&s.kp]).await;
+    (ev.dn, ev.revenue)
+}
+
+#[tokio::test]
+async fn stake_added_mid_epoch_earns_nothing_for_that_epoch() {
+    let mut w = world().await;
+    let a = w.staker(1_000).await;
+    let b = w.staker(3_000).await;
+    // Epoch 0: a stakes. Nobody is active in epoch 0.
+    let ix = w.stake_ix(&a, 1_000).await;
+    w.env.ok(&[ix], &[&a.kp]).await;
+    w.check(&[&a, &b]).await;
+    w.close().await; // epoch 1: a active
+    w.check(&[&a, &b]).await;
+    // Epoch 0 had no active stake: its stakers' pools are not accumulated.
+    let (p, d) = (&w.p, &w.d);
+    assert!(!w.env.settle_stakers(p, d, 0, 5_000, 5_000).await);
+    w.check(&[&a, &b]).await;
+    // Epoch 1, mid-epoch: b stakes 3x a's stake.
+    w.env.advance(3_600).await;
+    let ix = w.stake_ix(&b, 3_000).await;
+    w.env.ok(&[ix], &[&b.kp]).await;
+    w.check(&[&a, &b]).await;
+    w.close().await; // epoch 2: a and b active
+    w.check(&[&a, &b]).await;
+    let (p, d) = (&w.p, &w.d);
+    assert!(w.env.settle_stakers(p, d, 1, 1_000, 400).await);
+    w.check(&[&a, &b]).await;
+    // b's stake was not active in epoch 1: it earns nothing for it.
+    let ix = w.claim_ix(&b).await;
+    w.env
+        .fails_with(&[ix], &[&b.kp], code(E::NothingToClaim))
+        .await;
+    assert_eq!(
+        claim(&mut w, &a).await,
+        (expected(1_000, 1_000, 1_000), expected(400, 1_000, 1_000)),
+        "a alone was active in epoch 1"
+    );
+    w.check(&[&a, &b]).await;
+    w.close().await; // epoch 3
+    let (p, d) = (&w.p, &w.d);
+    w.env.settle_stakers(p, d, 2, 1_001, 401).await;
+    w.check(&[&a, &b]).await;
+    // Epoch 2: 1,000 vs 3,000 of 4,000. §12: floor(1001/4) = 250, floor(3003/4) = 750;
+    // floor(401/4) = 100, floor(1203/4) = 300; the accumulator pays those or one less.
+    let a2 = (expected(1_001, 1_000, 4_000), expected(401, 1_000, 4_000));
+    let b2 = (expected(1_001, 3_000, 4_000), expected(401, 3_000, 4_000));
+    assert_eq!(a2, (250, 100));
+    assert_eq!(b2, (750, 300));
+    assert_eq!(claim(&mut w, &a).await, a2);
+    assert_eq!(claim(&mut w, &b).await, b2);
+    w.check(&[&a, &b]).await;
+    let pool = w.pool().await;
+    assert!(pool.dn_claimed <= pool.dn_funded && pool.rev_claimed <= pool.rev_funded);
+}
+
+#[tokio::test]
+async fn a_request_to_unstake_still_earns_for_its_epoch() {
+    let mut w = world().await;
+    let a = w.staker(1_000).await;
+    let b = w.staker(1_000).await;
+    for s in [&a, &b] {
+        let ix = w.stake_ix(s, 1_000).await;
+        w.env.ok(&[ix], &[&s.kp]).await;
+    }
+    w.close().await; // epoch 1: both active
+    let (p, d) = (&w.p, &w.d);
+    w.env.settle_stakers(p, d, 0, 0, 0).await;
+    // a requests out during epoch 1: still earns for epoch 1, not for epoch 2.
+    let ix = w.unstake_ix(&a, 1_000).await;
+    w.env.ok(&[ix], &[&a.kp]).await;
+    w.check(&[&a, &b]).await;
+    w.close().await; // epoch 2: b alone
+    let (p, d) = (&w.p, &w.d);
+    w.env.settle_stakers(p, d, 1, 600, 0).await;
+    w.close().await; // epoch 3
+    let (p, d) = (&w.p, &w.d);
+    w.env.settle_stakers(p, d, 2, 600, 0).await;
+    w.check(&[&a, &b]).await;
+    let a_dn = expected(600, 1_000, 2_000);
+    // b holds one checkpoint across both epochs: one accrual over the two increments.
+    let acc = deepnode_math::acc_increment(600, 2_000).unwrap()
+        + deepnode_math::acc_increment(600, 1_000).unwrap();
+    let b_dn = deepnode_math::accrued(1_000, 0, acc).unwrap();
+    // §12 says 300 and 900; the accumulator pays at most one unit less per epoch.
+    assert_eq!((a_dn, b_dn), (299, 899));
+    assert_eq!(claim(&mut w, &a).await, (a_dn, 0));
+    assert_eq!(claim(&mut w, &b).await, (b_dn, 0));
+    let ix = w.withdraw_ix(&a).await;
+    w.env.ok(&[ix], &[&a.kp]).await;
+    w.check(&[&a, &b]).await;
+    assert_eq!(w.env.balance(a.dn_account).await, 1_000 + a_dn);
+}
+
+#[tokio::test]
+async fn a_claim_after_many_epochs_costs_one_instruction() {
+    let mut w = world().await;
+    let a = w.staker(1_000).await;
+    let b = w.staker(2_000).await;
+    for (s, amount) in [(&a, 1_000), (&b, 2_000)] {
+        let ix = w.stake_ix(s, amount).await;
+        w.env.ok(&[ix], &[&s.kp]).await;
+    }
+    w.close().await;
+    let (p, d) = (&w.p, &w.d);
+    w.env.settle_stakers(p, d, 0, 0, 0).await;
+    let mut rule = 0u64;
+    for e in 1..=12u64 {
+        w.close().await;
+        let pool = 1_000 + e * 7;
+        let (p, d) = (&w.p, &w.d);
+        w.env.settle_stakers(p, d, e, pool, pool / 2).await;
+        rule += pool / 3;
+    }
+    let ix = w.claim_ix(&a).await;
+    assert_eq!(
+        ix.accounts.len(),
+        17,
+        "the same accounts after 12 epochs as after one"
+    );
+    let (dn, _) = claim(&mut w, &a).await;
+    // Never above the pro-rata rule, at most one unit per epoch below it.
+    assert!(dn <= rule + 12 && dn + 12 >= rule, "dn {dn} vs rule {rule}");
+    w.check(&[&a, &b]).await;
+}
+
+/// A tiny deterministic generator (xorshift), so a failing sequence replays exactly.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// The test's own model of one position, mirroring PROTOCOL.md §9.
+#[derive(Default, Clone)]
+struct Model {
+    weight: u64,
+    pending: u64,
+    deactivating: u64,
+    change_epoch: u64,
+    unbonding: u64,
+    withdrawable: u64,
+    wallet: u64,
+    dn_claimed: u64,
+    /// Per-epoch §12 payouts summed (floor per epoch).
+    rule_floor: u128,
+    /// Exact pro-rata payouts scaled by 2^64 (floor of each scaled quotient).
+    exact_scaled: u128,
+    /// Epochs in which the position earned.
+    epochs_paid: u64,
+}
+
+impl Model {
+    fn has_change(&self) -> bool {
+        self.pending > 0 || self.deactivating > 0
+    }
+    /// Applies a change whose epoch is settled.
+    fn apply(&mut self, settled_through: Option<u64>) {
+        if self.has_change() && settled_through.is_some_and(|s| s >= self.change_epoch) {
+            self.weight += self.pending;
+            self.pending = 0;
+            self.deactivating = 0;
+        }
+    }
+    /// Stake earning in epoch `e` (the open or a closed one).
+    fn active_in(&self, e: u64) -> u64 {
+        let mut w = self.weight + self.deactivating;
+        if self.has_change() && e > self.change_epoch {
+            w = w + self.pending - self.deactivating;
+        }
+        w
+    }
+}
+
+/// Random staking sequences: stake, unstake, withdraw, claim, close and settle, with the
+/// expected outcome of each predicted by the model (success or the exact error), and
+/// invariants 2 and 6 checked after every instruction.
+#[tokio::test]
+async fn random_staking_sequences_keep_the_invariants() {
+    let sequences: u64 = std::env::var("DEEPNODE_STAKE_SEQUENCES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4);
+    for seed in 1..=sequences {
+        run_sequence(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15), 40).await;
+    }
+}
+
+async fn run_sequence(seed: u64, steps: usize) {
+    let mut rng = Rng(seed);
+    let mut w = world().await;
+    let n = 3;
+    let mut stakers = Vec::new();
+    let mut models = vec![Model::default(); n];
+    for m in models.iter_mut() {
+        stakers.push(w.staker(10_000).await);
+        m.wallet = 10_000;
+    }
+    // Epochs whose stakers' rewards are recorded: 0..settled_next.
+    let mut settled_next: u64 = 0;
+    let mut pools_total: u128 = 0;
+    for step in 0..steps {
+        let current = w.d.keys.epoch;
+        let settled_through = settled_next.checked_sub(1);
+        let i = rng.below(n as u64) as usize;
+        let s = &stakers[i];
+        let m = &mut models[i];
+        let ctx = format!("seed {seed} step {step} staker {i}");
+        match rng.below(6) {
+            0 => {
+                let amount = 1 + rng.below(3_000);
+                m.apply(settled_through);
+                let ix = w.stake_ix(s, amount).await;
+                if amount > m.wallet {
+                    assert!(w.env.send(&[ix], &[&s.kp]).await.is_err(), "{ctx}");
+                } else if m.has_change() && m.change_epoch != current {
+                    w.env
+                        .fails_with(&[ix], &[&s.kp], code(E::PreviousStakeChangeUnsettled))
+                        .await;
+                } else {
+                    w.env.ok(&[ix], &[&s.kp]).await;
+                    m.pending += amount;
+                    m.change_epoch = current;
+                    m.wallet -= amount;
+                }
+            }
+            1 => {
+                m.apply(settled_through);
+                let amount = 1 + rng.below(m.weight.max(1) + 500);
+                let ix = w.unstake_ix(s, amount).await;
+                if m.has_change() && m.change_epoch != current {
+                    w.env
+                        .fails_with(&[ix], &[&s.kp], code(E::PreviousStakeChangeUnsettled))
+                        .await;
+                } else if amount > m.weight {
+                    w.env
+                        .fails_with(&[ix], &[&s.kp], code(E::InsufficientActiveStake))
+                        .await;
+                } else {
+                    w.env.ok(&[ix], &[&s.kp]).await;
+                    m.weight -= amount;
+                    m.deactivating += amount;
+                    m.unbonding += amount;
+                    m.change_epoch = current;
+                    m.withdrawable = current + 2;
+                }
+            }
+            2 => {
+                let ix = w.withdraw_ix(s).await;
+                if m.unbonding == 0 {
+                    w.env
+                        .fails_with(&[ix], &[&s.kp], code(E::NothingToWithdraw))
+                        .await;
+                } else if current < m.withdrawable {
+                    w.env
+                        .fails_with(&[ix], &[&s.kp], code(E::StakeStillUnbonding))
+                        .await;
+                } else {
+                    w.env.ok(&[ix], &[&s.kp]).await;
+                    m.wallet += m.unbonding;
+                    m.unbonding = 0;
+                }
+            }
+            3 => {
+                let ix = w.claim_ix(s).await;
+                match w.env.send(&[ix], &[&s.kp]).await {
+                    Ok(()) => {
+                        let balance = w.env.balance(s.dn_account).await;
+                        let paid = balance - m.wallet - m.dn_claimed;
+                        assert!(paid > 0, "{ctx}");
+                        m.dn_claimed += paid;
+                    }
+                    Err(e) => assert_eq!(custom_code(&e), Some(code(E::NothingToClaim)), "{ctx}"),
+                }
+                m.apply(settled_through);
+            }
+            _ => {
+                // Close the open epoch, then settle every closed epoch not yet settled
+                // (sometimes leave the last one unsettled for a while).
+                w.close().await;
+                let closed = w.d.keys.epoch - 1;
+                while settled_next <= closed && (settled_next < closed || rng.below(3) > 0) {
+                    let e = settled_next;
+                    let dn = rng.below(5_000);
+                    let weights: Vec<u64> = models.iter().map(|m| m.active_in(e)).collect();
+                    let total: u64 = weights.iter().sum();
+                    let (p, d) = (&w.p, &w.d);
+                    let paid = w.env.settle_stakers(p, d, e, dn, 0).await;
+                    assert_eq!(paid, total > 0, "seed {seed} epoch {e} active stake");
+                    if paid {
+                        pools_total += u128::from(dn);
+                        for (m, wgt) in models.iter_mut().zip(&weights) {
+                            let num = u128::from(dn) * u128::from(*wgt);
+                            m.rule_floor += num / u128::from(total);
+                            m.exact_scaled += num * ACC_SCALE / u128::from(total);
+                            if *wgt > 0 {
+                                m.epochs_paid += 1;
+                            }
+                        }
+                    }
+                    settled_next += 1;
+                }
+            }
+        }
+        let refs: Vec<&StakerFx> = stakers.iter().collect();
+        w.check(&refs).await;
+        let pool = w.pool().await;
+        let epoch: deepnode::state::Epoch = w
+            .env
+            .get(pda::epoch(&w.d.keys.domain, w.d.keys.epoch))
+            .await;
+        let active: u64 = models.iter().map(|m| m.active_in(w.d.keys.epoch)).sum();
+        assert_eq!(
+            pool.active, active,
+            "seed {seed} step {step}: pool active stake"
+        );
+        assert_eq!(
+            epoch.active_stake,
+            pool.active - pool.activating.min(0),
+            "seed {seed} step {step}"
+        );
+    }
+    // Final claims: everybody takes what is left; payouts against the rule.
+    let mut claimed_total: u128 = 0;
+    for (s, m) in stakers.iter().zip(models.iter_mut()) {
+        let ix = w.claim_ix(s).await;
+        if w.env.send(&[ix], &[&s.kp]).await.is_ok() {
+            let balance = w.env.balance(s.dn_account).await;
+            m.dn_claimed = balance - m.wallet;
+        }
+        let got = u128::from(m.dn_claimed);
+        assert!(
+            got * ACC_SCALE <= m.exact_scaled,
+            "seed {seed}: never more than pro rata"
+        );
+        // Changes waiting for an unsettled epoch may hold back the last epochs' credit.
+        if !m.has_change() || m.change_epoch < settled_next {
+            assert!(
+                got + u128::from(m.epochs_paid) >= m.rule_floor,
+                "seed {seed}: at most one unit per epoch below"
+            );
+        }
+        claimed_total += got;
+    }
+    assert!(claimed_total <= pools_total);
+    let refs: Vec<&StakerFx> = stakers.iter().collect();
+    w.check(&refs).await;
+}

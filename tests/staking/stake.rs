@@ -1,0 +1,445 @@
+//! `init_stake_pool`, `open_stake_position`, `stake`, `request_unstake`,
+//! `withdraw_stake` and `claim_stake_rewards`: happy paths and one negative test per
+//! constraint, each with its exact error.
+use crate::common::*;
+use deepnode::errors::DeepNodeError as E;
+use deepnode::events::{StakeRewardsClaimed, StakeWithdrawn, Staked, UnstakeRequested};
+use deepnode_sdk::ix::StakerKeys;
+use deepnode_tests::anchor_code;
+use deepnode_tests::*;
+use solana_sdk::signature::Keypair;
+use solana_sdk::signer::Signer;
+
+/// What the accumulator pays a stake `w` of `total` from one epoch's `pool`.
+pub fn expected(pool: u64, w: u64, total: u64) -> u64 {
+    let inc = deepnode_math::acc_increment(pool, total).unwrap();
+    let paid = deepnode_math::accrued(w, 0, inc).unwrap();
+    let rule = pool * w / total;
+    assert!(
+        paid <= rule && paid + 1 >= rule,
+        "§12: the rule or one unit less"
+    );
+    paid
+}
+
+#[tokio::test]
+async fn init_stake_pool_twice_fails_and_payments_wait_for_it() {
+    let mut w = world().await;
+    let payer = w.env.payer().pubkey();
+    w.env
+        .fails_with(
+            &[ix::init_stake_pool(payer, &w.d.keys, &w.p.dn)],
+            &[],
+            code(E::AccountAlreadyInitialized),
+        )
+        .await;
+    let pool = w.pool().await;
+    assert_eq!(
+        (pool.total_staked, pool.active, pool.next_settle_epoch),
+        (0, 0, 0)
+    );
+    let domain: deepnode::state::Domain = w.env.get(w.d.keys.domain).await;
+    assert!(domain.stake_pool_ready && domain.is_ready());
+}
+
+#[tokio::test]
+async fn init_stake_pool_with_the_wrong_dn_mint_fails() {
+    let mut w = world().await;
+    let other = w
+        .env
+        .create_mint(w.p.dn.token_program, 6, &Keypair::new().pubkey())
+        .await;
+    let payer = w.env.payer().pubkey();
+    let dn = deepnode_sdk::ix::DnKeys {
+        mint: other,
+        token_program: w.p.dn.token_program,
+    };
+    // The domain's pool exists already, but the address check comes first.
+    w.env
+        .fails_with(
+            &[ix::init_stake_pool(payer, &w.d.keys, &dn)],
+            &[],
+            anchor_code::ADDRESS,
+        )
+        .await;
+}
+
+#[tokio::test]
+async fn open_stake_position_twice_fails() {
+    let mut w = world().await;
+    let s = w.staker(10).await;
+    w.env
+        .fails_with(
+            &[ix::open_stake_position(s.key(), w.d.keys.domain)],
+            &[&s.kp],
+            code(E::AccountAlreadyInitialized),
+        )
+        .await;
+    let pos = w.position(&s).await;
+    assert_eq!((pos.owner, pos.change_epoch, pos.weight), (s.key(), 0, 0));
+}
+
+#[tokio::test]
+async fn stake_is_pending_until_the_next_epoch() {
+    let mut w = world().await;
+    let s = w.staker(5_000).await;
+    let ix = w.stake_ix(&s, 5_000).await;
+    let ev: Staked = w.env.ok_event(&[ix], &[&s.kp]).await;
+    assert_eq!(
+        (ev.amount, ev.epoch, ev.pending, ev.pool_total_staked),
+        (5_000, 0, 5_000, 5_000)
+    );
+    let pool = w.pool().await;
+    assert_eq!(
+        (pool.active, pool.activating, pool.total_staked),
+        (0, 5_000, 5_000)
+    );
+    assert_eq!(
+        w.env.balance(pda::stake_vault(&w.d.keys.domain)).await,
+        5_000
+    );
+    // Not eligible yet: pending stake does not count.
+    assert_eq!(w.position(&s).await.eligible_stake(0).unwrap(), 0);
+    w.check(&[&s]).await;
+    w.close().await;
+    let pool = w.pool().await;
+    assert_eq!((pool.active, pool.activating), (5_000, 0));
+    let epoch: deepnode::state::Epoch = w.env.get(pda::epoch(&w.d.keys.domain, 1)).await;
+    assert_eq!(epoch.active_stake, 5_000);
+    assert_eq!(w.position(&s).await.eligible_stake(1).unwrap(), 5_000);
+    w.check(&[&s]).await;
+}
+
+#[tokio::test]
+async fn stake_twice_in_one_epoch_adds_up() {
+    let mut w = world().await;
+    let s = w.staker(300).await;
+    for _ in 0..3 {
+        let ix = w.stake_ix(&s, 100).await;
+        w.env.ok(&[ix], &[&s.kp]).await;
+    }
+    let pos = w.position(&s).await;
+    assert_eq!((pos.pending, pos.change_epoch), (300, 0));
+    w.check(&[&s]).await;
+}
+
+#[tokio::test]
+async fn stake_zero_fails() {
+    let mut w = world().await;
+    let s = w.staker(10).await;
+    let ix = w.stake_ix(&s, 0).await;
+    w.env.fails_with(&[ix], &[&s.kp], code(E::AmountZero)).await;
+}
+
+#[tokio::test]
+async fn stake_while_paused_fails() {
+    let mut w = world().await;
+    let s = w.staker(10).await;
+    let gov = w.p.gov.insecure_clone();
+    w.env
+        .ok(&[ix::set_paused(gov.pubkey(), true)], &[&gov])
+        .await;
+    let ix = w.stake_ix(&s, 10).await;
+    w.env
+        .fails_with(&[ix], &[&s.kp], code(E::ProtocolPaused))
+        .await;
+}
+
+#[tokio::test]
+async fn stake_into_someone_elses_position_fails() {
+    let mut w = world().await;
+    let s = w.staker(10).await;
+    let t = w.staker(10).await;
+    let keys = w.keys(&s).await;
+    let mut ix = ix::stake(
+        w.d.keys.domain,
+        &w.p.dn,
+        &StakerKeys {
+            owner: t.key(),
+            owner_dn: t.dn_account,
+            ..keys
+        },
+        10,
+    );
+    // Point the position at s's while t signs.
+    ix.accounts[4].pubkey = pda::stake_position(&w.d.keys.domain, &s.key());
+    w.env
+        .fails_with(&[ix], &[&t.kp], code(E::NotStakeOwner))
+        .await;
+}
+
+#[tokio::test]
+async fn stake_with_the_wrong_change_epoch_fails() {
+    let mut w = world().await;
+    let s = w.staker(10).await;
+    w.close().await;
+    let keys = w.keys(&s).await;
+    // The position's change epoch is 0; epoch 1 is not it.
+    let ix = ix::stake(
+        w.d.keys.domain,
+        &w.p.dn,
+        &StakerKeys {
+            change_epoch: 1,
+            ..keys
+        },
+        10,
+    );
+    w.env.fails_with(&[ix], &[&s.kp], anchor_code::SEEDS).await;
+}
+
+#[tokio::test]
+async fn stake_from_another_owners_token_account_fails() {
+    let mut w = world().await;
+    let s = w.staker(10).await;
+    let t = w.staker(10).await;
+    let keys = w.keys(&s).await;
+    let ix = ix::stake(
+        w.d.keys.domain,
+        &w.p.dn,
+        &StakerKeys {
+            owner_dn: t.dn_account,
+            ..keys
+        },
+        10,
+    );
+    w.env
+        .fails_with(&[ix], &[&s.kp], anchor_code::TOKEN_OWNER)
+        .await;
+}
+
+#[tokio::test]
+async fn stake_into_a_substituted_vault_fails() {
+    let mut w = world().await;
+    let s = w.staker(10).await;
+    let mut ix = w.stake_ix(&s, 10).await;
+    // Another DN account of the signer in place of the stake vault.
+    ix.accounts[7].pubkey = w.env.create_token_account(&s.key(), &w.p.dn.mint).await;
+    w.env.fails_with(&[ix], &[&s.kp], anchor_code::SEEDS).await;
+}
+
+#[tokio::test]
+async fn stake_with_another_mint_fails() {
+    let mut w = world().await;
+    let s = w.staker(10).await;
+    let other = w
+        .env
+        .create_mint(w.p.dn.token_program, 6, &Keypair::new().pubkey())
+        .await;
+    // A source account of that mint too, so only the mint's address check can object.
+    let source = w.env.create_token_account(&s.key(), &other).await;
+    let mut ix = w.stake_ix(&s, 10).await;
+    ix.accounts[6].pubkey = source;
+    ix.accounts[8].pubkey = other;
+    w.env
+        .fails_with(&[ix], &[&s.kp], anchor_code::ADDRESS)
+        .await;
+}
+
+#[tokio::test]
+async fn stake_again_while_the_previous_change_is_unsettled_fails() {
+    let mut w = world().await;
+    let s = w.staker(20).await;
+    let ix = w.stake_ix(&s, 10).await;
+    w.env.ok(&[ix], &[&s.kp]).await;
+    w.close().await;
+    // Epoch 0 is closed but its rewards are not recorded: the change cannot apply yet.
+    let ix = w.stake_ix(&s, 10).await;
+    w.env
+        .fails_with(&[ix], &[&s.kp], code(E::PreviousStakeChangeUnsettled))
+        .await;
+    // Once epoch 0 is settled, the same stake goes through and applies the old change.
+    let (p, d) = (&w.p, &w.d);
+    w.env.settle_stakers(p, d, 0, 0, 0).await;
+    let ix = w.stake_ix(&s, 10).await;
+    w.env.ok(&[ix], &[&s.kp]).await;
+    let pos = w.position(&s).await;
+    assert_eq!((pos.weight, pos.pending, pos.change_epoch), (10, 10, 1));
+    w.check(&[&s]).await;
+}
+
+#[tokio::test]
+async fn request_unstake_happy_path_and_withdraw_after_unbonding() {
+    let mut w = world().await;
+    let s = w.staker(1_000).await;
+    let ix = w.stake_ix(&s, 1_000).await;
+    w.env.ok(&[ix], &[&s.kp]).await;
+    w.close().await;
+    let (p, d) = (&w.p, &w.d);
+    w.env.settle_stakers(p, d, 0, 0, 0).await;
+    let ix = w.unstake_ix(&s, 400).await;
+    let ev: UnstakeRequested = w.env.ok_event(&[ix], &[&s.kp]).await;
+    // Requested in epoch 1 with unbonding_epochs = 1: withdrawable from epoch 3.
+    assert_eq!(
+        (
+            ev.amount,
+            ev.epoch,
+            ev.withdrawable_epoch,
+            ev.remaining_weight
+        ),
+        (400, 1, 3, 600)
+    );
+    let pos = w.position(&s).await;
+    assert_eq!(
+        pos.eligible_stake(1).unwrap(),
+        600,
+        "unbonding stake stops counting at once"
+    );
+    let pool = w.pool().await;
+    assert_eq!(
+        (pool.active, pool.deactivating),
+        (1_000, 400),
+        "it still earns this epoch"
+    );
+    w.check(&[&s]).await;
+
+    let ix = w.withdraw_ix(&s).await;
+    w.env
+        .fails_with(&[ix], &[&s.kp], code(E::StakeStillUnbonding))
+        .await;
+    w.close().await; // epoch 2 open
+    assert_eq!(w.pool().await.active, 600);
+    let ix = w.withdraw_ix(&s).await;
+    w.env
+        .fails_with(&[ix], &[&s.kp], code(E::StakeStillUnbonding))
+        .await;
+    w.close().await; // epoch 3 open
+    let before = w.env.balance(s.dn_account).await;
+    let ix = w.withdraw_ix(&s).await;
+    let ev: StakeWithdrawn = w.env.ok_event(&[ix], &[&s.kp]).await;
+    assert_eq!((ev.amount, ev.pool_total_staked), (400, 600));
+    assert_eq!(w.env.balance(s.dn_account).await, before + 400);
+    w.check(&[&s]).await;
+    let ix = w.withdraw_ix(&s).await;
+    w.env
+        .fails_with(&[ix], &[&s.kp], code(E::NothingToWithdraw))
+        .await;
+}
+
+#[tokio::test]
+async fn request_unstake_zero_fails() {
+    let mut w = world().await;
+    let s = w.staker(10).await;
+    let ix = w.unstake_ix(&s, 0).await;
+    w.env.fails_with(&[ix], &[&s.kp], code(E::AmountZero)).await;
+}
+
+#[tokio::test]
+async fn request_unstake_of_pending_stake_fails() {
+    let mut w = world().await;
+    let s = w.staker(10).await;
+    let ix = w.stake_ix(&s, 10).await;
+    w.env.ok(&[ix], &[&s.kp]).await;
+    let ix = w.unstake_ix(&s, 1).await;
+    w.env
+        .fails_with(&[ix], &[&s.kp], code(E::InsufficientActiveStake))
+        .await;
+}
+
+#[tokio::test]
+async fn request_unstake_by_another_key_fails() {
+    let mut w = world().await;
+    let s = w.staker(10).await;
+    let t = w.staker(10).await;
+    let mut ix = w.unstake_ix(&t, 1).await;
+    ix.accounts[4].pubkey = pda::stake_position(&w.d.keys.domain, &s.key());
+    w.env
+        .fails_with(&[ix], &[&t.kp], code(E::NotStakeOwner))
+        .await;
+}
+
+#[tokio::test]
+async fn unstake_withdraw_and_claim_work_while_paused() {
+    let mut w = world().await;
+    let s = w.staker(1_000).await;
+    let ix = w.stake_ix(&s, 1_000).await;
+    w.env.ok(&[ix], &[&s.kp]).await;
+    w.close().await;
+    let (p, d) = (&w.p, &w.d);
+    w.env.settle_stakers(p, d, 0, 0, 0).await;
+    w.close().await;
+    let (p, d) = (&w.p, &w.d);
+    w.env.settle_stakers(p, d, 1, 700, 300).await;
+    let gov = w.p.gov.insecure_clone();
+    w.env
+        .ok(&[ix::set_paused(gov.pubkey(), true)], &[&gov])
+        .await;
+    let ix = w.unstake_ix(&s, 1_000).await;
+    w.env.ok(&[ix], &[&s.kp]).await;
+    let ix = w.claim_ix(&s).await;
+    let ev: StakeRewardsClaimed = w.env.ok_event(&[ix], &[&s.kp]).await;
+    // The sole staker: the accumulator pays the pool or one unit less (§12).
+    assert_eq!(
+        (ev.dn, ev.revenue),
+        (expected(700, 1_000, 1_000), expected(300, 1_000, 1_000))
+    );
+    assert_eq!((ev.dn, ev.revenue), (699, 299));
+    w.close().await;
+    w.close().await;
+    let ix = w.withdraw_ix(&s).await;
+    w.env.ok(&[ix], &[&s.kp]).await;
+    w.check(&[&s]).await;
+    assert_eq!(w.env.balance(s.dn_account).await, 1_699);
+    assert_eq!(w.env.balance(s.revenue_account).await, 299);
+}
+
+#[tokio::test]
+async fn claim_with_nothing_accrued_fails() {
+    let mut w = world().await;
+    let s = w.staker(10).await;
+    let ix = w.claim_ix(&s).await;
+    w.env
+        .fails_with(&[ix], &[&s.kp], code(E::NothingToClaim))
+        .await;
+}
+
+#[tokio::test]
+async fn claim_to_another_owners_accounts_fails() {
+    let mut w = world().await;
+    let s = w.staker(10).await;
+    let t = w.staker(10).await;
+    let keys = w.keys(&s).await;
+    let ix = ix::claim_stake_rewards(
+        &w.d.keys,
+        &w.p.dn,
+        &StakerKeys {
+            owner_dn: t.dn_account,
+            ..keys
+        },
+        s.revenue_account,
+    );
+    w.env
+        .fails_with(&[ix], &[&s.kp], anchor_code::TOKEN_OWNER)
+        .await;
+    let ix = ix::claim_stake_rewards(&w.d.keys, &w.p.dn, &keys, t.revenue_account);
+    w.env
+        .fails_with(&[ix], &[&s.kp], anchor_code::TOKEN_OWNER)
+        .await;
+    // A second DN account of the staker where the revenue account belongs: wrong mint.
+    let second_dn = w.env.create_token_account(&s.key(), &w.p.dn.mint).await;
+    let ix = ix::claim_stake_rewards(&w.d.keys, &w.p.dn, &keys, second_dn);
+    w.env
+        .fails_with(&[ix], &[&s.kp], anchor_code::TOKEN_MINT)
+        .await;
+}
+
+#[tokio::test]
+async fn claim_from_a_substituted_reward_vault_fails() {
+    let mut w = world().await;
+    let s = w.staker(10).await;
+    let mut ix = w.claim_ix(&s).await;
+    // Another domain's buyback vault (same revenue mint type) instead of the reward vault.
+    ix.accounts[7].pubkey = pda::buyback_vault(&w.d.keys.domain);
+    w.env.fails_with(&[ix], &[&s.kp], anchor_code::SEEDS).await;
+}
+
+#[tokio::test]
+async fn claim_by_another_key_fails() {
+    let mut w = world().await;
+    let s = w.staker(10).await;
+    let t = w.staker(10).await;
+    let mut ix = w.claim_ix(&t).await;
+    ix.accounts[4].pubkey = pda::stake_position(&w.d.keys.domain, &s.key());
+    w.env
+        .fails_with(&[ix], &[&t.kp], code(E::NotStakeOwner))
+        .await;
+}
