@@ -15,7 +15,7 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use deepnode::instructions::{CreateDomainArgs, InitializeArgs};
 use deepnode::state::{Bounds, Config, Domain, DomainSettings};
-use deepnode_sdk::ix::{self, DomainKeys};
+use deepnode_sdk::ix::{self, DnKeys, DomainKeys};
 use deepnode_sdk::{decode, pda};
 use serde::Deserialize;
 
@@ -205,8 +205,19 @@ pub fn next_step(
                         domain.revenue_mint, domain.shard_count, d.shard_count
                     )));
                 }
+                let keys = DomainKeys::new(domain_key, &domain);
+                if !domain.stake_pool_ready {
+                    let dn = DnKeys {
+                        mint: config.dn_mint,
+                        token_program: config.dn_token_program,
+                    };
+                    return Ok(Some(Step {
+                        label: format!("create the stake pool of domain {id}"),
+                        instructions: vec![ix::init_stake_pool(*deployer, &keys, &dn)],
+                        new_mint: None,
+                    }));
+                }
                 if !domain.is_ready() {
-                    let keys = DomainKeys::new(domain_key, &domain);
                     let shard = domain.shards_ready;
                     let ix = ix::init_shard(*deployer, &keys, shard);
                     return Ok(Some(Step {

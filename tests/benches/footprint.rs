@@ -9,13 +9,10 @@ use anchor_spl::token_2022::spl_token_2022::state::Account as TokenState;
 use deepnode::state::*;
 use deepnode_sdk::ix::{self, DnKeys, DomainKeys, Line};
 use deepnode_sdk::pda;
-use solana_sdk::hash::Hash;
 use solana_sdk::instruction::Instruction;
-use solana_sdk::message::{v0, AddressLookupTableAccount, VersionedMessage};
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
-use solana_sdk::transaction::{Transaction, VersionedTransaction};
 
 use deepnode_tests::sizes::{legacy, with_table, PACKET};
 
@@ -28,7 +25,7 @@ fn main() {
     let token_fee =
         ExtensionType::try_calculate_account_len::<TokenState>(&[ExtensionType::TransferFeeAmount])
             .unwrap();
-    let rows: [(&str, usize, &str); 10] = [
+    let rows: [(&str, usize, &str); 15] = [
         ("Config", 8 + Config::INIT_SPACE, "once"),
         ("Domain", 8 + Domain::INIT_SPACE, "per domain"),
         ("Epoch", 8 + Epoch::INIT_SPACE, "per domain per epoch"),
@@ -38,7 +35,11 @@ fn main() {
             "per shard per epoch",
         ),
         ("VaultShard", 8 + VaultShard::INIT_SPACE, "per shard"),
-        ("vault token account", token, "per shard + buyback vault"),
+        (
+            "vault token account",
+            token,
+            "per shard, buyback vault, stake vault, reward vault",
+        ),
         (
             "vault token account (transfer-fee mint)",
             token_fee,
@@ -51,6 +52,23 @@ fn main() {
             "per model with payments, per epoch",
         ),
         ("Auction", 8 + Auction::INIT_SPACE, "per domain"),
+        ("StakePool", 8 + StakePool::INIT_SPACE, "per domain"),
+        (
+            "StakePosition",
+            8 + StakePosition::INIT_SPACE,
+            "per staker per domain",
+        ),
+        ("Miner", 8 + Miner::INIT_SPACE, "per miner per domain"),
+        (
+            "Validator",
+            8 + Validator::INIT_SPACE,
+            "per validator per domain",
+        ),
+        (
+            "WorkRecord",
+            8 + WorkRecord::INIT_SPACE,
+            "per attested miner per epoch",
+        ),
     ];
     for (name, size, when) in rows {
         println!(
@@ -77,7 +95,12 @@ fn main() {
         mint: Pubkey::new_unique(),
         token_program: anchor_spl::token::ID,
     };
-    let single: [(&str, Instruction); 5] = [
+    let staker = ix::StakerKeys {
+        owner: payer,
+        owner_dn: account,
+        change_epoch: 0,
+    };
+    let single: [(&str, Instruction); 14] = [
         ("pay", ix::pay(&d, payer, account, model, 0, 1_000, 1)),
         (
             "claim_model_revenue",
@@ -89,6 +112,24 @@ fn main() {
             "buy_back",
             ix::buy_back(&d, &dn, payer, account, Pubkey::new_unique(), 1, 1),
         ),
+        (
+            "open_stake_position",
+            ix::open_stake_position(payer, domain),
+        ),
+        ("stake", ix::stake(domain, &dn, &staker, 1_000)),
+        (
+            "request_unstake",
+            ix::request_unstake(domain, &dn, &staker, 1_000),
+        ),
+        ("withdraw_stake", ix::withdraw_stake(domain, &dn, &staker)),
+        (
+            "claim_stake_rewards",
+            ix::claim_stake_rewards(&d, &dn, &staker, Pubkey::new_unique()),
+        ),
+        ("register_miner", ix::register_miner(payer, domain)),
+        ("register_validator", ix::register_validator(payer, domain)),
+        ("close_epoch, 2 shards", ix::close_epoch(payer, &d, 2)),
+        ("close_epoch, 16 shards", ix::close_epoch(payer, &d, 16)),
     ];
     for (name, i) in single {
         let (bytes, accounts) = legacy(&i, &payer);
@@ -135,6 +176,52 @@ fn main() {
             p * record
         );
     }
+    // Attestations: one validator, many miners per instruction.
+    let miners: Vec<ix::Attestation> = (0..deepnode::constants::MAX_ATTEST_LINES)
+        .map(|_| ix::Attestation {
+            miner: Pubkey::new_unique(),
+            units: 100,
+            revise: false,
+        })
+        .collect();
+    let mut attest_legacy = 0;
+    println!("\n## Attestations per transaction\n");
+    println!("| attest, miners | bytes (legacy) | accounts | bytes with a lookup table |");
+    println!("|---:|---:|---:|---:|");
+    for n in 1..=deepnode::constants::MAX_ATTEST_LINES {
+        let i = ix::attest(payer, domain, 0, &miners[..n]);
+        let (bytes, accounts) = legacy(&i, &payer);
+        if bytes <= PACKET {
+            attest_legacy = n;
+        }
+        if [1, 5, 10, 11, 20, 27].contains(&n) {
+            let fits = if bytes <= PACKET { "" } else { " (over 1,232)" };
+            println!(
+                "| {n} | {bytes}{fits} | {accounts} | {} |",
+                with_table(&i, &payer)
+            );
+        }
+    }
+    let attest_alt = deepnode::constants::MAX_ATTEST_LINES;
+    let work_rent = rent.minimum_balance(8 + WorkRecord::INIT_SPACE);
+    println!("\n## Attestation transactions per epoch (every validator attests every miner)\n");
+    println!("| validators | miners | attestations | txs, legacy ({attest_legacy}/tx) | txs, lookup table ({attest_alt}/tx) | work-record rent (lamports) |");
+    println!("|---:|---:|---:|---:|---:|---:|");
+    for (v, m) in [(5u64, 100u64), (10, 1_000), (50, 5_000), (100, 10_000)] {
+        println!(
+            "| {v} | {m} | {} | {} | {} | {} |",
+            v * m,
+            v * m.div_ceil(attest_legacy as u64),
+            v * m.div_ceil(attest_alt as u64),
+            m * work_rent
+        );
+    }
+    println!(
+        "\nRent per staker: {} lamports (its position); per validator: {} more; per miner: {}.",
+        rent.minimum_balance(8 + StakePosition::INIT_SPACE),
+        rent.minimum_balance(8 + Validator::INIT_SPACE),
+        rent.minimum_balance(8 + Miner::INIT_SPACE)
+    );
     println!("\nRent per model owner: {} lamports for the Model, plus {record} per epoch in which the model is paid (each record stores its rent payer, so that closing it after the claim window can return the rent).", rent.minimum_balance(8 + Model::INIT_SPACE));
 }
 

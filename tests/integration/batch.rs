@@ -7,12 +7,9 @@ use deepnode_sdk::ix::Line;
 use deepnode_tests::fixtures::*;
 use deepnode_tests::tokens::TOKEN;
 use deepnode_tests::*;
-use solana_sdk::hash::Hash;
-use solana_sdk::message::{v0, AddressLookupTableAccount, VersionedMessage};
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
-use solana_sdk::transaction::{Transaction, VersionedTransaction};
 
 /// Largest batch that fits one legacy transaction (measured by `batch_size_limits`).
 pub const MAX_LINES_LEGACY: usize = 7;

@@ -65,6 +65,7 @@ async fn migration_is_idempotent_and_incremental() {
         vec![
             "initialise the protocol (new DN mint)",
             "create domain 0",
+            "create the stake pool of domain 0",
             "create shard 0 of domain 0",
             "create shard 1 of domain 0",
             "create shard 2 of domain 0"
@@ -88,7 +89,11 @@ async fn migration_is_idempotent_and_incremental() {
     cfg.domains.push(second);
     assert_eq!(
         migrate(&mut env, &cfg, &deployer).await,
-        vec!["create domain 1", "create shard 0 of domain 1"]
+        vec![
+            "create domain 1",
+            "create the stake pool of domain 1",
+            "create shard 0 of domain 1"
+        ]
     );
     assert!(migrate(&mut env, &cfg, &deployer).await.is_empty());
 }

@@ -4,6 +4,7 @@
 mod attest;
 mod close_epoch;
 mod common;
+mod lifecycle;
 mod registration;
 mod scenarios;
 pub mod stake;

@@ -261,7 +261,10 @@ async fn anyone_deregisters_an_under_staked_validator_but_not_an_eligible_one() 
     w.env.settle_stakers(p, d, 0, 0, 0).await;
     let unstake = w.unstake_ix(v, 1).await;
     w.env.ok(&[unstake], &[&v.kp]).await;
-    let ev: ValidatorDeregistered = w.env.ok_event(&[ix.clone()], &[&stranger]).await;
+    let ev: ValidatorDeregistered = w
+        .env
+        .ok_event(std::slice::from_ref(&ix), &[&stranger])
+        .await;
     assert_eq!(
         (ev.by, ev.stake, ev.validators_active),
         (stranger.pubkey(), 999, 0)

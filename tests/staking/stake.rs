@@ -23,7 +23,7 @@ pub fn expected(pool: u64, w: u64, total: u64) -> u64 {
 }
 
 #[tokio::test]
-async fn init_stake_pool_twice_fails_and_payments_wait_for_it() {
+async fn init_stake_pool_twice_fails() {
     let mut w = world().await;
     let payer = w.env.payer().pubkey();
     w.env
@@ -427,7 +427,7 @@ async fn claim_from_a_substituted_reward_vault_fails() {
     let mut w = world().await;
     let s = w.staker(10).await;
     let mut ix = w.claim_ix(&s).await;
-    // Another domain's buyback vault (same revenue mint type) instead of the reward vault.
+    // The domain's buyback vault (same revenue mint) instead of its reward vault.
     ix.accounts[7].pubkey = pda::buyback_vault(&w.d.keys.domain);
     w.env.fails_with(&[ix], &[&s.kp], anchor_code::SEEDS).await;
 }

@@ -335,9 +335,6 @@ pub enum DeepNodeError {
     /// 6105
     #[msg("Miner belongs to another domain")]
     MinerWrongDomain,
-    /// 6106
-    #[msg("The domain's stake pool is not initialised")]
-    StakePoolNotReady,
 }
 
 impl From<deepnode_math::MathError> for DeepNodeError {

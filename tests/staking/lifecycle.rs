@@ -1,0 +1,254 @@
+//! Account lifecycle of the staking and work accounts: pre-funded addresses never block
+//! their creation, stored bumps are canonical, a domain without its stake pool takes no
+//! payment, another domain's accounts are refused, and pause never stops an exit.
+use crate::common::*;
+use deepnode::constants::*;
+use deepnode::errors::DeepNodeError as E;
+use deepnode::instructions::CreateDomainArgs;
+use deepnode::state::{Domain, Miner, StakePool, StakePosition, Validator, WorkRecord};
+use deepnode_sdk::ix::{DomainKeys, StakerKeys};
+use deepnode_tests::fixtures::default_settings;
+use deepnode_tests::tokens::TOKEN;
+use deepnode_tests::*;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::Keypair;
+use solana_sdk::signer::Signer;
+
+/// Lamports a griefer sends to an address before the program creates it (above the
+/// rent-exempt minimum of an empty account, so the transfer itself succeeds).
+const GRIEF: u64 = 1_000_000;
+
+fn bump(seeds: &[&[u8]]) -> u8 {
+    Pubkey::find_program_address(seeds, &deepnode::ID).1
+}
+
+#[tokio::test]
+async fn prefunded_staking_and_work_addresses_do_not_block_creation() {
+    let mut w = world().await;
+    let domain = w.d.keys.domain;
+    let s = Keypair::new();
+    let m = Keypair::new();
+    let miner = pda::miner(&domain, &m.pubkey());
+    for key in [
+        pda::stake_position(&domain, &s.pubkey()),
+        pda::validator(&domain, &s.pubkey()),
+        miner,
+        pda::work_record(&miner, 1),
+        pda::epoch(&domain, 1),
+        pda::epoch_shard(&domain, 1, 0),
+        pda::epoch_shard(&domain, 1, 1),
+    ] {
+        w.env.airdrop(&key, GRIEF).await;
+    }
+    for key in [&s.pubkey(), &m.pubkey()] {
+        w.env.airdrop(key, 1_000_000_000).await;
+    }
+    let dn = w.env.create_token_account(&s.pubkey(), &w.p.dn.mint).await;
+    let holder = w.p.dn_holder.insecure_clone();
+    w.env
+        .transfer(&w.p.dn.mint, &w.p.dn_holder_account, &dn, &holder, 1_000, 6)
+        .await;
+    w.env
+        .ok(&[ix::open_stake_position(s.pubkey(), domain)], &[&s])
+        .await;
+    let keys = StakerKeys {
+        owner: s.pubkey(),
+        owner_dn: dn,
+        change_epoch: 0,
+    };
+    w.env
+        .ok(&[ix::stake(domain, &w.p.dn, &keys, 1_000)], &[&s])
+        .await;
+    w.close().await;
+    w.env
+        .ok(&[ix::register_validator(s.pubkey(), domain)], &[&s])
+        .await;
+    w.env
+        .ok(&[ix::register_miner(m.pubkey(), domain)], &[&m])
+        .await;
+    w.env
+        .ok(&[ix::attest(s.pubkey(), domain, 1, &[line(&m, 5)])], &[&s])
+        .await;
+
+    // Every stored bump is the canonical one.
+    let pool: StakePool = w.env.get(pda::stake_pool(&domain)).await;
+    assert_eq!(pool.bump, bump(&[STAKE_POOL_SEED, domain.as_ref()]));
+    assert_eq!(pool.vault_bump, bump(&[STAKE_VAULT_SEED, domain.as_ref()]));
+    assert_eq!(
+        pool.reward_vault_bump,
+        bump(&[STAKE_REWARD_VAULT_SEED, domain.as_ref()])
+    );
+    let position: StakePosition = w.env.get(pda::stake_position(&domain, &s.pubkey())).await;
+    assert_eq!(
+        position.bump,
+        bump(&[STAKE_POSITION_SEED, domain.as_ref(), s.pubkey().as_ref()])
+    );
+    let validator: Validator = w.env.get(pda::validator(&domain, &s.pubkey())).await;
+    assert_eq!(
+        validator.bump,
+        bump(&[VALIDATOR_SEED, domain.as_ref(), s.pubkey().as_ref()])
+    );
+    let m_state: Miner = w.env.get(miner).await;
+    assert_eq!(
+        m_state.bump,
+        bump(&[MINER_SEED, domain.as_ref(), m.pubkey().as_ref()])
+    );
+    let record: WorkRecord = w.env.get(pda::work_record(&miner, 1)).await;
+    assert_eq!(
+        record.bump,
+        bump(&[WORK_RECORD_SEED, miner.as_ref(), &1u64.to_le_bytes()])
+    );
+    assert_eq!((record.count, record.attestations[0].units), (1, 5));
+}
+
+#[tokio::test]
+async fn prefunded_stake_pool_and_vaults_do_not_block_the_pool() {
+    let mut env = Env::start().await;
+    let p = env.init_protocol(TOKEN).await;
+    let d0 = pda::domain(0);
+    for key in [
+        pda::stake_pool(&d0),
+        pda::stake_vault(&d0),
+        pda::stake_reward_vault(&d0),
+    ] {
+        env.airdrop(&key, GRIEF).await;
+    }
+    let d = env.domain_with(&p, TOKEN, &[], 1, default_settings()).await;
+    let domain: Domain = env.get(d.keys.domain).await;
+    assert!(domain.stake_pool_ready && domain.is_ready());
+    assert_eq!(env.balance(pda::stake_vault(&d0)).await, 0);
+    assert_eq!(env.balance(pda::stake_reward_vault(&d0)).await, 0);
+}
+
+#[tokio::test]
+async fn a_domain_without_its_stake_pool_takes_no_payment() {
+    let mut env = Env::start().await;
+    let p = env.init_protocol(TOKEN).await;
+    let mint_authority = Keypair::new();
+    let mint = env.create_mint(TOKEN, 6, &mint_authority.pubkey()).await;
+    let owner = Keypair::new();
+    let payer = env.payer().pubkey();
+    let gov = p.gov.insecure_clone();
+    let ix = ix::create_domain(
+        payer,
+        owner.pubkey(),
+        gov.pubkey(),
+        0,
+        mint,
+        TOKEN,
+        CreateDomainArgs {
+            fee_authority: owner.pubkey(),
+            shard_count: 1,
+            settings: default_settings(),
+        },
+    );
+    env.ok(&[ix], &[&owner, &gov]).await;
+    let state: Domain = env.get(pda::domain(0)).await;
+    let keys = DomainKeys::new(pda::domain(0), &state);
+    env.ok(&[ix::init_shard(payer, &keys, 0)], &[]).await;
+    let model_owner = Keypair::new();
+    env.airdrop(&model_owner.pubkey(), 1_000_000_000).await;
+    env.ok(
+        &[ix::mint_model(model_owner.pubkey(), keys.domain, 0, 2_000)],
+        &[&model_owner],
+    )
+    .await;
+    let consumer = Keypair::new();
+    env.airdrop(&consumer.pubkey(), 1_000_000_000).await;
+    let token = env
+        .funded_account(&consumer.pubkey(), &mint, &mint_authority, 1_000_000)
+        .await;
+    let pay = ix::pay(
+        &keys,
+        consumer.pubkey(),
+        token,
+        pda::model(&keys.domain, 0),
+        0,
+        1_000,
+        1,
+    );
+    env.fails_with(
+        std::slice::from_ref(&pay),
+        &[&consumer],
+        code(E::DomainNotReady),
+    )
+    .await;
+    env.ok(&[ix::init_stake_pool(payer, &keys, &p.dn)], &[])
+        .await;
+    env.ok(&[pay], &[&consumer]).await;
+}
+
+#[tokio::test]
+async fn another_domains_stake_accounts_are_refused() {
+    let mut w = world().await;
+    let other = w
+        .env
+        .domain_with(&w.p, TOKEN, &[], 1, default_settings())
+        .await;
+    let s = w.staker(100).await;
+    // The other domain's stake vault in place of this domain's.
+    let mut ix = w.stake_ix(&s, 100).await;
+    ix.accounts[7].pubkey = pda::stake_vault(&other.keys.domain);
+    w.env.fails_with(&[ix], &[&s.kp], anchor_code::SEEDS).await;
+    // The other domain's pool.
+    let mut ix = w.stake_ix(&s, 100).await;
+    ix.accounts[3].pubkey = pda::stake_pool(&other.keys.domain);
+    w.env.fails_with(&[ix], &[&s.kp], anchor_code::SEEDS).await;
+    // The other domain's reward vault in a claim.
+    let mut ix = w.claim_ix(&s).await;
+    ix.accounts[7].pubkey = pda::stake_reward_vault(&other.keys.domain);
+    w.env.fails_with(&[ix], &[&s.kp], anchor_code::SEEDS).await;
+    // A position opened in the other domain used with this one.
+    w.env
+        .ok(
+            &[ix::open_stake_position(s.key(), other.keys.domain)],
+            &[&s.kp],
+        )
+        .await;
+    let mut ix = w.stake_ix(&s, 100).await;
+    ix.accounts[4].pubkey = pda::stake_position(&other.keys.domain, &s.key());
+    w.env.fails_with(&[ix], &[&s.kp], anchor_code::SEEDS).await;
+}
+
+#[tokio::test]
+async fn withdraw_by_another_key_fails() {
+    let mut w = world().await;
+    let s = w.staker(10).await;
+    let t = w.staker(10).await;
+    let mut ix = w.withdraw_ix(&t).await;
+    ix.accounts[4].pubkey = pda::stake_position(&w.d.keys.domain, &s.key());
+    w.env
+        .fails_with(&[ix], &[&t.kp], code(E::NotStakeOwner))
+        .await;
+}
+
+#[tokio::test]
+async fn pause_never_stops_leaving() {
+    let mut w = world().await;
+    let vs = w.validators(1, 1_000).await;
+    let m = w.miner().await;
+    let gov = w.p.gov.insecure_clone();
+    w.env
+        .ok(&[ix::set_paused(gov.pubkey(), true)], &[&gov])
+        .await;
+    let v = &vs[0];
+    w.env
+        .ok(
+            &[ix::deregister_validator(v.key(), w.d.keys.domain, v.key())],
+            &[&v.kp],
+        )
+        .await;
+    w.env
+        .ok(&[ix::deregister_miner(m.pubkey(), w.d.keys.domain)], &[&m])
+        .await;
+    // Opening an empty position changes nothing and stays available.
+    let k = Keypair::new();
+    w.env.airdrop(&k.pubkey(), 1_000_000_000).await;
+    w.env
+        .ok(
+            &[ix::open_stake_position(k.pubkey(), w.d.keys.domain)],
+            &[&k],
+        )
+        .await;
+    w.close().await;
+}
