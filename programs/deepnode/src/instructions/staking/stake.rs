@@ -51,7 +51,20 @@ pub struct Stake<'info> {
     pub dn_token_program: Interface<'info, TokenInterface>,
 }
 
-impl Stake<'_> {
+impl<'info> Stake<'info> {
+    /// The stake vault's token side, signed by the domain's vault authority.
+    pub fn vault_cpi(&self) -> VaultCpi<'_, 'info> {
+        VaultCpi {
+            domain: self.domain.key(),
+            authority_bump: self.domain.vault_authority_bump,
+            vault: AsRef::<AccountInfo<'info>>::as_ref(&*self.stake_vault),
+            authority: self.vault_authority.as_ref(),
+            mint: AsRef::<AccountInfo<'info>>::as_ref(&*self.dn_mint),
+            decimals: self.config.dn_decimals,
+            token_program: self.dn_token_program.as_ref(),
+        }
+    }
+
     /// Invariant 2 for the stake vault, the pool's totals and the position's own check.
     pub fn check(&self) -> Result<()> {
         self.stake_pool
@@ -68,16 +81,7 @@ pub fn handler(mut ctx: Context<Stake>, amount: u64) -> Result<()> {
     let current = a.domain.current_epoch;
     a.position.sync(&a.stake_pool, &a.change_epoch)?;
     a.position.require_change_slot(current)?;
-    let cpi = VaultCpi {
-        domain: a.domain.key(),
-        authority_bump: a.domain.vault_authority_bump,
-        vault: &a.stake_vault.to_account_info(),
-        authority: &a.vault_authority.to_account_info(),
-        mint: &a.dn_mint.to_account_info(),
-        decimals: a.config.dn_decimals,
-        token_program: &a.dn_token_program.to_account_info(),
-    };
-    let received = cpi.receive(
+    let received = a.vault_cpi().receive(
         &a.owner_dn.to_account_info(),
         &a.owner.to_account_info(),
         amount,

@@ -5,7 +5,6 @@ use anchor_lang::prelude::*;
 use crate::errors::DeepNodeError;
 use crate::events::StakeWithdrawn;
 use crate::instructions::staking::stake::Stake;
-use crate::token_util::VaultCpi;
 
 /// Handler of [`withdraw_stake`](crate::deepnode::withdraw_stake).
 pub fn handler(mut ctx: Context<Stake>) -> Result<()> {
@@ -22,16 +21,7 @@ pub fn handler(mut ctx: Context<Stake>) -> Result<()> {
         .total_staked
         .checked_sub(amount)
         .ok_or(DeepNodeError::MathOverflow)?;
-    let cpi = VaultCpi {
-        domain: a.domain.key(),
-        authority_bump: a.domain.vault_authority_bump,
-        vault: &a.stake_vault.to_account_info(),
-        authority: &a.vault_authority.to_account_info(),
-        mint: &a.dn_mint.to_account_info(),
-        decimals: a.config.dn_decimals,
-        token_program: &a.dn_token_program.to_account_info(),
-    };
-    cpi.send(&a.owner_dn.to_account_info(), amount)?;
+    a.vault_cpi().send(&a.owner_dn.to_account_info(), amount)?;
     a.stake_vault.reload()?;
     a.check()?;
     let event = StakeWithdrawn {
