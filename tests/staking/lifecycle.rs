@@ -252,3 +252,92 @@ async fn pause_never_stops_leaving() {
         .await;
     w.close().await;
 }
+
+#[tokio::test]
+async fn init_stake_pool_pins_every_account() {
+    let mut w = world().await;
+    let other = w
+        .env
+        .domain_with(&w.p, TOKEN, &[], 1, default_settings())
+        .await;
+    let payer = w.env.payer().pubkey();
+    let base = ix::init_stake_pool(payer, &w.d.keys, &w.p.dn);
+    // Indices: payer 0, config 1, domain 2, stake_pool 3, stake_vault 4, reward_vault 5,
+    // dn_mint 6, revenue_mint 7, vault_authority 8, dn_token_program 9,
+    // revenue_token_program 10.
+    let cases: [(usize, Pubkey, u32); 6] = [
+        (3, pda::stake_pool(&other.keys.domain), anchor_code::SEEDS),
+        (4, pda::stake_vault(&other.keys.domain), anchor_code::SEEDS),
+        (
+            5,
+            pda::stake_reward_vault(&other.keys.domain),
+            anchor_code::SEEDS,
+        ),
+        (7, other.keys.revenue_mint, anchor_code::ADDRESS),
+        (
+            8,
+            pda::vault_authority(&other.keys.domain),
+            anchor_code::SEEDS,
+        ),
+        (9, deepnode_tests::tokens::TOKEN_2022, anchor_code::ADDRESS),
+    ];
+    for (index, key, expected) in cases {
+        let mut ix = base.clone();
+        ix.accounts[index].pubkey = key;
+        w.env.fails_with(&[ix], &[], expected).await;
+    }
+}
+
+#[tokio::test]
+async fn open_stake_position_with_another_domains_pool_fails() {
+    let mut w = world().await;
+    let other = w
+        .env
+        .domain_with(&w.p, TOKEN, &[], 1, default_settings())
+        .await;
+    let k = Keypair::new();
+    w.env.airdrop(&k.pubkey(), 1_000_000_000).await;
+    let mut ix = ix::open_stake_position(k.pubkey(), w.d.keys.domain);
+    ix.accounts[2].pubkey = pda::stake_pool(&other.keys.domain);
+    w.env.fails_with(&[ix], &[&k], anchor_code::SEEDS).await;
+}
+
+#[tokio::test]
+async fn stake_with_another_domains_vault_authority_fails() {
+    let mut w = world().await;
+    let other = w
+        .env
+        .domain_with(&w.p, TOKEN, &[], 1, default_settings())
+        .await;
+    let s = w.staker(10).await;
+    let mut ix = w.stake_ix(&s, 10).await;
+    ix.accounts[9].pubkey = pda::vault_authority(&other.keys.domain);
+    w.env.fails_with(&[ix], &[&s.kp], anchor_code::SEEDS).await;
+}
+
+#[tokio::test]
+async fn attesting_an_epoch_that_does_not_exist_yet_fails() {
+    let mut w = world().await;
+    let vs = w.validators(1, 1_000).await;
+    let m = w.miner().await;
+    let ix = ix::attest(vs[0].key(), w.d.keys.domain, 5, &[line(&m, 1)]);
+    w.env
+        .fails_with(&[ix], &[&vs[0].kp], anchor_code::NOT_INITIALIZED)
+        .await;
+}
+
+#[tokio::test]
+async fn close_epoch_with_another_domains_pool_fails() {
+    let mut w = world().await;
+    let other = w
+        .env
+        .domain_with(&w.p, TOKEN, &[], 1, default_settings())
+        .await;
+    let e0: deepnode::state::Epoch = w.env.get(pda::epoch(&w.d.keys.domain, 0)).await;
+    let now = w.env.clock().await.unix_timestamp;
+    w.env.advance(e0.end_ts + CLOSE_GRACE_SECS - now).await;
+    let payer = w.env.payer().pubkey();
+    let mut ix = ix::close_epoch(payer, &w.d.keys, 2);
+    ix.accounts[5].pubkey = pda::stake_pool(&other.keys.domain);
+    w.env.fails_with(&[ix], &[], anchor_code::SEEDS).await;
+}

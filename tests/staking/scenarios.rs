@@ -10,6 +10,8 @@ use deepnode::events::StakeRewardsClaimed;
 use deepnode_math::ACC_SCALE;
 use deepnode_tests::staking::StakerFx;
 use deepnode_tests::*;
+use solana_sdk::signer::Signer;
+use std::collections::HashMap;
 
 /// Claims and returns (dn, revenue) paid.
 async fn claim(w: &mut World, s: &StakerFx) -> (u64, u64) {
@@ -173,6 +175,8 @@ struct Model {
     exact_scaled: u128,
     /// Epochs in which the position earned.
     epochs_paid: u64,
+    /// Validator index, once registered as a validator.
+    validator: Option<u32>,
 }
 
 impl Model {
@@ -187,6 +191,14 @@ impl Model {
             self.deactivating = 0;
         }
     }
+    /// Stake that counts for validator eligibility in the open epoch `e`.
+    fn eligible(&self, e: u64) -> u64 {
+        if self.pending > 0 && self.change_epoch < e {
+            self.weight + self.pending
+        } else {
+            self.weight
+        }
+    }
     /// Stake earning in epoch `e` (the open or a closed one).
     fn active_in(&self, e: u64) -> u64 {
         let mut w = self.weight + self.deactivating;
@@ -197,21 +209,33 @@ impl Model {
     }
 }
 
-/// Random staking sequences: stake, unstake, withdraw, claim, close and settle, with the
-/// expected outcome of each predicted by the model (success or the exact error), and
+/// Random staking sequences: stake, unstake, withdraw, claim, register as a validator,
+/// attest, close and settle, with the expected outcome of each predicted by the model
+/// (success or the exact error), the work records compared with the model's, and
 /// invariants 2 and 6 checked after every instruction.
 #[tokio::test]
 async fn random_staking_sequences_keep_the_invariants() {
     let sequences: u64 = std::env::var("DEEPNODE_STAKE_SEQUENCES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(4);
+        .unwrap_or(12);
+    let mut done = [0u32; 8];
     for seed in 1..=sequences {
-        run_sequence(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15), 40).await;
+        let counts = run_sequence(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15), 40).await;
+        for (total, n) in done.iter_mut().zip(counts) {
+            *total += n;
+        }
+    }
+    println!("successful operations (stake, unstake, withdraw, claim, close, -, register, attest): {done:?}");
+    // The sequences must reach every kind of success, not only the predicted errors.
+    for (kind, n) in done.iter().enumerate() {
+        assert!(kind == 5 || *n > 0, "operation {kind} never succeeded");
     }
 }
 
-async fn run_sequence(seed: u64, steps: usize) {
+/// Runs one sequence; returns how many operations of each kind succeeded.
+async fn run_sequence(seed: u64, steps: usize) -> [u32; 8] {
+    let mut succeeded = [0u32; 8];
     let mut rng = Rng(seed);
     let mut w = world().await;
     let n = 3;
@@ -221,9 +245,27 @@ async fn run_sequence(seed: u64, steps: usize) {
         stakers.push(w.staker(10_000).await);
         m.wallet = 10_000;
     }
-    // Epochs whose stakers' rewards are recorded: 0..settled_next.
-    let mut settled_next: u64 = 0;
+    let miners = [w.miner().await, w.miner().await];
+    let min_stake = deepnode_tests::fixtures::default_settings().min_validator_stake;
+    // Work records: (miner, epoch) -> (validator index, units) in attestation order.
+    let mut records: HashMap<(usize, u64), Vec<(u32, u64)>> = HashMap::new();
+    let mut next_index: u32 = 0;
     let mut pools_total: u128 = 0;
+    // Everybody starts with 1,500 staked in epoch 0, active from epoch 1.
+    for (s, m) in stakers.iter().zip(models.iter_mut()) {
+        let ix = w.stake_ix(s, 1_500).await;
+        w.env.ok(&[ix], &[&s.kp]).await;
+        m.pending = 1_500;
+        m.wallet -= 1_500;
+    }
+    w.close().await;
+    let (p, d) = (&w.p, &w.d);
+    assert!(
+        !w.env.settle_stakers(p, d, 0, 1_000, 0).await,
+        "nobody active in epoch 0"
+    );
+    // Epochs whose stakers' rewards are recorded: 0..settled_next.
+    let mut settled_next: u64 = 1;
     for step in 0..steps {
         let current = w.d.keys.epoch;
         let settled_through = settled_next.checked_sub(1);
@@ -231,19 +273,21 @@ async fn run_sequence(seed: u64, steps: usize) {
         let s = &stakers[i];
         let m = &mut models[i];
         let ctx = format!("seed {seed} step {step} staker {i}");
-        match rng.below(6) {
+        match rng.below(8) {
             0 => {
                 let amount = 1 + rng.below(3_000);
                 m.apply(settled_through);
                 let ix = w.stake_ix(s, amount).await;
                 if amount > m.wallet {
-                    assert!(w.env.send(&[ix], &[&s.kp]).await.is_err(), "{ctx}");
+                    // The token program refuses the transfer: InsufficientFunds (1).
+                    w.env.fails_with(&[ix], &[&s.kp], 1).await;
                 } else if m.has_change() && m.change_epoch != current {
                     w.env
                         .fails_with(&[ix], &[&s.kp], code(E::PreviousStakeChangeUnsettled))
                         .await;
                 } else {
                     w.env.ok(&[ix], &[&s.kp]).await;
+                    succeeded[0] += 1;
                     m.pending += amount;
                     m.change_epoch = current;
                     m.wallet -= amount;
@@ -263,6 +307,7 @@ async fn run_sequence(seed: u64, steps: usize) {
                         .await;
                 } else {
                     w.env.ok(&[ix], &[&s.kp]).await;
+                    succeeded[1] += 1;
                     m.weight -= amount;
                     m.deactivating += amount;
                     m.unbonding += amount;
@@ -282,6 +327,7 @@ async fn run_sequence(seed: u64, steps: usize) {
                         .await;
                 } else {
                     w.env.ok(&[ix], &[&s.kp]).await;
+                    succeeded[2] += 1;
                     m.wallet += m.unbonding;
                     m.unbonding = 0;
                 }
@@ -294,15 +340,102 @@ async fn run_sequence(seed: u64, steps: usize) {
                         let paid = balance - m.wallet - m.dn_claimed;
                         assert!(paid > 0, "{ctx}");
                         m.dn_claimed += paid;
+                        succeeded[3] += 1;
                     }
                     Err(e) => assert_eq!(custom_code(&e), Some(code(E::NothingToClaim)), "{ctx}"),
                 }
                 m.apply(settled_through);
             }
+            6 => {
+                let ix = ix::register_validator(s.key(), w.d.keys.domain);
+                if m.eligible(current) < min_stake {
+                    w.env
+                        .fails_with(&[ix], &[&s.kp], code(E::ValidatorStakeTooLow))
+                        .await;
+                } else if m.validator.is_some() {
+                    w.env
+                        .fails_with(&[ix], &[&s.kp], code(E::ValidatorAlreadyRegistered))
+                        .await;
+                } else {
+                    w.env.ok(&[ix], &[&s.kp]).await;
+                    succeeded[6] += 1;
+                    m.validator = Some(next_index);
+                    next_index += 1;
+                }
+            }
+            5 | 7 => {
+                let j = rng.below(2) as usize;
+                let units = rng.below(1_000);
+                let revise = rng.below(3) == 0;
+                let a = deepnode_sdk::ix::Attestation {
+                    miner: miners[j].pubkey(),
+                    units,
+                    revise,
+                };
+                let ix = ix::attest(s.key(), w.d.keys.domain, current, &[a]);
+                let record = records.entry((j, current)).or_default();
+                match m.validator {
+                    None => {
+                        w.env
+                            .fails_with(&[ix], &[&s.kp], anchor_code::NOT_INITIALIZED)
+                            .await
+                    }
+                    Some(_) if m.eligible(current) < min_stake => {
+                        w.env
+                            .fails_with(&[ix], &[&s.kp], code(E::ValidatorStakeTooLow))
+                            .await
+                    }
+                    Some(index) => {
+                        let mine = record.iter().position(|(v, _)| *v == index);
+                        match (mine, revise) {
+                            (Some(_), false) => {
+                                w.env
+                                    .fails_with(&[ix], &[&s.kp], code(E::AlreadyAttested))
+                                    .await
+                            }
+                            (None, true) => {
+                                w.env
+                                    .fails_with(&[ix], &[&s.kp], code(E::NothingToRevise))
+                                    .await
+                            }
+                            (Some(k), true) => {
+                                w.env.ok(&[ix], &[&s.kp]).await;
+                                succeeded[7] += 1;
+                                record[k].1 = units;
+                            }
+                            (None, false) => {
+                                w.env.ok(&[ix], &[&s.kp]).await;
+                                succeeded[7] += 1;
+                                record.push((index, units));
+                            }
+                        }
+                    }
+                }
+                // The record on chain holds exactly the model's attestations.
+                let miner_pda = pda::miner(&w.d.keys.domain, &miners[j].pubkey());
+                let key = pda::work_record(&miner_pda, current);
+                if !record.is_empty() {
+                    let on_chain: deepnode::state::WorkRecord = w.env.get(key).await;
+                    let got: Vec<(u32, u64)> = on_chain
+                        .recorded()
+                        .iter()
+                        .map(|a| (a.validator, a.units))
+                        .collect();
+                    assert_eq!(&got, record, "{ctx}: work record");
+                }
+                let epoch: deepnode::state::Epoch =
+                    w.env.get(pda::epoch(&w.d.keys.domain, current)).await;
+                let expected = records
+                    .iter()
+                    .filter(|((_, e), v)| *e == current && !v.is_empty())
+                    .count() as u64;
+                assert_eq!(epoch.work_records, expected, "{ctx}: records counted once");
+            }
             _ => {
                 // Close the open epoch, then settle every closed epoch not yet settled
                 // (sometimes leave the last one unsettled for a while).
                 w.close().await;
+                succeeded[4] += 1;
                 let closed = w.d.keys.epoch - 1;
                 while settled_next <= closed && (settled_next < closed || rng.below(3) > 0) {
                     let e = settled_next;
@@ -369,4 +502,5 @@ async fn run_sequence(seed: u64, steps: usize) {
     assert!(claimed_total <= pools_total);
     let refs: Vec<&StakerFx> = stakers.iter().collect();
     w.check(&refs).await;
+    succeeded
 }
