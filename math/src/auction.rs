@@ -35,12 +35,35 @@ pub fn restart_price(clearing_e9: u64) -> u64 {
     clearing_e9.saturating_mul(2)
 }
 
+/// Whether a purchase of `quantity` out of the `available` units for sale restarts the
+/// auction (§8): only when it buys at least half of them (`2 * quantity >= available`),
+/// so that dust purchases cannot hold the price up.
+pub fn restarts_auction(quantity: u64, available: u64) -> Result<bool, MathError> {
+    let doubled = u128::from(quantity)
+        .checked_mul(2)
+        .ok_or(MathError::Overflow)?;
+    Ok(doubled >= u128::from(available))
+}
+
 #[cfg(test)]
 // Test oracles compute exact values in u128 where they cannot overflow.
 #[allow(clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn restart_needs_half_the_vault() {
+        assert_eq!(restarts_auction(1, 1_000), Ok(false));
+        assert_eq!(restarts_auction(499, 1_000), Ok(false));
+        assert_eq!(restarts_auction(500, 1_000), Ok(true));
+        assert_eq!(restarts_auction(1_000, 1_000), Ok(true));
+        // Odd balances: 3 of 7 is below half, 4 of 7 above.
+        assert_eq!(restarts_auction(3, 7), Ok(false));
+        assert_eq!(restarts_auction(4, 7), Ok(true));
+        assert_eq!(restarts_auction(u64::MAX, u64::MAX), Ok(true));
+        assert_eq!(restarts_auction(u64::MAX / 2, u64::MAX), Ok(false));
+    }
 
     #[test]
     fn linear_decay_examples() {

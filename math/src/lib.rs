@@ -14,9 +14,11 @@ pub mod median;
 pub mod split;
 pub mod stake;
 
-pub use auction::{auction_cost, auction_price, restart_price};
+pub use auction::{auction_cost, auction_price, restart_price, restarts_auction};
 pub use fixed::{mul_div_ceil, mul_div_floor, BPS_DENOMINATOR, PRICE_SCALE};
-pub use median::{agrees, finalise_votes, stake_weighted_median, Verdict, Vote};
+pub use median::{
+    agrees, finalise_votes, stake_weighted_median, Verdict, Vote, MAX_ATTESTED_UNITS,
+};
 pub use split::{split_payment, PaymentSplit, BUYBACK_BPS, MIN_PAYMENT};
 pub use stake::{acc_advance, acc_increment, accrued, ACC_SCALE};
 
@@ -29,6 +31,8 @@ pub enum MathError {
     DivisionByZero,
     /// Basis points above 10,000, or shares that together exceed 10,000.
     InvalidBps,
+    /// Attestations weigh more than the epoch's whole validator stake.
+    VotesAboveTotal,
 }
 
 impl core::fmt::Display for MathError {
@@ -37,6 +41,9 @@ impl core::fmt::Display for MathError {
             MathError::Overflow => write!(f, "arithmetic overflow"),
             MathError::DivisionByZero => write!(f, "division by zero"),
             MathError::InvalidBps => write!(f, "basis points out of range"),
+            MathError::VotesAboveTotal => {
+                write!(f, "attestations weigh more than the validator stake")
+            }
         }
     }
 }

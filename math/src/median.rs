@@ -3,13 +3,18 @@
 
 use crate::{MathError, BPS_DENOMINATOR};
 
-/// One validator's attestation of a miner's work, with the validator's stake at attest
-/// time.
+/// Largest number of work units one validator may attest for one miner in one epoch.
+/// With it no total can overflow: a median is at most this value, and the epoch's total
+/// verified work (a `u128` sum of medians) stays exact for more than 10^26 records.
+pub const MAX_ATTESTED_UNITS: u64 = 1_000_000_000_000;
+
+/// One validator's attestation of a miner's work, with the validator's weight in the
+/// epoch (its stake active in that epoch).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Vote {
     /// Work units attested.
     pub units: u64,
-    /// Validator's active stake when it attested.
+    /// Validator's weight in the epoch.
     pub stake: u64,
 }
 
@@ -22,26 +27,36 @@ pub struct Verdict {
     pub agrees: Vec<bool>,
 }
 
-/// Stake-weighted median (§12): sort by units; the median is the smallest `units` at
-/// which the running stake reaches at least half of the total (`2*running >= total`).
-/// Ties in units give the same value whatever their order. `None` when there is no vote.
-pub fn stake_weighted_median(votes: &[Vote]) -> Result<Option<u64>, MathError> {
-    if votes.is_empty() {
+/// Stake-weighted median over an epoch's whole validator stake `total_stake` (W_e, §12):
+/// the attestations plus one implicit vote of 0 units carrying the weight of the
+/// validators that did not attest (`total_stake - sum of the votes' weights`). Sorted by
+/// units, the median is the smallest units at which the running weight reaches at least
+/// half of `total_stake` (`2*running >= total_stake`). `None` when `total_stake` is 0
+/// (nothing is verified); an error when the votes weigh more than `total_stake`.
+pub fn stake_weighted_median(votes: &[Vote], total_stake: u64) -> Result<Option<u64>, MathError> {
+    if total_stake == 0 {
         return Ok(None);
     }
-    let total = votes.iter().try_fold(0u128, |acc, v| {
+    let total = u128::from(total_stake);
+    let voted = votes.iter().try_fold(0u128, |acc, v| {
         acc.checked_add(u128::from(v.stake))
             .ok_or(MathError::Overflow)
     })?;
+    // The validators that did not attest vote 0 units.
+    let mut running = total.checked_sub(voted).ok_or(MathError::VotesAboveTotal)?;
+    let reaches = |running: u128| -> Result<bool, MathError> {
+        Ok(running.checked_mul(2).ok_or(MathError::Overflow)? >= total)
+    };
+    if reaches(running)? {
+        return Ok(Some(0));
+    }
     let mut sorted: Vec<Vote> = votes.to_vec();
     sorted.sort_by_key(|v| v.units);
-    let mut running: u128 = 0;
     for v in &sorted {
         running = running
             .checked_add(u128::from(v.stake))
             .ok_or(MathError::Overflow)?;
-        let doubled = running.checked_mul(2).ok_or(MathError::Overflow)?;
-        if doubled >= total {
+        if reaches(running)? {
             return Ok(Some(v.units));
         }
     }
@@ -65,21 +80,26 @@ pub fn agrees(units: u64, median: u64, tolerance_bps: u16) -> Result<bool, MathE
     Ok(lhs <= rhs)
 }
 
-/// Finalises a record (§7): below `quorum` votes nothing is verified and nothing agrees;
-/// otherwise verified work is the stake-weighted median and each vote within
+/// Finalises a record (§7): below `quorum` attestations, or with no validator stake in
+/// the epoch, nothing is verified and nothing agrees; otherwise verified work is the
+/// stake-weighted median over `total_stake` and each attestation within
 /// `tolerance_bps` of it agrees.
 pub fn finalise_votes(
     votes: &[Vote],
+    total_stake: u64,
     quorum: u16,
     tolerance_bps: u16,
 ) -> Result<Verdict, MathError> {
+    let nothing = Verdict {
+        verified: 0,
+        agrees: vec![false; votes.len()],
+    };
     if votes.len() < usize::from(quorum) || votes.is_empty() {
-        return Ok(Verdict {
-            verified: 0,
-            agrees: vec![false; votes.len()],
-        });
+        return Ok(nothing);
     }
-    let median = stake_weighted_median(votes)?.ok_or(MathError::Overflow)?;
+    let Some(median) = stake_weighted_median(votes, total_stake)? else {
+        return Ok(nothing);
+    };
     let agrees = votes
         .iter()
         .map(|v| agrees(v.units, median, tolerance_bps))
@@ -101,44 +121,71 @@ mod tests {
         Vote { units, stake }
     }
 
+    fn total(votes: &[Vote]) -> u64 {
+        votes.iter().map(|v| v.stake).sum()
+    }
+
     #[test]
     fn section_12_examples() {
-        assert_eq!(stake_weighted_median(&[]), Ok(None));
-        assert_eq!(stake_weighted_median(&[v(7, 1)]), Ok(Some(7)));
+        // No validator stake in the epoch: nothing is verified.
+        assert_eq!(stake_weighted_median(&[], 0), Ok(None));
+        assert_eq!(stake_weighted_median(&[v(7, 0)], 0), Ok(None));
+        // Nobody attested: the implicit zero vote carries everything.
+        assert_eq!(stake_weighted_median(&[], 10), Ok(Some(0)));
+        assert_eq!(stake_weighted_median(&[v(7, 1)], 1), Ok(Some(7)));
         // Equal stakes, even count: the lower middle (running reaches exactly half).
-        assert_eq!(stake_weighted_median(&[v(10, 5), v(20, 5)]), Ok(Some(10)));
         assert_eq!(
-            stake_weighted_median(&[v(30, 1), v(10, 1), v(20, 1), v(40, 1)]),
+            stake_weighted_median(&[v(10, 5), v(20, 5)], 10),
+            Ok(Some(10))
+        );
+        assert_eq!(
+            stake_weighted_median(&[v(30, 1), v(10, 1), v(20, 1), v(40, 1)], 4),
             Ok(Some(20))
         );
         // A heavy validator decides alone when it holds at least half.
         assert_eq!(
-            stake_weighted_median(&[v(1, 1), v(2, 1), v(1000, 2)]),
+            stake_weighted_median(&[v(1, 1), v(2, 1), v(1000, 2)], 4),
             Ok(Some(2))
         );
         assert_eq!(
-            stake_weighted_median(&[v(1, 1), v(2, 1), v(1000, 3)]),
+            stake_weighted_median(&[v(1, 1), v(2, 1), v(1000, 3)], 5),
             Ok(Some(1000))
         );
         // Ties in units.
         assert_eq!(
-            stake_weighted_median(&[v(5, 3), v(5, 3), v(9, 5)]),
+            stake_weighted_median(&[v(5, 3), v(5, 3), v(9, 5)], 11),
             Ok(Some(5))
         );
-        // Zero total stake: the first vote already satisfies 2*0 >= 0.
-        assert_eq!(stake_weighted_median(&[v(8, 0), v(3, 0)]), Ok(Some(3)));
+        // Validators that did not attest count as attesting 0: 40 of 100 attesting
+        // 1,000 units verify nothing; 51 of 100 verify their value; exactly half
+        // attesting leaves the median at 0 (2 * 50 >= 100 is reached by the zero vote).
+        assert_eq!(stake_weighted_median(&[v(1_000, 40)], 100), Ok(Some(0)));
+        assert_eq!(stake_weighted_median(&[v(1_000, 51)], 100), Ok(Some(1_000)));
+        assert_eq!(stake_weighted_median(&[v(1_000, 50)], 100), Ok(Some(0)));
+        // 30 attest 10, 30 attest 20, 40 stay silent: running weight 40 (zero), 70 at
+        // 10 units, so the median is 10.
+        assert_eq!(
+            stake_weighted_median(&[v(20, 30), v(10, 30)], 100),
+            Ok(Some(10))
+        );
+        // Votes heavier than the epoch's validator stake are refused.
+        assert_eq!(
+            stake_weighted_median(&[v(5, 10)], 9),
+            Err(MathError::VotesAboveTotal)
+        );
     }
 
     /// The v1 vector (`spec/vectors/v1-basic.json`): validators with stakes 60,001 and
-    /// 39,998, quorum 2, tolerance 1,000 bps.
+    /// 39,998 (the epoch's whole validator stake, 99,999), quorum 2, tolerance 1,000 bps.
     #[test]
     fn v1_vector_verdicts() {
-        let epoch0_mx = finalise_votes(&[v(100, 60_001), v(105, 39_998)], 2, 1_000).unwrap();
+        let w = 99_999;
+        let epoch0_mx = finalise_votes(&[v(100, 60_001), v(105, 39_998)], w, 2, 1_000).unwrap();
         assert_eq!(epoch0_mx.verified, 100);
         assert_eq!(epoch0_mx.agrees, vec![true, true]);
-        let epoch0_my = finalise_votes(&[v(50, 60_001)], 2, 1_000).unwrap();
+        let epoch0_my = finalise_votes(&[v(50, 60_001)], w, 2, 1_000).unwrap();
         assert_eq!(epoch0_my.verified, 0);
-        let epoch1_my = finalise_votes(&[v(40, 60_001), v(80, 39_998)], 2, 1_000).unwrap();
+        let epoch1_my = finalise_votes(&[v(40, 60_001), v(80, 39_998)], w, 2, 1_000).unwrap();
         assert_eq!(epoch1_my.verified, 40);
         assert_eq!(epoch1_my.agrees, vec![true, false]);
     }
@@ -158,88 +205,132 @@ mod tests {
     #[test]
     fn quorum_gate() {
         let votes = [v(100, 10), v(104, 10)];
-        let below = finalise_votes(&votes, 3, 500).unwrap();
+        let below = finalise_votes(&votes, 20, 3, 500).unwrap();
         assert_eq!(below.verified, 0);
         assert_eq!(below.agrees, vec![false, false]);
-        let at = finalise_votes(&votes, 2, 300).unwrap();
+        let at = finalise_votes(&votes, 20, 2, 300).unwrap();
         assert_eq!(at.verified, 100);
         assert_eq!(at.agrees, vec![true, false]);
-        assert_eq!(finalise_votes(&[], 0, 0).unwrap().verified, 0);
+        assert_eq!(finalise_votes(&[], 20, 0, 0).unwrap().verified, 0);
+        // Quorum reached but a silent majority: the median is 0, and only an
+        // attestation of 0 agrees with it.
+        let silent = finalise_votes(&[v(100, 10), v(0, 10)], 60, 2, 10_000).unwrap();
+        assert_eq!(silent.verified, 0);
+        assert_eq!(silent.agrees, vec![false, true]);
+        // No validator stake at all: nothing verified, nothing agrees.
+        let none = finalise_votes(&[v(0, 0), v(0, 0)], 0, 2, 10_000).unwrap();
+        assert_eq!(none.verified, 0);
+        assert_eq!(none.agrees, vec![false, false]);
     }
 
-    /// Brute-force oracle: the smallest attested value whose cumulative stake (of all
-    /// votes at or below it) reaches half of the total.
-    fn oracle(votes: &[Vote]) -> u64 {
-        let total: u128 = votes.iter().map(|v| u128::from(v.stake)).sum();
-        let mut values: Vec<u64> = votes.iter().map(|v| v.units).collect();
-        values.sort_unstable();
-        for value in values {
-            let below: u128 = votes
-                .iter()
-                .filter(|v| v.units <= value)
-                .map(|v| u128::from(v.stake))
-                .sum();
-            if 2 * below >= total {
-                return value;
-            }
+    /// Brute-force oracle, written from §12 without sorting: over the candidate values
+    /// (0 and every attested value), the smallest one whose weight at or below it,
+    /// counting the silent validators' weight at 0, reaches half of `w`.
+    fn oracle(votes: &[Vote], w: u64) -> Option<u64> {
+        if w == 0 {
+            return None;
         }
-        unreachable!()
+        let silent = u128::from(w) - votes.iter().map(|v| u128::from(v.stake)).sum::<u128>();
+        let mut candidates: Vec<u64> = votes.iter().map(|v| v.units).collect();
+        candidates.push(0);
+        candidates
+            .into_iter()
+            .filter(|&value| {
+                let at_or_below: u128 = silent
+                    + votes
+                        .iter()
+                        .filter(|v| v.units <= value)
+                        .map(|v| u128::from(v.stake))
+                        .sum::<u128>();
+                2 * at_or_below >= u128::from(w)
+            })
+            .min()
     }
 
     fn votes() -> impl Strategy<Value = Vec<Vote>> {
         prop::collection::vec(
             (0u64..1_000, 0u64..1_000_000).prop_map(|(units, stake)| Vote { units, stake }),
-            1..16,
+            0..16,
         )
     }
 
     fn any_votes() -> impl Strategy<Value = Vec<Vote>> {
         prop::collection::vec(
-            (any::<u64>(), any::<u64>()).prop_map(|(units, stake)| Vote { units, stake }),
-            1..16,
+            (0..=MAX_ATTESTED_UNITS, 0u64..(1 << 59))
+                .prop_map(|(units, stake)| Vote { units, stake }),
+            0..=16,
         )
+    }
+
+    /// A coalition's votes (less than half of the stake in total) and the honest
+    /// validators' stakes.
+    fn coalition_and_honest() -> impl Strategy<Value = (Vec<Vote>, Vec<u64>)> {
+        (
+            prop::collection::vec(
+                (any::<u64>(), 1u64..1_000_000).prop_map(|(units, stake)| Vote {
+                    units: units % (MAX_ATTESTED_UNITS + 1),
+                    stake,
+                }),
+                0..8,
+            ),
+            prop::collection::vec(1u64..1_000_000, 1..8),
+        )
+            .prop_filter("the coalition holds less than half", |(c, h)| {
+                2 * total(c) < total(c) + h.iter().sum::<u64>()
+            })
     }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(10_000))]
 
-        /// The median matches the definition, whatever the input order (ties included).
+        /// The median equals the brute-force oracle, whatever the input order.
         #[test]
-        fn median_matches_definition(mut vs in votes(), seed: u64) {
-            let expected = oracle(&vs);
-            prop_assert_eq!(stake_weighted_median(&vs).unwrap(), Some(expected));
-            // Any permutation gives the same median.
-            let n = vs.len();
-            vs.rotate_left((seed as usize) % n);
-            vs.reverse();
-            prop_assert_eq!(stake_weighted_median(&vs).unwrap(), Some(expected));
+        fn median_matches_oracle(mut vs in votes(), silent in 0u64..2_000_000, seed: u64) {
+            let w = total(&vs) + silent;
+            let expected = oracle(&vs, w);
+            prop_assert_eq!(stake_weighted_median(&vs, w).unwrap(), expected);
+            if !vs.is_empty() {
+                let n = vs.len();
+                vs.rotate_left((seed as usize) % n);
+                vs.reverse();
+            }
+            prop_assert_eq!(stake_weighted_median(&vs, w).unwrap(), expected);
         }
 
-        /// A minority of stake can neither inflate nor erase a miner's work: the median lies
-        /// between the lowest and highest attested values, neither the stake strictly
-        /// below it nor the stake strictly above it reaches a majority, and pushing either
-        /// side to an extreme leaves the median where it was.
+        /// Validators holding less than half of W_e cannot create work: when the others
+        /// did not attest the miner (or attested 0), the median is 0 whatever the
+        /// coalition reports, and finalisation verifies nothing.
         #[test]
-        fn minority_cannot_move_median(vs in votes(), extreme: bool) {
-            let total: u128 = vs.iter().map(|v| u128::from(v.stake)).sum();
-            let median = stake_weighted_median(&vs).unwrap().unwrap();
-            let lo = vs.iter().map(|v| v.units).min().unwrap();
-            let hi = vs.iter().map(|v| v.units).max().unwrap();
-            prop_assert!(lo <= median && median <= hi);
-            // Stake strictly below the median and strictly above it: each side is at most
-            // half of the total, so neither side alone decides.
-            let below: u128 = vs.iter().filter(|v| v.units < median).map(|v| u128::from(v.stake)).sum();
-            let above: u128 = vs.iter().filter(|v| v.units > median).map(|v| u128::from(v.stake)).sum();
-            prop_assert!(2 * below < total || total == 0);
-            prop_assert!(2 * above <= total);
-            // Pushing the votes strictly above the median further up (a minority trying to
-            // inflate) or those strictly below it down to zero (trying to erase) leaves it.
-            let pushed: Vec<Vote> = vs.iter().map(|v| {
-                if extreme && v.units > median { Vote { units: u64::MAX, stake: v.stake } }
-                else if !extreme && v.units < median { Vote { units: 0, stake: v.stake } }
-                else { *v }
-            }).collect();
-            prop_assert_eq!(stake_weighted_median(&pushed).unwrap(), Some(median));
+        fn minority_cannot_create_work(
+            (coalition, honest) in coalition_and_honest(),
+            honest_attest_zero: bool,
+        ) {
+            let w = total(&coalition) + honest.iter().sum::<u64>();
+            let mut votes = coalition.clone();
+            if honest_attest_zero {
+                votes.extend(honest.iter().map(|&stake| v(0, stake)));
+            }
+            prop_assert_eq!(stake_weighted_median(&votes, w).unwrap(), Some(0));
+            let verdict = finalise_votes(&votes, w, 1, 10_000).unwrap();
+            prop_assert_eq!(verdict.verified, 0);
+        }
+
+        /// Validators holding less than half of W_e cannot change work the others agree
+        /// on: when every other validator attests `value`, the median is `value`
+        /// whatever the coalition reports.
+        #[test]
+        fn minority_cannot_change_agreed_work(
+            (coalition, honest) in coalition_and_honest(),
+            value in 0..=MAX_ATTESTED_UNITS,
+        ) {
+            let w = total(&coalition) + honest.iter().sum::<u64>();
+            let mut votes = coalition.clone();
+            votes.extend(honest.iter().map(|&stake| v(value, stake)));
+            prop_assert_eq!(stake_weighted_median(&votes, w).unwrap(), Some(value));
+            // Every honest attestation agrees, even at zero tolerance.
+            let verdict = finalise_votes(&votes, w, 1, 0).unwrap();
+            prop_assert_eq!(verdict.verified, value);
+            prop_assert!(verdict.agrees[coalition.len()..].iter().all(|a| *a));
         }
 
         /// Agreement is exactly the §12 inequality and never overflows on any u64 input.
@@ -250,22 +341,29 @@ mod tests {
             prop_assert_eq!(agrees(units, median, tol).unwrap(), lhs <= rhs);
         }
 
-        /// Any u64 inputs: no overflow, the median is one of the attested values, and
-        /// below quorum nothing is verified and nothing agrees.
+        /// Any inputs within the bounds: no overflow, the median is 0 or an attested
+        /// value, at most `MAX_ATTESTED_UNITS`, agreement is the §12 inequality against
+        /// it, and below quorum nothing is verified and nothing agrees.
         #[test]
-        fn finalise_total_on_any_input(vs in any_votes(), quorum in 0u16..=16, tol in 0u16..=10_000) {
-            let verdict = finalise_votes(&vs, quorum, tol).unwrap();
+        fn finalise_total_on_any_input(
+            vs in any_votes(),
+            silent in 0u64..(1 << 62),
+            quorum in 0u16..=16,
+            tol in 0u16..=10_000,
+        ) {
+            let w = total(&vs) + silent;
+            let verdict = finalise_votes(&vs, w, quorum, tol).unwrap();
             prop_assert_eq!(verdict.agrees.len(), vs.len());
-            if vs.len() < usize::from(quorum) {
+            if vs.len() < usize::from(quorum) || vs.is_empty() || w == 0 {
                 prop_assert_eq!(verdict.verified, 0);
                 prop_assert!(verdict.agrees.iter().all(|a| !a));
             } else {
-                prop_assert!(vs.iter().any(|v| v.units == verdict.verified));
-                // The median itself always agrees with itself when attested.
+                prop_assert_eq!(Some(verdict.verified), oracle(&vs, w));
+                prop_assert!(verdict.verified <= MAX_ATTESTED_UNITS);
                 for (vote, agree) in vs.iter().zip(&verdict.agrees) {
-                    if vote.units == verdict.verified {
-                        prop_assert!(*agree);
-                    }
+                    let lhs = u128::from(vote.units.abs_diff(verdict.verified)) * 10_000;
+                    let rhs = u128::from(tol) * u128::from(verdict.verified);
+                    prop_assert_eq!(*agree, lhs <= rhs);
                 }
             }
         }

@@ -5,6 +5,14 @@
 //! ACC_SCALE)` since its checkpoint. With `ACC_SCALE = 2^64`, above any u64 stake, one
 //! epoch pays a position the §12 amount `floor(pool * w / active_stake)` or one unit
 //! less, and never more; summed over positions, never more than the pool.
+//!
+//! The accumulator wraps (modulo 2^128) and differences are taken with wrapping
+//! subtraction, as Uniswap v3's fee growth does, so advancing it can never fail and
+//! never stalls settlement, even with a dust active stake and a large pool. A difference
+//! is exact as long as the true growth between a checkpoint and now is below 2^128,
+//! which holds for every position that earned anything: a weight `w >= 1` that earned
+//! over that span received `w * growth / 2^64` units, at most every pool paid in that
+//! span, which is below 2^64.
 
 use crate::MathError;
 
@@ -28,17 +36,18 @@ pub fn acc_increment(pool: u64, active_stake: u64) -> Result<u128, MathError> {
         .ok_or(MathError::DivisionByZero)
 }
 
-/// Advances an accumulator by one epoch's increment.
+/// Advances an accumulator by one epoch's increment, wrapping modulo 2^128 (see the
+/// module's documentation): it fails only when `active_stake` is zero.
 pub fn acc_advance(acc: u128, pool: u64, active_stake: u64) -> Result<u128, MathError> {
-    acc.checked_add(acc_increment(pool, active_stake)?)
-        .ok_or(MathError::Overflow)
+    Ok(acc.wrapping_add(acc_increment(pool, active_stake)?))
 }
 
-/// What a position of `weight` earned between accumulator values `from` and `to`
-/// (`to >= from`): `floor(weight * (to - from) / 2^64)`, rounded down, computed exactly
-/// without a 256-bit product by splitting the difference into its high and low 64 bits.
+/// What a position of `weight` earned between accumulator values `from` and `to`:
+/// `floor(weight * (to - from) / 2^64)` with the difference taken modulo 2^128, rounded
+/// down, computed exactly without a 256-bit product by splitting the difference into
+/// its high and low 64 bits. Fails only when the result exceeds u64.
 pub fn accrued(weight: u64, from: u128, to: u128) -> Result<u64, MathError> {
-    let delta = to.checked_sub(from).ok_or(MathError::Overflow)?;
+    let delta = to.wrapping_sub(from);
     let high = delta.checked_shr(64).ok_or(MathError::Overflow)?;
     let low = delta & (ACC_SCALE.checked_sub(1).ok_or(MathError::Overflow)?);
     let w = u128::from(weight);
@@ -72,9 +81,29 @@ mod tests {
             accrued(u64::MAX, 0, ACC_SCALE * 2),
             Err(MathError::Overflow)
         );
-        assert_eq!(accrued(1, 5, 4), Err(MathError::Overflow));
-        // The largest single increment (pool = u64::MAX over stake 1) still fits.
-        assert!(acc_increment(u64::MAX, 1).is_ok());
+        // The largest single increment (pool = u64::MAX over stake 1) fits u128.
+        assert_eq!(acc_increment(u64::MAX, 1), Ok(u128::from(u64::MAX) << 64));
+    }
+
+    /// A dust active stake and the largest pools, epoch after epoch: the accumulator
+    /// wraps instead of failing, and the differences stay exact across the wrap.
+    #[test]
+    fn accumulator_never_stalls() {
+        let mut acc: u128 = u128::MAX - 5;
+        for _ in 0..3 {
+            let before = acc;
+            acc = acc_advance(acc, u64::MAX, 1).unwrap();
+            // One epoch's share for the sole staker of weight 1 is the whole pool.
+            assert_eq!(accrued(1, before, acc), Ok(u64::MAX));
+        }
+        // Growth that wrapped past 2^128 is still measured exactly: 7 units of pool
+        // over 2 of stake from just below the wrap point pay the whole stake 7 and
+        // half of it 3 (3.5 rounded down).
+        let start = u128::MAX - 1;
+        let end = acc_advance(start, 7, 2).unwrap();
+        assert!(end < start);
+        assert_eq!(accrued(2, start, end), Ok(7));
+        assert_eq!(accrued(1, start, end), Ok(3));
     }
 
     /// The v1 vector's epoch 1: a staker pool of 1,100 over 110,000 active stake pays
@@ -103,11 +132,12 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(10_000))]
 
-        /// `accrued` is the exact floor for any weight and difference that fit.
+        /// `accrued` is the exact floor for any weight and difference that fit, from any
+        /// starting point (the difference wraps modulo 2^128).
         #[test]
-        fn accrued_is_exact(weight: u64, delta in 0u128..(u128::MAX / 2)) {
+        fn accrued_is_exact(weight: u64, delta in 0u128..(u128::MAX / 2), from: u128) {
             let expected = exact_floor(weight, delta);
-            match accrued(weight, 7, 7 + delta) {
+            match accrued(weight, from, from.wrapping_add(delta)) {
                 Ok(v) => prop_assert_eq!(u128::from(v), expected),
                 Err(e) => {
                     prop_assert_eq!(e, MathError::Overflow);
