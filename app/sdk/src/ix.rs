@@ -167,6 +167,21 @@ pub fn set_paused(authority: Pubkey, paused: bool) -> Instruction {
     )
 }
 
+/// `set_foundation`: governance points the foundation share at `foundation` (a DN
+/// token account).
+pub fn set_foundation(authority: Pubkey, foundation: Pubkey) -> Instruction {
+    build(
+        acc::SetFoundation {
+            authority,
+            config: pda::config(),
+            foundation,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::SetFoundation {},
+    )
+}
+
 /// `create_domain`: `domain_id` is the config's current domain count.
 pub fn create_domain(
     payer: Pubkey,
@@ -605,8 +620,9 @@ pub struct StakerKeys {
     pub change_epoch: u64,
 }
 
-fn stake_accounts(domain: Pubkey, dn: &DnKeys, s: &StakerKeys) -> acc::Stake {
-    acc::Stake {
+/// `stake`: stake `amount` DN (active from the next epoch).
+pub fn stake(domain: Pubkey, dn: &DnKeys, s: &StakerKeys, amount: u64) -> Instruction {
+    let accounts = acc::Stake {
         owner: s.owner,
         config: pda::config(),
         domain,
@@ -620,25 +636,68 @@ fn stake_accounts(domain: Pubkey, dn: &DnKeys, s: &StakerKeys) -> acc::Stake {
         dn_token_program: dn.token_program,
         event_authority: pda::event_authority(),
         program: deepnode::ID,
-    }
+    };
+    build(accounts, data::Stake { amount })
 }
 
-/// `stake`: stake `amount` DN (active from the next epoch).
-pub fn stake(domain: Pubkey, dn: &DnKeys, s: &StakerKeys, amount: u64) -> Instruction {
-    build(stake_accounts(domain, dn, s), data::Stake { amount })
-}
-
-/// `request_unstake`: request `amount` of active stake out.
-pub fn request_unstake(domain: Pubkey, dn: &DnKeys, s: &StakerKeys, amount: u64) -> Instruction {
+/// `request_unstake`: request `amount` of active stake out during the open epoch
+/// `open_epoch`, into that epoch's unstake ticket.
+pub fn request_unstake(
+    domain: Pubkey,
+    s: &StakerKeys,
+    open_epoch: u64,
+    amount: u64,
+) -> Instruction {
+    let position = pda::stake_position(&domain, &s.owner);
     build(
-        stake_accounts(domain, dn, s),
+        acc::RequestUnstake {
+            owner: s.owner,
+            domain,
+            stake_pool: pda::stake_pool(&domain),
+            position,
+            change_epoch: pda::epoch(&domain, s.change_epoch),
+            ticket: pda::unstake_ticket(&position, open_epoch),
+            system_program: system_program::ID,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
         data::RequestUnstake { amount },
     )
 }
 
-/// `withdraw_stake`: withdraw every unbonded unit.
-pub fn withdraw_stake(domain: Pubkey, dn: &DnKeys, s: &StakerKeys) -> Instruction {
-    build(stake_accounts(domain, dn, s), data::WithdrawStake {})
+/// An unstake ticket's epochs: `epoch` (the request) and `pending_epoch`, both read from
+/// the ticket account.
+#[derive(Clone, Copy, Debug)]
+pub struct TicketKeys {
+    /// The ticket's request epoch.
+    pub epoch: u64,
+    /// The ticket's `pending_epoch`.
+    pub pending_epoch: u64,
+}
+
+/// `withdraw_stake`: withdraw a ticket's unbonded stake and credit its settled rewards.
+pub fn withdraw_stake(domain: Pubkey, dn: &DnKeys, s: &StakerKeys, t: TicketKeys) -> Instruction {
+    let position = pda::stake_position(&domain, &s.owner);
+    build(
+        acc::WithdrawStake {
+            owner: s.owner,
+            config: pda::config(),
+            domain,
+            stake_pool: pda::stake_pool(&domain),
+            position,
+            ticket: pda::unstake_ticket(&position, t.epoch),
+            request_epoch: pda::epoch(&domain, t.epoch),
+            start_epoch: pda::epoch(&domain, t.pending_epoch),
+            owner_dn: s.owner_dn,
+            stake_vault: pda::stake_vault(&domain),
+            dn_mint: dn.mint,
+            vault_authority: pda::vault_authority(&domain),
+            dn_token_program: dn.token_program,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::WithdrawStake {},
+    )
 }
 
 /// `claim_stake_rewards`: pull accrued DN and revenue-token rewards.
@@ -711,6 +770,7 @@ pub fn register_validator(authority: Pubkey, domain: Pubkey) -> Instruction {
             domain,
             validator: pda::validator(&domain, &authority),
             position: pda::stake_position(&domain, &authority),
+            stake_pool: pda::stake_pool(&domain),
             system_program: system_program::ID,
             event_authority: pda::event_authority(),
             program: deepnode::ID,
@@ -727,6 +787,7 @@ pub fn deregister_validator(caller: Pubkey, domain: Pubkey, authority: Pubkey) -
             domain,
             validator: pda::validator(&domain, &authority),
             position: pda::stake_position(&domain, &authority),
+            stake_pool: pda::stake_pool(&domain),
             event_authority: pda::event_authority(),
             program: deepnode::ID,
         },

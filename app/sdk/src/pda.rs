@@ -91,6 +91,11 @@ pub fn stake_position(domain: &Pubkey, owner: &Pubkey) -> Pubkey {
     find(&[STAKE_POSITION_SEED, domain.as_ref(), owner.as_ref()])
 }
 
+/// A position's unstake ticket for the stake it requested out in `epoch`.
+pub fn unstake_ticket(position: &Pubkey, epoch: u64) -> Pubkey {
+    find(&[UNSTAKE_TICKET_SEED, position.as_ref(), &epoch.to_le_bytes()])
+}
+
 /// A miner of a domain.
 pub fn miner(domain: &Pubkey, authority: &Pubkey) -> Pubkey {
     find(&[MINER_SEED, domain.as_ref(), authority.as_ref()])

@@ -62,6 +62,10 @@ pub const VALIDATOR_SEED: &[u8] = b"validator";
 /// (`miner` is the miner's PDA).
 #[constant]
 pub const WORK_RECORD_SEED: &[u8] = b"work_record";
+/// `[UNSTAKE_TICKET_SEED, position, epoch.to_le_bytes()]`: an
+/// [`crate::state::UnstakeTicket`] for the stake a position requested out in `epoch`.
+#[constant]
+pub const UNSTAKE_TICKET_SEED: &[u8] = b"unstake_ticket";
 
 /// Parts of ten thousand.
 pub const BPS: u16 = 10_000;
@@ -75,8 +79,15 @@ pub const MAX_ROLE_BPS: u16 = 9_900;
 pub const MAX_DOMAIN_OWNER_BPS: u16 = 1_000;
 /// Hard limit on vault shards per domain (governance may set a lower bound).
 pub const MAX_SHARDS: u8 = 16;
-/// Hard limit on attestations kept per miner-epoch record.
+/// Hard limit on attestations kept per miner-epoch record, and so on every domain's
+/// validator cap: every validator that votes in an epoch fits in each record.
 pub const MAX_ATTESTATIONS: u16 = 16;
+/// Most work units one validator attests for one miner in one epoch; bounds every
+/// median so that no total of verified work can overflow (PROTOCOL.md §7).
+pub const MAX_ATTESTED_UNITS: u64 = deepnode_math::MAX_ATTESTED_UNITS;
+/// Hard limit on governance's longest unbonding period (epochs), so that no setting
+/// can lock stake for good.
+pub const MAX_UNBONDING_EPOCHS: u16 = 366;
 /// Largest batch a payment processor may settle in one instruction (H2): 14 fixed
 /// accounts plus two per line stay within a transaction's 64 account locks. A legacy
 /// transaction carries 7 lines (1,154 bytes); 25 need an address lookup table.

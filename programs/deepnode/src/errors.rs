@@ -141,7 +141,7 @@ pub enum DeepNodeError {
     #[msg("Shard index is beyond the domain's shard count")]
     ShardIndexOutOfRange,
     /// 6044
-    #[msg("Domain's vault shards are not all initialised yet")]
+    #[msg("Domain is not ready: its vault shards and stake pool must all exist first")]
     DomainNotReady,
     /// 6045
     #[msg("Signer is not the domain owner")]
@@ -335,6 +335,27 @@ pub enum DeepNodeError {
     /// 6105
     #[msg("Miner belongs to another domain")]
     MinerWrongDomain,
+    /// 6106
+    #[msg("A validator votes only in epochs that opened after it registered")]
+    ValidatorNotYetVoting,
+    /// 6107
+    #[msg("Attested work units exceed the per-miner maximum")]
+    UnitsAboveMaximum,
+    /// 6108
+    #[msg("Quorum cannot exceed the validator cap")]
+    QuorumAboveMaxValidators,
+    /// 6109
+    #[msg("Foundation account is already this account")]
+    FoundationUnchanged,
+    /// 6110
+    #[msg("Unstake ticket does not belong to this position and epoch")]
+    TicketMismatch,
+    /// 6111
+    #[msg("Nothing to withdraw yet: the ticket's stake is out and its epochs are not settled")]
+    TicketRewardsUnsettled,
+    /// 6112
+    #[msg("Attestations weigh more than the epoch's validator stake")]
+    VotesAboveValidatorStake,
 }
 
 impl From<deepnode_math::MathError> for DeepNodeError {
@@ -343,6 +364,7 @@ impl From<deepnode_math::MathError> for DeepNodeError {
             deepnode_math::MathError::Overflow => DeepNodeError::MathOverflow,
             deepnode_math::MathError::DivisionByZero => DeepNodeError::DivisionByZero,
             deepnode_math::MathError::InvalidBps => DeepNodeError::InvalidBps,
+            deepnode_math::MathError::VotesAboveTotal => DeepNodeError::VotesAboveValidatorStake,
         }
     }
 }

@@ -295,7 +295,9 @@ pub struct AuctionPurchased {
     pub quantity: u64,
     /// DN burned.
     pub dn_burned: u64,
-    /// Start price of the restarted auction.
+    /// Whether the purchase (at least half of what was for sale) restarted the auction.
+    pub restarted: bool,
+    /// Start price of the auction's curve after this purchase.
     pub next_start_price_e9: u64,
     /// Left for sale.
     pub remaining: u64,
@@ -342,6 +344,8 @@ pub struct Staked {
     pub pending: u64,
     /// The pool's principal, after this call.
     pub pool_total_staked: u64,
+    /// Validator stake of the next epoch after this call (grows when a validator stakes).
+    pub validator_stake_next: u64,
 }
 
 /// Unstaking was requested; the stake earns through `epoch` and unbonds after it.
@@ -355,23 +359,48 @@ pub struct UnstakeRequested {
     pub amount: u64,
     /// Open epoch when requested.
     pub epoch: u64,
-    /// First open-epoch index at which the unbonding stake may be withdrawn.
+    /// The unstake ticket holding the amount until it is withdrawn.
+    pub ticket: Pubkey,
+    /// Principal the ticket holds after this request.
+    pub ticket_principal: u64,
+    /// First open-epoch index at which the ticket's stake may be withdrawn.
     pub withdrawable_epoch: u64,
-    /// Earning stake left on the position.
-    pub remaining_weight: u64,
+    /// Earning stake left on the position (applied and pending).
+    pub remaining_stake: u64,
+    /// Validator stake of the next epoch after this request.
+    pub validator_stake_next: u64,
 }
 
-/// Unbonded stake was withdrawn.
+/// Unbonded stake was withdrawn from a ticket, and/or the ticket's rewards credited.
 #[event]
 pub struct StakeWithdrawn {
     /// Domain.
     pub domain: Pubkey,
     /// Staker.
     pub owner: Pubkey,
-    /// Amount withdrawn.
+    /// The unstake ticket.
+    pub ticket: Pubkey,
+    /// Principal paid out by this call.
     pub amount: u64,
+    /// DN rewards of the ticket's epochs credited to the position by this call.
+    pub dn_credited: u64,
+    /// Revenue rewards of the ticket's epochs credited to the position by this call.
+    pub revenue_credited: u64,
+    /// Whether the ticket is done and was closed (rent returned to the staker).
+    pub ticket_closed: bool,
     /// The pool's principal, after this call.
     pub pool_total_staked: u64,
+}
+
+/// Governance replaced the foundation's DN account.
+#[event]
+pub struct FoundationChanged {
+    /// Governance key that made the change.
+    pub authority: Pubkey,
+    /// Previous foundation account.
+    pub old: Pubkey,
+    /// New foundation account.
+    pub new: Pubkey,
 }
 
 /// A staker claimed accrued rewards.
@@ -424,6 +453,10 @@ pub struct ValidatorRegistered {
     pub stake: u64,
     /// Validators registered, after this call.
     pub validators_active: u16,
+    /// First epoch in which the validator votes (the next one).
+    pub votes_from_epoch: u64,
+    /// Validator stake of the next epoch, after this call.
+    pub validator_stake_next: u64,
 }
 
 /// A validator was deregistered, by itself or, once under-staked, by anyone.
@@ -439,6 +472,8 @@ pub struct ValidatorDeregistered {
     pub stake: u64,
     /// Validators registered, after this call.
     pub validators_active: u16,
+    /// Validator stake of the next epoch, after this call.
+    pub validator_stake_next: u64,
 }
 
 /// One line of an attestation batch.
@@ -490,6 +525,8 @@ pub struct EpochClosed {
     pub next_end_ts: i64,
     /// Stake active in the new epoch.
     pub next_active_stake: u64,
+    /// The new epoch's validator stake W_e (weights of the validators that vote in it).
+    pub next_validator_stake: u64,
     /// Whether queued settings took effect with the new epoch.
     pub settings_applied: bool,
     /// Whether queued settings were dropped (no longer within the bounds).

@@ -62,6 +62,11 @@ pub mod deepnode {
         governance::set_paused::handler(ctx, paused)
     }
 
+    /// Governance: replace the foundation's DN account.
+    pub fn set_foundation(ctx: Context<SetFoundation>) -> Result<()> {
+        governance::set_foundation::handler(ctx)
+    }
+
     /// Domain owner with governance co-signing: create a domain and open epoch 0.
     pub fn create_domain(ctx: Context<CreateDomain>, args: CreateDomainArgs) -> Result<()> {
         domain::create_domain::handler(ctx, args)
@@ -168,12 +173,13 @@ pub mod deepnode {
     }
 
     /// Staker: request to unstake; earns through the open epoch, then unbonds.
-    pub fn request_unstake(ctx: Context<Stake>, amount: u64) -> Result<()> {
+    pub fn request_unstake(ctx: Context<RequestUnstake>, amount: u64) -> Result<()> {
         staking::request_unstake::handler(ctx, amount)
     }
 
-    /// Staker: withdraw stake whose unbonding period has passed.
-    pub fn withdraw_stake(ctx: Context<Stake>) -> Result<()> {
+    /// Staker: withdraw an unstake ticket's stake once unbonded, and credit its rewards
+    /// once its epochs are settled.
+    pub fn withdraw_stake(ctx: Context<WithdrawStake>) -> Result<()> {
         staking::withdraw_stake::handler(ctx)
     }
 

@@ -44,9 +44,9 @@ pub struct Bounds {
     pub max_quorum: u16,
     /// Largest attestation tolerance (bps).
     pub max_tolerance_bps: u16,
-    /// Lowest `min_validator_stake` a domain may require (DN base units).
+    /// Lowest `min_validator_stake` a domain may require (DN base units, at least 1).
     pub min_validator_stake: u64,
-    /// Largest validator cap a domain may set.
+    /// Largest validator cap a domain may set (at most `MAX_ATTESTATIONS`).
     pub max_validators: u16,
     /// Largest staker yield cap per epoch (bps of active stake).
     pub max_staker_yield_bps: u16,
@@ -54,7 +54,7 @@ pub struct Bounds {
     pub min_claim_window_epochs: u16,
     /// Longest claim window (epochs).
     pub max_claim_window_epochs: u16,
-    /// Longest unbonding period (epochs).
+    /// Longest unbonding period (epochs, at most `MAX_UNBONDING_EPOCHS`).
     pub max_unbonding_epochs: u16,
     /// Most vault shards per domain (at most `MAX_SHARDS`).
     pub max_shards: u8,
@@ -139,8 +139,19 @@ impl Bounds {
                 && self.period_secs >= 1
                 && self.min_auction_secs >= 1
                 && self.min_auction_floor_e9 >= 1
-                && self.max_staker_yield_bps <= BPS,
+                && self.max_staker_yield_bps <= BPS
+                // Every validator's attestation fits in a record (A6).
+                && self.max_validators >= 1
+                && self.max_validators <= MAX_ATTESTATIONS
+                // A validator stakes something; unbonding never locks stake for good.
+                && self.min_validator_stake >= 1
+                && self.max_unbonding_epochs <= MAX_UNBONDING_EPOCHS,
             DeepNodeError::BoundsExceedLimits
+        );
+        // Some quorum must be reachable by the validators a domain may register.
+        require!(
+            self.min_quorum <= self.max_validators,
+            DeepNodeError::BoundsMinAboveMax
         );
         Ok(())
     }

@@ -146,6 +146,10 @@ impl DomainSettings {
             DeepNodeError::MaxValidatorsOutOfBounds
         );
         require!(
+            self.quorum <= self.max_validators,
+            DeepNodeError::QuorumAboveMaxValidators
+        );
+        require!(
             self.max_staker_yield_bps <= b.max_staker_yield_bps,
             DeepNodeError::StakerYieldCapOutOfBounds
         );

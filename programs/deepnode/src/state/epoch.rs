@@ -49,8 +49,11 @@ pub struct Epoch {
     pub stake_acc_dn: u128,
     /// Stake pool's revenue accumulator after this epoch's rewards (valid once recorded).
     pub stake_acc_rev: u128,
+    /// Validator stake `W_e`: the summed weights of the validators that vote in this
+    /// epoch (registered when it opened), fixed when it opens (PROTOCOL.md §7).
+    pub validator_stake: u64,
     /// Room for the crank's totals without migration.
-    pub reserved: [u8; 143],
+    pub reserved: [u8; 135],
 }
 
 impl Epoch {
@@ -83,7 +86,7 @@ pub struct EpochShard {
     pub revenue: u64,
     /// Sum of emission-pool shares (`P`'s part from this shard).
     pub pool: u64,
-    /// Usage units recorded.
+    /// Usage units recorded (informational; saturates at `u64::MAX` rather than fail).
     pub usage_units: u64,
     /// Number of payments recorded.
     pub payments: u64,

@@ -68,7 +68,7 @@ pub struct ModelEpoch {
     pub epoch: u64,
     /// Sum of amounts received for the model in the epoch.
     pub revenue: u64,
-    /// Usage units recorded.
+    /// Usage units recorded (informational; saturates at `u64::MAX` rather than fail).
     pub usage_units: u64,
     /// Number of payments.
     pub payments: u64,

@@ -50,17 +50,20 @@ pub struct StakePool {
     pub rev_funded: u64,
     /// Revenue rewards claimed, lifetime (never above `rev_funded`).
     pub rev_claimed: u64,
+    /// Validator stake of the next epoch: the sum of the stake registered validators
+    /// will have active then (PROTOCOL.md §7), kept up to date by registrations,
+    /// deregistrations, stakes and unstake requests; it becomes the next epoch's `W_e`.
+    pub validator_stake_next: u64,
     /// Room to grow without migration.
-    pub reserved: [u8; 64],
+    pub reserved: [u8; 56],
 }
 
 impl StakePool {
-    /// DN the stake vault owes: principal plus unclaimed DN rewards.
+    /// DN the stake vault owes: principal plus unclaimed DN rewards. The lifetime
+    /// funded and claimed counters wrap, so settlement never stalls on them; their
+    /// difference is what is still owed.
     pub fn dn_owed(&self) -> Result<u64> {
-        let rewards = self
-            .dn_funded
-            .checked_sub(self.dn_claimed)
-            .ok_or(DeepNodeError::MathOverflow)?;
+        let rewards = self.dn_funded.wrapping_sub(self.dn_claimed);
         Ok(self
             .total_staked
             .checked_add(rewards)
@@ -69,10 +72,37 @@ impl StakePool {
 
     /// Revenue tokens the reward vault owes.
     pub fn rev_owed(&self) -> Result<u64> {
-        Ok(self
-            .rev_funded
-            .checked_sub(self.rev_claimed)
-            .ok_or(DeepNodeError::MathOverflow)?)
+        Ok(self.rev_funded.wrapping_sub(self.rev_claimed))
+    }
+
+    /// Records a claim of `dn` and `rev` rewards; fails if it would take more than
+    /// settlement paid in (E3: accruals round down, so it never should).
+    pub fn record_claim(&mut self, dn: u64, rev: u64) -> Result<()> {
+        require!(
+            dn <= self.dn_funded.wrapping_sub(self.dn_claimed) && rev <= self.rev_owed()?,
+            DeepNodeError::VaultUndercovered
+        );
+        self.dn_claimed = self.dn_claimed.wrapping_add(dn);
+        self.rev_claimed = self.rev_claimed.wrapping_add(rev);
+        Ok(())
+    }
+
+    /// Adds `amount` to the next epoch's validator stake.
+    pub fn add_validator_stake(&mut self, amount: u64) -> Result<()> {
+        self.validator_stake_next = self
+            .validator_stake_next
+            .checked_add(amount)
+            .ok_or(DeepNodeError::MathOverflow)?;
+        Ok(())
+    }
+
+    /// Removes `amount` from the next epoch's validator stake.
+    pub fn remove_validator_stake(&mut self, amount: u64) -> Result<()> {
+        self.validator_stake_next = self
+            .validator_stake_next
+            .checked_sub(amount)
+            .ok_or(DeepNodeError::StakeAccountingBroken)?;
+        Ok(())
     }
 
     /// Invariant 2 for the stake vault: it covers principal and unclaimed DN rewards;
@@ -86,8 +116,13 @@ impl StakePool {
             .active
             .checked_add(self.activating)
             .ok_or(DeepNodeError::MathOverflow)?;
+        let next = weight
+            .checked_sub(self.deactivating)
+            .ok_or(DeepNodeError::StakeAccountingBroken)?;
         require!(
-            self.deactivating <= self.active && weight <= self.total_staked,
+            self.deactivating <= self.active
+                && weight <= self.total_staked
+                && self.validator_stake_next <= next,
             DeepNodeError::StakeAccountingBroken
         );
         Ok(())
@@ -126,16 +161,11 @@ impl StakePool {
         );
         let paid = epoch.active_stake > 0;
         if paid {
+            // Wrapping accumulators and counters (math crate, §9): never stalls.
             self.acc_dn = math(acc_advance(self.acc_dn, dn, epoch.active_stake))?;
             self.acc_rev = math(acc_advance(self.acc_rev, rev, epoch.active_stake))?;
-            self.dn_funded = self
-                .dn_funded
-                .checked_add(dn)
-                .ok_or(DeepNodeError::MathOverflow)?;
-            self.rev_funded = self
-                .rev_funded
-                .checked_add(rev)
-                .ok_or(DeepNodeError::MathOverflow)?;
+            self.dn_funded = self.dn_funded.wrapping_add(dn);
+            self.rev_funded = self.rev_funded.wrapping_add(rev);
         }
         epoch.stake_acc_dn = self.acc_dn;
         epoch.stake_acc_rev = self.acc_rev;
@@ -150,9 +180,12 @@ impl StakePool {
 
 /// One staker's stake in one domain. Seeds: `[STAKE_POSITION_SEED, domain, owner]`.
 ///
-/// At most one change is in flight: stake added (`pending`) and stake requested out
-/// (`deactivating`) during `change_epoch`. It is applied, with the accumulator values
-/// stored on that epoch, once that epoch's rewards are recorded.
+/// `weight` earns in every epoch after its checkpoint. Stake added during
+/// `change_epoch` (`pending`) joins it, with the accumulator values stored on that
+/// epoch, once that epoch's rewards are recorded; only one such addition is in flight.
+/// Stake requested out leaves the position at once for an [`UnstakeTicket`], which
+/// keeps its earnings through the request epoch, so requesting, withdrawing and
+/// claiming never wait for settlement (PROTOCOL.md §9).
 #[account]
 #[derive(InitSpace, Debug)]
 pub struct StakePosition {
@@ -164,7 +197,7 @@ pub struct StakePosition {
     pub domain: Pubkey,
     /// Staker: the only key that stakes, unstakes, withdraws and claims.
     pub owner: Pubkey,
-    /// Stake earning rewards (changes applied), excluding `deactivating`.
+    /// Stake earning rewards in every epoch after the checkpoint.
     pub weight: u64,
     /// DN accumulator value up to which `weight` has been credited.
     pub checkpoint_dn: u128,
@@ -172,15 +205,14 @@ pub struct StakePosition {
     pub checkpoint_rev: u128,
     /// Stake added during `change_epoch`; earns from the epoch after it.
     pub pending: u64,
-    /// Stake requested out during `change_epoch`; earns through that epoch only.
-    pub deactivating: u64,
-    /// Epoch of the in-flight change (meaningful while `pending` or `deactivating` > 0).
+    /// Epoch of the stake added (meaningful while `pending` > 0).
     pub change_epoch: u64,
-    /// Principal requested out and not yet withdrawn. It may be withdrawn before its
-    /// change epoch's rewards are recorded; `deactivating` then still earns for that epoch.
+    /// Stake requested out during `requested_epoch` (still active in that epoch).
+    pub requested: u64,
+    /// Epoch of the latest unstake request.
+    pub requested_epoch: u64,
+    /// Principal held by this position's unstake tickets, not yet withdrawn.
     pub unbonding: u64,
-    /// First open-epoch index at which `unbonding` may be withdrawn.
-    pub withdrawable_epoch: u64,
     /// DN rewards credited and not yet claimed.
     pub dn_owed: u64,
     /// Revenue-token rewards credited and not yet claimed.
@@ -189,17 +221,20 @@ pub struct StakePosition {
     pub dn_claimed: u64,
     /// Revenue-token rewards claimed, lifetime.
     pub rev_claimed: u64,
+    /// Whether the owner is a registered validator of the domain (its next-epoch stake
+    /// is part of the pool's `validator_stake_next`).
+    pub validator: bool,
     /// Room to grow without migration.
-    pub reserved: [u8; 32],
+    pub reserved: [u8; 31],
 }
 
 impl StakePosition {
-    /// Whether a change is waiting for its epoch's rewards to be recorded.
+    /// Whether added stake waits for its epoch's rewards to be recorded.
     pub fn has_change(&self) -> bool {
-        self.pending > 0 || self.deactivating > 0
+        self.pending > 0
     }
 
-    /// Principal this position holds in the stake vault.
+    /// Principal this position holds in the stake vault (tickets included).
     pub fn principal(&self) -> Result<u64> {
         Ok(self
             .weight
@@ -208,9 +243,9 @@ impl StakePosition {
             .ok_or(DeepNodeError::MathOverflow)?)
     }
 
-    /// Stake active in the open epoch `current` that counts for validator eligibility:
-    /// earning stake, plus stake added in an earlier epoch; stake requested out never
-    /// counts.
+    /// Stake active in the open epoch `current` that may still be requested out and
+    /// that counts for validator eligibility: earning stake, plus stake added in an
+    /// earlier epoch; stake already requested out never counts.
     pub fn eligible_stake(&self, current: u64) -> Result<u64> {
         let activated = if self.pending > 0 && self.change_epoch < current {
             self.pending
@@ -223,21 +258,39 @@ impl StakePosition {
             .ok_or(DeepNodeError::MathOverflow)?)
     }
 
+    /// Stake active in the next epoch: everything not requested out.
+    pub fn next_stake(&self) -> Result<u64> {
+        Ok(self
+            .weight
+            .checked_add(self.pending)
+            .ok_or(DeepNodeError::MathOverflow)?)
+    }
+
+    /// Stake active in the open epoch `current`, requests made during it included (they
+    /// still count for the epoch): a validator's weight in its votes (§7).
+    pub fn stake_in_epoch(&self, current: u64) -> Result<u64> {
+        let requested = if self.requested_epoch == current {
+            self.requested
+        } else {
+            0
+        };
+        Ok(self
+            .eligible_stake(current)?
+            .checked_add(requested)
+            .ok_or(DeepNodeError::MathOverflow)?)
+    }
+
     /// Credits what the position earned: first up to its change epoch (then applies the
-    /// change) when that epoch's rewards are recorded on `change_epoch`, then up to the
-    /// pool's accumulators. `change_epoch` must be the position's change epoch.
+    /// added stake) when that epoch's rewards are recorded on `change_epoch`, then up to
+    /// the pool's accumulators. `change_epoch` must be the position's change epoch.
     pub fn sync(&mut self, pool: &StakePool, change_epoch: &Epoch) -> Result<()> {
         require!(
             change_epoch.index == self.change_epoch && change_epoch.domain == self.domain,
             DeepNodeError::WrongChangeEpoch
         );
-        let earning = self
-            .weight
-            .checked_add(self.deactivating)
-            .ok_or(DeepNodeError::MathOverflow)?;
         if self.has_change() && change_epoch.stake_rewards_recorded {
             self.credit(
-                earning,
+                self.weight,
                 change_epoch.stake_acc_dn,
                 change_epoch.stake_acc_rev,
             )?;
@@ -246,19 +299,22 @@ impl StakePosition {
                 .checked_add(self.pending)
                 .ok_or(DeepNodeError::MathOverflow)?;
             self.pending = 0;
-            self.deactivating = 0;
         }
-        let earning = self
-            .weight
-            .checked_add(self.deactivating)
-            .ok_or(DeepNodeError::MathOverflow)?;
-        self.credit(earning, pool.acc_dn, pool.acc_rev)
+        self.credit(self.weight, pool.acc_dn, pool.acc_rev)
     }
 
     /// Credits `weight` from the checkpoints to the given accumulator values.
     fn credit(&mut self, weight: u64, acc_dn: u128, acc_rev: u128) -> Result<()> {
         let dn = math(accrued(weight, self.checkpoint_dn, acc_dn))?;
         let rev = math(accrued(weight, self.checkpoint_rev, acc_rev))?;
+        self.add_owed(dn, rev)?;
+        self.checkpoint_dn = acc_dn;
+        self.checkpoint_rev = acc_rev;
+        Ok(())
+    }
+
+    /// Adds rewards to what the position is owed.
+    pub fn add_owed(&mut self, dn: u64, rev: u64) -> Result<()> {
         self.dn_owed = self
             .dn_owed
             .checked_add(dn)
@@ -267,13 +323,12 @@ impl StakePosition {
             .rev_owed
             .checked_add(rev)
             .ok_or(DeepNodeError::MathOverflow)?;
-        self.checkpoint_dn = acc_dn;
-        self.checkpoint_rev = acc_rev;
         Ok(())
     }
 
-    /// Before a new change in the open epoch `current`: fails while an earlier change's
-    /// epoch has no recorded rewards yet (it could not be applied).
+    /// Before adding stake in the open epoch `current`: fails while stake added in an
+    /// earlier epoch has no recorded rewards yet (it could not be applied). Only adding
+    /// stake waits; requesting out, withdrawing and claiming never do.
     pub fn require_change_slot(&self, current: u64) -> Result<()> {
         require!(
             !self.has_change() || self.change_epoch == current,
@@ -282,14 +337,95 @@ impl StakePosition {
         Ok(())
     }
 
-    /// Checks the position is coherent: its principal is representable and a change
-    /// in flight has an epoch no later than the open one.
+    /// Checks the position is coherent: its principal is representable and stake added
+    /// has an epoch no later than the open one.
     pub fn invariant(&self, current: u64) -> Result<()> {
         self.principal()?;
         require!(
-            !self.has_change() || self.change_epoch <= current,
+            (!self.has_change() || self.change_epoch <= current) && self.requested_epoch <= current,
             DeepNodeError::StakeAccountingBroken
         );
         Ok(())
+    }
+}
+
+/// Stake a position requested out during `epoch`, until it is withdrawn and the rewards
+/// it earned through `epoch` are credited back to the position. Seeds:
+/// `[UNSTAKE_TICKET_SEED, position, epoch.to_le_bytes()]`; requests of the same epoch
+/// share one ticket. The earnings need only the accumulator values stored on `epoch`
+/// (and on `pending_epoch` for stake that was still waiting to be applied), so they are
+/// credited whenever those epochs are settled, however late.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct UnstakeTicket {
+    /// Layout version.
+    pub version: u8,
+    /// Canonical bump of this PDA.
+    pub bump: u8,
+    /// Domain.
+    pub domain: Pubkey,
+    /// Staker (pays the rent and gets it back when the ticket closes).
+    pub owner: Pubkey,
+    /// Epoch of the request: the stake earns through it.
+    pub epoch: u64,
+    /// Principal still to withdraw.
+    pub principal: u64,
+    /// First open-epoch index at which the principal may be withdrawn.
+    pub withdrawable_epoch: u64,
+    /// Stake taken from the position's credited weight, earning from the checkpoint.
+    pub settled_part: u64,
+    /// DN accumulator value up to which `settled_part` has been credited.
+    pub checkpoint_dn: u128,
+    /// Revenue accumulator value up to which `settled_part` has been credited.
+    pub checkpoint_rev: u128,
+    /// Stake taken from stake added in `pending_epoch` (earning from the epoch after).
+    pub pending_part: u64,
+    /// Epoch whose accumulator values start `pending_part` (`epoch` when it is 0).
+    pub pending_epoch: u64,
+    /// Whether the earnings through `epoch` have been credited to the position.
+    pub rewards_credited: bool,
+}
+
+impl UnstakeTicket {
+    /// The rewards the ticket's stake earned through its epoch, once `request` (the
+    /// ticket's epoch) and `start` (its `pending_epoch`) have recorded rewards; `None`
+    /// until then.
+    pub fn earnings(&self, request: &Epoch, start: &Epoch) -> Result<Option<(u64, u64)>> {
+        require!(
+            request.index == self.epoch
+                && start.index == self.pending_epoch
+                && request.domain == self.domain
+                && start.domain == self.domain,
+            DeepNodeError::WrongChangeEpoch
+        );
+        let pending_ready = self.pending_part == 0 || start.stake_rewards_recorded;
+        if !request.stake_rewards_recorded || !pending_ready {
+            return Ok(None);
+        }
+        let mut dn = math(accrued(
+            self.settled_part,
+            self.checkpoint_dn,
+            request.stake_acc_dn,
+        ))?;
+        let mut rev = math(accrued(
+            self.settled_part,
+            self.checkpoint_rev,
+            request.stake_acc_rev,
+        ))?;
+        if self.pending_part > 0 {
+            let pdn = math(accrued(
+                self.pending_part,
+                start.stake_acc_dn,
+                request.stake_acc_dn,
+            ))?;
+            let prev = math(accrued(
+                self.pending_part,
+                start.stake_acc_rev,
+                request.stake_acc_rev,
+            ))?;
+            dn = dn.checked_add(pdn).ok_or(DeepNodeError::MathOverflow)?;
+            rev = rev.checked_add(prev).ok_or(DeepNodeError::MathOverflow)?;
+        }
+        Ok(Some((dn, rev)))
     }
 }

@@ -4,7 +4,7 @@
 //! clearing price.
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{self, Burn, Mint, TokenAccount, TokenInterface};
-use deepnode_math::{auction_cost, auction_price, restart_price};
+use deepnode_math::{auction_cost, auction_price, restart_price, restarts_auction};
 
 use crate::constants::*;
 use crate::errors::{math, DeepNodeError};
@@ -104,6 +104,10 @@ pub fn handler(mut ctx: Context<BuyBack>, quantity: u64, max_price_e9: u64) -> R
     cpi.send(&a.buyer_revenue.to_account_info(), quantity)?;
 
     let auction = &mut a.auction;
+    // §8: only a purchase of at least half of what the vault held restarts the auction
+    // (at twice its clearing price); a smaller one leaves the price curve as it was, so
+    // dust purchases cannot hold the price up.
+    let restarts = math(restarts_auction(quantity, auction.available))?;
     auction.available = auction
         .available
         .checked_sub(quantity)
@@ -121,8 +125,10 @@ pub fn handler(mut ctx: Context<BuyBack>, quantity: u64, max_price_e9: u64) -> R
         .checked_add(1)
         .ok_or(DeepNodeError::MathOverflow)?;
     auction.last_clearing_e9 = price;
-    auction.start_price_e9 = restart_price(price).max(auction.floor_price_e9);
-    auction.start_ts = now;
+    if restarts {
+        auction.start_price_e9 = restart_price(price).max(auction.floor_price_e9);
+        auction.start_ts = now;
+    }
     auction.invariant(token_balance(&a.buyback_vault.to_account_info())?)?;
     let event = AuctionPurchased {
         domain: a.domain.key(),
@@ -130,6 +136,7 @@ pub fn handler(mut ctx: Context<BuyBack>, quantity: u64, max_price_e9: u64) -> R
         price_e9: price,
         quantity,
         dn_burned: cost,
+        restarted: restarts,
         next_start_price_e9: auction.start_price_e9,
         remaining: auction.available,
     };

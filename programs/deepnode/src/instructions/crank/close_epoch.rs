@@ -4,8 +4,10 @@
 //! gap. The new epoch takes the queued settings (re-checked against today's bounds;
 //! dropped with an event if they no longer fit), the stake changes of the closed epoch
 //! (new stake activates, requested stake deactivates), and its shard revenue counters:
-//! one remaining account per ready shard, in shard order, created here and paid by the
-//! caller. Never paused: the crank always finishes.
+//! one remaining account per shard, in shard order, created here and paid by the
+//! caller. The new epoch records its validator stake `W_e` from the pool's running
+//! total. A domain that is not ready (shards or stake pool missing) cannot close.
+//! Never paused: the crank always finishes.
 use anchor_lang::prelude::*;
 
 use crate::constants::*;
@@ -46,6 +48,9 @@ pub struct CloseEpoch<'info> {
 pub fn handler<'info>(mut ctx: Context<'info, CloseEpoch<'info>>) -> Result<()> {
     let a = &mut ctx.accounts;
     a.epoch.require_open()?;
+    // §4: a domain closes no epoch before every shard and its stake pool exist, so an
+    // epoch never has fewer shard counters than shards.
+    require!(a.domain.is_ready(), DeepNodeError::DomainNotReady);
     let now = Clock::get()?.unix_timestamp;
     let closes_at = a
         .epoch
@@ -73,6 +78,8 @@ pub fn handler<'info>(mut ctx: Context<'info, CloseEpoch<'info>>) -> Result<()> 
         }
     }
     let next_active = a.stake_pool.roll_boundary()?;
+    // W_e of the next epoch: the stake its validators (those registered now) have in it.
+    let next_validator_stake = a.stake_pool.validator_stake_next;
     let closed = a.epoch.index;
     let next = closed.checked_add(1).ok_or(DeepNodeError::MathOverflow)?;
     a.domain.current_epoch = next;
@@ -96,7 +103,8 @@ pub fn handler<'info>(mut ctx: Context<'info, CloseEpoch<'info>>) -> Result<()> 
         stake_rewards_recorded: false,
         stake_acc_dn: 0,
         stake_acc_rev: 0,
-        reserved: [0; 143],
+        validator_stake: next_validator_stake,
+        reserved: [0; 135],
     };
     let payer = a.caller.to_account_info();
     let system = a.system_program.to_account_info();
@@ -160,6 +168,7 @@ pub fn handler<'info>(mut ctx: Context<'info, CloseEpoch<'info>>) -> Result<()> 
         next_epoch: next,
         next_end_ts: end_ts,
         next_active_stake: next_active,
+        next_validator_stake,
         settings_applied,
         settings_dropped,
     };

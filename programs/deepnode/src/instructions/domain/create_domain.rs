@@ -123,7 +123,8 @@ pub fn handler(ctx: Context<CreateDomain>, args: CreateDomainArgs) -> Result<()>
         stake_rewards_recorded: false,
         stake_acc_dn: 0,
         stake_acc_rev: 0,
-        reserved: [0; 143],
+        validator_stake: 0,
+        reserved: [0; 135],
     };
     let payer = a.payer.to_account_info();
     let system = a.system_program.to_account_info();

@@ -1,8 +1,9 @@
-//! Governance: initialisation, bounds, authority rotation, pause.
+//! Governance: initialisation, bounds, authority rotation, pause, foundation account.
 pub mod accept_authority;
 pub mod initialize;
 pub mod initialize_with_new_mint;
 pub mod propose_authority;
+pub mod set_foundation;
 pub mod set_paused;
 pub mod update_bounds;
 
@@ -14,6 +15,8 @@ pub use initialize::*;
 pub use initialize_with_new_mint::*;
 #[allow(ambiguous_glob_reexports)]
 pub use propose_authority::*;
+#[allow(ambiguous_glob_reexports)]
+pub use set_foundation::*;
 #[allow(ambiguous_glob_reexports)]
 pub use set_paused::*;
 #[allow(ambiguous_glob_reexports)]

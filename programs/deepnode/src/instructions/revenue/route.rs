@@ -46,12 +46,13 @@ pub fn credit_payment(
     add(&mut model.lifetime_owner_share, split.owner)?;
 
     add(&mut model_epoch.revenue, received)?;
-    add(&mut model_epoch.usage_units, usage_units)?;
+    // §4: usage units are informational and never make a payment fail; they saturate.
+    model_epoch.usage_units = model_epoch.usage_units.saturating_add(usage_units);
     add(&mut model_epoch.payments, 1)?;
 
     add(&mut epoch_shard.revenue, received)?;
     add(&mut epoch_shard.pool, split.pool)?;
-    add(&mut epoch_shard.usage_units, usage_units)?;
+    epoch_shard.usage_units = epoch_shard.usage_units.saturating_add(usage_units);
     add(&mut epoch_shard.payments, 1)?;
 
     add(&mut vault_shard.model_owed, split.owner)?;

@@ -81,20 +81,8 @@ pub fn handler(mut ctx: Context<ClaimStakeRewards>) -> Result<()> {
         .rev_claimed
         .checked_add(revenue)
         .ok_or(DeepNodeError::MathOverflow)?;
-    let pool = &mut a.stake_pool;
-    pool.dn_claimed = pool
-        .dn_claimed
-        .checked_add(dn)
-        .ok_or(DeepNodeError::MathOverflow)?;
-    pool.rev_claimed = pool
-        .rev_claimed
-        .checked_add(revenue)
-        .ok_or(DeepNodeError::MathOverflow)?;
     // Claims never exceed what settlement paid in (E3: accruals round down).
-    require!(
-        pool.dn_claimed <= pool.dn_funded && pool.rev_claimed <= pool.rev_funded,
-        DeepNodeError::VaultUndercovered
-    );
+    a.stake_pool.record_claim(dn, revenue)?;
     let domain = a.domain.key();
     let authority = a.vault_authority.to_account_info();
     if dn > 0 {

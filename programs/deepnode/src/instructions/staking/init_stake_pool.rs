@@ -71,7 +71,8 @@ pub fn handler(mut ctx: Context<InitStakePool>) -> Result<()> {
         dn_claimed: 0,
         rev_funded: 0,
         rev_claimed: 0,
-        reserved: [0; 64],
+        validator_stake_next: 0,
+        reserved: [0; 56],
     };
     let payer = a.payer.to_account_info();
     let system = a.system_program.to_account_info();

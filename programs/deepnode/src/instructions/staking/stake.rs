@@ -10,8 +10,7 @@ use crate::events::Staked;
 use crate::state::{Config, Domain, Epoch, StakePool, StakePosition};
 use crate::token_util::{token_balance, VaultCpi};
 
-/// Accounts of [`stake`](crate::deepnode::stake); `request_unstake` and
-/// `withdraw_stake` take the same accounts.
+/// Accounts of [`stake`](crate::deepnode::stake).
 #[event_cpi]
 #[derive(Accounts)]
 pub struct Stake<'info> {
@@ -102,6 +101,10 @@ pub fn handler(mut ctx: Context<Stake>, amount: u64) -> Result<()> {
         .total_staked
         .checked_add(received)
         .ok_or(DeepNodeError::MathOverflow)?;
+    // A validator's new stake counts in the validator stake from the next epoch on.
+    if a.position.validator {
+        pool.add_validator_stake(received)?;
+    }
     a.check()?;
     let event = Staked {
         domain: a.domain.key(),
@@ -110,6 +113,7 @@ pub fn handler(mut ctx: Context<Stake>, amount: u64) -> Result<()> {
         epoch: current,
         pending: a.position.pending,
         pool_total_staked: a.stake_pool.total_staked,
+        validator_stake_next: a.stake_pool.validator_stake_next,
     };
     emit_cpi!(event);
     Ok(())

@@ -1,35 +1,128 @@
-//! `withdraw_stake`: the staker takes its whole unbonded stake back once the unbonding
-//! period has passed. Never paused.
+//! `withdraw_stake`: once the unbonding period of an unstake ticket has passed, the
+//! staker takes its principal back; and as soon as the ticket's epochs are settled, the
+//! rewards the ticket's stake earned through its request epoch are credited to the
+//! position (claimed with `claim_stake_rewards`). A ticket that is paid out and credited
+//! is closed and its rent returned. Neither step waits for the other: the principal
+//! comes back even if no epoch was ever settled. Never paused.
 use anchor_lang::prelude::*;
+use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
+use crate::constants::*;
 use crate::errors::DeepNodeError;
 use crate::events::StakeWithdrawn;
-use crate::instructions::staking::stake::Stake;
+use crate::state::{Config, Domain, Epoch, StakePool, StakePosition, UnstakeTicket};
+use crate::token_util::{token_balance, VaultCpi};
+
+/// Accounts of [`withdraw_stake`](crate::deepnode::withdraw_stake).
+#[event_cpi]
+#[derive(Accounts)]
+pub struct WithdrawStake<'info> {
+    /// The staker; gets the ticket's rent back when it closes.
+    #[account(mut)]
+    pub owner: Signer<'info>,
+    /// The config (DN mint).
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Box<Account<'info, Config>>,
+    /// The domain.
+    #[account(seeds = [DOMAIN_SEED, domain.id.to_le_bytes().as_ref()], bump = domain.bump)]
+    pub domain: Box<Account<'info, Domain>>,
+    /// The domain's stake pool.
+    #[account(mut, seeds = [STAKE_POOL_SEED, domain.key().as_ref()], bump = stake_pool.bump)]
+    pub stake_pool: Box<Account<'info, StakePool>>,
+    /// The staker's position.
+    #[account(mut, seeds = [STAKE_POSITION_SEED, domain.key().as_ref(), position.owner.as_ref()],
+        bump = position.bump, has_one = owner @ DeepNodeError::NotStakeOwner)]
+    pub position: Box<Account<'info, StakePosition>>,
+    /// The unstake ticket.
+    #[account(mut, seeds = [UNSTAKE_TICKET_SEED, position.key().as_ref(), ticket.epoch.to_le_bytes().as_ref()],
+        bump = ticket.bump, has_one = owner @ DeepNodeError::NotStakeOwner)]
+    pub ticket: Box<Account<'info, UnstakeTicket>>,
+    /// The ticket's request epoch (its rewards end the ticket's earnings).
+    #[account(seeds = [EPOCH_SEED, domain.key().as_ref(), ticket.epoch.to_le_bytes().as_ref()],
+        bump = request_epoch.bump)]
+    pub request_epoch: Box<Account<'info, Epoch>>,
+    /// The epoch starting the ticket's pending part (the request epoch when it has none).
+    #[account(seeds = [EPOCH_SEED, domain.key().as_ref(), ticket.pending_epoch.to_le_bytes().as_ref()],
+        bump = start_epoch.bump)]
+    pub start_epoch: Box<Account<'info, Epoch>>,
+    /// The staker's DN account.
+    #[account(mut, token::mint = dn_mint, token::authority = owner, token::token_program = dn_token_program)]
+    pub owner_dn: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// The domain's DN stake vault.
+    #[account(mut, seeds = [STAKE_VAULT_SEED, domain.key().as_ref()], bump = stake_pool.vault_bump)]
+    pub stake_vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// The DN mint.
+    #[account(address = config.dn_mint)]
+    pub dn_mint: Box<InterfaceAccount<'info, Mint>>,
+    /// CHECK: the domain's vault authority; address checked by the seeds and stored bump.
+    #[account(seeds = [VAULT_AUTHORITY_SEED, domain.key().as_ref()], bump = domain.vault_authority_bump)]
+    pub vault_authority: UncheckedAccount<'info>,
+    /// Token program of the DN mint.
+    #[account(address = config.dn_token_program)]
+    pub dn_token_program: Interface<'info, TokenInterface>,
+}
 
 /// Handler of [`withdraw_stake`](crate::deepnode::withdraw_stake).
-pub fn handler(mut ctx: Context<Stake>) -> Result<()> {
+pub fn handler(mut ctx: Context<WithdrawStake>) -> Result<()> {
     let a = &mut ctx.accounts;
-    let amount = a.position.unbonding;
-    require!(amount > 0, DeepNodeError::NothingToWithdraw);
+    let current = a.domain.current_epoch;
     require!(
-        a.domain.current_epoch >= a.position.withdrawable_epoch,
+        current >= a.ticket.withdrawable_epoch,
         DeepNodeError::StakeStillUnbonding
     );
-    a.position.unbonding = 0;
-    a.stake_pool.total_staked = a
-        .stake_pool
-        .total_staked
-        .checked_sub(amount)
-        .ok_or(DeepNodeError::MathOverflow)?;
-    a.vault_cpi().send(&a.owner_dn.to_account_info(), amount)?;
-    a.stake_vault.reload()?;
-    a.check()?;
+    let amount = a.ticket.principal;
+    if amount > 0 {
+        a.ticket.principal = 0;
+        a.position.unbonding = a
+            .position
+            .unbonding
+            .checked_sub(amount)
+            .ok_or(DeepNodeError::StakeAccountingBroken)?;
+        a.stake_pool.total_staked = a
+            .stake_pool
+            .total_staked
+            .checked_sub(amount)
+            .ok_or(DeepNodeError::MathOverflow)?;
+        VaultCpi {
+            domain: a.domain.key(),
+            authority_bump: a.domain.vault_authority_bump,
+            vault: &a.stake_vault.to_account_info(),
+            authority: &a.vault_authority.to_account_info(),
+            mint: &a.dn_mint.to_account_info(),
+            decimals: a.config.dn_decimals,
+            token_program: &a.dn_token_program.to_account_info(),
+        }
+        .send(&a.owner_dn.to_account_info(), amount)?;
+    }
+    let (mut dn, mut revenue, mut credited_now) = (0, 0, false);
+    if !a.ticket.rewards_credited {
+        if let Some((d, r)) = a.ticket.earnings(&a.request_epoch, &a.start_epoch)? {
+            a.position.add_owed(d, r)?;
+            a.ticket.rewards_credited = true;
+            (dn, revenue, credited_now) = (d, r, true);
+        }
+    }
+    require!(
+        amount > 0 || credited_now,
+        DeepNodeError::TicketRewardsUnsettled
+    );
+    a.stake_pool
+        .check_stake_vault(token_balance(&a.stake_vault.to_account_info())?)?;
+    a.position.invariant(current)?;
+    let closed = a.ticket.principal == 0 && a.ticket.rewards_credited;
     let event = StakeWithdrawn {
         domain: a.domain.key(),
         owner: a.owner.key(),
+        ticket: a.ticket.key(),
         amount,
+        dn_credited: dn,
+        revenue_credited: revenue,
+        ticket_closed: closed,
         pool_total_staked: a.stake_pool.total_staked,
     };
+    if closed {
+        a.ticket.close(a.owner.to_account_info())?;
+    }
     emit_cpi!(event);
     Ok(())
 }

@@ -5,7 +5,11 @@
 //! record (paid by the validator) and counts it on the epoch. One attestation per
 //! validator per miner per epoch: a line either adds a new one or revises the
 //! validator's own. Each record keeps the validator's index (never reused, so safe in
-//! place of its key) and its eligible stake at attest time. Paused: refused.
+//! place of its key) and its weight in the epoch: its stake active in the epoch, which
+//! `close_epoch` counted in the epoch's validator stake `W_e`. Only validators
+//! registered when the epoch opened vote in it (§7), so at most `max_validators` (at most
+//! `MAX_ATTESTATIONS`) attest any record. Units are at most `MAX_ATTESTED_UNITS`.
+//! Paused, or domain not ready: refused.
 use anchor_lang::prelude::*;
 
 use crate::constants::*;
@@ -74,9 +78,15 @@ pub fn handler<'info>(
 ) -> Result<()> {
     let a = &mut ctx.accounts;
     require!(!a.config.paused, DeepNodeError::ProtocolPaused);
+    require!(a.domain.is_ready(), DeepNodeError::DomainNotReady);
     a.epoch.require_open()?;
     require!(a.validator.active, DeepNodeError::ValidatorNotRegistered);
-    let stake = a.position.eligible_stake(a.domain.current_epoch)?;
+    // §7: one that registered during this epoch votes from the next one.
+    require!(
+        a.validator.registered_epoch < epoch_index,
+        DeepNodeError::ValidatorNotYetVoting
+    );
+    let stake = a.position.stake_in_epoch(a.domain.current_epoch)?;
     require!(
         stake >= a.epoch.settings.min_validator_stake,
         DeepNodeError::ValidatorStakeTooLow
@@ -93,6 +103,10 @@ pub fn handler<'info>(
     require!(
         ctx.remaining_accounts.len() == pairs,
         DeepNodeError::AttestAccountsMismatch
+    );
+    require!(
+        lines.iter().all(|l| l.units <= MAX_ATTESTED_UNITS),
+        DeepNodeError::UnitsAboveMaximum
     );
 
     let domain_key = a.domain.key();

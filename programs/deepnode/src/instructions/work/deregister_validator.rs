@@ -7,7 +7,7 @@ use anchor_lang::prelude::*;
 use crate::constants::*;
 use crate::errors::DeepNodeError;
 use crate::events::ValidatorDeregistered;
-use crate::state::{Domain, StakePosition, Validator};
+use crate::state::{Domain, StakePool, StakePosition, Validator};
 
 /// Accounts of [`deregister_validator`](crate::deepnode::deregister_validator).
 #[event_cpi]
@@ -23,9 +23,12 @@ pub struct DeregisterValidator<'info> {
         bump = validator.bump)]
     pub validator: Box<Account<'info, Validator>>,
     /// The validator's stake position.
-    #[account(seeds = [STAKE_POSITION_SEED, domain.key().as_ref(), validator.authority.as_ref()],
+    #[account(mut, seeds = [STAKE_POSITION_SEED, domain.key().as_ref(), validator.authority.as_ref()],
         bump = position.bump)]
     pub position: Box<Account<'info, StakePosition>>,
+    /// The domain's stake pool (validator stake of the next epoch).
+    #[account(mut, seeds = [STAKE_POOL_SEED, domain.key().as_ref()], bump = stake_pool.bump)]
+    pub stake_pool: Box<Account<'info, StakePool>>,
 }
 
 /// Handler of [`deregister_validator`](crate::deepnode::deregister_validator).
@@ -40,6 +43,10 @@ pub fn handler(mut ctx: Context<DeregisterValidator>) -> Result<()> {
         );
     }
     a.validator.active = false;
+    // It stays in the open epoch's W_e (fixed when it opened) and leaves the next one's.
+    a.position.validator = false;
+    a.stake_pool
+        .remove_validator_stake(a.position.next_stake()?)?;
     a.domain.validators_active = a
         .domain
         .validators_active
@@ -51,6 +58,7 @@ pub fn handler(mut ctx: Context<DeregisterValidator>) -> Result<()> {
         by: a.caller.key(),
         stake,
         validators_active: a.domain.validators_active,
+        validator_stake_next: a.stake_pool.validator_stake_next,
     };
     emit_cpi!(event);
     Ok(())

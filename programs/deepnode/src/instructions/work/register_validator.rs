@@ -1,13 +1,14 @@
 //! `register_validator`: a staker whose active stake meets the domain's minimum registers
 //! as a validator, up to the domain's cap. Its index is assigned once and never reused.
-//! Paused: refused.
+//! It votes from the next epoch on (PROTOCOL.md §7): its stake active then joins the
+//! pool's validator stake of the next epoch. Paused: refused.
 use anchor_lang::prelude::*;
 
 use crate::constants::*;
 use crate::create::{create_state, load_state, write_state};
 use crate::errors::DeepNodeError;
 use crate::events::ValidatorRegistered;
-use crate::state::{Config, Domain, StakePosition, Validator};
+use crate::state::{Config, Domain, StakePool, StakePosition, Validator};
 
 /// Accounts of [`register_validator`](crate::deepnode::register_validator).
 #[event_cpi]
@@ -27,9 +28,12 @@ pub struct RegisterValidator<'info> {
     #[account(mut, seeds = [VALIDATOR_SEED, domain.key().as_ref(), authority.key().as_ref()], bump)]
     pub validator: UncheckedAccount<'info>,
     /// The validator's stake position in this domain.
-    #[account(seeds = [STAKE_POSITION_SEED, domain.key().as_ref(), authority.key().as_ref()],
+    #[account(mut, seeds = [STAKE_POSITION_SEED, domain.key().as_ref(), authority.key().as_ref()],
         bump = position.bump)]
     pub position: Box<Account<'info, StakePosition>>,
+    /// The domain's stake pool (validator stake of the next epoch).
+    #[account(mut, seeds = [STAKE_POOL_SEED, domain.key().as_ref()], bump = stake_pool.bump)]
+    pub stake_pool: Box<Account<'info, StakePool>>,
     /// System program.
     pub system_program: Program<'info, System>,
 }
@@ -92,12 +96,16 @@ pub fn handler(mut ctx: Context<RegisterValidator>) -> Result<()> {
         .validators_active
         .checked_add(1)
         .ok_or(DeepNodeError::MathOverflow)?;
+    a.position.validator = true;
+    a.stake_pool.add_validator_stake(a.position.next_stake()?)?;
     let event = ValidatorRegistered {
         domain: domain_key,
         authority,
         index,
         stake,
         validators_active: a.domain.validators_active,
+        votes_from_epoch: epoch.checked_add(1).ok_or(DeepNodeError::MathOverflow)?,
+        validator_stake_next: a.stake_pool.validator_stake_next,
     };
     emit_cpi!(event);
     Ok(())
