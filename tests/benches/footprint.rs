@@ -25,7 +25,7 @@ fn main() {
     let token_fee =
         ExtensionType::try_calculate_account_len::<TokenState>(&[ExtensionType::TransferFeeAmount])
             .unwrap();
-    let rows: [(&str, usize, &str); 15] = [
+    let rows: [(&str, usize, &str); 16] = [
         ("Config", 8 + Config::INIT_SPACE, "once"),
         ("Domain", 8 + Domain::INIT_SPACE, "per domain"),
         ("Epoch", 8 + Epoch::INIT_SPACE, "per domain per epoch"),
@@ -57,6 +57,11 @@ fn main() {
             "StakePosition",
             8 + StakePosition::INIT_SPACE,
             "per staker per domain",
+        ),
+        (
+            "UnstakeTicket",
+            8 + UnstakeTicket::INIT_SPACE,
+            "per unstake request epoch, until withdrawn and credited (rent returned)",
         ),
         ("Miner", 8 + Miner::INIT_SPACE, "per miner per domain"),
         (
@@ -119,9 +124,20 @@ fn main() {
         ("stake", ix::stake(domain, &dn, &staker, 1_000)),
         (
             "request_unstake",
-            ix::request_unstake(domain, &dn, &staker, 1_000),
+            ix::request_unstake(domain, &staker, 1, 1_000),
         ),
-        ("withdraw_stake", ix::withdraw_stake(domain, &dn, &staker)),
+        (
+            "withdraw_stake",
+            ix::withdraw_stake(
+                domain,
+                &dn,
+                &staker,
+                ix::TicketKeys {
+                    epoch: 1,
+                    pending_epoch: 0,
+                },
+            ),
+        ),
         (
             "claim_stake_rewards",
             ix::claim_stake_rewards(&d, &dn, &staker, Pubkey::new_unique()),

@@ -1,6 +1,6 @@
 //! Two-step governance rotation: `propose_authority` / `accept_authority`.
 use deepnode::errors::DeepNodeError as E;
-use deepnode::events::{AuthorityAccepted, AuthorityProposed};
+use deepnode::events::{AuthorityAccepted, AuthorityProposed, FoundationChanged};
 use deepnode::state::Config;
 use deepnode_tests::fixtures::*;
 use deepnode_tests::tokens::TOKEN;
@@ -133,4 +133,52 @@ async fn propose_by_non_governance_fails() {
         .await;
     let c: Config = env.get(pda::config()).await;
     assert_eq!(c.pending_authority, None);
+}
+
+/// Review finding 8: governance rotates the foundation's DN account, with an event.
+#[tokio::test]
+async fn governance_rotates_the_foundation_account() {
+    let mut env = Env::start().await;
+    let p = env.init_protocol(TOKEN).await;
+    let owner = Keypair::new();
+    let new_account = env.create_token_account(&owner.pubkey(), &p.dn.mint).await;
+    let old = env.get::<Config>(pda::config()).await.foundation;
+    let stranger = Keypair::new();
+    env.fails_with(
+        &[ix::set_foundation(stranger.pubkey(), new_account)],
+        &[&stranger],
+        code(E::NotGovernance),
+    )
+    .await;
+    // Not a DN account.
+    let other_mint = env
+        .create_mint(p.dn.token_program, 6, &Keypair::new().pubkey())
+        .await;
+    let wrong = env.create_token_account(&owner.pubkey(), &other_mint).await;
+    env.fails_with(
+        &[ix::set_foundation(p.gov.pubkey(), wrong)],
+        &[&p.gov],
+        anchor_code::TOKEN_MINT,
+    )
+    .await;
+    env.fails_with(
+        &[ix::set_foundation(p.gov.pubkey(), old)],
+        &[&p.gov],
+        code(E::FoundationUnchanged),
+    )
+    .await;
+    let ev: FoundationChanged = env
+        .ok_event(
+            &[ix::set_foundation(p.gov.pubkey(), new_account)],
+            &[&p.gov],
+        )
+        .await;
+    assert_eq!(
+        (ev.authority, ev.old, ev.new),
+        (p.gov.pubkey(), old, new_account)
+    );
+    assert_eq!(
+        env.get::<Config>(pda::config()).await.foundation,
+        new_account
+    );
 }

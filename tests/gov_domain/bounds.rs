@@ -89,6 +89,35 @@ async fn update_bounds_with_invalid_bounds_fails() {
             E::BoundsExceedLimits,
         ),
         ("zero shards", |b| b.max_shards = 0, E::BoundsExceedLimits),
+        // Review finding A6: every validator's attestation must fit in a record.
+        (
+            "validator cap above attestations",
+            |b| b.max_validators = MAX_ATTESTATIONS + 1,
+            E::BoundsExceedLimits,
+        ),
+        (
+            "zero validator cap",
+            |b| b.max_validators = 0,
+            E::BoundsExceedLimits,
+        ),
+        (
+            "validators stake nothing",
+            |b| b.min_validator_stake = 0,
+            E::BoundsExceedLimits,
+        ),
+        (
+            "unbonding without limit",
+            |b| b.max_unbonding_epochs = MAX_UNBONDING_EPOCHS + 1,
+            E::BoundsExceedLimits,
+        ),
+        (
+            "no quorum reachable",
+            |b| {
+                b.max_validators = 4;
+                b.min_quorum = 5;
+            },
+            E::BoundsMinAboveMax,
+        ),
         ("zero period", |b| b.period_secs = 0, E::BoundsExceedLimits),
         ("zero quorum", |b| b.min_quorum = 0, E::BoundsExceedLimits),
         (

@@ -104,6 +104,13 @@ async fn update_domain_settings_out_of_bounds_fails() {
     let ix = ix::update_domain_settings(d.owner.pubkey(), d.keys.domain, s);
     env.fails_with(&[ix], &[&d.owner], code(E::EpochDurationOutOfBounds))
         .await;
+    // A quorum the domain's validators can never reach.
+    let mut s = next_settings();
+    s.max_validators = 2;
+    s.quorum = 3;
+    let ix = ix::update_domain_settings(d.owner.pubkey(), d.keys.domain, s);
+    env.fails_with(&[ix], &[&d.owner], code(E::QuorumAboveMaxValidators))
+        .await;
     // Bounds narrowed after creation apply to later changes.
     let mut b = default_bounds();
     b.max_fee_bps = 1_500;

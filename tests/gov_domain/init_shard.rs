@@ -151,3 +151,30 @@ async fn pay_before_every_shard_is_ready_fails() {
     env.ok(&[ix], &[&consumer]).await;
     env.check_vaults(&d, &[model]).await;
 }
+
+/// §4 (review finding 6): an epoch cannot close before every shard exists, so no epoch
+/// ever has fewer shard counters than shards.
+#[tokio::test]
+async fn close_before_every_shard_is_ready_fails() {
+    let mut env = Env::start().await;
+    let p = env.init_protocol(TOKEN).await;
+    let d = partial_domain(&mut env, &p, TOKEN, &[], false, 2, 1).await;
+    let e0: deepnode::state::Epoch = env.get(pda::epoch(&d.keys.domain, 0)).await;
+    let now = env.clock().await.unix_timestamp;
+    env.advance(e0.end_ts + CLOSE_GRACE_SECS - now).await;
+    let payer = env.payer().pubkey();
+    env.fails_with(
+        &[ix::close_epoch(payer, &d.keys, 1)],
+        &[],
+        code(E::DomainNotReady),
+    )
+    .await;
+    env.ok(&[ix::init_shard(payer, &d.keys, 1)], &[]).await;
+    env.ok(&[ix::close_epoch(payer, &d.keys, 2)], &[]).await;
+    let e1: deepnode::state::Epoch = env.get(pda::epoch(&d.keys.domain, 1)).await;
+    assert_eq!(e1.shard_count, 2);
+    for shard in 0..2 {
+        let counter: EpochShard = env.get(pda::epoch_shard(&d.keys.domain, 1, shard)).await;
+        assert_eq!((counter.epoch, counter.shard), (1, shard));
+    }
+}

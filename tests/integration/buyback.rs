@@ -478,13 +478,68 @@ async fn a_clock_moving_backwards_never_raises_the_price() {
     let b = buyer(&mut w, 10_000_000).await;
     let k = b.key.insecure_clone();
     w.env.advance(i64::from(DURATION)).await;
-    let ev: AuctionPurchased = w.env.ok_event(&[buy_ix(&w, &b, 1_000, FLOOR)], &[&k]).await;
-    assert_eq!(ev.next_start_price_e9, 2 * FLOOR);
+    // Half of the 100,000 for sale: the auction restarts at twice the floor.
+    let ev: AuctionPurchased = w
+        .env
+        .ok_event(&[buy_ix(&w, &b, 50_000, FLOOR)], &[&k])
+        .await;
+    assert_eq!((ev.restarted, ev.next_start_price_e9), (true, 2 * FLOOR));
     w.env.advance(-600).await;
     let ev: AuctionPurchased = w
         .env
         .ok_event(&[buy_ix(&w, &b, 1_000, 2 * FLOOR)], &[&k])
         .await;
     assert_eq!(ev.price_e9, 2 * FLOOR);
+    w.check().await;
+}
+
+/// §8 (review finding 5): a purchase of less than half of what is for sale leaves the
+/// price curve as it was, so dust purchases cannot hold the price up; one of at least
+/// half restarts it at twice its clearing price.
+#[tokio::test]
+async fn dust_purchases_do_not_restart_the_auction() {
+    let mut w = world().await;
+    configure(&mut w).await;
+    w.pay(0, 1_000_000).await;
+    assert_eq!(collect(&mut w, 0).await.available, 10_000);
+    let b = buyer(&mut w, 1_000_000).await;
+    let k = b.key.insecure_clone();
+    w.env.advance(i64::from(DURATION) / 2).await;
+    let mid = REFERENCE - (REFERENCE - FLOOR) / 2;
+    let before = auction(&mut w).await;
+    let ev: AuctionPurchased = w.env.ok_event(&[buy_ix(&w, &b, 1, mid)], &[&k]).await;
+    assert_eq!(
+        (
+            ev.price_e9,
+            ev.restarted,
+            ev.next_start_price_e9,
+            ev.remaining
+        ),
+        (mid, false, before.start_price_e9, 9_999)
+    );
+    // 4,999 of the 9,999 left is still below half.
+    let ev: AuctionPurchased = w.env.ok_event(&[buy_ix(&w, &b, 4_999, mid)], &[&k]).await;
+    assert_eq!(
+        (ev.price_e9, ev.restarted, ev.remaining),
+        (mid, false, 5_000)
+    );
+    let a = auction(&mut w).await;
+    assert_eq!(
+        (a.start_price_e9, a.start_ts, a.last_clearing_e9, a.sales),
+        (before.start_price_e9, before.start_ts, mid, 2)
+    );
+    // The curve kept decaying: past the duration the price is the floor, and 2,500 of
+    // the 5,000 left (half) restarts the auction at twice the floor.
+    w.env.advance(i64::from(DURATION) / 2 + 1).await;
+    let ev: AuctionPurchased = w.env.ok_event(&[buy_ix(&w, &b, 2_500, FLOOR)], &[&k]).await;
+    assert_eq!(
+        (
+            ev.price_e9,
+            ev.restarted,
+            ev.next_start_price_e9,
+            ev.remaining
+        ),
+        (FLOOR, true, 2 * FLOOR, 2_500)
+    );
     w.check().await;
 }

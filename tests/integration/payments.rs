@@ -296,3 +296,34 @@ async fn queued_fee_change_does_not_touch_the_open_epoch() {
     let line = w.pay(0, 1_000_000).await;
     assert_eq!(line.fee, 100_000);
 }
+
+/// §4 (review finding 4): usage units are informational. A payment carrying `u64::MAX`
+/// units blocks nothing: later payments to the same model and shard go through, and the
+/// counters saturate.
+#[tokio::test]
+async fn usage_counters_never_make_a_payment_fail() {
+    let mut w = world().await;
+    let consumer = w.consumer.insecure_clone();
+    let pay = |amount: u64, usage: u64| {
+        ix::pay(
+            &w.d.keys,
+            consumer.pubkey(),
+            w.consumer_token,
+            w.model,
+            0,
+            amount,
+            usage,
+        )
+    };
+    let (huge, again) = (pay(100, u64::MAX), pay(1_000, 5));
+    w.env.ok(&[huge], &[&consumer]).await;
+    w.env.ok(&[again], &[&consumer]).await;
+    let shard: EpochShard = w.env.get(pda::epoch_shard(&w.d.keys.domain, 0, 0)).await;
+    assert_eq!(
+        (shard.usage_units, shard.payments, shard.revenue),
+        (u64::MAX, 2, 1_100)
+    );
+    let record: ModelEpoch = w.env.get(pda::model_epoch(&w.model, 0)).await;
+    assert_eq!((record.usage_units, record.payments), (u64::MAX, 2));
+    w.check().await;
+}

@@ -40,6 +40,28 @@ pub struct Env {
     pub upgrade: Keypair,
 }
 
+/// Replaces the account `from` of `ix` with `to` (same signer and writable flags),
+/// addressing it by key rather than by its position in the list; panics if `from` is
+/// not one of the instruction's accounts.
+pub fn swap(ix: &mut Instruction, from: Pubkey, to: Pubkey) {
+    let meta = ix
+        .accounts
+        .iter_mut()
+        .find(|m| m.pubkey == from)
+        .unwrap_or_else(|| panic!("{from} is not an account of the instruction"));
+    meta.pubkey = to;
+}
+
+/// Makes the account `key` of `ix` read-only (found by key).
+pub fn make_readonly(ix: &mut Instruction, key: Pubkey) {
+    let meta = ix
+        .accounts
+        .iter_mut()
+        .find(|m| m.pubkey == key)
+        .unwrap_or_else(|| panic!("{key} is not an account of the instruction"));
+    meta.is_writable = false;
+}
+
 /// Anchor's custom error number for `DeepNodeError` variant `e`.
 pub fn code(e: deepnode::errors::DeepNodeError) -> u32 {
     u32::from(e)

@@ -81,14 +81,16 @@ impl Env {
             .await;
     }
 
-    /// A staker with `amount` staked and active (the epoch is closed once), registered
-    /// as a validator of `d`.
+    /// A staker with `amount` staked and active, registered as a validator of `d` and
+    /// voting in the open epoch (two epochs closed: one activates the stake, the next
+    /// opens the first epoch the validator votes in).
     pub async fn validator(&mut self, p: &Protocol, d: &mut DomainFx, amount: u64) -> StakerFx {
         let s = self.staker(p, d, amount).await;
         self.stake(p, d, &s, amount).await;
         self.close_epoch(d).await;
         self.ok(&[ix::register_validator(s.key(), d.keys.domain)], &[&s.kp])
             .await;
+        self.close_epoch(d).await;
         s
     }
 
@@ -190,18 +192,19 @@ impl Env {
         let pool: StakePool = self.get(pda::stake_pool(&d.keys.domain)).await;
         let stake_vault = self.balance(pda::stake_vault(&d.keys.domain)).await;
         let reward_vault = self.balance(pda::stake_reward_vault(&d.keys.domain)).await;
-        let dn_rewards = pool.dn_funded - pool.dn_claimed;
+        let dn_rewards = pool.dn_funded.wrapping_sub(pool.dn_claimed);
         assert!(
             stake_vault >= pool.total_staked + dn_rewards,
             "invariant 2: stake vault {stake_vault} < staked {} + rewards {dn_rewards}",
             pool.total_staked
         );
-        let rev_rewards = pool.rev_funded - pool.rev_claimed;
+        let rev_rewards = pool.rev_funded.wrapping_sub(pool.rev_claimed);
         assert!(
             reward_vault >= rev_rewards,
             "invariant 2: reward vault {reward_vault} < rewards {rev_rewards}"
         );
         let (mut principal, mut dn_owed, mut rev_owed) = (0u64, 0u64, 0u64);
+        let mut validator_stake = 0u64;
         for owner in stakers {
             let key = pda::stake_position(&d.keys.domain, owner);
             if self.account(key).await.is_none() {
@@ -209,10 +212,17 @@ impl Env {
             }
             let position: StakePosition = self.get(key).await;
             principal += position.principal().expect("principal");
+            if position.validator {
+                validator_stake += position.weight + position.pending;
+            }
             dn_owed += position.dn_owed;
             rev_owed += position.rev_owed;
         }
         assert_eq!(principal, pool.total_staked, "principal adds up");
+        assert_eq!(
+            validator_stake, pool.validator_stake_next,
+            "the next epoch's validator stake is the sum of its validators' stake"
+        );
         assert!(dn_owed <= dn_rewards && rev_owed <= rev_rewards);
     }
 }

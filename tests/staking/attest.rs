@@ -2,15 +2,15 @@
 //! validator per miner per epoch, revisions replace, the record is capped. One negative
 //! test per constraint, each with its exact error.
 use crate::common::*;
-use deepnode::constants::{MAX_ATTESTATIONS, MAX_ATTEST_LINES};
+use deepnode::constants::{MAX_ATTESTATIONS, MAX_ATTESTED_UNITS, MAX_ATTEST_LINES};
 use deepnode::errors::DeepNodeError as E;
 use deepnode::events::WorkAttested;
 use deepnode::state::{Epoch, WorkRecord};
 use deepnode_sdk::ix::Attestation;
 use deepnode_tests::sizes;
+use deepnode_tests::staking::StakerFx;
 use deepnode_tests::tokens::TOKEN;
 use deepnode_tests::*;
-use solana_sdk::instruction::AccountMeta;
 use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
 
@@ -30,13 +30,14 @@ async fn first_attestation_creates_and_counts_the_record() {
         .await;
     assert_eq!(
         (ev.epoch, ev.index, ev.stake, ev.epoch_work_records),
-        (1, 0, 1_500, 1)
+        (w.d.keys.epoch, 0, 1_500, 1)
     );
     assert!(ev.lines[0].record_created && ev.lines[0].replaced.is_none());
     w.env
         .ok(&[w.attest_ix(&vs[1], &[line(&m, 105)])], &[&vs[1].kp])
         .await;
-    let r = record(&mut w, &m, 1).await;
+    let e = w.d.keys.epoch;
+    let r = record(&mut w, &m, e).await;
     assert_eq!(r.count, 2);
     assert_eq!(
         (
@@ -51,7 +52,7 @@ async fn first_attestation_creates_and_counts_the_record() {
         (1, 105)
     );
     assert_eq!(r.rent_payer, vs[0].key());
-    let epoch: Epoch = w.env.get(pda::epoch(&w.d.keys.domain, 1)).await;
+    let epoch: Epoch = w.env.get(pda::epoch(&w.d.keys.domain, e)).await;
     assert_eq!(
         epoch.work_records, 1,
         "a second attestation does not count the record again"
@@ -73,7 +74,8 @@ async fn a_revision_replaces_the_validators_value() {
         .ok_event(&[w.attest_ix(&vs[0], &[revision(&m, 90)])], &[&vs[0].kp])
         .await;
     assert_eq!(ev.lines[0].replaced, Some(100));
-    let r = record(&mut w, &m, 1).await;
+    let e = w.d.keys.epoch;
+    let r = record(&mut w, &m, e).await;
     assert_eq!((r.count, r.attestations[0].units), (1, 90));
 }
 
@@ -237,16 +239,18 @@ async fn attesting_by_an_unregistered_validator_fails() {
         .await;
 }
 
+/// A request to unstake leaves the validator's weight in the open epoch as it was (it
+/// still votes with it); below the minimum from the next epoch on, it cannot attest.
 #[tokio::test]
 async fn an_under_staked_validator_cannot_attest() {
     let mut w = world().await;
     let vs = w.validators(1, 1_000).await;
     let m = w.miner().await;
-    let (p, d) = (&w.p, &w.d);
-    w.env.settle_stakers(p, d, 0, 0, 0).await;
     let v = &vs[0];
     let unstake = w.unstake_ix(v, 1).await;
     w.env.ok(&[unstake], &[&v.kp]).await;
+    w.env.ok(&[w.attest_ix(v, &[line(&m, 1)])], &[&v.kp]).await;
+    w.close().await;
     w.env
         .fails_with(
             &[w.attest_ix(v, &[line(&m, 1)])],
@@ -273,27 +277,139 @@ async fn a_validator_cannot_attest_its_own_miner() {
         .await;
 }
 
+/// Review finding A6: a key that registers during an epoch votes only from the next one,
+/// so minimum-stake keys that register, attest and deregister in turn cannot fill a
+/// miner's record; and the validator cap (at most `MAX_ATTESTATIONS`) means every
+/// validator that votes fits in it.
 #[tokio::test]
-async fn a_full_record_refuses_another_attestation() {
+async fn attestation_slots_cannot_be_squatted() {
     let mut w = world().await;
-    let n = usize::from(MAX_ATTESTATIONS) + 1;
+    // An attacker key whose minimum stake is active by the time the validators vote.
+    let attacker = w.staker(1_000).await;
+    let ix = w.stake_ix(&attacker, 1_000).await;
+    w.env.ok(&[ix], &[&attacker.kp]).await;
+    let n = usize::from(MAX_ATTESTATIONS) - 1;
     let vs = w.validators(n, 1_000).await;
     let m = w.miner().await;
-    for v in &vs[..n - 1] {
-        w.env.ok(&[w.attest_ix(v, &[line(&m, 7)])], &[&v.kp]).await;
-    }
-    assert_eq!(usize::from(record(&mut w, &m, 1).await.count), n - 1);
-    let last = &vs[n - 1];
+    let domain = w.d.keys.domain;
+    let squat = [
+        ix::register_validator(attacker.key(), domain),
+        w.attest_ix(&attacker, &[line(&m, 1_000)]),
+        ix::deregister_validator(attacker.key(), domain, attacker.key()),
+    ];
     w.env
-        .fails_with(
-            &[w.attest_ix(last, &[line(&m, 7)])],
-            &[&last.kp],
-            code(E::AttestationsFull),
+        .fails_with(&squat, &[&attacker.kp], code(E::ValidatorNotYetVoting))
+        .await;
+    // A voter that leaves and registers again gives up its vote for the epoch.
+    let rejoin = [
+        ix::deregister_validator(vs[0].key(), domain, vs[0].key()),
+        ix::register_validator(vs[0].key(), domain),
+        w.attest_ix(&vs[0], &[line(&m, 7)]),
+    ];
+    w.env
+        .fails_with(&rejoin, &[&vs[0].kp], code(E::ValidatorNotYetVoting))
+        .await;
+    w.env
+        .ok(
+            &[ix::register_validator(attacker.key(), domain)],
+            &[&attacker.kp],
         )
         .await;
-    // Revisions still work on a full record.
+    for v in &vs {
+        w.env.ok(&[w.attest_ix(v, &[line(&m, 7)])], &[&v.kp]).await;
+    }
+    let e = w.d.keys.epoch;
+    assert_eq!(usize::from(record(&mut w, &m, e).await.count), n);
+    // Next epoch the attacker votes too: the cap's 16 validators fill exactly 16 slots.
+    w.close().await;
+    let mut all: Vec<&StakerFx> = vs.iter().collect();
+    all.push(&attacker);
+    for v in &all {
+        w.env.ok(&[w.attest_ix(v, &[line(&m, 7)])], &[&v.kp]).await;
+    }
+    let e = w.d.keys.epoch;
+    assert_eq!(record(&mut w, &m, e).await.count, MAX_ATTESTATIONS as u8);
+    w.check(&all).await;
+}
+
+/// §7: every epoch records its validator stake `W_e` when it opens, kept up to date as
+/// validators register, deregister, stake and request stake out; a vote weighs the
+/// validator's stake active in the epoch, requests made during it included.
+#[tokio::test]
+async fn each_epoch_records_its_validator_stake() {
+    let mut w = world().await;
+    let vs = w.validators(2, 1_000).await;
+    let e = w.d.keys.epoch;
+    let epoch: Epoch = w.env.get(pda::epoch(&w.d.keys.domain, e)).await;
+    assert_eq!(epoch.validator_stake, 2_000);
+    assert_eq!(w.pool().await.validator_stake_next, 2_000);
+    // A staker that is not a validator changes nothing.
+    let extra = w.staker(1_200).await;
+    let ix = w.stake_ix(&extra, 1_200).await;
+    w.env.ok(&[ix], &[&extra.kp]).await;
+    // vs[1] requests 300 out: it leaves the next epoch's validator stake, not this one's.
+    let ix = w.unstake_ix(&vs[1], 300).await;
+    w.env.ok(&[ix], &[&vs[1].kp]).await;
+    assert_eq!(w.pool().await.validator_stake_next, 1_700);
+    let m = w.miner().await;
     w.env
-        .ok(&[w.attest_ix(&vs[0], &[revision(&m, 8)])], &[&vs[0].kp])
+        .ok(&[w.attest_ix(&vs[1], &[line(&m, 50)])], &[&vs[1].kp])
+        .await;
+    let r = record(&mut w, &m, e).await;
+    assert_eq!(r.attestations[0].stake, 1_000, "its weight in the epoch");
+    let everyone = [&vs[0], &vs[1], &extra];
+    w.check(&everyone).await;
+    w.close().await;
+    let e1 = w.d.keys.epoch;
+    let epoch: Epoch = w.env.get(pda::epoch(&w.d.keys.domain, e1)).await;
+    assert_eq!(epoch.validator_stake, 1_700);
+    // extra registers (votes from the next epoch), vs[0] deregisters (still counted in
+    // this epoch's W_e, fixed when it opened).
+    w.env
+        .ok(
+            &[ix::register_validator(extra.key(), w.d.keys.domain)],
+            &[&extra.kp],
+        )
+        .await;
+    assert_eq!(w.pool().await.validator_stake_next, 2_900);
+    let domain = w.d.keys.domain;
+    w.env
+        .ok(
+            &[ix::deregister_validator(vs[0].key(), domain, vs[0].key())],
+            &[&vs[0].kp],
+        )
+        .await;
+    assert_eq!(w.pool().await.validator_stake_next, 1_900);
+    let epoch: Epoch = w.env.get(pda::epoch(&w.d.keys.domain, e1)).await;
+    assert_eq!(epoch.validator_stake, 1_700);
+    w.check(&everyone).await;
+    w.close().await;
+    let e2 = w.d.keys.epoch;
+    let epoch: Epoch = w.env.get(pda::epoch(&w.d.keys.domain, e2)).await;
+    assert_eq!(
+        epoch.validator_stake, 1_900,
+        "vs[1]'s 700 and extra's 1,200"
+    );
+}
+
+/// Attested units are bounded (§7) so that no total of verified work can overflow.
+#[tokio::test]
+async fn units_above_the_maximum_fail() {
+    let mut w = world().await;
+    let vs = w.validators(1, 1_000).await;
+    let m = w.miner().await;
+    w.env
+        .fails_with(
+            &[w.attest_ix(&vs[0], &[line(&m, MAX_ATTESTED_UNITS + 1)])],
+            &[&vs[0].kp],
+            code(E::UnitsAboveMaximum),
+        )
+        .await;
+    w.env
+        .ok(
+            &[w.attest_ix(&vs[0], &[line(&m, MAX_ATTESTED_UNITS)])],
+            &[&vs[0].kp],
+        )
         .await;
 }
 
@@ -393,11 +509,12 @@ async fn miners_out_of_order_or_repeated_fail() {
     } else {
         ((pb, &lb), (pa, &la))
     };
-    let ix = ix::attest_in_order(vs[0].key(), w.d.keys.domain, 1, &[second, first]);
+    let e = w.d.keys.epoch;
+    let ix = ix::attest_in_order(vs[0].key(), w.d.keys.domain, e, &[second, first]);
     w.env
         .fails_with(&[ix], &[&vs[0].kp], code(E::AttestationsNotSorted))
         .await;
-    let ix = ix::attest_in_order(vs[0].key(), w.d.keys.domain, 1, &[first, first]);
+    let ix = ix::attest_in_order(vs[0].key(), w.d.keys.domain, e, &[first, first]);
     w.env
         .fails_with(&[ix], &[&vs[0].kp], code(E::AttestationsNotSorted))
         .await;
@@ -413,14 +530,15 @@ async fn a_wrong_work_record_fails() {
         .await;
     // An empty address that is not a's record PDA.
     let mut ix = w.attest_ix(&vs[0], &[line(&a, 1)]);
-    ix.accounts[10].pubkey = Keypair::new().pubkey();
+    let record_a = pda::work_record(&pda::miner(&w.d.keys.domain, &a.pubkey()), w.d.keys.epoch);
+    swap(&mut ix, record_a, Keypair::new().pubkey());
     w.env
         .fails_with(&[ix], &[&vs[0].kp], code(E::WorkRecordMismatch))
         .await;
     // b's existing record in a's place.
     let mut ix = w.attest_ix(&vs[0], &[line(&a, 1)]);
     let pb = pda::miner(&w.d.keys.domain, &b.pubkey());
-    ix.accounts[10].pubkey = pda::work_record(&pb, 1);
+    swap(&mut ix, record_a, pda::work_record(&pb, w.d.keys.epoch));
     w.env
         .fails_with(&[ix], &[&vs[0].kp], code(E::WorkRecordMismatch))
         .await;
@@ -432,8 +550,8 @@ async fn a_read_only_work_record_fails() {
     let vs = w.validators(1, 1_000).await;
     let m = w.miner().await;
     let mut ix = w.attest_ix(&vs[0], &[line(&m, 1)]);
-    let key = ix.accounts[10].pubkey;
-    ix.accounts[10] = AccountMeta::new_readonly(key, false);
+    let record = pda::work_record(&pda::miner(&w.d.keys.domain, &m.pubkey()), w.d.keys.epoch);
+    make_readonly(&mut ix, record);
     w.env
         .fails_with(&[ix], &[&vs[0].kp], code(E::AccountNotWritable))
         .await;
@@ -475,7 +593,11 @@ async fn attesting_with_another_validators_position_fails() {
     let vs = w.validators(2, 1_000).await;
     let m = w.miner().await;
     let mut ix = w.attest_ix(&vs[0], &[line(&m, 1)]);
-    ix.accounts[5].pubkey = pda::stake_position(&w.d.keys.domain, &vs[1].key());
+    swap(
+        &mut ix,
+        pda::stake_position(&w.d.keys.domain, &vs[0].key()),
+        pda::stake_position(&w.d.keys.domain, &vs[1].key()),
+    );
     w.env
         .fails_with(&[ix], &[&vs[0].kp], anchor_code::SEEDS)
         .await;

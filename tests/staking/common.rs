@@ -1,6 +1,6 @@
 //! Helpers shared by this binary's modules.
-use deepnode::state::{StakePool, StakePosition};
-use deepnode_sdk::ix::{Attestation, StakerKeys};
+use deepnode::state::{StakePool, StakePosition, UnstakeTicket};
+use deepnode_sdk::ix::{Attestation, StakerKeys, TicketKeys};
 use deepnode_tests::fixtures::*;
 use deepnode_tests::staking::StakerFx;
 use deepnode_tests::tokens::TOKEN;
@@ -40,14 +40,27 @@ impl World {
         ix::stake(self.d.keys.domain, &self.p.dn, &k, amount)
     }
 
+    /// Requests `amount` out in the open epoch (into its ticket).
     pub async fn unstake_ix(&mut self, s: &StakerFx, amount: u64) -> Instruction {
         let k = self.keys(s).await;
-        ix::request_unstake(self.d.keys.domain, &self.p.dn, &k, amount)
+        ix::request_unstake(self.d.keys.domain, &k, self.d.keys.epoch, amount)
     }
 
-    pub async fn withdraw_ix(&mut self, s: &StakerFx) -> Instruction {
+    /// The ticket of `s`'s request in `epoch`.
+    pub async fn ticket(&mut self, s: &StakerFx, epoch: u64) -> UnstakeTicket {
+        let position = pda::stake_position(&self.d.keys.domain, &s.key());
+        self.env.get(pda::unstake_ticket(&position, epoch)).await
+    }
+
+    /// Withdraws the ticket of `s`'s request in `epoch` (reads the ticket's epochs).
+    pub async fn withdraw_ix(&mut self, s: &StakerFx, epoch: u64) -> Instruction {
         let k = self.keys(s).await;
-        ix::withdraw_stake(self.d.keys.domain, &self.p.dn, &k)
+        let t = self.ticket(s, epoch).await;
+        let keys = TicketKeys {
+            epoch: t.epoch,
+            pending_epoch: t.pending_epoch,
+        };
+        ix::withdraw_stake(self.d.keys.domain, &self.p.dn, &k, keys)
     }
 
     pub async fn claim_ix(&mut self, s: &StakerFx) -> Instruction {
@@ -69,7 +82,8 @@ impl World {
         self.env.close_epoch(&mut self.d).await;
     }
 
-    /// `n` validators staked `amount` each, active and registered (one epoch closed).
+    /// `n` validators staked `amount` each, active and registered, voting in the open
+    /// epoch (two epochs closed: one activates the stake, one opens their first vote).
     pub async fn validators(&mut self, n: usize, amount: u64) -> Vec<StakerFx> {
         let mut out = Vec::with_capacity(n);
         for _ in 0..n {
@@ -87,6 +101,7 @@ impl World {
                 )
                 .await;
         }
+        self.close().await;
         out
     }
 

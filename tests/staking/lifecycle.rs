@@ -33,7 +33,7 @@ async fn prefunded_staking_and_work_addresses_do_not_block_creation() {
         pda::stake_position(&domain, &s.pubkey()),
         pda::validator(&domain, &s.pubkey()),
         miner,
-        pda::work_record(&miner, 1),
+        pda::work_record(&miner, 2),
         pda::epoch(&domain, 1),
         pda::epoch_shard(&domain, 1, 0),
         pda::epoch_shard(&domain, 1, 1),
@@ -66,8 +66,9 @@ async fn prefunded_staking_and_work_addresses_do_not_block_creation() {
     w.env
         .ok(&[ix::register_miner(m.pubkey(), domain)], &[&m])
         .await;
+    w.close().await; // the validator votes from epoch 2 on
     w.env
-        .ok(&[ix::attest(s.pubkey(), domain, 1, &[line(&m, 5)])], &[&s])
+        .ok(&[ix::attest(s.pubkey(), domain, 2, &[line(&m, 5)])], &[&s])
         .await;
 
     // Every stored bump is the canonical one.
@@ -93,10 +94,10 @@ async fn prefunded_staking_and_work_addresses_do_not_block_creation() {
         m_state.bump,
         bump(&[MINER_SEED, domain.as_ref(), m.pubkey().as_ref()])
     );
-    let record: WorkRecord = w.env.get(pda::work_record(&miner, 1)).await;
+    let record: WorkRecord = w.env.get(pda::work_record(&miner, 2)).await;
     assert_eq!(
         record.bump,
-        bump(&[WORK_RECORD_SEED, miner.as_ref(), &1u64.to_le_bytes()])
+        bump(&[WORK_RECORD_SEED, miner.as_ref(), &2u64.to_le_bytes()])
     );
     assert_eq!((record.count, record.attestations[0].units), (1, 5));
 }
@@ -188,15 +189,27 @@ async fn another_domains_stake_accounts_are_refused() {
     let s = w.staker(100).await;
     // The other domain's stake vault in place of this domain's.
     let mut ix = w.stake_ix(&s, 100).await;
-    ix.accounts[7].pubkey = pda::stake_vault(&other.keys.domain);
+    swap(
+        &mut ix,
+        pda::stake_vault(&w.d.keys.domain),
+        pda::stake_vault(&other.keys.domain),
+    );
     w.env.fails_with(&[ix], &[&s.kp], anchor_code::SEEDS).await;
     // The other domain's pool.
     let mut ix = w.stake_ix(&s, 100).await;
-    ix.accounts[3].pubkey = pda::stake_pool(&other.keys.domain);
+    swap(
+        &mut ix,
+        pda::stake_pool(&w.d.keys.domain),
+        pda::stake_pool(&other.keys.domain),
+    );
     w.env.fails_with(&[ix], &[&s.kp], anchor_code::SEEDS).await;
     // The other domain's reward vault in a claim.
     let mut ix = w.claim_ix(&s).await;
-    ix.accounts[7].pubkey = pda::stake_reward_vault(&other.keys.domain);
+    swap(
+        &mut ix,
+        pda::stake_reward_vault(&w.d.keys.domain),
+        pda::stake_reward_vault(&other.keys.domain),
+    );
     w.env.fails_with(&[ix], &[&s.kp], anchor_code::SEEDS).await;
     // A position opened in the other domain used with this one.
     w.env
@@ -206,7 +219,11 @@ async fn another_domains_stake_accounts_are_refused() {
         )
         .await;
     let mut ix = w.stake_ix(&s, 100).await;
-    ix.accounts[4].pubkey = pda::stake_position(&other.keys.domain, &s.key());
+    swap(
+        &mut ix,
+        pda::stake_position(&w.d.keys.domain, &s.key()),
+        pda::stake_position(&other.keys.domain, &s.key()),
+    );
     w.env.fails_with(&[ix], &[&s.kp], anchor_code::SEEDS).await;
 }
 
@@ -215,8 +232,18 @@ async fn withdraw_by_another_key_fails() {
     let mut w = world().await;
     let s = w.staker(10).await;
     let t = w.staker(10).await;
-    let mut ix = w.withdraw_ix(&t).await;
-    ix.accounts[4].pubkey = pda::stake_position(&w.d.keys.domain, &s.key());
+    // t has a ticket of its own; the call points at s's position while t signs.
+    let ix = w.stake_ix(&t, 10).await;
+    w.env.ok(&[ix], &[&t.kp]).await;
+    w.close().await;
+    let ix = w.unstake_ix(&t, 10).await;
+    w.env.ok(&[ix], &[&t.kp]).await;
+    let mut ix = w.withdraw_ix(&t, 1).await;
+    swap(
+        &mut ix,
+        pda::stake_position(&w.d.keys.domain, &t.key()),
+        pda::stake_position(&w.d.keys.domain, &s.key()),
+    );
     w.env
         .fails_with(&[ix], &[&t.kp], code(E::NotStakeOwner))
         .await;
@@ -298,7 +325,11 @@ async fn open_stake_position_with_another_domains_pool_fails() {
     let k = Keypair::new();
     w.env.airdrop(&k.pubkey(), 1_000_000_000).await;
     let mut ix = ix::open_stake_position(k.pubkey(), w.d.keys.domain);
-    ix.accounts[2].pubkey = pda::stake_pool(&other.keys.domain);
+    swap(
+        &mut ix,
+        pda::stake_pool(&w.d.keys.domain),
+        pda::stake_pool(&other.keys.domain),
+    );
     w.env.fails_with(&[ix], &[&k], anchor_code::SEEDS).await;
 }
 
@@ -311,7 +342,11 @@ async fn stake_with_another_domains_vault_authority_fails() {
         .await;
     let s = w.staker(10).await;
     let mut ix = w.stake_ix(&s, 10).await;
-    ix.accounts[9].pubkey = pda::vault_authority(&other.keys.domain);
+    swap(
+        &mut ix,
+        pda::vault_authority(&w.d.keys.domain),
+        pda::vault_authority(&other.keys.domain),
+    );
     w.env.fails_with(&[ix], &[&s.kp], anchor_code::SEEDS).await;
 }
 
@@ -338,6 +373,10 @@ async fn close_epoch_with_another_domains_pool_fails() {
     w.env.advance(e0.end_ts + CLOSE_GRACE_SECS - now).await;
     let payer = w.env.payer().pubkey();
     let mut ix = ix::close_epoch(payer, &w.d.keys, 2);
-    ix.accounts[5].pubkey = pda::stake_pool(&other.keys.domain);
+    swap(
+        &mut ix,
+        pda::stake_pool(&w.d.keys.domain),
+        pda::stake_pool(&other.keys.domain),
+    );
     w.env.fails_with(&[ix], &[], anchor_code::SEEDS).await;
 }

@@ -72,7 +72,11 @@ async fn deregister_someone_elses_miner_fails() {
     let m = w.miner().await;
     let other = Keypair::new();
     let mut ix = ix::deregister_miner(other.pubkey(), w.d.keys.domain);
-    ix.accounts[2].pubkey = pda::miner(&w.d.keys.domain, &m.pubkey());
+    swap(
+        &mut ix,
+        pda::miner(&w.d.keys.domain, &other.pubkey()),
+        pda::miner(&w.d.keys.domain, &m.pubkey()),
+    );
     w.env.fails_with(&[ix], &[&other], anchor_code::SEEDS).await;
 }
 

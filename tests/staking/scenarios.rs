@@ -103,10 +103,16 @@ async fn a_request_to_unstake_still_earns_for_its_epoch() {
     let b_dn = deepnode_math::accrued(1_000, 0, acc).unwrap();
     // §12 says 300 and 900; the accumulator pays at most one unit less per epoch.
     assert_eq!((a_dn, b_dn), (299, 899));
-    assert_eq!(claim(&mut w, &a).await, (a_dn, 0));
+    // a's whole stake left the position for its ticket: nothing on the position.
+    let ix = w.claim_ix(&a).await;
+    w.env
+        .fails_with(&[ix], &[&a.kp], code(E::NothingToClaim))
+        .await;
     assert_eq!(claim(&mut w, &b).await, (b_dn, 0));
-    let ix = w.withdraw_ix(&a).await;
+    // The ticket holds a's epoch-1 earnings; withdrawing credits them, claiming pays.
+    let ix = w.withdraw_ix(&a, 1).await;
     w.env.ok(&[ix], &[&a.kp]).await;
+    assert_eq!(claim(&mut w, &a).await, (a_dn, 0));
     w.check(&[&a, &b]).await;
     assert_eq!(w.env.balance(a.dn_account).await, 1_000 + a_dn);
 }
@@ -158,40 +164,56 @@ impl Rng {
     }
 }
 
-/// The test's own model of one position, mirroring PROTOCOL.md §9.
+/// The test's own model of one position and its unstake tickets, mirroring PROTOCOL.md
+/// §7 and §9.
 #[derive(Default, Clone)]
 struct Model {
     weight: u64,
     pending: u64,
-    deactivating: u64,
     change_epoch: u64,
-    unbonding: u64,
-    withdrawable: u64,
+    requested: u64,
+    requested_epoch: u64,
+    tickets: Vec<Ticket>,
+    /// DN in the staker's wallet.
     wallet: u64,
     dn_claimed: u64,
+    /// Stake active in each epoch (fixed when the epoch opens).
+    active: HashMap<u64, u64>,
     /// Per-epoch §12 payouts summed (floor per epoch).
     rule_floor: u128,
     /// Exact pro-rata payouts scaled by 2^64 (floor of each scaled quotient).
     exact_scaled: u128,
     /// Epochs in which the position earned.
     epochs_paid: u64,
-    /// Validator index, once registered as a validator.
-    validator: Option<u32>,
+    /// Validator index and registration epoch, once registered as a validator.
+    validator: Option<(u32, u64)>,
+}
+
+/// One attestation in the model: (validator index, units, the validator's weight).
+type Vote = (u32, u64, u64);
+
+/// One unstake ticket of the model.
+#[derive(Clone, Debug)]
+struct Ticket {
+    epoch: u64,
+    principal: u64,
+    withdrawable: u64,
+    pending_part: u64,
+    pending_epoch: u64,
 }
 
 impl Model {
     fn has_change(&self) -> bool {
-        self.pending > 0 || self.deactivating > 0
+        self.pending > 0
     }
-    /// Applies a change whose epoch is settled.
+    /// Applies stake added in an epoch whose rewards are recorded.
     fn apply(&mut self, settled_through: Option<u64>) {
         if self.has_change() && settled_through.is_some_and(|s| s >= self.change_epoch) {
             self.weight += self.pending;
             self.pending = 0;
-            self.deactivating = 0;
         }
     }
-    /// Stake that counts for validator eligibility in the open epoch `e`.
+    /// Stake that may be requested out and counts for eligibility in the open epoch `e`.
     fn eligible(&self, e: u64) -> u64 {
         if self.pending > 0 && self.change_epoch < e {
             self.weight + self.pending
@@ -199,20 +221,29 @@ impl Model {
             self.weight
         }
     }
-    /// Stake earning in epoch `e` (the open or a closed one).
+    /// The validator's weight in the open epoch `e`: requests made in it still count.
+    fn stake_in(&self, e: u64) -> u64 {
+        self.eligible(e)
+            + if self.requested_epoch == e {
+                self.requested
+            } else {
+                0
+            }
+    }
+    /// Stake active in the next epoch.
+    fn next_stake(&self) -> u64 {
+        self.weight + self.pending
+    }
+    /// Stake earning in epoch `e`.
     fn active_in(&self, e: u64) -> u64 {
-        let mut w = self.weight + self.deactivating;
-        if self.has_change() && e > self.change_epoch {
-            w = w + self.pending - self.deactivating;
-        }
-        w
+        self.active.get(&e).copied().unwrap_or(0)
     }
 }
 
 /// Random staking sequences: stake, unstake, withdraw, claim, register as a validator,
 /// attest, close and settle, with the expected outcome of each predicted by the model
-/// (success or the exact error), the work records compared with the model's, and
-/// invariants 2 and 6 checked after every instruction.
+/// (success or the exact error), the work records and each epoch's validator stake
+/// compared with the model's, and invariants 2 and 6 checked after every instruction.
 #[tokio::test]
 async fn random_staking_sequences_keep_the_invariants() {
     let sequences: u64 = std::env::var("DEEPNODE_STAKE_SEQUENCES")
@@ -248,7 +279,7 @@ async fn run_sequence(seed: u64, steps: usize) -> [u32; 8] {
     let miners = [w.miner().await, w.miner().await];
     let min_stake = deepnode_tests::fixtures::default_settings().min_validator_stake;
     // Work records: (miner, epoch) -> (validator index, units) in attestation order.
-    let mut records: HashMap<(usize, u64), Vec<(u32, u64)>> = HashMap::new();
+    let mut records: HashMap<(usize, u64), Vec<Vote>> = HashMap::new();
     let mut next_index: u32 = 0;
     let mut pools_total: u128 = 0;
     // Everybody starts with 1,500 staked in epoch 0, active from epoch 1.
@@ -259,6 +290,9 @@ async fn run_sequence(seed: u64, steps: usize) -> [u32; 8] {
         m.wallet -= 1_500;
     }
     w.close().await;
+    for m in models.iter_mut() {
+        m.active.insert(1, m.next_stake());
+    }
     let (p, d) = (&w.p, &w.d);
     assert!(
         !w.env.settle_stakers(p, d, 0, 1_000, 0).await,
@@ -278,13 +312,14 @@ async fn run_sequence(seed: u64, steps: usize) -> [u32; 8] {
                 let amount = 1 + rng.below(3_000);
                 m.apply(settled_through);
                 let ix = w.stake_ix(s, amount).await;
-                if amount > m.wallet {
-                    // The token program refuses the transfer: InsufficientFunds (1).
-                    w.env.fails_with(&[ix], &[&s.kp], 1).await;
-                } else if m.has_change() && m.change_epoch != current {
+                // The program checks the unapplied change before moving tokens.
+                if m.has_change() && m.change_epoch != current {
                     w.env
                         .fails_with(&[ix], &[&s.kp], code(E::PreviousStakeChangeUnsettled))
                         .await;
+                } else if amount > m.wallet {
+                    // The token program refuses the transfer: InsufficientFunds (1).
+                    w.env.fails_with(&[ix], &[&s.kp], 1).await;
                 } else {
                     w.env.ok(&[ix], &[&s.kp]).await;
                     succeeded[0] += 1;
@@ -295,41 +330,104 @@ async fn run_sequence(seed: u64, steps: usize) -> [u32; 8] {
             }
             1 => {
                 m.apply(settled_through);
-                let amount = 1 + rng.below(m.weight.max(1) + 500);
+                let eligible = m.eligible(current);
+                let amount = 1 + rng.below(eligible.max(1) + 500);
                 let ix = w.unstake_ix(s, amount).await;
-                if m.has_change() && m.change_epoch != current {
-                    w.env
-                        .fails_with(&[ix], &[&s.kp], code(E::PreviousStakeChangeUnsettled))
-                        .await;
-                } else if amount > m.weight {
+                if amount > eligible {
                     w.env
                         .fails_with(&[ix], &[&s.kp], code(E::InsufficientActiveStake))
                         .await;
                 } else {
+                    // Requesting out never waits for settlement (§9).
                     w.env.ok(&[ix], &[&s.kp]).await;
                     succeeded[1] += 1;
-                    m.weight -= amount;
-                    m.deactivating += amount;
-                    m.unbonding += amount;
-                    m.change_epoch = current;
-                    m.withdrawable = current + 2;
+                    let from_weight = amount.min(m.weight);
+                    let from_pending = amount - from_weight;
+                    m.weight -= from_weight;
+                    m.pending -= from_pending;
+                    if m.requested_epoch == current {
+                        m.requested += amount;
+                    } else {
+                        (m.requested, m.requested_epoch) = (amount, current);
+                    }
+                    let change_epoch = m.change_epoch;
+                    match m.tickets.iter_mut().find(|t| t.epoch == current) {
+                        Some(t) => {
+                            t.principal += amount;
+                            if from_pending > 0 {
+                                t.pending_part += from_pending;
+                                t.pending_epoch = change_epoch;
+                            }
+                        }
+                        None => m.tickets.push(Ticket {
+                            epoch: current,
+                            principal: amount,
+                            withdrawable: current + 2,
+                            pending_part: from_pending,
+                            pending_epoch: if from_pending > 0 {
+                                change_epoch
+                            } else {
+                                current
+                            },
+                        }),
+                    }
+                    let on_chain = w.ticket(s, current).await;
+                    let t = m.tickets.iter().find(|t| t.epoch == current).unwrap();
+                    assert_eq!(
+                        (
+                            on_chain.principal,
+                            on_chain.pending_part,
+                            on_chain.pending_epoch
+                        ),
+                        (t.principal, t.pending_part, t.pending_epoch),
+                        "{ctx}: ticket"
+                    );
                 }
             }
             2 => {
-                let ix = w.withdraw_ix(s).await;
-                if m.unbonding == 0 {
+                let keys = w.keys(s).await;
+                let pick =
+                    (!m.tickets.is_empty()).then(|| rng.below(m.tickets.len() as u64) as usize);
+                let Some(k) = pick else {
+                    // No ticket: the ticket account does not exist.
+                    let t = deepnode_sdk::ix::TicketKeys {
+                        epoch: current,
+                        pending_epoch: current,
+                    };
+                    let ix = ix::withdraw_stake(w.d.keys.domain, &w.p.dn, &keys, t);
                     w.env
-                        .fails_with(&[ix], &[&s.kp], code(E::NothingToWithdraw))
+                        .fails_with(&[ix], &[&s.kp], anchor_code::NOT_INITIALIZED)
                         .await;
-                } else if current < m.withdrawable {
+                    continue;
+                };
+                let t = m.tickets[k].clone();
+                let ix = w.withdraw_ix(s, t.epoch).await;
+                let ready = settled_through.is_some_and(|st| {
+                    st >= t.epoch && (t.pending_part == 0 || st >= t.pending_epoch)
+                });
+                if current < t.withdrawable {
                     w.env
                         .fails_with(&[ix], &[&s.kp], code(E::StakeStillUnbonding))
+                        .await;
+                } else if t.principal == 0 && !ready {
+                    w.env
+                        .fails_with(&[ix], &[&s.kp], code(E::TicketRewardsUnsettled))
                         .await;
                 } else {
                     w.env.ok(&[ix], &[&s.kp]).await;
                     succeeded[2] += 1;
-                    m.wallet += m.unbonding;
-                    m.unbonding = 0;
+                    m.wallet += t.principal;
+                    m.tickets[k].principal = 0;
+                    let position = pda::stake_position(&w.d.keys.domain, &s.key());
+                    let closed = w
+                        .env
+                        .account(pda::unstake_ticket(&position, t.epoch))
+                        .await
+                        .is_none();
+                    assert_eq!(closed, ready, "{ctx}: ticket closes once credited");
+                    if ready {
+                        m.tickets.remove(k);
+                    }
                 }
             }
             3 => {
@@ -337,9 +435,10 @@ async fn run_sequence(seed: u64, steps: usize) -> [u32; 8] {
                 match w.env.send(&[ix], &[&s.kp]).await {
                     Ok(()) => {
                         let balance = w.env.balance(s.dn_account).await;
-                        let paid = balance - m.wallet - m.dn_claimed;
+                        let paid = balance - m.wallet;
                         assert!(paid > 0, "{ctx}");
                         m.dn_claimed += paid;
+                        m.wallet += paid;
                         succeeded[3] += 1;
                     }
                     Err(e) => assert_eq!(custom_code(&e), Some(code(E::NothingToClaim)), "{ctx}"),
@@ -359,7 +458,7 @@ async fn run_sequence(seed: u64, steps: usize) -> [u32; 8] {
                 } else {
                     w.env.ok(&[ix], &[&s.kp]).await;
                     succeeded[6] += 1;
-                    m.validator = Some(next_index);
+                    m.validator = Some((next_index, current));
                     next_index += 1;
                 }
             }
@@ -374,19 +473,25 @@ async fn run_sequence(seed: u64, steps: usize) -> [u32; 8] {
                 };
                 let ix = ix::attest(s.key(), w.d.keys.domain, current, &[a]);
                 let record = records.entry((j, current)).or_default();
+                let weight = m.stake_in(current);
                 match m.validator {
                     None => {
                         w.env
                             .fails_with(&[ix], &[&s.kp], anchor_code::NOT_INITIALIZED)
                             .await
                     }
-                    Some(_) if m.eligible(current) < min_stake => {
+                    Some((_, registered)) if registered == current => {
+                        w.env
+                            .fails_with(&[ix], &[&s.kp], code(E::ValidatorNotYetVoting))
+                            .await
+                    }
+                    Some(_) if weight < min_stake => {
                         w.env
                             .fails_with(&[ix], &[&s.kp], code(E::ValidatorStakeTooLow))
                             .await
                     }
-                    Some(index) => {
-                        let mine = record.iter().position(|(v, _)| *v == index);
+                    Some((index, _)) => {
+                        let mine = record.iter().position(|(v, _, _)| *v == index);
                         match (mine, revise) {
                             (Some(_), false) => {
                                 w.env
@@ -401,30 +506,34 @@ async fn run_sequence(seed: u64, steps: usize) -> [u32; 8] {
                             (Some(k), true) => {
                                 w.env.ok(&[ix], &[&s.kp]).await;
                                 succeeded[7] += 1;
-                                record[k].1 = units;
+                                record[k] = (index, units, weight);
                             }
                             (None, false) => {
                                 w.env.ok(&[ix], &[&s.kp]).await;
                                 succeeded[7] += 1;
-                                record.push((index, units));
+                                record.push((index, units, weight));
                             }
                         }
                     }
                 }
-                // The record on chain holds exactly the model's attestations.
+                // The record on chain holds exactly the model's attestations, each with
+                // the validator's weight in the epoch.
                 let miner_pda = pda::miner(&w.d.keys.domain, &miners[j].pubkey());
                 let key = pda::work_record(&miner_pda, current);
                 if !record.is_empty() {
                     let on_chain: deepnode::state::WorkRecord = w.env.get(key).await;
-                    let got: Vec<(u32, u64)> = on_chain
+                    let got: Vec<Vote> = on_chain
                         .recorded()
                         .iter()
-                        .map(|a| (a.validator, a.units))
+                        .map(|a| (a.validator, a.units, a.stake))
                         .collect();
                     assert_eq!(&got, record, "{ctx}: work record");
                 }
+                // Every vote's weight fits in the epoch's validator stake.
+                let voted: u64 = record.iter().map(|(_, _, w)| w).sum();
                 let epoch: deepnode::state::Epoch =
                     w.env.get(pda::epoch(&w.d.keys.domain, current)).await;
+                assert!(voted <= epoch.validator_stake, "{ctx}: votes within W_e");
                 let expected = records
                     .iter()
                     .filter(|((_, e), v)| *e == current && !v.is_empty())
@@ -436,7 +545,21 @@ async fn run_sequence(seed: u64, steps: usize) -> [u32; 8] {
                 // (sometimes leave the last one unsettled for a while).
                 w.close().await;
                 succeeded[4] += 1;
-                let closed = w.d.keys.epoch - 1;
+                let opened = w.d.keys.epoch;
+                for m in models.iter_mut() {
+                    m.active.insert(opened, m.next_stake());
+                }
+                // The new epoch's validator stake: every registered validator's stake
+                // active in it.
+                let w_e: u64 = models
+                    .iter()
+                    .filter(|m| m.validator.is_some())
+                    .map(|m| m.next_stake())
+                    .sum();
+                let epoch: deepnode::state::Epoch =
+                    w.env.get(pda::epoch(&w.d.keys.domain, opened)).await;
+                assert_eq!(epoch.validator_stake, w_e, "seed {seed} step {step}: W_e");
+                let closed = opened - 1;
                 while settled_next <= closed && (settled_next < closed || rng.below(3) > 0) {
                     let e = settled_next;
                     let dn = rng.below(5_000);
@@ -481,17 +604,25 @@ async fn run_sequence(seed: u64, steps: usize) -> [u32; 8] {
     let mut claimed_total: u128 = 0;
     for (s, m) in stakers.iter().zip(models.iter_mut()) {
         let ix = w.claim_ix(s).await;
-        if w.env.send(&[ix], &[&s.kp]).await.is_ok() {
-            let balance = w.env.balance(s.dn_account).await;
-            m.dn_claimed = balance - m.wallet;
+        match w.env.send(&[ix], &[&s.kp]).await {
+            Ok(()) => {
+                let balance = w.env.balance(s.dn_account).await;
+                m.dn_claimed += balance - m.wallet;
+            }
+            Err(e) => assert_eq!(
+                custom_code(&e),
+                Some(code(E::NothingToClaim)),
+                "seed {seed}"
+            ),
         }
         let got = u128::from(m.dn_claimed);
         assert!(
             got * ACC_SCALE <= m.exact_scaled,
             "seed {seed}: never more than pro rata"
         );
-        // Changes waiting for an unsettled epoch may hold back the last epochs' credit.
-        if !m.has_change() || m.change_epoch < settled_next {
+        // Stake added in an unsettled epoch, or tickets whose earnings are not credited
+        // yet, may hold back the last epochs' credit.
+        if (!m.has_change() || m.change_epoch < settled_next) && m.tickets.is_empty() {
             assert!(
                 got + u128::from(m.epochs_paid) >= m.rule_floor,
                 "seed {seed}: at most one unit per epoch below"

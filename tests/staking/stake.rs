@@ -162,7 +162,11 @@ async fn stake_into_someone_elses_position_fails() {
         10,
     );
     // Point the position at s's while t signs.
-    ix.accounts[4].pubkey = pda::stake_position(&w.d.keys.domain, &s.key());
+    swap(
+        &mut ix,
+        pda::stake_position(&w.d.keys.domain, &t.key()),
+        pda::stake_position(&w.d.keys.domain, &s.key()),
+    );
     w.env
         .fails_with(&[ix], &[&t.kp], code(E::NotStakeOwner))
         .await;
@@ -213,7 +217,8 @@ async fn stake_into_a_substituted_vault_fails() {
     let s = w.staker(10).await;
     let mut ix = w.stake_ix(&s, 10).await;
     // Another DN account of the signer in place of the stake vault.
-    ix.accounts[7].pubkey = w.env.create_token_account(&s.key(), &w.p.dn.mint).await;
+    let decoy = w.env.create_token_account(&s.key(), &w.p.dn.mint).await;
+    swap(&mut ix, pda::stake_vault(&w.d.keys.domain), decoy);
     w.env.fails_with(&[ix], &[&s.kp], anchor_code::SEEDS).await;
 }
 
@@ -228,8 +233,8 @@ async fn stake_with_another_mint_fails() {
     // A source account of that mint too, so only the mint's address check can object.
     let source = w.env.create_token_account(&s.key(), &other).await;
     let mut ix = w.stake_ix(&s, 10).await;
-    ix.accounts[6].pubkey = source;
-    ix.accounts[8].pubkey = other;
+    swap(&mut ix, s.dn_account, source);
+    swap(&mut ix, w.p.dn.mint, other);
     w.env
         .fails_with(&[ix], &[&s.kp], anchor_code::ADDRESS)
         .await;
@@ -257,32 +262,48 @@ async fn stake_again_while_the_previous_change_is_unsettled_fails() {
     w.check(&[&s]).await;
 }
 
+/// Finding 3 of the hardening review: no epoch is ever settled, yet the staker leaves.
+/// Stake in epoch 0, close, request the unstake in epoch 1, withdraw at
+/// `1 + 1 + unbonding_epochs` = 3: the exact stake comes back. Nothing here writes an
+/// `Epoch` or `StakePool` account by hand.
 #[tokio::test]
-async fn request_unstake_happy_path_and_withdraw_after_unbonding() {
+async fn request_unstake_and_withdraw_without_any_settlement() {
     let mut w = world().await;
     let s = w.staker(1_000).await;
     let ix = w.stake_ix(&s, 1_000).await;
     w.env.ok(&[ix], &[&s.kp]).await;
-    w.close().await;
-    let (p, d) = (&w.p, &w.d);
-    w.env.settle_stakers(p, d, 0, 0, 0).await;
+    w.close().await; // epoch 1 open; epoch 0 never settled
     let ix = w.unstake_ix(&s, 400).await;
     let ev: UnstakeRequested = w.env.ok_event(&[ix], &[&s.kp]).await;
+    let position = pda::stake_position(&w.d.keys.domain, &s.key());
     // Requested in epoch 1 with unbonding_epochs = 1: withdrawable from epoch 3.
     assert_eq!(
         (
             ev.amount,
             ev.epoch,
+            ev.ticket,
+            ev.ticket_principal,
             ev.withdrawable_epoch,
-            ev.remaining_weight
+            ev.remaining_stake
         ),
-        (400, 1, 3, 600)
+        (400, 1, pda::unstake_ticket(&position, 1), 400, 3, 600)
+    );
+    // The 400 came out of stake added in epoch 0, whose rewards are not recorded.
+    let t = w.ticket(&s, 1).await;
+    assert_eq!(
+        (t.principal, t.settled_part, t.pending_part, t.pending_epoch),
+        (400, 0, 400, 0)
     );
     let pos = w.position(&s).await;
     assert_eq!(
         pos.eligible_stake(1).unwrap(),
         600,
-        "unbonding stake stops counting at once"
+        "stake requested out stops counting at once"
+    );
+    assert_eq!(
+        pos.stake_in_epoch(1).unwrap(),
+        1_000,
+        "it still counts this epoch"
     );
     let pool = w.pool().await;
     assert_eq!(
@@ -291,28 +312,46 @@ async fn request_unstake_happy_path_and_withdraw_after_unbonding() {
         "it still earns this epoch"
     );
     w.check(&[&s]).await;
-
-    let ix = w.withdraw_ix(&s).await;
-    w.env
-        .fails_with(&[ix], &[&s.kp], code(E::StakeStillUnbonding))
-        .await;
+    // A second request in a later epoch, with still nothing settled, is accepted too.
     w.close().await; // epoch 2 open
-    assert_eq!(w.pool().await.active, 600);
-    let ix = w.withdraw_ix(&s).await;
+    let ix = w.withdraw_ix(&s, 1).await;
     w.env
         .fails_with(&[ix], &[&s.kp], code(E::StakeStillUnbonding))
         .await;
+    assert_eq!(w.pool().await.active, 600);
+    let ix = w.unstake_ix(&s, 600).await;
+    w.env.ok(&[ix], &[&s.kp]).await;
     w.close().await; // epoch 3 open
     let before = w.env.balance(s.dn_account).await;
-    let ix = w.withdraw_ix(&s).await;
+    let ix = w.withdraw_ix(&s, 1).await;
     let ev: StakeWithdrawn = w.env.ok_event(&[ix], &[&s.kp]).await;
-    assert_eq!((ev.amount, ev.pool_total_staked), (400, 600));
+    assert_eq!(
+        (
+            ev.amount,
+            ev.dn_credited,
+            ev.ticket_closed,
+            ev.pool_total_staked
+        ),
+        (400, 0, false, 600)
+    );
     assert_eq!(w.env.balance(s.dn_account).await, before + 400);
     w.check(&[&s]).await;
-    let ix = w.withdraw_ix(&s).await;
+    // The ticket keeps its claim on epoch 1's rewards until that epoch is settled.
+    let ix = w.withdraw_ix(&s, 1).await;
     w.env
-        .fails_with(&[ix], &[&s.kp], code(E::NothingToWithdraw))
+        .fails_with(&[ix], &[&s.kp], code(E::TicketRewardsUnsettled))
         .await;
+    // The second ticket (requested in epoch 2) unbonds at epoch 4.
+    let ix = w.withdraw_ix(&s, 2).await;
+    w.env
+        .fails_with(&[ix], &[&s.kp], code(E::StakeStillUnbonding))
+        .await;
+    w.close().await; // epoch 4 open
+    let ix = w.withdraw_ix(&s, 2).await;
+    w.env.ok(&[ix], &[&s.kp]).await;
+    assert_eq!(w.env.balance(s.dn_account).await, before + 1_000);
+    assert_eq!(w.position(&s).await.principal().unwrap(), 0);
+    w.check(&[&s]).await;
 }
 
 #[tokio::test]
@@ -341,7 +380,11 @@ async fn request_unstake_by_another_key_fails() {
     let s = w.staker(10).await;
     let t = w.staker(10).await;
     let mut ix = w.unstake_ix(&t, 1).await;
-    ix.accounts[4].pubkey = pda::stake_position(&w.d.keys.domain, &s.key());
+    swap(
+        &mut ix,
+        pda::stake_position(&w.d.keys.domain, &t.key()),
+        pda::stake_position(&w.d.keys.domain, &s.key()),
+    );
     w.env
         .fails_with(&[ix], &[&t.kp], code(E::NotStakeOwner))
         .await;
@@ -363,6 +406,7 @@ async fn unstake_withdraw_and_claim_work_while_paused() {
     w.env
         .ok(&[ix::set_paused(gov.pubkey(), true)], &[&gov])
         .await;
+    let requested_in = w.d.keys.epoch;
     let ix = w.unstake_ix(&s, 1_000).await;
     w.env.ok(&[ix], &[&s.kp]).await;
     let ix = w.claim_ix(&s).await;
@@ -375,7 +419,7 @@ async fn unstake_withdraw_and_claim_work_while_paused() {
     assert_eq!((ev.dn, ev.revenue), (699, 299));
     w.close().await;
     w.close().await;
-    let ix = w.withdraw_ix(&s).await;
+    let ix = w.withdraw_ix(&s, requested_in).await;
     w.env.ok(&[ix], &[&s.kp]).await;
     w.check(&[&s]).await;
     assert_eq!(w.env.balance(s.dn_account).await, 1_699);
@@ -428,7 +472,11 @@ async fn claim_from_a_substituted_reward_vault_fails() {
     let s = w.staker(10).await;
     let mut ix = w.claim_ix(&s).await;
     // The domain's buyback vault (same revenue mint) instead of its reward vault.
-    ix.accounts[7].pubkey = pda::buyback_vault(&w.d.keys.domain);
+    swap(
+        &mut ix,
+        pda::stake_reward_vault(&w.d.keys.domain),
+        pda::buyback_vault(&w.d.keys.domain),
+    );
     w.env.fails_with(&[ix], &[&s.kp], anchor_code::SEEDS).await;
 }
 
@@ -438,7 +486,11 @@ async fn claim_by_another_key_fails() {
     let s = w.staker(10).await;
     let t = w.staker(10).await;
     let mut ix = w.claim_ix(&t).await;
-    ix.accounts[4].pubkey = pda::stake_position(&w.d.keys.domain, &s.key());
+    swap(
+        &mut ix,
+        pda::stake_position(&w.d.keys.domain, &t.key()),
+        pda::stake_position(&w.d.keys.domain, &s.key()),
+    );
     w.env
         .fails_with(&[ix], &[&t.kp], code(E::NotStakeOwner))
         .await;
