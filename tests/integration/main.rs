@@ -9,4 +9,3 @@ mod migrations;
 mod models;
 mod payments;
 mod prefund;
-mod sequences;
