@@ -461,7 +461,7 @@ impl DomainModel {
             );
             for s in &mut self.stakers {
                 let w = s.active.get(&e).copied().unwrap_or(0);
-                s.exact_scaled += (u128::from(dn) * u128::from(w) << 64) / u128::from(active);
+                s.exact_scaled += ((u128::from(dn) * u128::from(w)) << 64) / u128::from(active);
             }
         }
         self.recorded.insert(e, self.acc);

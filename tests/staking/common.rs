@@ -74,6 +74,13 @@ impl World {
             .await
     }
 
+    /// The position of `owner` in this world's domain.
+    pub async fn position_of(&mut self, owner: &Pubkey) -> StakePosition {
+        self.env
+            .get(pda::stake_position(&self.d.keys.domain, owner))
+            .await
+    }
+
     pub async fn pool(&mut self) -> StakePool {
         self.env.get(pda::stake_pool(&self.d.keys.domain)).await
     }

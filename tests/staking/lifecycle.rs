@@ -5,7 +5,9 @@ use crate::common::*;
 use deepnode::constants::*;
 use deepnode::errors::DeepNodeError as E;
 use deepnode::instructions::CreateDomainArgs;
-use deepnode::state::{Domain, Miner, StakePool, StakePosition, Validator, WorkRecord};
+use deepnode::state::{
+    Domain, Miner, StakePool, StakePosition, UnstakeTicket, Validator, WorkRecord,
+};
 use deepnode_sdk::ix::{DomainKeys, StakerKeys};
 use deepnode_tests::fixtures::default_settings;
 use deepnode_tests::tokens::TOKEN;
@@ -34,6 +36,7 @@ async fn prefunded_staking_and_work_addresses_do_not_block_creation() {
         pda::validator(&domain, &s.pubkey()),
         miner,
         pda::work_record(&miner, 2),
+        pda::unstake_ticket(&pda::stake_position(&domain, &s.pubkey()), 2),
         pda::epoch(&domain, 1),
         pda::epoch_shard(&domain, 1, 0),
         pda::epoch_shard(&domain, 1, 1),
@@ -100,6 +103,22 @@ async fn prefunded_staking_and_work_addresses_do_not_block_creation() {
         bump(&[WORK_RECORD_SEED, miner.as_ref(), &2u64.to_le_bytes()])
     );
     assert_eq!((record.count, record.attestations[0].units), (1, 5));
+    // The unstake ticket of epoch 2 was pre-funded too.
+    let keys = StakerKeys {
+        owner: s.pubkey(),
+        owner_dn: dn,
+        change_epoch: w.position_of(&s.pubkey()).await.change_epoch,
+    };
+    w.env
+        .ok(&[ix::request_unstake(domain, &keys, 2, 100)], &[&s])
+        .await;
+    let position = pda::stake_position(&domain, &s.pubkey());
+    let ticket: UnstakeTicket = w.env.get(pda::unstake_ticket(&position, 2)).await;
+    assert_eq!(
+        ticket.bump,
+        bump(&[UNSTAKE_TICKET_SEED, position.as_ref(), &2u64.to_le_bytes()])
+    );
+    assert_eq!((ticket.principal, ticket.epoch), (100, 2));
 }
 
 #[tokio::test]

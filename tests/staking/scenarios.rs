@@ -3,7 +3,7 @@
 //! however many epochs passed. Random sequences live in the program-wide engine
 //! (`tests/engine`).
 use crate::common::*;
-use crate::stake::expected;
+use crate::stake::{accumulator_pays, expected};
 use deepnode::errors::DeepNodeError as E;
 use deepnode::events::StakeRewardsClaimed;
 use deepnode_tests::staking::StakerFx;
@@ -94,9 +94,7 @@ async fn a_request_to_unstake_still_earns_for_its_epoch() {
     w.check(&[&a, &b]).await;
     let a_dn = expected(600, 1_000, 2_000);
     // b holds one checkpoint across both epochs: one accrual over the two increments.
-    let acc = deepnode_math::acc_increment(600, 2_000).unwrap()
-        + deepnode_math::acc_increment(600, 1_000).unwrap();
-    let b_dn = deepnode_math::accrued(1_000, 0, acc).unwrap();
+    let b_dn = accumulator_pays(1_000, &[(600, 2_000), (600, 1_000)]);
     // §12 says 300 and 900; the accumulator pays at most one unit less per epoch.
     assert_eq!((a_dn, b_dn), (299, 899));
     // a's whole stake left the position for its ticket: nothing on the position.

@@ -10,15 +10,30 @@ use deepnode_tests::*;
 use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
 
-/// What the accumulator pays a stake `w` of `total` from one epoch's `pool`.
+/// What the accumulator pays a stake `w` of `total` from one epoch's `pool`, written out
+/// from §9 and §12 (not with the math crate): the increment `floor(pool * 2^64 / total)`,
+/// then `floor(w * increment / 2^64)`.
 pub fn expected(pool: u64, w: u64, total: u64) -> u64 {
-    let inc = deepnode_math::acc_increment(pool, total).unwrap();
-    let paid = deepnode_math::accrued(w, 0, inc).unwrap();
-    let rule = pool * w / total;
-    assert!(
-        paid <= rule && paid + 1 >= rule,
-        "§12: the rule or one unit less"
-    );
+    accumulator_pays(w, &[(pool, total)])
+}
+
+/// What a stake `w`, held through epochs with the given (pool, total stake), accrues in
+/// one checkpoint: `floor(w * sum of floor(pool * 2^64 / total) / 2^64)`. Test values
+/// keep `w * sum` within u128.
+pub fn accumulator_pays(w: u64, epochs: &[(u64, u64)]) -> u64 {
+    let growth: u128 = epochs
+        .iter()
+        .map(|&(pool, total)| (u128::from(pool) << 64) / u128::from(total))
+        .sum();
+    let paid = u64::try_from((u128::from(w) * growth) >> 64).unwrap();
+    let (pool, total) = epochs[0];
+    if epochs.len() == 1 {
+        let rule = pool * w / total;
+        assert!(
+            paid <= rule && paid + 1 >= rule,
+            "§12: the rule or one unit less"
+        );
+    }
     paid
 }
 
