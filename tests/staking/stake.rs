@@ -510,3 +510,108 @@ async fn claim_by_another_key_fails() {
         .fails_with(&[ix], &[&t.kp], code(E::NotStakeOwner))
         .await;
 }
+
+/// Two requests in one epoch share its ticket, and an epoch settled between them is
+/// credited exactly: the first request's part up to the new accumulator values goes to
+/// the position, the rest stays with the ticket until its own epoch is settled. Pools
+/// of 1,000 over 1,000 active stake make every increment exact, so the sole staker gets
+/// both pools to the unit.
+#[tokio::test]
+async fn requests_of_one_epoch_share_a_ticket_across_a_settlement() {
+    let mut w = world().await;
+    let s = w.staker(1_000).await;
+    let ix = w.stake_ix(&s, 1_000).await;
+    w.env.ok(&[ix], &[&s.kp]).await;
+    w.close().await; // epoch 1: 1,000 active
+    w.close().await; // epoch 2: 1,000 active
+    let (p, d) = (&w.p, &w.d);
+    assert!(!w.env.settle_stakers(p, d, 0, 0, 0).await);
+    let ix = w.unstake_ix(&s, 400).await;
+    w.env.ok(&[ix], &[&s.kp]).await;
+    // Epoch 1 is settled while epoch 2 is open.
+    let (p, d) = (&w.p, &w.d);
+    assert!(w.env.settle_stakers(p, d, 1, 1_000, 0).await);
+    let ix = w.unstake_ix(&s, 100).await;
+    w.env.ok(&[ix], &[&s.kp]).await;
+    let t = w.ticket(&s, 2).await;
+    assert_eq!((t.principal, t.settled_part, t.pending_part), (500, 500, 0));
+    // Epoch 1's 1,000: 600 through the position, 400 through the ticket's first part.
+    let ix = w.claim_ix(&s).await;
+    let ev: StakeRewardsClaimed = w.env.ok_event(&[ix], &[&s.kp]).await;
+    assert_eq!(ev.dn, 1_000);
+    w.close().await; // epoch 3
+    let (p, d) = (&w.p, &w.d);
+    assert!(w.env.settle_stakers(p, d, 2, 1_000, 0).await);
+    w.close().await; // epoch 4: the ticket unbonds
+    let ix = w.withdraw_ix(&s, 2).await;
+    let ev: StakeWithdrawn = w.env.ok_event(&[ix], &[&s.kp]).await;
+    assert_eq!(
+        (ev.amount, ev.dn_credited, ev.ticket_closed),
+        (500, 500, true)
+    );
+    // Epoch 2's 1,000: 500 through the ticket, 500 through the position.
+    let ix = w.claim_ix(&s).await;
+    let ev: StakeRewardsClaimed = w.env.ok_event(&[ix], &[&s.kp]).await;
+    assert_eq!(ev.dn, 1_000);
+    w.check(&[&s]).await;
+}
+
+/// `withdraw_stake` takes exactly the ticket of the signer's position and the ticket's
+/// own two epochs: any other account is refused by its seeds.
+#[tokio::test]
+async fn withdraw_stake_pins_the_ticket_and_its_epochs() {
+    let mut w = world().await;
+    let s = w.staker(1_000).await;
+    let t = w.staker(1_000).await;
+    for x in [&s, &t] {
+        let ix = w.stake_ix(x, 1_000).await;
+        w.env.ok(&[ix], &[&x.kp]).await;
+    }
+    w.close().await; // epoch 1
+    for x in [&s, &t] {
+        let ix = w.unstake_ix(x, 400).await;
+        w.env.ok(&[ix], &[&x.kp]).await;
+    }
+    w.close().await;
+    w.close().await; // epoch 3: both tickets unbonded
+    let domain = w.d.keys.domain;
+    // The ticket's stake came from stake added in epoch 0: its epochs are 1 and 0.
+    let ticket = w.ticket(&s, 1).await;
+    assert_eq!((ticket.epoch, ticket.pending_epoch), (1, 0));
+    let mut ix = w.withdraw_ix(&s, 1).await;
+    swap(&mut ix, pda::epoch(&domain, 1), pda::epoch(&domain, 2));
+    w.env.fails_with(&[ix], &[&s.kp], anchor_code::SEEDS).await;
+    let mut ix = w.withdraw_ix(&s, 1).await;
+    swap(&mut ix, pda::epoch(&domain, 0), pda::epoch(&domain, 2));
+    w.env.fails_with(&[ix], &[&s.kp], anchor_code::SEEDS).await;
+    let mut ix = w.withdraw_ix(&s, 1).await;
+    let position = |k: &Keypair| pda::stake_position(&domain, &k.pubkey());
+    swap(
+        &mut ix,
+        pda::unstake_ticket(&position(&s.kp), 1),
+        pda::unstake_ticket(&position(&t.kp), 1),
+    );
+    w.env.fails_with(&[ix], &[&s.kp], anchor_code::SEEDS).await;
+    let ix = w.withdraw_ix(&s, 1).await;
+    let ev: StakeWithdrawn = w.env.ok_event(&[ix], &[&s.kp]).await;
+    assert_eq!((ev.amount, ev.ticket_closed), (400, false));
+    w.check(&[&s, &t]).await;
+}
+
+/// A request lands only in the open epoch's ticket: another epoch's ticket address is
+/// refused by its seeds.
+#[tokio::test]
+async fn request_unstake_into_another_epochs_ticket_fails() {
+    let mut w = world().await;
+    let s = w.staker(1_000).await;
+    let ix = w.stake_ix(&s, 1_000).await;
+    w.env.ok(&[ix], &[&s.kp]).await;
+    w.close().await; // epoch 1
+    let keys = w.keys(&s).await;
+    for epoch in [0, 2] {
+        let ix = ix::request_unstake(w.d.keys.domain, &keys, epoch, 10);
+        w.env.fails_with(&[ix], &[&s.kp], anchor_code::SEEDS).await;
+    }
+    let ix = ix::request_unstake(w.d.keys.domain, &keys, 1, 10);
+    w.env.ok(&[ix], &[&s.kp]).await;
+}

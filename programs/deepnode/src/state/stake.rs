@@ -178,6 +178,14 @@ impl StakePool {
     }
 }
 
+/// What `weight` earned between two pairs of accumulator values (DN, revenue).
+pub fn accrued_pair(weight: u64, from: (u128, u128), to: (u128, u128)) -> Result<(u64, u64)> {
+    Ok((
+        math(accrued(weight, from.0, to.0))?,
+        math(accrued(weight, from.1, to.1))?,
+    ))
+}
+
 /// One staker's stake in one domain. Seeds: `[STAKE_POSITION_SEED, domain, owner]`.
 ///
 /// `weight` earns in every epoch after its checkpoint. Stake added during
@@ -305,8 +313,8 @@ impl StakePosition {
 
     /// Credits `weight` from the checkpoints to the given accumulator values.
     fn credit(&mut self, weight: u64, acc_dn: u128, acc_rev: u128) -> Result<()> {
-        let dn = math(accrued(weight, self.checkpoint_dn, acc_dn))?;
-        let rev = math(accrued(weight, self.checkpoint_rev, acc_rev))?;
+        let from = (self.checkpoint_dn, self.checkpoint_rev);
+        let (dn, rev) = accrued_pair(weight, from, (acc_dn, acc_rev))?;
         self.add_owed(dn, rev)?;
         self.checkpoint_dn = acc_dn;
         self.checkpoint_rev = acc_rev;
@@ -387,6 +395,19 @@ pub struct UnstakeTicket {
 }
 
 impl UnstakeTicket {
+    /// The accumulator values up to which `settled_part` has been credited.
+    pub fn checkpoint(&self) -> (u128, u128) {
+        (self.checkpoint_dn, self.checkpoint_rev)
+    }
+
+    /// Brings `settled_part` up to the accumulator values `to` (the position's
+    /// checkpoint, which is never behind the ticket's) and returns what it earned.
+    pub fn advance_settled(&mut self, to: (u128, u128)) -> Result<(u64, u64)> {
+        let earned = accrued_pair(self.settled_part, self.checkpoint(), to)?;
+        (self.checkpoint_dn, self.checkpoint_rev) = to;
+        Ok(earned)
+    }
+
     /// The rewards the ticket's stake earned through its epoch, once `request` (the
     /// ticket's epoch) and `start` (its `pending_epoch`) have recorded rewards; `None`
     /// until then.
@@ -402,30 +423,18 @@ impl UnstakeTicket {
         if !request.stake_rewards_recorded || !pending_ready {
             return Ok(None);
         }
-        let mut dn = math(accrued(
-            self.settled_part,
-            self.checkpoint_dn,
-            request.stake_acc_dn,
-        ))?;
-        let mut rev = math(accrued(
-            self.settled_part,
-            self.checkpoint_rev,
-            request.stake_acc_rev,
-        ))?;
-        if self.pending_part > 0 {
-            let pdn = math(accrued(
-                self.pending_part,
-                start.stake_acc_dn,
-                request.stake_acc_dn,
-            ))?;
-            let prev = math(accrued(
-                self.pending_part,
-                start.stake_acc_rev,
-                request.stake_acc_rev,
-            ))?;
-            dn = dn.checked_add(pdn).ok_or(DeepNodeError::MathOverflow)?;
-            rev = rev.checked_add(prev).ok_or(DeepNodeError::MathOverflow)?;
-        }
+        let end = (request.stake_acc_dn, request.stake_acc_rev);
+        let start = (start.stake_acc_dn, start.stake_acc_rev);
+        let settled = accrued_pair(self.settled_part, self.checkpoint(), end)?;
+        let pending = accrued_pair(self.pending_part, start, end)?;
+        let dn = settled
+            .0
+            .checked_add(pending.0)
+            .ok_or(DeepNodeError::MathOverflow)?;
+        let rev = settled
+            .1
+            .checked_add(pending.1)
+            .ok_or(DeepNodeError::MathOverflow)?;
         Ok(Some((dn, rev)))
     }
 }

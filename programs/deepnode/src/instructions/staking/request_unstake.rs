@@ -5,11 +5,10 @@
 //! reaches `request_epoch + 1 + unbonding_epochs`. It never waits for an earlier epoch
 //! to be finalised or settled (PROTOCOL.md §9). Never paused: users can always leave.
 use anchor_lang::prelude::*;
-use deepnode_math::accrued;
 
 use crate::constants::*;
 use crate::create::{create_state, load_state, write_state};
-use crate::errors::{math, DeepNodeError};
+use crate::errors::DeepNodeError;
 use crate::events::UnstakeRequested;
 use crate::state::{Domain, Epoch, StakePool, StakePosition, UnstakeTicket};
 
@@ -94,19 +93,8 @@ pub fn handler(mut ctx: Context<RequestUnstake>, amount: u64) -> Result<()> {
     // The ticket's settled part has been credited up to its checkpoint; bring it to the
     // position's (both are values the pool reached, the position's the later one).
     let p = &mut a.position;
-    let dn = math(accrued(
-        ticket.settled_part,
-        ticket.checkpoint_dn,
-        p.checkpoint_dn,
-    ))?;
-    let rev = math(accrued(
-        ticket.settled_part,
-        ticket.checkpoint_rev,
-        p.checkpoint_rev,
-    ))?;
+    let (dn, rev) = ticket.advance_settled((p.checkpoint_dn, p.checkpoint_rev))?;
     p.add_owed(dn, rev)?;
-    ticket.checkpoint_dn = p.checkpoint_dn;
-    ticket.checkpoint_rev = p.checkpoint_rev;
     if from_pending > 0 {
         // Within one epoch the unapplied added stake always has the same epoch.
         require!(
