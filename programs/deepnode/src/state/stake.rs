@@ -438,3 +438,100 @@ impl UnstakeTicket {
         Ok(Some((dn, rev)))
     }
 }
+
+#[cfg(test)]
+// Test arithmetic on small known values.
+#[allow(clippy::arithmetic_side_effects)]
+mod tests {
+    use super::*;
+    use crate::state::{DomainSettings, EpochStatus, SplitBps};
+
+    fn pool(acc: u128) -> StakePool {
+        StakePool {
+            version: 1,
+            bump: 0,
+            vault_bump: 0,
+            reward_vault_bump: 0,
+            domain: Pubkey::default(),
+            total_staked: 1,
+            active: 1,
+            activating: 0,
+            deactivating: 0,
+            acc_dn: acc,
+            acc_rev: acc,
+            next_settle_epoch: 0,
+            dn_funded: u64::MAX - 1,
+            dn_claimed: 0,
+            rev_funded: u64::MAX - 1,
+            rev_claimed: 0,
+            validator_stake_next: 0,
+            reserved: [0; 56],
+        }
+    }
+
+    fn epoch(index: u64, active_stake: u64) -> Epoch {
+        let split = SplitBps {
+            miners: 9_900,
+            stakers: 0,
+            validators: 0,
+            domain_owner: 0,
+            model_owners: 0,
+        };
+        Epoch {
+            version: 1,
+            bump: 0,
+            domain: Pubkey::default(),
+            index,
+            status: EpochStatus::Closed,
+            start_ts: 0,
+            end_ts: 0,
+            settings: DomainSettings {
+                fee_bps: 0,
+                max_model_share_bps: 0,
+                split,
+                emission_rate_e9: 0,
+                floor: 0,
+                ceiling: 0,
+                epoch_secs: 1,
+                quorum: 1,
+                tolerance_bps: 0,
+                min_validator_stake: 1,
+                max_validators: 1,
+                max_staker_yield_bps: 0,
+                claim_window_epochs: 1,
+                unbonding_epochs: 0,
+            },
+            shard_count: 1,
+            active_stake,
+            work_records: 0,
+            stake_rewards_recorded: false,
+            stake_acc_dn: 0,
+            stake_acc_rev: 0,
+            validator_stake: 0,
+            reserved: [0; 135],
+        }
+    }
+
+    /// §9: with a dust active stake of 1 and the largest pools, epoch after epoch, the
+    /// accumulators and the lifetime counters wrap instead of failing, and the stored
+    /// values still measure each epoch exactly (the sole unit of stake earns the pool).
+    #[test]
+    fn recording_rewards_never_stalls() {
+        let mut p = pool(u128::MAX - 3);
+        for index in 0..3 {
+            let before = (p.acc_dn, p.acc_rev);
+            let mut e = epoch(index, 1);
+            assert_eq!(p.record_epoch_rewards(&mut e, u64::MAX, u64::MAX), Ok(true));
+            assert!(e.stake_rewards_recorded);
+            let earned = accrued_pair(1, before, (e.stake_acc_dn, e.stake_acc_rev)).unwrap();
+            assert_eq!(earned, (u64::MAX, u64::MAX));
+        }
+        assert_eq!(p.next_settle_epoch, 3);
+        // An epoch out of order is refused with its own error, not a wrap.
+        let mut late = epoch(1, 1);
+        assert_eq!(
+            p.record_epoch_rewards(&mut late, 1, 1),
+            Err(DeepNodeError::EpochRewardsOutOfOrder.into())
+        );
+    }
+}
