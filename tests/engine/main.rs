@@ -671,14 +671,18 @@ impl Engine {
         };
         let ix = ix::attest(kp.pubkey(), s.d.keys.domain, s.m.epoch, &[a]);
         let predicted = s.m.attest_outcome(i, j, units, revise, self.paused);
-        self.expect(&[ix], &[&kp], predicted.err()).await;
-        if let Ok(vote) = predicted {
-            self.sides[k].m.record_vote(j, vote);
-            self.ok_count(if revise {
-                "attest_revise"
-            } else {
-                "attest_new"
-            });
+        match predicted {
+            Ok(vote) => {
+                self.env.ok(&[ix], &[&kp]).await;
+                self.sides[k].m.record_vote(j, vote);
+                let kind = if revise {
+                    "attest_revise"
+                } else {
+                    "attest_new"
+                };
+                self.ok_count(kind);
+            }
+            Err(code) => self.env.fails_with(&[ix], &[&kp], code).await,
         }
         // The record on chain holds exactly the model's attestations.
         let s = &self.sides[k];
