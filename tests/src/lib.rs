@@ -1,4 +1,5 @@
-//! Test harness: runs the DeepNode program natively inside `solana-program-test`, with
+//! Test harness: runs the DeepNode program inside `solana-program-test`, natively or as
+//! its SBF build (`DEEPNODE_SBF`, see [`SBF_SWITCH`]), with
 //! SPL Token and Token-2022 loaded, and gives the tests token helpers, exact-error
 //! assertions, event decoding and the protocol invariants of PROTOCOL.md §11.
 #![allow(clippy::too_many_arguments)]
@@ -38,6 +39,51 @@ pub struct Env {
     pub ctx: ProgramTestContext,
     /// The program's upgrade authority (named in its ProgramData account).
     pub upgrade: Keypair,
+    /// When recording ([`Env::record_compute`]): every transaction sent, with the compute
+    /// units it consumed.
+    pub measured: Option<Vec<Measured>>,
+}
+
+/// One transaction measured while recording: the program instructions it carried and
+/// the compute units it consumed, from a simulation on the same state just before it
+/// was processed (the processed transaction does not report them).
+#[derive(Clone, Debug)]
+pub struct Measured {
+    /// The program's instructions in the transaction, by IDL name, in order.
+    pub instructions: Vec<String>,
+    /// Compute units the whole transaction consumed.
+    pub units: u64,
+    /// Whether it succeeded.
+    pub ok: bool,
+    /// The program log lines of the simulation.
+    pub logs: Vec<String>,
+}
+
+/// The IDL name of a program instruction, from its discriminator.
+pub fn instruction_name(data: &[u8]) -> Option<String> {
+    static NAMES: std::sync::OnceLock<Vec<(Vec<u8>, String)>> = std::sync::OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        let idl: serde_json::Value =
+            serde_json::from_str(include_str!("../../idl/deepnode.json")).expect("IDL");
+        idl["instructions"]
+            .as_array()
+            .expect("IDL instructions")
+            .iter()
+            .map(|i| {
+                let disc = i["discriminator"]
+                    .as_array()
+                    .expect("discriminator")
+                    .iter()
+                    .map(|b| b.as_u64().expect("byte") as u8)
+                    .collect();
+                (disc, i["name"].as_str().expect("name").to_string())
+            })
+            .collect()
+    });
+    names
+        .iter()
+        .find(|(disc, _)| data.starts_with(disc))
+        .map(|(_, name)| name.clone())
 }
 
 /// Replaces the account `from` of `ix` with `to` (same signer and writable flags),
@@ -106,17 +152,78 @@ pub fn custom_code(err: &TransactionError) -> Option<u32> {
     }
 }
 
+/// The environment variable that switches the tests to the SBF build: `1` loads
+/// `target/deploy/deepnode.so` (what `tests/sbf/build.sh` writes), any other value is the
+/// path of a `.so`; unset, empty or `0` runs the program natively.
+pub const SBF_SWITCH: &str = "DEEPNODE_SBF";
+
+/// Compute units a transaction may use when the tests run the SBF build: Solana's
+/// per-transaction maximum, which a client reaches with a compute-budget instruction.
+pub const SBF_COMPUTE_LIMIT: u64 = 1_400_000;
+
+/// The SBF build the tests run on, when [`SBF_SWITCH`] asks for one; read once.
+pub fn sbf_elf() -> Option<&'static [u8]> {
+    static ELF: std::sync::OnceLock<Option<Vec<u8>>> = std::sync::OnceLock::new();
+    ELF.get_or_init(|| {
+        let path = match std::env::var(SBF_SWITCH) {
+            Ok(v) if v.is_empty() || v == "0" => return None,
+            Ok(v) if v == "1" => std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../target/deploy/deepnode.so"),
+            Ok(v) => std::path::PathBuf::from(v),
+            Err(_) => return None,
+        };
+        let elf = std::fs::read(&path).unwrap_or_else(|e| {
+            panic!(
+                "{SBF_SWITCH} asks for the SBF build but {} cannot be read ({e}); \
+                 build it with `bash tests/sbf/build.sh`",
+                path.display()
+            )
+        });
+        Some(elf)
+    })
+    .as_deref()
+}
+
 impl Env {
-    /// A program-test with the program as a native builtin and a ProgramData account
-    /// naming `upgrade` as upgrade authority.
+    /// A program-test with the program loaded, natively (a builtin) or as the SBF build
+    /// (see [`SBF_SWITCH`]), and a ProgramData account naming `upgrade` as upgrade
+    /// authority.
     pub fn program_test(upgrade: &Pubkey) -> ProgramTest {
-        let mut pt = ProgramTest::new("deepnode", deepnode::ID, processor!(process));
-        pt.prefer_bpf(false);
-        let state = UpgradeableLoaderState::ProgramData {
+        let program_data = UpgradeableLoaderState::ProgramData {
             slot: 0,
             upgrade_authority_address: Some(*upgrade),
         };
-        let data = bincode::serialize(&state).expect("serialise program data");
+        let mut data = bincode::serialize(&program_data).expect("serialise program data");
+        let mut pt = match sbf_elf() {
+            None => {
+                let mut pt = ProgramTest::new("deepnode", deepnode::ID, processor!(process));
+                pt.prefer_bpf(false);
+                pt
+            }
+            Some(elf) => {
+                // The upgradeable loader's two accounts, as a deployment leaves them.
+                let mut pt = ProgramTest::default();
+                pt.prefer_bpf(false);
+                pt.set_compute_max_units(SBF_COMPUTE_LIMIT);
+                let program = UpgradeableLoaderState::Program {
+                    programdata_address: pda::program_data(),
+                };
+                let program = bincode::serialize(&program).expect("serialise program");
+                pt.add_account(
+                    deepnode::ID,
+                    Account {
+                        lamports: 1_000_000_000,
+                        data: program,
+                        owner: bpf_loader_upgradeable::ID,
+                        executable: true,
+                        rent_epoch: 0,
+                    },
+                );
+                data.resize(UpgradeableLoaderState::size_of_programdata_metadata(), 0);
+                data.extend_from_slice(elf);
+                pt
+            }
+        };
         pt.add_account(
             pda::program_data(),
             Account {
@@ -136,7 +243,53 @@ impl Env {
         let ctx = Self::program_test(&upgrade.pubkey())
             .start_with_context()
             .await;
-        Env { ctx, upgrade }
+        Env {
+            ctx,
+            upgrade,
+            measured: None,
+        }
+    }
+
+    /// Starts recording compute units of every transaction sent (see [`Measured`]).
+    pub fn record_compute(&mut self) {
+        self.measured = Some(Vec::new());
+    }
+
+    /// The last transaction measured while recording.
+    pub fn last_measured(&self) -> &Measured {
+        self.measured
+            .as_ref()
+            .and_then(|m| m.last())
+            .expect("recording, and a transaction sent")
+    }
+
+    /// While recording, simulates `tx` and keeps its compute units and logs.
+    async fn measure(&mut self, tx: &Transaction) {
+        if self.measured.is_none() {
+            return;
+        }
+        let sim = self
+            .ctx
+            .banks_client
+            .simulate_transaction(tx.clone())
+            .await
+            .expect("simulate");
+        let details = sim.simulation_details.expect("simulation details");
+        let keys = &tx.message.account_keys;
+        let instructions = tx
+            .message
+            .instructions
+            .iter()
+            .filter(|i| keys[usize::from(i.program_id_index)] == deepnode::ID)
+            .map(|i| instruction_name(&i.data).unwrap_or_else(|| "unknown".into()))
+            .collect();
+        let entry = Measured {
+            instructions,
+            units: details.units_consumed,
+            ok: matches!(sim.result, Some(Ok(()))),
+            logs: details.logs,
+        };
+        self.measured.as_mut().expect("recording").push(entry);
     }
 
     /// The fee payer of every transaction.
@@ -151,6 +304,7 @@ impl Env {
         signers: &[&Keypair],
     ) -> Result<(), TransactionError> {
         let tx = self.tx(ixs, signers).await;
+        self.measure(&tx).await;
         match self.ctx.banks_client.process_transaction(tx).await {
             Ok(()) => Ok(()),
             Err(BanksClientError::TransactionError(e)) => Err(e),
@@ -221,6 +375,7 @@ impl Env {
         if let Some(Err(e)) = &sim.result {
             panic!("simulation failed: {e:?}");
         }
+        self.measure(&tx).await;
         let keys = tx.message.account_keys.clone();
         let mut events = Vec::new();
         for inner in sim

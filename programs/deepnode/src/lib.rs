@@ -5,6 +5,9 @@
 #![deny(clippy::arithmetic_side_effects)]
 
 use anchor_lang::prelude::*;
+// The SBF build's builtins (tests/sbf/build.sh); linked in only for that target.
+#[cfg(target_arch = "bpf")]
+use solana_compiler_builtins as _;
 
 pub mod constants;
 pub mod create;
