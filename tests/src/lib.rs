@@ -14,14 +14,16 @@ use anchor_lang::prelude::AccountInfo;
 use anchor_lang::solana_program::bpf_loader_upgradeable::{self, UpgradeableLoaderState};
 use anchor_lang::solana_program::entrypoint::ProgramResult;
 use anchor_lang::{AccountDeserialize, Event};
+use solana_address_lookup_table_interface as alt;
 use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
 use solana_sdk::account::Account;
 use solana_sdk::clock::Clock;
 use solana_sdk::instruction::{Instruction, InstructionError};
+use solana_sdk::message::{v0, AddressLookupTableAccount, VersionedMessage};
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
-use solana_sdk::transaction::{Transaction, TransactionError};
+use solana_sdk::transaction::{Transaction, TransactionError, VersionedTransaction};
 
 pub use deepnode_sdk::{ix, pda};
 
@@ -264,7 +266,7 @@ impl Env {
     }
 
     /// While recording, simulates `tx` and keeps its compute units and logs.
-    async fn measure(&mut self, tx: &Transaction) {
+    async fn measure(&mut self, tx: &VersionedTransaction) {
         if self.measured.is_none() {
             return;
         }
@@ -275,10 +277,11 @@ impl Env {
             .await
             .expect("simulate");
         let details = sim.simulation_details.expect("simulation details");
-        let keys = &tx.message.account_keys;
+        // Program ids are never loaded from a lookup table: the static keys name them.
+        let keys = tx.message.static_account_keys();
         let instructions = tx
             .message
-            .instructions
+            .instructions()
             .iter()
             .filter(|i| keys[usize::from(i.program_id_index)] == deepnode::ID)
             .map(|i| instruction_name(&i.data).unwrap_or_else(|| "unknown".into()))
@@ -290,6 +293,70 @@ impl Env {
             logs: details.logs,
         };
         self.measured.as_mut().expect("recording").push(entry);
+    }
+
+    /// Processes one signed transaction; the error if it fails.
+    pub async fn process(&mut self, tx: VersionedTransaction) -> Result<(), TransactionError> {
+        self.measure(&tx).await;
+        match self.ctx.banks_client.process_transaction(tx).await {
+            Ok(()) => Ok(()),
+            Err(BanksClientError::TransactionError(e)) => Err(e),
+            Err(BanksClientError::SimulationError { err, .. }) => Err(err),
+            Err(other) => panic!("transport error: {other:?}"),
+        }
+    }
+
+    /// Writes an address lookup table holding `addresses` into the bank (active, owned by
+    /// the lookup-table program, authority the fee payer). The table program itself is
+    /// not under test; the runtime resolves a v0 transaction's accounts from this state.
+    pub async fn lookup_table(&mut self, addresses: &[Pubkey]) -> AddressLookupTableAccount {
+        let key = Pubkey::new_unique();
+        let table = alt::state::AddressLookupTable {
+            meta: alt::state::LookupTableMeta {
+                authority: Some(self.payer().pubkey()),
+                ..Default::default()
+            },
+            addresses: std::borrow::Cow::Borrowed(addresses),
+        };
+        let data = table.serialize_for_tests().expect("serialise lookup table");
+        let rent = self.ctx.banks_client.get_rent().await.expect("rent");
+        let account = Account {
+            lamports: rent.minimum_balance(data.len()),
+            data,
+            owner: alt::program::ID,
+            executable: false,
+            rent_epoch: 0,
+        };
+        self.ctx.set_account(&key, &account.into());
+        AddressLookupTableAccount {
+            key,
+            addresses: addresses.to_vec(),
+        }
+    }
+
+    /// Sends one v0 transaction whose accounts may come from `tables`.
+    pub async fn send_v0(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+        tables: &[AddressLookupTableAccount],
+    ) -> Result<(), TransactionError> {
+        let blockhash = self
+            .ctx
+            .get_new_latest_blockhash()
+            .await
+            .expect("blockhash");
+        let payer = self.payer();
+        let message = v0::Message::try_compile(&payer.pubkey(), ixs, tables, blockhash)
+            .expect("compile v0 message");
+        let mut all: Vec<&Keypair> = vec![&payer];
+        for s in signers {
+            if !all.iter().any(|k| k.pubkey() == s.pubkey()) {
+                all.push(s);
+            }
+        }
+        let tx = VersionedTransaction::try_new(VersionedMessage::V0(message), &all).expect("sign");
+        self.process(tx).await
     }
 
     /// The fee payer of every transaction.
@@ -304,13 +371,7 @@ impl Env {
         signers: &[&Keypair],
     ) -> Result<(), TransactionError> {
         let tx = self.tx(ixs, signers).await;
-        self.measure(&tx).await;
-        match self.ctx.banks_client.process_transaction(tx).await {
-            Ok(()) => Ok(()),
-            Err(BanksClientError::TransactionError(e)) => Err(e),
-            Err(BanksClientError::SimulationError { err, .. }) => Err(err),
-            Err(other) => panic!("transport error: {other:?}"),
-        }
+        self.process(tx.into()).await
     }
 
     /// Builds and signs a transaction on a fresh blockhash.
@@ -375,7 +436,7 @@ impl Env {
         if let Some(Err(e)) = &sim.result {
             panic!("simulation failed: {e:?}");
         }
-        self.measure(&tx).await;
+        self.measure(&tx.clone().into()).await;
         let keys = tx.message.account_keys.clone();
         let mut events = Vec::new();
         for inner in sim

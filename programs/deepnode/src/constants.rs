@@ -109,3 +109,6 @@ pub fn bps_sum(values: &[u16]) -> u32 {
         .iter()
         .fold(0u32, |acc, v| acc.saturating_add(u32::from(*v)))
 }
+
+/// Seed of Anchor's event-authority PDA, which signs the event self-CPI.
+pub const EVENT_AUTHORITY_SEED: &[u8] = b"__event_authority";

@@ -140,6 +140,6 @@ pub fn handler(mut ctx: Context<BuyBack>, quantity: u64, max_price_e9: u64) -> R
         next_start_price_e9: auction.start_price_e9,
         remaining: auction.available,
     };
-    emit_cpi!(event);
+    crate::emit_event!(ctx, event);
     Ok(())
 }

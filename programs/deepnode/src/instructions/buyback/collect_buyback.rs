@@ -76,6 +76,6 @@ pub fn handler(mut ctx: Context<CollectBuyback>, shard: u8) -> Result<()> {
         amount: received,
         available: a.auction.available,
     };
-    emit_cpi!(event);
+    crate::emit_event!(ctx, event);
     Ok(())
 }

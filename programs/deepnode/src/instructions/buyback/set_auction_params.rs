@@ -112,6 +112,6 @@ pub fn handler(
         reference_price_e9,
         start_price_e9: auction.start_price_e9,
     };
-    emit_cpi!(event);
+    crate::emit_event!(ctx, event);
     Ok(())
 }

@@ -172,6 +172,6 @@ pub fn handler<'info>(mut ctx: Context<'info, CloseEpoch<'info>>) -> Result<()> 
         settings_applied,
         settings_dropped,
     };
-    emit_cpi!(event);
+    crate::emit_event!(ctx, event);
     Ok(())
 }

@@ -175,6 +175,6 @@ pub fn handler(ctx: Context<CreateDomain>, args: CreateDomainArgs) -> Result<()>
         epoch: a.epoch.key(),
         epoch_end_ts: end_ts,
     };
-    emit_cpi!(event);
+    crate::emit_event!(ctx, event);
     Ok(())
 }

@@ -149,6 +149,6 @@ pub fn handler(mut ctx: Context<InitShard>, shard: u8) -> Result<()> {
         vault: vault_key,
         domain_ready,
     };
-    emit_cpi!(event);
+    crate::emit_event!(ctx, event);
     Ok(())
 }

@@ -35,6 +35,6 @@ pub fn handler(ctx: Context<SetFeeAuthority>, fee_authority: Pubkey) -> Result<(
         old,
         new: fee_authority,
     };
-    emit_cpi!(event);
+    crate::emit_event!(ctx, event);
     Ok(())
 }

@@ -37,6 +37,6 @@ pub fn handler(ctx: Context<UpdateDomainSettings>, settings: DomainSettings) -> 
             .checked_add(1)
             .ok_or(DeepNodeError::MathOverflow)?,
     };
-    emit_cpi!(event);
+    crate::emit_event!(ctx, event);
     Ok(())
 }

@@ -31,6 +31,6 @@ pub fn handler(ctx: Context<AcceptAuthority>) -> Result<()> {
     let old = config.authority;
     config.authority = pending;
     config.pending_authority = None;
-    emit_cpi!(AuthorityAccepted { old, new: pending });
+    crate::emit_event!(ctx, AuthorityAccepted { old, new: pending });
     Ok(())
 }

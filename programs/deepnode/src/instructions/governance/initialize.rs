@@ -93,7 +93,7 @@ pub fn handler(ctx: Context<Initialize>, args: InitializeArgs) -> Result<()> {
         &dn,
         ctx.accounts.foundation.key(),
     )?;
-    emit_cpi!(initialized_event(&config, &dn));
+    crate::emit_event!(ctx, initialized_event(&config, &dn));
     Ok(())
 }
 

@@ -90,6 +90,6 @@ pub fn handler(
         &dn,
         ctx.accounts.foundation.key(),
     )?;
-    emit_cpi!(initialized_event(&config, &dn));
+    crate::emit_event!(ctx, initialized_event(&config, &dn));
     Ok(())
 }

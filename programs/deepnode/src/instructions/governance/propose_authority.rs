@@ -26,6 +26,6 @@ pub fn handler(ctx: Context<ProposeAuthority>, new_authority: Option<Pubkey>) ->
         authority: config.authority,
         pending: new_authority,
     };
-    emit_cpi!(event);
+    crate::emit_event!(ctx, event);
     Ok(())
 }

@@ -37,6 +37,6 @@ pub fn handler(mut ctx: Context<SetFoundation>) -> Result<()> {
         old,
         new,
     };
-    emit_cpi!(event);
+    crate::emit_event!(ctx, event);
     Ok(())
 }

@@ -28,6 +28,6 @@ pub fn handler(ctx: Context<SetPaused>, paused: bool) -> Result<()> {
         authority: config.authority,
         paused,
     };
-    emit_cpi!(event);
+    crate::emit_event!(ctx, event);
     Ok(())
 }

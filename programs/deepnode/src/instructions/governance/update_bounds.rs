@@ -26,6 +26,6 @@ pub fn handler(ctx: Context<UpdateBounds>, bounds: Bounds) -> Result<()> {
     let old = config.bounds;
     config.bounds = bounds;
     config.invariant()?;
-    emit_cpi!(BoundsUpdated { old, new: bounds });
+    crate::emit_event!(ctx, BoundsUpdated { old, new: bounds });
     Ok(())
 }

@@ -37,6 +37,6 @@ pub fn handler(ctx: Context<AcceptModelOwner>) -> Result<()> {
         old,
         new: pending,
     };
-    emit_cpi!(event);
+    crate::emit_event!(ctx, event);
     Ok(())
 }

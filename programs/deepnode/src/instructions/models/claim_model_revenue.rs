@@ -89,6 +89,6 @@ pub fn handler(mut ctx: Context<ClaimModelRevenue>, shard: u8) -> Result<()> {
         amount,
         remaining: a.model.claimable,
     };
-    emit_cpi!(event);
+    crate::emit_event!(ctx, event);
     Ok(())
 }

@@ -28,6 +28,6 @@ pub fn handler(ctx: Context<DeactivateModel>) -> Result<()> {
         model: model.key(),
         owner: model.owner,
     };
-    emit_cpi!(event);
+    crate::emit_event!(ctx, event);
     Ok(())
 }

@@ -91,6 +91,6 @@ pub fn handler(ctx: Context<MintModel>, owner_share_bps: u16) -> Result<()> {
         owner,
         owner_share_bps,
     };
-    emit_cpi!(event);
+    crate::emit_event!(ctx, event);
     Ok(())
 }

@@ -27,6 +27,6 @@ pub fn handler(ctx: Context<ProposeModelOwner>, new_owner: Option<Pubkey>) -> Re
         owner: model.owner,
         pending: new_owner,
     };
-    emit_cpi!(event);
+    crate::emit_event!(ctx, event);
     Ok(())
 }

@@ -124,6 +124,6 @@ pub fn handler(mut ctx: Context<Pay>, shard: u8, amount: u64, usage_units: u64) 
         burned,
         line,
     };
-    emit_cpi!(event);
+    crate::emit_event!(ctx, event);
     Ok(())
 }

@@ -180,6 +180,6 @@ pub fn handler<'info>(
         total_received,
         lines: routed,
     };
-    emit_cpi!(event);
+    crate::emit_event!(ctx, event);
     Ok(())
 }

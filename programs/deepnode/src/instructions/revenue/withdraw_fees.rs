@@ -68,6 +68,6 @@ pub fn handler(mut ctx: Context<WithdrawFees>, shard: u8) -> Result<()> {
         destination: a.destination.key(),
         amount,
     };
-    emit_cpi!(event);
+    crate::emit_event!(ctx, event);
     Ok(())
 }

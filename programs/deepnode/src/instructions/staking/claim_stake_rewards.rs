@@ -120,6 +120,6 @@ pub fn handler(mut ctx: Context<ClaimStakeRewards>) -> Result<()> {
         dn,
         revenue,
     };
-    emit_cpi!(event);
+    crate::emit_event!(ctx, event);
     Ok(())
 }

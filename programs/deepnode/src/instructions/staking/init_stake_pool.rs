@@ -123,6 +123,6 @@ pub fn handler(mut ctx: Context<InitStakePool>) -> Result<()> {
         reward_vault: a.reward_vault.key(),
         domain_ready: a.domain.is_ready(),
     };
-    emit_cpi!(event);
+    crate::emit_event!(ctx, event);
     Ok(())
 }

@@ -70,6 +70,6 @@ pub fn handler(ctx: Context<OpenStakePosition>) -> Result<()> {
         owner,
         position: a.position.key(),
     };
-    emit_cpi!(event);
+    crate::emit_event!(ctx, event);
     Ok(())
 }

@@ -157,6 +157,6 @@ pub fn handler(mut ctx: Context<RequestUnstake>, amount: u64) -> Result<()> {
         remaining_stake: a.position.next_stake()?,
         validator_stake_next: a.stake_pool.validator_stake_next,
     };
-    emit_cpi!(event);
+    crate::emit_event!(ctx, event);
     Ok(())
 }

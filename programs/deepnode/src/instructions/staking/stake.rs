@@ -115,6 +115,6 @@ pub fn handler(mut ctx: Context<Stake>, amount: u64) -> Result<()> {
         pool_total_staked: a.stake_pool.total_staked,
         validator_stake_next: a.stake_pool.validator_stake_next,
     };
-    emit_cpi!(event);
+    crate::emit_event!(ctx, event);
     Ok(())
 }

@@ -123,6 +123,6 @@ pub fn handler(mut ctx: Context<WithdrawStake>) -> Result<()> {
     if closed {
         a.ticket.close(a.owner.to_account_info())?;
     }
-    emit_cpi!(event);
+    crate::emit_event!(ctx, event);
     Ok(())
 }

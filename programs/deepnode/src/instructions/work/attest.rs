@@ -218,6 +218,6 @@ pub fn handler<'info>(
         lines: out,
         epoch_work_records: a.epoch.work_records,
     };
-    emit_cpi!(event);
+    crate::emit_event!(ctx, event);
     Ok(())
 }

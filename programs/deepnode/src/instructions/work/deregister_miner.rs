@@ -37,6 +37,6 @@ pub fn handler(mut ctx: Context<DeregisterMiner>) -> Result<()> {
         authority: a.authority.key(),
         epoch: a.domain.current_epoch,
     };
-    emit_cpi!(event);
+    crate::emit_event!(ctx, event);
     Ok(())
 }

@@ -60,6 +60,6 @@ pub fn handler(mut ctx: Context<DeregisterValidator>) -> Result<()> {
         validators_active: a.domain.validators_active,
         validator_stake_next: a.stake_pool.validator_stake_next,
     };
-    emit_cpi!(event);
+    crate::emit_event!(ctx, event);
     Ok(())
 }

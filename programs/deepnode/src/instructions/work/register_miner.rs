@@ -78,6 +78,6 @@ pub fn handler(mut ctx: Context<RegisterMiner>) -> Result<()> {
         miner: info.key(),
         epoch,
     };
-    emit_cpi!(event);
+    crate::emit_event!(ctx, event);
     Ok(())
 }

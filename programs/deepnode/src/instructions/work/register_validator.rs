@@ -107,6 +107,6 @@ pub fn handler(mut ctx: Context<RegisterValidator>) -> Result<()> {
         votes_from_epoch: epoch.checked_add(1).ok_or(DeepNodeError::MathOverflow)?,
         validator_stake_next: a.stake_pool.validator_stake_next,
     };
-    emit_cpi!(event);
+    crate::emit_event!(ctx, event);
     Ok(())
 }

@@ -1,0 +1,565 @@
+//! Compute units per instruction, measured on the SBF build (`tests/sbf/build.sh`) in
+//! `solana-program-test`: one run through every instruction of the program, each at its
+//! maximum size where it has one (`settle_batch` at its line cap creating every record,
+//! `attest` at its miner cap creating every work record, `close_epoch` with 16 shards),
+//! on the costliest token program (Token-2022 with a transfer fee, or a DN-paid domain
+//! that burns). Every maximum-size transaction must fit Solana's 1.4M CU with 20%
+//! headroom, and the goals of the SBF issue are checked: `pay` at most 25,000 CU, every
+//! claim at most 30,000. Run: `cargo bench -p deepnode-tests --bench compute` (reads
+//! `target/deploy/deepnode.so`, or the `.so` named by `DEEPNODE_SBF`).
+use std::collections::BTreeMap;
+
+use deepnode::constants::{MAX_ATTEST_LINES, MAX_BATCH_LINES, MAX_SHARDS};
+use deepnode::instructions::InitializeArgs;
+use deepnode::state::{Auction, Domain};
+use deepnode_sdk::ix::{self, Attestation, Line, TicketKeys};
+use deepnode_sdk::pda;
+use deepnode_tests::fixtures::{default_bounds, default_settings, DomainFx, Protocol};
+use deepnode_tests::staking::StakerFx;
+use deepnode_tests::tokens::{MintExt, TOKEN, TOKEN_2022};
+use deepnode_tests::{sbf_elf, Env, SBF_SWITCH};
+use solana_sdk::instruction::Instruction;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::Keypair;
+use solana_sdk::signer::Signer;
+
+/// Solana's compute-unit limit per transaction.
+const TX_LIMIT: u64 = 1_400_000;
+/// What a maximum-size transaction may use: the limit less 20% headroom.
+const WITH_HEADROOM: u64 = TX_LIMIT * 8 / 10;
+/// Goal for `pay`.
+const PAY_GOAL: u64 = 25_000;
+/// Goal for every claim.
+const CLAIM_GOAL: u64 = 30_000;
+
+/// One named case: the instruction, what makes it costly, and what it used.
+struct Case {
+    instruction: String,
+    case: String,
+    units: u64,
+}
+
+/// The environment with the cases measured so far.
+struct Bench {
+    env: Env,
+    cases: Vec<Case>,
+}
+
+impl Bench {
+    /// Keeps the measurement `m` under `case` and shows it on stderr as the run goes.
+    fn keep(&mut self, m: &deepnode_tests::Measured, case: &str) -> u64 {
+        eprintln!("{:>9} CU  {} {case}", m.units, m.instructions[0]);
+        self.cases.push(Case {
+            instruction: m.instructions[0].clone(),
+            case: case.to_string(),
+            units: m.units,
+        });
+        m.units
+    }
+
+    /// Runs one transaction that must succeed and keeps its units under `case`.
+    async fn case(&mut self, case: &str, ixs: &[Instruction], signers: &[&Keypair]) -> u64 {
+        self.env.ok(ixs, signers).await;
+        let m = self.env.last_measured().clone();
+        assert!(m.ok, "{case} succeeded");
+        assert_eq!(m.instructions.len(), 1, "{case}: one program instruction");
+        self.keep(&m, case)
+    }
+
+    /// Like [`Bench::case`], in a v0 transaction whose non-signer accounts come from a
+    /// lookup table (what a transaction this large needs on a cluster).
+    async fn case_with_table(&mut self, case: &str, ix: Instruction, signers: &[&Keypair]) -> u64 {
+        let addresses: Vec<Pubkey> = ix
+            .accounts
+            .iter()
+            .filter(|m| !m.is_signer)
+            .map(|m| m.pubkey)
+            .collect();
+        let table = self.env.lookup_table(&addresses).await;
+        let result = self.env.send_v0(&[ix], signers, &[table]).await;
+        assert_eq!(result, Ok(()), "{case}");
+        let m = self.env.last_measured().clone();
+        assert!(m.ok, "{case} succeeded");
+        self.keep(&m, case)
+    }
+}
+
+/// A revenue-token account of `owner` holding `amount`, for either kind of domain.
+async fn funded(env: &mut Env, p: &Protocol, d: &DomainFx, owner: &Pubkey, amount: u64) -> Pubkey {
+    if d.keys.is_dn {
+        let account = env.create_token_account(owner, &p.dn.mint).await;
+        if amount > 0 {
+            let holder = p.dn_holder.insecure_clone();
+            env.transfer(
+                &p.dn.mint,
+                &p.dn_holder_account,
+                &account,
+                &holder,
+                amount,
+                6,
+            )
+            .await;
+        }
+        return account;
+    }
+    let authority = d.mint_authority.insecure_clone();
+    if amount == 0 {
+        return env.create_token_account(owner, &d.keys.revenue_mint).await;
+    }
+    env.funded_account(owner, &d.keys.revenue_mint, &authority, amount)
+        .await
+}
+
+/// The routing instructions on one domain: pay (first and second of an epoch), a
+/// full batch creating every record, the claims, fees and the buyback.
+async fn routing(b: &mut Bench, p: &Protocol, d: &DomainFx, label: &str) {
+    let (model, owner) = b.env.model(d, 2_500).await;
+    let consumer = Keypair::new();
+    b.env.airdrop(&consumer.pubkey(), 1_000_000_000).await;
+    let consumer_token = funded(&mut b.env, p, d, &consumer.pubkey(), 10_000_000_000).await;
+    let pay = ix::pay(
+        &d.keys,
+        consumer.pubkey(),
+        consumer_token,
+        model,
+        0,
+        1_000_000,
+        10,
+    );
+    b.case(
+        &format!("{label}, first of the epoch (creates the model's record)"),
+        &[pay.clone()],
+        &[&consumer],
+    )
+    .await;
+    b.case(&format!("{label}, later"), &[pay], &[&consumer])
+        .await;
+
+    let mut models = Vec::new();
+    for _ in 0..MAX_BATCH_LINES {
+        models.push(b.env.model(d, 1_000).await.0);
+    }
+    let processor = d.fee_authority.insecure_clone();
+    let processor_token = funded(&mut b.env, p, d, &processor.pubkey(), 10_000_000_000).await;
+    let lines: Vec<Line> = models
+        .iter()
+        .map(|m| Line {
+            model: *m,
+            amount: 1_000_000,
+            usage_units: 10,
+        })
+        .collect();
+    let batch = ix::settle_batch(&d.keys, processor.pubkey(), processor_token, 1, &lines);
+    b.case_with_table(
+        &format!("{label}, {MAX_BATCH_LINES} lines (the cap), every record created"),
+        batch.clone(),
+        &[&processor],
+    )
+    .await;
+    b.case_with_table(
+        &format!("{label}, {MAX_BATCH_LINES} lines, records exist"),
+        batch,
+        &[&processor],
+    )
+    .await;
+
+    let dest = funded(&mut b.env, p, d, &owner.pubkey(), 0).await;
+    let claim = ix::claim_model_revenue(&d.keys, owner.pubkey(), model, dest, 0);
+    b.case(&format!("{label}, model owner"), &[claim], &[&owner])
+        .await;
+    let fee_dest = funded(&mut b.env, p, d, &processor.pubkey(), 0).await;
+    let fees = ix::withdraw_fees(&d.keys, processor.pubkey(), fee_dest, 0);
+    b.case(&format!("{label}, fee authority"), &[fees], &[&processor])
+        .await;
+
+    if d.keys.is_dn {
+        return; // a DN-paid domain burns its buyback share at payment: no auction
+    }
+    let gov = p.gov.insecure_clone();
+    let payer = b.env.payer().pubkey();
+    let params = ix::set_auction_params(
+        payer,
+        gov.pubkey(),
+        d.keys.domain,
+        3_600,
+        100_000_000,
+        2_000_000_000,
+    );
+    b.case(&format!("{label}, creates the auction"), &[params], &[&gov])
+        .await;
+    let collect = ix::collect_buyback(&d.keys, 1);
+    b.case(
+        &format!("{label}, shard with a full batch"),
+        &[collect],
+        &[],
+    )
+    .await;
+    let auction: Auction = b.env.get(pda::auction(&d.keys.domain)).await;
+    let buyer = Keypair::new();
+    b.env.airdrop(&buyer.pubkey(), 1_000_000_000).await;
+    let buyer_dn = b
+        .env
+        .create_token_account(&buyer.pubkey(), &p.dn.mint)
+        .await;
+    let holder = p.dn_holder.insecure_clone();
+    b.env
+        .transfer(
+            &p.dn.mint,
+            &p.dn_holder_account,
+            &buyer_dn,
+            &holder,
+            10_000_000_000,
+            6,
+        )
+        .await;
+    let buyer_revenue = funded(&mut b.env, p, d, &buyer.pubkey(), 0).await;
+    let available = b.env.balance(pda::buyback_vault(&d.keys.domain)).await;
+    let buy = ix::buy_back(
+        &d.keys,
+        &p.dn,
+        buyer.pubkey(),
+        buyer_dn,
+        buyer_revenue,
+        available,
+        auction.start_price_e9,
+    );
+    b.case(
+        &format!("{label}, everything for sale (burns DN)"),
+        &[buy],
+        &[&buyer],
+    )
+    .await;
+}
+
+#[tokio::main]
+async fn main() {
+    if std::env::var(SBF_SWITCH).is_err() {
+        // SAFETY: set before any other thread reads the environment.
+        std::env::set_var(SBF_SWITCH, "1");
+    }
+    sbf_elf().expect("the compute benchmark runs on the SBF build");
+    let mut env = Env::start().await;
+    env.record_compute();
+    let p = env.init_protocol(TOKEN).await;
+    let mut b = Bench {
+        env,
+        cases: Vec::new(),
+    };
+
+    // The other way to initialise, on its own validator.
+    {
+        let mut other = Env::start().await;
+        other.record_compute();
+        let upgrade = other.upgrade.insecure_clone();
+        let mint = Keypair::new();
+        let payer = other.payer().pubkey();
+        let init = ix::initialize_with_new_mint(
+            payer,
+            upgrade.pubkey(),
+            mint.pubkey(),
+            Keypair::new().pubkey(),
+            TOKEN,
+            InitializeArgs {
+                authority: Keypair::new().pubkey(),
+                bounds: default_bounds(),
+                max_supply: None,
+            },
+            6,
+        );
+        other.ok(&[init], &[&upgrade, &mint]).await;
+        let m = other.last_measured().clone();
+        b.cases.push(Case {
+            instruction: m.instructions[0].clone(),
+            case: "creates the DN mint and the foundation's account".into(),
+            units: m.units,
+        });
+        b.env.measured.as_mut().expect("recording").push(m);
+    }
+
+    let fee = [MintExt::TransferFee {
+        bps: 50,
+        max: 5_000,
+    }];
+    let mut stable = b
+        .env
+        .domain_with(&p, TOKEN_2022, &fee, 2, default_settings())
+        .await;
+    let dn_domain = b
+        .env
+        .domain_on_mint(&p, p.dn.mint, TOKEN, Keypair::new(), 2, default_settings())
+        .await;
+    let mut wide = b
+        .env
+        .domain_with(&p, TOKEN, &[], MAX_SHARDS, default_settings())
+        .await;
+    routing(&mut b, &p, &wide, "SPL Token").await;
+    routing(&mut b, &p, &stable, "Token-2022 with a transfer fee").await;
+    routing(&mut b, &p, &dn_domain, "DN-paid (burns the buyback share)").await;
+
+    // Staking and verified work on the Token-2022 domain.
+    let s: StakerFx = b.env.staker(&p, &stable, 1_000_000).await;
+    let keys = b.env.staker_keys(&stable, &s).await;
+    let stake = ix::stake(stable.keys.domain, &p.dn, &keys, 1_000_000);
+    b.case("first stake of the position", &[stake], &[&s.kp])
+        .await;
+    let v = b.env.validator(&p, &mut stable, 1_000_000).await;
+    let mut miners = Vec::new();
+    for _ in 0..MAX_ATTEST_LINES + 1 {
+        miners.push(b.env.miner(&stable).await);
+    }
+    let lines: Vec<Attestation> = miners
+        .iter()
+        .map(|m| Attestation {
+            miner: m.pubkey(),
+            units: 1_000,
+            revise: false,
+        })
+        .collect();
+    let epoch = stable.keys.epoch;
+    let one = ix::attest(v.key(), stable.keys.domain, epoch, &lines[..1]);
+    b.case("1 miner, creates its work record", &[one], &[&v.kp])
+        .await;
+    let full = ix::attest(v.key(), stable.keys.domain, epoch, &lines[1..]);
+    b.case_with_table(
+        &format!("{MAX_ATTEST_LINES} miners (the cap), every work record created"),
+        full,
+        &[&v.kp],
+    )
+    .await;
+    let revise: Vec<Attestation> = lines[1..]
+        .iter()
+        .map(|l| Attestation { revise: true, ..*l })
+        .collect();
+    let full = ix::attest(v.key(), stable.keys.domain, epoch, &revise);
+    b.case_with_table(
+        &format!("{MAX_ATTEST_LINES} miners, revising its votes"),
+        full,
+        &[&v.kp],
+    )
+    .await;
+
+    // The stakers' side: rewards recorded for the epoch the stake was active in.
+    b.env.close_epoch(&mut stable).await;
+    // Every closed epoch in order (settlement's rule); rewards in the last one.
+    let last = stable.keys.epoch - 1;
+    let pool: deepnode::state::StakePool = b.env.get(pda::stake_pool(&stable.keys.domain)).await;
+    for e in pool.next_settle_epoch..=last {
+        let amount = if e == last { 1_000_000 } else { 0 };
+        b.env.settle_stakers(&p, &stable, e, amount, amount).await;
+    }
+    let keys = b.env.staker_keys(&stable, &s).await;
+    let claim = ix::claim_stake_rewards(&stable.keys, &p.dn, &keys, s.revenue_account);
+    b.case("staker, DN and revenue token", &[claim], &[&s.kp])
+        .await;
+    let request = ix::request_unstake(stable.keys.domain, &keys, stable.keys.epoch, 400_000);
+    b.case("opens the epoch's ticket", &[request], &[&s.kp])
+        .await;
+    let request_epoch = stable.keys.epoch;
+    b.env.close_epoch(&mut stable).await;
+    b.env.close_epoch(&mut stable).await;
+    let keys = b.env.staker_keys(&stable, &s).await;
+    let ticket = pda::unstake_ticket(
+        &pda::stake_position(&stable.keys.domain, &s.key()),
+        request_epoch,
+    );
+    let t: deepnode::state::UnstakeTicket = b.env.get(ticket).await;
+    let withdraw = ix::withdraw_stake(
+        stable.keys.domain,
+        &p.dn,
+        &keys,
+        TicketKeys {
+            epoch: t.epoch,
+            pending_epoch: t.pending_epoch,
+        },
+    );
+    b.case("principal paid, ticket closed", &[withdraw], &[&s.kp])
+        .await;
+    let dereg = ix::deregister_validator(v.key(), stable.keys.domain, v.key());
+    b.case("by the validator", &[dereg], &[&v.kp]).await;
+    let dereg = ix::deregister_miner(miners[0].pubkey(), stable.keys.domain);
+    b.case("by the miner", &[dereg], &[&miners[0]]).await;
+
+    // close_epoch at its widest: every one of the 16 shards gets the next epoch's counters.
+    let domain: Domain = b.env.get(wide.keys.domain).await;
+    assert_eq!(domain.shards_ready, MAX_SHARDS);
+    let now = b.env.clock().await.unix_timestamp;
+    let epoch: deepnode::state::Epoch = b
+        .env
+        .get(pda::epoch(&wide.keys.domain, wide.keys.epoch))
+        .await;
+    let due = epoch.end_ts + deepnode::constants::CLOSE_GRACE_SECS;
+    if now < due {
+        b.env.advance(due - now).await;
+    }
+    let payer = b.env.payer().pubkey();
+    let close = ix::close_epoch(payer, &wide.keys, MAX_SHARDS);
+    b.case("16 shards (the cap)", &[close], &[]).await;
+    wide.keys.epoch += 1;
+
+    // Governance and administration.
+    let gov = p.gov.insecure_clone();
+    let next_gov = Keypair::new();
+    let domain_key = stable.keys.domain;
+    b.case(
+        "names a successor",
+        &[ix::propose_authority(gov.pubkey(), Some(next_gov.pubkey()))],
+        &[&gov],
+    )
+    .await;
+    b.case("", &[ix::accept_authority(next_gov.pubkey())], &[&next_gov])
+        .await;
+    let gov = next_gov;
+    b.case("", &[ix::set_paused(gov.pubkey(), true)], &[&gov])
+        .await;
+    b.case("", &[ix::set_paused(gov.pubkey(), false)], &[&gov])
+        .await;
+    let mut bounds = default_bounds();
+    bounds.max_claim_window_epochs += 1;
+    b.case("", &[ix::update_bounds(gov.pubkey(), bounds)], &[&gov])
+        .await;
+    let foundation = b
+        .env
+        .create_token_account(&Keypair::new().pubkey(), &p.dn.mint)
+        .await;
+    b.case("", &[ix::set_foundation(gov.pubkey(), foundation)], &[&gov])
+        .await;
+    let owner = stable.owner.insecure_clone();
+    let mut settings = default_settings();
+    settings.quorum = 1;
+    b.case(
+        "",
+        &[ix::update_domain_settings(
+            owner.pubkey(),
+            domain_key,
+            settings,
+        )],
+        &[&owner],
+    )
+    .await;
+    b.case(
+        "",
+        &[ix::set_fee_authority(
+            owner.pubkey(),
+            domain_key,
+            Keypair::new().pubkey(),
+        )],
+        &[&owner],
+    )
+    .await;
+    let (model, model_owner) = b.env.model(&stable, 100).await;
+    let heir = Keypair::new();
+    b.case(
+        "",
+        &[ix::propose_model_owner(
+            model_owner.pubkey(),
+            model,
+            Some(heir.pubkey()),
+        )],
+        &[&model_owner],
+    )
+    .await;
+    b.case(
+        "",
+        &[ix::accept_model_owner(heir.pubkey(), model)],
+        &[&heir],
+    )
+    .await;
+    b.case("", &[ix::deactivate_model(heir.pubkey(), model)], &[&heir])
+        .await;
+
+    report(&b);
+}
+
+/// Prints the table and checks the limits and goals.
+fn report(b: &Bench) {
+    let measured = b.env.measured.as_ref().expect("recording");
+    // Every successful single-instruction transaction of the run, by instruction.
+    let mut all: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+    for m in measured
+        .iter()
+        .filter(|m| m.ok && m.instructions.len() == 1)
+    {
+        all.entry(m.instructions[0].as_str())
+            .or_default()
+            .push(m.units);
+    }
+    let names: Vec<String> = {
+        let idl: serde_json::Value =
+            serde_json::from_str(include_str!("../../idl/deepnode.json")).expect("IDL");
+        idl["instructions"]
+            .as_array()
+            .expect("instructions")
+            .iter()
+            .map(|i| i["name"].as_str().expect("name").to_string())
+            .collect()
+    };
+    println!("## Compute units per instruction (SBF build, solana-program-test)\n");
+    println!("| instruction | runs | least CU | most CU | worst case measured |");
+    println!("|---|---:|---:|---:|---|");
+    let mut missing = Vec::new();
+    for name in &names {
+        let Some(units) = all.get(name.as_str()) else {
+            missing.push(name.clone());
+            continue;
+        };
+        let least = units.iter().min().expect("one");
+        let most = units.iter().max().expect("one");
+        let worst = b
+            .cases
+            .iter()
+            .filter(|c| &c.instruction == name)
+            .max_by_key(|c| c.units)
+            .map(|c| {
+                if c.case.is_empty() {
+                    format!("{}", c.units)
+                } else {
+                    format!("{} ({})", c.units, c.case)
+                }
+            })
+            .unwrap_or_default();
+        println!("| {name} | {} | {least} | {most} | {worst} |", units.len());
+    }
+    assert!(missing.is_empty(), "instructions not measured: {missing:?}");
+
+    println!("\n## Every named case\n");
+    println!("| instruction | case | CU | share of 1.4M |");
+    println!("|---|---|---:|---:|");
+    for c in &b.cases {
+        println!(
+            "| {} | {} | {} | {:.1}% |",
+            c.instruction,
+            c.case,
+            c.units,
+            c.units as f64 * 100.0 / TX_LIMIT as f64
+        );
+    }
+    let worst = measured.iter().map(|m| m.units).max().expect("one");
+    println!(
+        "\nLargest transaction of the run: {worst} CU (limit with 20% headroom: {WITH_HEADROOM})."
+    );
+    assert!(
+        worst <= WITH_HEADROOM,
+        "a transaction above 1.4M CU less 20%"
+    );
+    let pay = all["pay"].iter().max().expect("pay");
+    let claims = [
+        "claim_model_revenue",
+        "claim_stake_rewards",
+        "withdraw_fees",
+    ]
+    .iter()
+    .map(|n| (*n, *all[n].iter().max().expect("claim")))
+    .collect::<Vec<_>>();
+    println!(
+        "Goals: pay at most {PAY_GOAL} CU: {pay}; every claim at most {CLAIM_GOAL} CU: {claims:?}."
+    );
+    let failed_goals: Vec<String> = std::iter::once(("pay", *pay, PAY_GOAL))
+        .chain(claims.iter().map(|(n, u)| (*n, *u, CLAIM_GOAL)))
+        .filter(|(_, u, goal)| u > goal)
+        .map(|(n, u, goal)| format!("{n} {u} > {goal}"))
+        .collect();
+    if !failed_goals.is_empty() {
+        println!("GOALS MISSED: {}", failed_goals.join(", "));
+        std::process::exit(1);
+    }
+}
