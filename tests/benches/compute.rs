@@ -128,7 +128,7 @@ async fn routing(b: &mut Bench, p: &Protocol, d: &DomainFx, label: &str) {
     );
     b.case(
         &format!("{label}, first of the epoch (creates the model's record)"),
-        &[pay.clone()],
+        std::slice::from_ref(&pay),
         &[&consumer],
     )
     .await;

@@ -190,7 +190,7 @@ async fn pay_refuses_substituted_accounts() {
         pda::vault(&keys.domain, 1),
     );
     w.env
-        .fails_with(&[ix], &[&consumer], anchor_code::SEEDS)
+        .fails_with(&[ix], &[&consumer], code(E::VaultMismatch))
         .await;
     // Ledger of shard 1 with everything else of shard 0.
     let ix = replace(
@@ -199,7 +199,7 @@ async fn pay_refuses_substituted_accounts() {
         pda::vault_shard(&keys.domain, 1),
     );
     w.env
-        .fails_with(&[ix], &[&consumer], anchor_code::SEEDS)
+        .fails_with(&[ix], &[&consumer], code(E::ShardAccountMismatch))
         .await;
     // Counter of shard 1.
     let ix = replace(
@@ -208,7 +208,7 @@ async fn pay_refuses_substituted_accounts() {
         pda::epoch_shard(&keys.domain, 0, 1),
     );
     w.env
-        .fails_with(&[ix], &[&consumer], anchor_code::SEEDS)
+        .fails_with(&[ix], &[&consumer], code(E::ShardAccountMismatch))
         .await;
     // Payer's account of another mint (D1).
     let other = w.env.create_mint(TOKEN, 6, &consumer.pubkey()).await;
@@ -253,7 +253,24 @@ async fn pay_refuses_substituted_accounts() {
         1,
     );
     w.env
-        .fails_with(&[ix], &[&consumer], anchor_code::SEEDS)
+        .fails_with(&[ix], &[&consumer], code(E::ModelWrongDomain))
+        .await;
+    // The other domain's vault authority, epoch and config-typed impostor.
+    let ix = replace(
+        w.pay_ix(0, 1_000),
+        &pda::vault_authority(&keys.domain),
+        pda::vault_authority(&other_domain.keys.domain),
+    );
+    w.env
+        .fails_with(&[ix], &[&consumer], code(E::VaultAuthorityMismatch))
+        .await;
+    let ix = replace(
+        w.pay_ix(0, 1_000),
+        &pda::epoch(&keys.domain, 0),
+        pda::epoch(&other_domain.keys.domain, 0),
+    );
+    w.env
+        .fails_with(&[ix], &[&consumer], code(E::EpochNotCurrent))
         .await;
     w.check().await;
 }

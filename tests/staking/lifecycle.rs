@@ -229,7 +229,9 @@ async fn another_domains_stake_accounts_are_refused() {
         pda::stake_reward_vault(&w.d.keys.domain),
         pda::stake_reward_vault(&other.keys.domain),
     );
-    w.env.fails_with(&[ix], &[&s.kp], anchor_code::SEEDS).await;
+    w.env
+        .fails_with(&[ix], &[&s.kp], code(E::VaultMismatch))
+        .await;
     // A position opened in the other domain used with this one.
     w.env
         .ok(
@@ -398,4 +400,56 @@ async fn close_epoch_with_another_domains_pool_fails() {
         pda::stake_pool(&other.keys.domain),
     );
     w.env.fails_with(&[ix], &[], anchor_code::SEEDS).await;
+}
+
+/// A claim ties every account to the domain by what it stores (no derivation): each
+/// account of another domain in its place fails with its own error.
+#[tokio::test]
+async fn claim_refuses_each_account_of_another_domain() {
+    let mut w = world().await;
+    let other = w
+        .env
+        .domain_with(&w.p, TOKEN, &[], 1, default_settings())
+        .await;
+    let s = w.staker(100).await;
+    w.env
+        .ok(
+            &[ix::open_stake_position(s.key(), other.keys.domain)],
+            &[&s.kp],
+        )
+        .await;
+    let (d, o) = (w.d.keys.domain, other.keys.domain);
+    let change = w.keys(&s).await.change_epoch;
+    let cases = [
+        (
+            pda::stake_pool(&d),
+            pda::stake_pool(&o),
+            code(E::StakePoolMismatch),
+        ),
+        (
+            pda::stake_position(&d, &s.key()),
+            pda::stake_position(&o, &s.key()),
+            code(E::StakePoolMismatch),
+        ),
+        (
+            pda::epoch(&d, change),
+            pda::epoch(&o, change),
+            code(E::WrongChangeEpoch),
+        ),
+        (
+            pda::stake_vault(&d),
+            pda::stake_vault(&o),
+            code(E::VaultMismatch),
+        ),
+        (
+            pda::vault_authority(&d),
+            pda::vault_authority(&o),
+            code(E::VaultAuthorityMismatch),
+        ),
+    ];
+    for (from, to, expected) in cases {
+        let mut ix = w.claim_ix(&s).await;
+        swap(&mut ix, from, to);
+        w.env.fails_with(&[ix], &[&s.kp], expected).await;
+    }
 }

@@ -492,7 +492,9 @@ async fn claim_from_a_substituted_reward_vault_fails() {
         pda::stake_reward_vault(&w.d.keys.domain),
         pda::buyback_vault(&w.d.keys.domain),
     );
-    w.env.fails_with(&[ix], &[&s.kp], anchor_code::SEEDS).await;
+    w.env
+        .fails_with(&[ix], &[&s.kp], code(E::VaultMismatch))
+        .await;
 }
 
 #[tokio::test]

@@ -356,6 +356,22 @@ pub enum DeepNodeError {
     /// 6112
     #[msg("Attestations weigh more than the epoch's validator stake")]
     VotesAboveValidatorStake,
+    // --- accounts checked by their stored fields (6113..) ---
+    /// 6113
+    #[msg("Account is not the protocol's config")]
+    WrongConfig,
+    /// 6114
+    #[msg("Shard account does not belong to this domain, epoch and shard index")]
+    ShardAccountMismatch,
+    /// 6115
+    #[msg("Vault is not the shard's token account")]
+    VaultMismatch,
+    /// 6116
+    #[msg("Vault authority is not the domain's")]
+    VaultAuthorityMismatch,
+    /// 6117
+    #[msg("Stake pool or position belongs to another domain")]
+    StakePoolMismatch,
 }
 
 impl From<deepnode_math::MathError> for DeepNodeError {

@@ -29,7 +29,8 @@ pub fn emit_event<E: anchor_lang::Event>(authority: &AccountInfo, event: &E) -> 
 pub fn event_ix_data<E: anchor_lang::Event>(event: &E) -> Result<Vec<u8>> {
     let tag = anchor_lang::event::EVENT_IX_TAG_LE;
     let len = anchor_lang::prelude::borsh::object_length(event)?
-        .checked_add(tag.len() + E::DISCRIMINATOR.len())
+        .checked_add(tag.len())
+        .and_then(|n| n.checked_add(E::DISCRIMINATOR.len()))
         .ok_or(crate::errors::DeepNodeError::MathOverflow)?;
     let mut data = Vec::with_capacity(len);
     data.extend_from_slice(tag);

@@ -214,8 +214,11 @@ pub struct Domain {
     pub validator_count: u32,
     /// Miners currently registered.
     pub miners_active: u32,
+    /// The domain's vault authority PDA (stored so that hot paths compare an address
+    /// instead of deriving it).
+    pub vault_authority: Pubkey,
     /// Room to grow without migration.
-    pub reserved: [u8; 117],
+    pub reserved: [u8; 85],
 }
 
 impl Domain {

@@ -54,6 +54,10 @@ pub struct StakePool {
     /// will have active then (PROTOCOL.md §7), kept up to date by registrations,
     /// deregistrations, stakes and unstake requests; it becomes the next epoch's `W_e`.
     pub validator_stake_next: u64,
+    /// The DN stake vault's address (stored so that claims compare it, not derive it).
+    pub stake_vault: Pubkey,
+    /// The revenue reward vault's address (likewise).
+    pub reward_vault: Pubkey,
     /// Room to grow without migration.
     pub reserved: [u8; 56],
 }
@@ -465,6 +469,8 @@ mod tests {
             rev_funded: u64::MAX - 1,
             rev_claimed: 0,
             validator_stake_next: 0,
+            stake_vault: Pubkey::default(),
+            reward_vault: Pubkey::default(),
             reserved: [0; 56],
         }
     }

@@ -105,7 +105,8 @@ pub fn handler(ctx: Context<CreateDomain>, args: CreateDomainArgs) -> Result<()>
         validators_active: 0,
         validator_count: 0,
         miners_active: 0,
-        reserved: [0; 117],
+        vault_authority: ctx.accounts.vault_authority.key(),
+        reserved: [0; 85],
     };
     domain.invariant()?;
     let epoch = Epoch {

@@ -1,7 +1,7 @@
 //! `pay`: a consumer pays for one model. One token transfer into the chosen vault shard,
 //! split by §12 on what the vault received; the pool share is credited to the open epoch.
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+use anchor_spl::token_interface::{TokenAccount, TokenInterface};
 
 use crate::constants::*;
 use crate::create::write_state;
@@ -11,7 +11,10 @@ use crate::instructions::revenue::route::{credit_payment, load_model_epoch};
 use crate::state::{Config, Domain, Epoch, EpochShard, Model, VaultShard};
 use crate::token_util::{token_balance, VaultCpi};
 
-/// Accounts of [`pay`](crate::deepnode::pay).
+/// Accounts of [`pay`](crate::deepnode::pay). No address here is derived: every
+/// program account is recognised by its owner and discriminator (Anchor's `Account`) and
+/// tied to the domain by the fields it stores, which the program wrote at creation at the
+/// account's PDA. Each derivation would cost 1,500 CU; a comparison costs almost nothing.
 #[event_cpi]
 #[derive(Accounts)]
 #[instruction(shard: u8)]
@@ -25,38 +28,41 @@ pub struct Pay<'info> {
         token::token_program = token_program)]
     pub payer_token: Box<InterfaceAccount<'info, TokenAccount>>,
     /// The config (pause switch).
-    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    #[account(address = CONFIG_ADDRESS @ DeepNodeError::WrongConfig)]
     pub config: Box<Account<'info, Config>>,
-    /// The domain.
-    #[account(seeds = [DOMAIN_SEED, domain.id.to_le_bytes().as_ref()], bump = domain.bump)]
+    /// The domain (created only at its PDA).
     pub domain: Box<Account<'info, Domain>>,
     /// The domain's open epoch.
-    #[account(seeds = [EPOCH_SEED, domain.key().as_ref(), domain.current_epoch.to_le_bytes().as_ref()],
-        bump = epoch.bump)]
+    #[account(constraint = epoch.domain == domain.key()
+        && epoch.index == domain.current_epoch @ DeepNodeError::EpochNotCurrent)]
     pub epoch: Box<Account<'info, Epoch>>,
     /// The shard's counter for the open epoch.
-    #[account(mut, seeds = [EPOCH_SHARD_SEED, domain.key().as_ref(), epoch.index.to_le_bytes().as_ref(), &[shard]],
-        bump = epoch_shard.bump)]
+    #[account(mut, constraint = epoch_shard.domain == domain.key()
+        && epoch_shard.epoch == epoch.index
+        && epoch_shard.shard == shard @ DeepNodeError::ShardAccountMismatch)]
     pub epoch_shard: Box<Account<'info, EpochShard>>,
     /// The shard's ledger.
-    #[account(mut, seeds = [VAULT_SHARD_SEED, domain.key().as_ref(), &[shard]], bump = vault_shard.bump)]
+    #[account(mut, constraint = vault_shard.domain == domain.key()
+        && vault_shard.index == shard @ DeepNodeError::ShardAccountMismatch)]
     pub vault_shard: Box<Account<'info, VaultShard>>,
-    /// The shard's token account.
-    #[account(mut, seeds = [VAULT_SEED, domain.key().as_ref(), &[shard]], bump = vault_shard.vault_bump)]
-    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// CHECK: the shard's token account (the address its ledger stores); its balance is
+    /// read by the handler and the token program checks it in the transfer.
+    #[account(mut, address = vault_shard.vault @ DeepNodeError::VaultMismatch)]
+    pub vault: UncheckedAccount<'info>,
     /// The model paid for.
-    #[account(mut, seeds = [MODEL_SEED, domain.key().as_ref(), model.id.to_le_bytes().as_ref()],
-        bump = model.bump)]
+    #[account(mut, constraint = model.domain == domain.key() @ DeepNodeError::ModelWrongDomain)]
     pub model: Box<Account<'info, Model>>,
-    /// CHECK: the model's revenue record for the open epoch (seeds checked); created on
-    /// the model's first payment of the epoch, else checked and loaded by the handler.
-    #[account(mut, seeds = [MODEL_EPOCH_SEED, model.key().as_ref(), epoch.index.to_le_bytes().as_ref()], bump)]
+    /// CHECK: the model's revenue record for the open epoch: created at its PDA on the
+    /// model's first payment of the epoch, else loaded and checked by its stored model and
+    /// epoch (the handler).
+    #[account(mut)]
     pub model_epoch: UncheckedAccount<'info>,
-    /// The revenue mint (writable only when it is DN: the buyback share is burned).
+    /// CHECK: the revenue mint (the domain's; writable only when it is DN, whose buyback
+    /// share is burned); the token program checks it against both token accounts.
     #[account(address = domain.revenue_mint)]
-    pub revenue_mint: Box<InterfaceAccount<'info, Mint>>,
-    /// CHECK: the domain's vault authority; address checked by the seeds and stored bump.
-    #[account(seeds = [VAULT_AUTHORITY_SEED, domain.key().as_ref()], bump = domain.vault_authority_bump)]
+    pub revenue_mint: UncheckedAccount<'info>,
+    /// CHECK: the domain's vault authority (the address the domain stores).
+    #[account(address = domain.vault_authority @ DeepNodeError::VaultAuthorityMismatch)]
     pub vault_authority: UncheckedAccount<'info>,
     /// Token program of the revenue mint.
     #[account(address = domain.revenue_token_program)]

@@ -2,7 +2,7 @@
 //! accrued. One accumulator read per side, whatever the number of epochs passed. Never
 //! paused.
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+use anchor_spl::token_interface::{TokenAccount, TokenInterface};
 
 use crate::constants::*;
 use crate::errors::DeepNodeError;
@@ -10,35 +10,37 @@ use crate::events::StakeRewardsClaimed;
 use crate::state::{Config, Domain, Epoch, StakePool, StakePosition};
 use crate::token_util::{token_balance, VaultCpi};
 
-/// Accounts of [`claim_stake_rewards`](crate::deepnode::claim_stake_rewards).
+/// Accounts of [`claim_stake_rewards`](crate::deepnode::claim_stake_rewards). As in
+/// `pay`, no address is derived: program accounts are tied to the domain and the position
+/// by the fields they store, vaults and the vault authority by the addresses stored at
+/// creation (each derivation would cost 1,500 CU).
 #[event_cpi]
 #[derive(Accounts)]
 pub struct ClaimStakeRewards<'info> {
     /// The staker.
     pub owner: Signer<'info>,
     /// The config (DN mint).
-    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    #[account(address = CONFIG_ADDRESS @ DeepNodeError::WrongConfig)]
     pub config: Box<Account<'info, Config>>,
-    /// The domain.
-    #[account(seeds = [DOMAIN_SEED, domain.id.to_le_bytes().as_ref()], bump = domain.bump)]
+    /// The domain (created only at its PDA).
     pub domain: Box<Account<'info, Domain>>,
     /// The domain's stake pool.
-    #[account(mut, seeds = [STAKE_POOL_SEED, domain.key().as_ref()], bump = stake_pool.bump)]
+    #[account(mut, constraint = stake_pool.domain == domain.key() @ DeepNodeError::StakePoolMismatch)]
     pub stake_pool: Box<Account<'info, StakePool>>,
     /// The staker's position.
-    #[account(mut, seeds = [STAKE_POSITION_SEED, domain.key().as_ref(), position.owner.as_ref()],
-        bump = position.bump, has_one = owner @ DeepNodeError::NotStakeOwner)]
+    #[account(mut, constraint = position.domain == domain.key() @ DeepNodeError::StakePoolMismatch,
+        has_one = owner @ DeepNodeError::NotStakeOwner)]
     pub position: Box<Account<'info, StakePosition>>,
     /// The epoch of the position's last change.
-    #[account(seeds = [EPOCH_SEED, domain.key().as_ref(), position.change_epoch.to_le_bytes().as_ref()],
-        bump = change_epoch.bump)]
+    #[account(constraint = change_epoch.domain == domain.key()
+        && change_epoch.index == position.change_epoch @ DeepNodeError::WrongChangeEpoch)]
     pub change_epoch: Box<Account<'info, Epoch>>,
-    /// The domain's DN stake vault (holds DN rewards).
-    #[account(mut, seeds = [STAKE_VAULT_SEED, domain.key().as_ref()], bump = stake_pool.vault_bump)]
-    pub stake_vault: Box<InterfaceAccount<'info, TokenAccount>>,
-    /// The domain's revenue reward vault.
-    #[account(mut, seeds = [STAKE_REWARD_VAULT_SEED, domain.key().as_ref()], bump = stake_pool.reward_vault_bump)]
-    pub reward_vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// CHECK: the domain's DN stake vault (holds DN rewards): the address the pool stores.
+    #[account(mut, address = stake_pool.stake_vault @ DeepNodeError::VaultMismatch)]
+    pub stake_vault: UncheckedAccount<'info>,
+    /// CHECK: the domain's revenue reward vault: the address the pool stores.
+    #[account(mut, address = stake_pool.reward_vault @ DeepNodeError::VaultMismatch)]
+    pub reward_vault: UncheckedAccount<'info>,
     /// The staker's DN account (A5: mint and owner checked).
     #[account(mut, token::mint = dn_mint, token::authority = owner, token::token_program = dn_token_program)]
     pub owner_dn: Box<InterfaceAccount<'info, TokenAccount>>,
@@ -46,14 +48,14 @@ pub struct ClaimStakeRewards<'info> {
     #[account(mut, token::mint = revenue_mint, token::authority = owner,
         token::token_program = revenue_token_program)]
     pub owner_revenue: Box<InterfaceAccount<'info, TokenAccount>>,
-    /// The DN mint.
+    /// CHECK: the DN mint (the config's); the token program checks it in the transfer.
     #[account(address = config.dn_mint)]
-    pub dn_mint: Box<InterfaceAccount<'info, Mint>>,
-    /// The domain's revenue mint.
+    pub dn_mint: UncheckedAccount<'info>,
+    /// CHECK: the domain's revenue mint; the token program checks it in the transfer.
     #[account(address = domain.revenue_mint)]
-    pub revenue_mint: Box<InterfaceAccount<'info, Mint>>,
-    /// CHECK: the domain's vault authority; address checked by the seeds and stored bump.
-    #[account(seeds = [VAULT_AUTHORITY_SEED, domain.key().as_ref()], bump = domain.vault_authority_bump)]
+    pub revenue_mint: UncheckedAccount<'info>,
+    /// CHECK: the domain's vault authority (the address the domain stores).
+    #[account(address = domain.vault_authority @ DeepNodeError::VaultAuthorityMismatch)]
     pub vault_authority: UncheckedAccount<'info>,
     /// Token program of the DN mint.
     #[account(address = config.dn_token_program)]

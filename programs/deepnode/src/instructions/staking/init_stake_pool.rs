@@ -72,6 +72,8 @@ pub fn handler(mut ctx: Context<InitStakePool>) -> Result<()> {
         rev_funded: 0,
         rev_claimed: 0,
         validator_stake_next: 0,
+        stake_vault: a.stake_vault.key(),
+        reward_vault: a.reward_vault.key(),
         reserved: [0; 56],
     };
     let payer = a.payer.to_account_info();
