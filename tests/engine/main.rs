@@ -767,6 +767,18 @@ impl Engine {
                     self.ctx
                 );
                 let vault = self.env.balance(pda::vault(&domain, shard)).await;
+                self.env.note(|| {
+                    format!(
+                        "side {k} shard {shard}: owed {:?} lifetime {:?} vault {vault}",
+                        (
+                            ledger.model_owed,
+                            ledger.fee_owed,
+                            ledger.buyback_owed,
+                            ledger.pool_owed
+                        ),
+                        (ledger.lifetime_received, ledger.dn_burned)
+                    )
+                });
                 assert_eq!(
                     vault,
                     l.total(),
@@ -793,6 +805,22 @@ impl Engine {
             let pool: StakePool = self.env.get(pda::stake_pool(&domain)).await;
             let stake_vault = self.env.balance(pda::stake_vault(&domain)).await;
             let reward_vault = self.env.balance(pda::stake_reward_vault(&domain)).await;
+            self.env.note(|| {
+                format!(
+                    "side {k} pool: {:?} vaults {stake_vault} {reward_vault}",
+                    (
+                        pool.total_staked,
+                        pool.active,
+                        pool.acc_dn,
+                        pool.acc_rev,
+                        pool.dn_funded,
+                        pool.dn_claimed,
+                        pool.rev_funded,
+                        pool.rev_claimed,
+                        pool.validator_stake_next
+                    )
+                )
+            });
             assert_eq!(
                 (stake_vault, reward_vault),
                 (pool.dn_owed().unwrap(), pool.rev_owed().unwrap()),
@@ -851,16 +879,31 @@ async fn random_sequences_keep_every_invariant() {
     let ops = env_u64("DEEPNODE_SEQUENCE_OPS", 50);
     let start = std::time::Instant::now();
     let mut total: BTreeMap<&'static str, u32> = BTreeMap::new();
+    // DEEPNODE_TRACE=FILE writes every transaction's outcome and every checked ledger,
+    // step by step: the same seeds natively and on the SBF build must give the same file.
+    let trace_path = std::env::var("DEEPNODE_TRACE").ok();
+    let mut trace = Vec::new();
     for seed in 0..sequences {
         let mut e = Engine::new().await;
+        if trace_path.is_some() {
+            e.env.start_trace();
+        }
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (seed + 1));
         for step in 0..ops {
             e.ctx = format!("seed {seed} step {step}");
             e.step(&mut rng).await;
+            if let Some(lines) = e.env.trace.as_mut() {
+                for line in lines.drain(..) {
+                    trace.push(format!("seed {seed} step {step}: {line}"));
+                }
+            }
         }
         for (kind, n) in e.succeeded {
             *total.entry(kind).or_default() += n;
         }
+    }
+    if let Some(path) = trace_path {
+        std::fs::write(&path, trace.join("\n") + "\n").expect("write the trace");
     }
     let secs = start.elapsed().as_secs_f64();
     println!(

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds programs/deepnode to an SBPF v0 `.so` (target/deploy/deepnode.so) from the public
+# Builds programs/deepnode to an SBPF v0 `.so` (target/deploy/deepnode.so), and the
+# panic probe beside it (target/deploy/panic_probe.so, tests/sbf_panic.rs), from the public
 # registries alone: Debian's rustc-web 1.96 compiles the program and std for a custom
 # `bpfel` target (-Zbuild-std) and sbpf-linker 0.2.6, built against a static LLVM 23.1.1
 # from PyPI, links it. SBPF v0 because solana-program-test 3.1.12 loads v0 and rejects v3.
@@ -94,8 +95,7 @@ fi
 work="$cache/work"
 step "copying the project's sources"
 rm -rf "$work" && mkdir -p "$work"
-(cd "$root" && git ls-files -co --exclude-standard -z | grep -zv '^tests/sbf/' \
-  | xargs -0 tar -cf - ) | (cd "$work" && tar -xf -)
+(cd "$root" && git ls-files -co --exclude-standard -z | xargs -0 tar -cf -) | (cd "$work" && tar -xf -)
 crate_dir() { # path of a locked dependency's sources in cargo's registry
   (cd "$root" && cargo metadata -q --locked --format-version 1) | python3 -c '
 import json, os, sys
@@ -131,7 +131,7 @@ fi
 
 # 6. The build itself.
 if [ "$arch" = v3 ]; then cpu=v4; else cpu=v2; fi
-step "building programs/deepnode for SBPF $arch"
+step "building programs/deepnode and tests/sbf/panic-probe for SBPF $arch"
 (
   cd "$work"
   export RUSTC="$debian_rustc" RUSTC_BOOTSTRAP=1 RUSTC_WRAPPER="$here/rustc-wrapper.sh"
@@ -150,7 +150,7 @@ step "building programs/deepnode for SBPF $arch"
   export RUSTFLAGS="${flags[*]}"
   # rustc warns once per crate that a target feature is unstable: the log keeps the noise,
   # and is printed only when the build fails.
-  if ! /usr/bin/cargo build --release -p deepnode -Zbuild-std=std,panic_abort -Zjson-target-spec \
+  if ! /usr/bin/cargo build --release -p deepnode -p panic-probe -Zbuild-std=std,panic_abort -Zjson-target-spec \
     --target "$here/bpfel-deepnode.json" \
     --config "patch.crates-io.solana-zk-sdk.path=\"$patched/solana-zk-sdk\"" \
     --config "patch.crates-io.solana-compiler-builtins.path=\"$patched/solana-compiler-builtins\"" \
@@ -160,8 +160,10 @@ step "building programs/deepnode for SBPF $arch"
     exit 1
   fi
 )
-so="$cache/target-$arch/bpfel-deepnode/release/libdeepnode.so"
 mkdir -p "$root/target/deploy"
-if [ "$arch" = v0 ]; then out="$root/target/deploy/deepnode.so"; else out="$root/target/deploy/deepnode.$arch.so"; fi
-cp "$so" "$out"
-step "wrote $out ($(stat -c %s "$out") bytes)"
+for name in deepnode panic_probe; do
+  so="$cache/target-$arch/bpfel-deepnode/release/lib$name.so"
+  if [ "$arch" = v0 ]; then out="$root/target/deploy/$name.so"; else out="$root/target/deploy/$name.$arch.so"; fi
+  cp "$so" "$out"
+  step "wrote $out ($(stat -c %s "$out") bytes)"
+done

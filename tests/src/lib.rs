@@ -44,6 +44,9 @@ pub struct Env {
     /// When recording ([`Env::record_compute`]): every transaction sent, with the compute
     /// units it consumed.
     pub measured: Option<Vec<Measured>>,
+    /// When tracing ([`Env::trace`]): the outcome of every transaction processed and the
+    /// notes added, in order, for comparing two runs (native and SBF).
+    pub trace: Option<Vec<String>>,
 }
 
 /// One transaction measured while recording: the program instructions it carried and
@@ -249,6 +252,7 @@ impl Env {
             ctx,
             upgrade,
             measured: None,
+            trace: None,
         }
     }
 
@@ -298,11 +302,25 @@ impl Env {
     /// Processes one signed transaction; the error if it fails.
     pub async fn process(&mut self, tx: VersionedTransaction) -> Result<(), TransactionError> {
         self.measure(&tx).await;
-        match self.ctx.banks_client.process_transaction(tx).await {
+        let result = match self.ctx.banks_client.process_transaction(tx).await {
             Ok(()) => Ok(()),
             Err(BanksClientError::TransactionError(e)) => Err(e),
             Err(BanksClientError::SimulationError { err, .. }) => Err(err),
             Err(other) => panic!("transport error: {other:?}"),
+        };
+        self.note(|| format!("{result:?}"));
+        result
+    }
+
+    /// Starts tracing: every transaction's outcome and every note is kept in order.
+    pub fn start_trace(&mut self) {
+        self.trace = Some(Vec::new());
+    }
+
+    /// Adds a line to the trace, when tracing.
+    pub fn note(&mut self, line: impl FnOnce() -> String) {
+        if let Some(trace) = self.trace.as_mut() {
+            trace.push(line());
         }
     }
 
@@ -458,6 +476,7 @@ impl Env {
             .process_transaction(tx)
             .await
             .expect("process after simulation");
+        self.note(|| format!("Ok(()) with {} events", events.len()));
         events
     }
 
