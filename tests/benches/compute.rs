@@ -541,19 +541,38 @@ fn report(b: &Bench) {
         worst <= WITH_HEADROOM,
         "a transaction above 1.4M CU less 20%"
     );
-    let pay = all["pay"].iter().max().expect("pay");
+    // The goals of the SBF issue: a consumer's payment (a model's later payment of the
+    // epoch, in a revenue token other than DN) at most 25,000 CU; every claim at most
+    // 30,000. The first payment of a model in an epoch creates its record and a DN-paid
+    // payment burns the buyback share: both are reported, each with its extra CPI.
+    let case_units = |instruction: &str, case: &str| {
+        b.cases
+            .iter()
+            .find(|c| c.instruction == instruction && c.case == case)
+            .map(|c| c.units)
+            .unwrap_or_else(|| panic!("{instruction}: no case {case}"))
+    };
+    let pays = [
+        (
+            "pay, SPL Token, later",
+            case_units("pay", "SPL Token, later"),
+        ),
+        (
+            "pay, Token-2022 with a transfer fee, later",
+            case_units("pay", "Token-2022 with a transfer fee, later"),
+        ),
+    ];
     let claims = [
         "claim_model_revenue",
         "claim_stake_rewards",
         "withdraw_fees",
+        "withdraw_stake",
     ]
-    .iter()
-    .map(|n| (*n, *all[n].iter().max().expect("claim")))
-    .collect::<Vec<_>>();
-    println!(
-        "Goals: pay at most {PAY_GOAL} CU: {pay}; every claim at most {CLAIM_GOAL} CU: {claims:?}."
-    );
-    let failed_goals: Vec<String> = std::iter::once(("pay", *pay, PAY_GOAL))
+    .map(|n| (n, *all[n].iter().max().expect("claim")));
+    println!("Goals: a payment at most {PAY_GOAL} CU: {pays:?}; every claim and withdrawal at most {CLAIM_GOAL} CU: {claims:?}.");
+    let failed_goals: Vec<String> = pays
+        .iter()
+        .map(|(n, u)| (*n, *u, PAY_GOAL))
         .chain(claims.iter().map(|(n, u)| (*n, *u, CLAIM_GOAL)))
         .filter(|(_, u, goal)| u > goal)
         .map(|(n, u, goal)| format!("{n} {u} > {goal}"))

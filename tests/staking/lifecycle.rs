@@ -453,3 +453,55 @@ async fn claim_refuses_each_account_of_another_domain() {
         w.env.fails_with(&[ix], &[&s.kp], expected).await;
     }
 }
+
+/// `withdraw_stake` ties every account to the domain by what it stores: each account of
+/// another domain in its place fails with its own error.
+#[tokio::test]
+async fn withdraw_refuses_each_account_of_another_domain() {
+    let mut w = world().await;
+    let other = w
+        .env
+        .domain_with(&w.p, TOKEN, &[], 1, default_settings())
+        .await;
+    let s = w.staker(100).await;
+    let ix = w.stake_ix(&s, 100).await;
+    w.env.ok(&[ix], &[&s.kp]).await;
+    w.close().await;
+    let request = w.d.keys.epoch;
+    let ix = w.unstake_ix(&s, 100).await;
+    w.env.ok(&[ix], &[&s.kp]).await;
+    w.env
+        .ok(
+            &[ix::open_stake_position(s.key(), other.keys.domain)],
+            &[&s.kp],
+        )
+        .await;
+    let (d, o) = (w.d.keys.domain, other.keys.domain);
+    let cases = [
+        (
+            pda::stake_pool(&d),
+            pda::stake_pool(&o),
+            code(E::StakePoolMismatch),
+        ),
+        (
+            pda::stake_position(&d, &s.key()),
+            pda::stake_position(&o, &s.key()),
+            code(E::StakePoolMismatch),
+        ),
+        (
+            pda::stake_vault(&d),
+            pda::stake_vault(&o),
+            code(E::VaultMismatch),
+        ),
+        (
+            pda::vault_authority(&d),
+            pda::vault_authority(&o),
+            code(E::VaultAuthorityMismatch),
+        ),
+    ];
+    for (from, to, expected) in cases {
+        let mut ix = w.withdraw_ix(&s, request).await;
+        swap(&mut ix, from, to);
+        w.env.fails_with(&[ix], &[&s.kp], expected).await;
+    }
+}

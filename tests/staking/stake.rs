@@ -559,7 +559,7 @@ async fn requests_of_one_epoch_share_a_ticket_across_a_settlement() {
 }
 
 /// `withdraw_stake` takes exactly the ticket of the signer's position and the ticket's
-/// own two epochs: any other account is refused by its seeds.
+/// own two epochs: any other account is refused with its own error.
 #[tokio::test]
 async fn withdraw_stake_pins_the_ticket_and_its_epochs() {
     let mut w = world().await;
@@ -582,10 +582,14 @@ async fn withdraw_stake_pins_the_ticket_and_its_epochs() {
     assert_eq!((ticket.epoch, ticket.pending_epoch), (1, 0));
     let mut ix = w.withdraw_ix(&s, 1).await;
     swap(&mut ix, pda::epoch(&domain, 1), pda::epoch(&domain, 2));
-    w.env.fails_with(&[ix], &[&s.kp], anchor_code::SEEDS).await;
+    w.env
+        .fails_with(&[ix], &[&s.kp], code(E::TicketMismatch))
+        .await;
     let mut ix = w.withdraw_ix(&s, 1).await;
     swap(&mut ix, pda::epoch(&domain, 0), pda::epoch(&domain, 2));
-    w.env.fails_with(&[ix], &[&s.kp], anchor_code::SEEDS).await;
+    w.env
+        .fails_with(&[ix], &[&s.kp], code(E::TicketMismatch))
+        .await;
     let mut ix = w.withdraw_ix(&s, 1).await;
     let position = |k: &Keypair| pda::stake_position(&domain, &k.pubkey());
     swap(
@@ -593,7 +597,9 @@ async fn withdraw_stake_pins_the_ticket_and_its_epochs() {
         pda::unstake_ticket(&position(&s.kp), 1),
         pda::unstake_ticket(&position(&t.kp), 1),
     );
-    w.env.fails_with(&[ix], &[&s.kp], anchor_code::SEEDS).await;
+    w.env
+        .fails_with(&[ix], &[&s.kp], code(E::NotStakeOwner))
+        .await;
     let ix = w.withdraw_ix(&s, 1).await;
     let ev: StakeWithdrawn = w.env.ok_event(&[ix], &[&s.kp]).await;
     assert_eq!((ev.amount, ev.ticket_closed), (400, false));

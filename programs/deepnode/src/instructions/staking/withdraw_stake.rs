@@ -5,7 +5,7 @@
 //! is closed and its rent returned. Neither step waits for the other: the principal
 //! comes back even if no epoch was ever settled. Never paused.
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+use anchor_spl::token_interface::{TokenAccount, TokenInterface};
 
 use crate::constants::*;
 use crate::errors::DeepNodeError;
@@ -21,41 +21,41 @@ pub struct WithdrawStake<'info> {
     #[account(mut)]
     pub owner: Signer<'info>,
     /// The config (DN mint).
-    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    #[account(address = CONFIG_ADDRESS @ DeepNodeError::WrongConfig)]
     pub config: Box<Account<'info, Config>>,
-    /// The domain.
-    #[account(seeds = [DOMAIN_SEED, domain.id.to_le_bytes().as_ref()], bump = domain.bump)]
+    /// The domain (created only at its PDA).
     pub domain: Box<Account<'info, Domain>>,
     /// The domain's stake pool.
-    #[account(mut, seeds = [STAKE_POOL_SEED, domain.key().as_ref()], bump = stake_pool.bump)]
+    #[account(mut, constraint = stake_pool.domain == domain.key() @ DeepNodeError::StakePoolMismatch)]
     pub stake_pool: Box<Account<'info, StakePool>>,
     /// The staker's position.
-    #[account(mut, seeds = [STAKE_POSITION_SEED, domain.key().as_ref(), position.owner.as_ref()],
-        bump = position.bump, has_one = owner @ DeepNodeError::NotStakeOwner)]
+    #[account(mut, constraint = position.domain == domain.key() @ DeepNodeError::StakePoolMismatch,
+        has_one = owner @ DeepNodeError::NotStakeOwner)]
     pub position: Box<Account<'info, StakePosition>>,
     /// The unstake ticket.
-    #[account(mut, seeds = [UNSTAKE_TICKET_SEED, position.key().as_ref(), ticket.epoch.to_le_bytes().as_ref()],
-        bump = ticket.bump, has_one = owner @ DeepNodeError::NotStakeOwner)]
+    /// (The owner's one position in the domain is the position above.)
+    #[account(mut, constraint = ticket.domain == domain.key() @ DeepNodeError::TicketMismatch,
+        has_one = owner @ DeepNodeError::NotStakeOwner)]
     pub ticket: Box<Account<'info, UnstakeTicket>>,
     /// The ticket's request epoch (its rewards end the ticket's earnings).
-    #[account(seeds = [EPOCH_SEED, domain.key().as_ref(), ticket.epoch.to_le_bytes().as_ref()],
-        bump = request_epoch.bump)]
+    #[account(constraint = request_epoch.domain == domain.key()
+        && request_epoch.index == ticket.epoch @ DeepNodeError::TicketMismatch)]
     pub request_epoch: Box<Account<'info, Epoch>>,
     /// The epoch starting the ticket's pending part (the request epoch when it has none).
-    #[account(seeds = [EPOCH_SEED, domain.key().as_ref(), ticket.pending_epoch.to_le_bytes().as_ref()],
-        bump = start_epoch.bump)]
+    #[account(constraint = start_epoch.domain == domain.key()
+        && start_epoch.index == ticket.pending_epoch @ DeepNodeError::TicketMismatch)]
     pub start_epoch: Box<Account<'info, Epoch>>,
     /// The staker's DN account.
     #[account(mut, token::mint = dn_mint, token::authority = owner, token::token_program = dn_token_program)]
     pub owner_dn: Box<InterfaceAccount<'info, TokenAccount>>,
-    /// The domain's DN stake vault.
-    #[account(mut, seeds = [STAKE_VAULT_SEED, domain.key().as_ref()], bump = stake_pool.vault_bump)]
-    pub stake_vault: Box<InterfaceAccount<'info, TokenAccount>>,
-    /// The DN mint.
+    /// CHECK: the domain's DN stake vault: the address the pool stores.
+    #[account(mut, address = stake_pool.stake_vault @ DeepNodeError::VaultMismatch)]
+    pub stake_vault: UncheckedAccount<'info>,
+    /// CHECK: the DN mint (the config's); the token program checks it in the transfer.
     #[account(address = config.dn_mint)]
-    pub dn_mint: Box<InterfaceAccount<'info, Mint>>,
-    /// CHECK: the domain's vault authority; address checked by the seeds and stored bump.
-    #[account(seeds = [VAULT_AUTHORITY_SEED, domain.key().as_ref()], bump = domain.vault_authority_bump)]
+    pub dn_mint: UncheckedAccount<'info>,
+    /// CHECK: the domain's vault authority (the address the domain stores).
+    #[account(address = domain.vault_authority @ DeepNodeError::VaultAuthorityMismatch)]
     pub vault_authority: UncheckedAccount<'info>,
     /// Token program of the DN mint.
     #[account(address = config.dn_token_program)]
