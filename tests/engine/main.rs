@@ -64,41 +64,6 @@ struct Engine {
     ctx: String,
 }
 
-/// Funds a new DN account of `owner` from the DN holder.
-async fn dn_account(env: &mut Env, p: &Protocol, owner: &Pubkey, amount: u64) -> Pubkey {
-    let account = env.create_token_account(owner, &p.dn.mint).await;
-    if amount > 0 {
-        let holder = p.dn_holder.insecure_clone();
-        env.transfer(
-            &p.dn.mint,
-            &p.dn_holder_account,
-            &account,
-            &holder,
-            amount,
-            p.dn_decimals,
-        )
-        .await;
-    }
-    account
-}
-
-/// A revenue-token account of `owner` in `d`, funded with `amount` (DN from the holder
-/// for the DN domain, minted for the stablecoin).
-async fn revenue_account(
-    env: &mut Env,
-    p: &Protocol,
-    d: &DomainFx,
-    owner: &Pubkey,
-    amount: u64,
-) -> Pubkey {
-    if d.keys.is_dn {
-        return dn_account(env, p, owner, amount).await;
-    }
-    let authority = d.mint_authority.insecure_clone();
-    env.funded_account(owner, &d.keys.revenue_mint, &authority, amount)
-        .await
-}
-
 impl Engine {
     async fn new() -> Engine {
         let mut env = Env::start().await;
@@ -135,18 +100,18 @@ impl Engine {
             let mut model_shares = Vec::new();
             for x in [2_500u16, 0, 5_000] {
                 let (m, owner) = env.model(&d, x).await;
-                let dest = revenue_account(&mut env, &p, &d, &owner.pubkey(), 0).await;
+                let dest = env.revenue_account(&p, &d, &owner.pubkey(), 0).await;
                 models.push((m, owner, dest));
                 model_shares.push(x);
             }
             let consumer = Keypair::new();
             env.airdrop(&consumer.pubkey(), 1_000_000_000).await;
-            let consumer_token =
-                revenue_account(&mut env, &p, &d, &consumer.pubkey(), 100_000_000_000).await;
+            let consumer_token = env
+                .revenue_account(&p, &d, &consumer.pubkey(), 100_000_000_000)
+                .await;
             let fee_key = d.fee_authority.pubkey();
-            let processor_token =
-                revenue_account(&mut env, &p, &d, &fee_key, 100_000_000_000).await;
-            let fee_dest = revenue_account(&mut env, &p, &d, &fee_key, 0).await;
+            let processor_token = env.revenue_account(&p, &d, &fee_key, 100_000_000_000).await;
+            let fee_dest = env.revenue_account(&p, &d, &fee_key, 0).await;
             let mut stakers = Vec::new();
             for _ in 0..3 {
                 stakers.push(env.staker(&p, &d, 10_000).await);
@@ -172,8 +137,10 @@ impl Engine {
         }
         let buyer = Keypair::new();
         env.airdrop(&buyer.pubkey(), 1_000_000_000).await;
-        let buyer_dn = dn_account(&mut env, &p, &buyer.pubkey(), 100_000_000_000).await;
-        let buyer_rev = revenue_account(&mut env, &p, &sides[1].d, &buyer.pubkey(), 0).await;
+        let buyer_dn = env.dn_account(&p, &buyer.pubkey(), 100_000_000_000).await;
+        let buyer_rev = env
+            .revenue_account(&p, &sides[1].d, &buyer.pubkey(), 0)
+            .await;
         let mut e = Engine {
             env,
             p,

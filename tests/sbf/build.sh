@@ -11,6 +11,8 @@
 # Idempotent: every stage leaves a stamp in the cache folder and is skipped when done.
 #   DEEPNODE_SBF_CACHE  the toolchain cache (default ~/.cache/deepnode-sbf)
 #   DEEPNODE_SBF_ARCH   v0 (default) or v3
+#   DEEPNODE_SBF_HEAP_REPORT=1  build with the `heap-report` feature (each event logs the
+#                       heap its instruction used) into target/deploy/deepnode.heap.so
 #   DEEPNODE_SBF_STACK_REPORT=N  instead of writing the .so, relink with a stack limit of
 #                       N bytes and list the functions whose frame exceeds N (the real
 #                       limit stays 4,096: the next normal run relinks)
@@ -156,7 +158,9 @@ if [ -n "$report" ]; then rm -rf "$cache"/target-*/bpfel-deepnode/release/.finge
   export RUSTFLAGS="${flags[*]}"
   # rustc warns once per crate that a target feature is unstable: the log keeps the noise,
   # and is printed only when the build fails.
-  if ! /usr/bin/cargo build --release -p deepnode -p panic-probe -Zbuild-std=std,panic_abort -Zjson-target-spec \
+  features=()
+  if [ -n "${DEEPNODE_SBF_HEAP_REPORT:-}" ]; then features=(--features deepnode/heap-report); fi
+  if ! /usr/bin/cargo build --release -p deepnode -p panic-probe "${features[@]}" -Zbuild-std=std,panic_abort -Zjson-target-spec \
     --target "$here/bpfel-deepnode.json" \
     --config "patch.crates-io.solana-zk-sdk.path=\"$patched/solana-zk-sdk\"" \
     --config "patch.crates-io.solana-compiler-builtins.path=\"$patched/solana-compiler-builtins\"" \
@@ -177,7 +181,10 @@ fi
 mkdir -p "$root/target/deploy"
 for name in deepnode panic_probe; do
   so="$cache/target-$arch/bpfel-deepnode/release/lib$name.so"
-  if [ "$arch" = v0 ]; then out="$root/target/deploy/$name.so"; else out="$root/target/deploy/$name.$arch.so"; fi
+  out="$root/target/deploy/$name"
+  if [ -n "${DEEPNODE_SBF_HEAP_REPORT:-}" ]; then out="$out.heap"; fi
+  if [ "$arch" != v0 ]; then out="$out.$arch"; fi
+  out="$out.so"
   cp "$so" "$out"
   step "wrote $out ($(stat -c %s "$out") bytes)"
 done

@@ -248,4 +248,39 @@ impl Env {
             .await;
         (consumer, account)
     }
+
+    /// A new DN account of `owner` holding `amount`, funded from the DN holder.
+    pub async fn dn_account(&mut self, p: &Protocol, owner: &Pubkey, amount: u64) -> Pubkey {
+        let account = self.create_token_account(owner, &p.dn.mint).await;
+        if amount > 0 {
+            let holder = p.dn_holder.insecure_clone();
+            self.transfer(
+                &p.dn.mint,
+                &p.dn_holder_account,
+                &account,
+                &holder,
+                amount,
+                p.dn_decimals,
+            )
+            .await;
+        }
+        account
+    }
+
+    /// A new revenue-token account of `owner` in `d` holding `amount`: DN from the holder
+    /// for a DN-paid domain, minted otherwise.
+    pub async fn revenue_account(
+        &mut self,
+        p: &Protocol,
+        d: &DomainFx,
+        owner: &Pubkey,
+        amount: u64,
+    ) -> Pubkey {
+        if d.keys.is_dn {
+            return self.dn_account(p, owner, amount).await;
+        }
+        let authority = d.mint_authority.insecure_clone();
+        self.funded_account(owner, &d.keys.revenue_mint, &authority, amount)
+            .await
+    }
 }

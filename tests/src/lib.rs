@@ -64,10 +64,10 @@ pub struct Measured {
     pub logs: Vec<String>,
 }
 
-/// The IDL name of a program instruction, from its discriminator.
-pub fn instruction_name(data: &[u8]) -> Option<String> {
-    static NAMES: std::sync::OnceLock<Vec<(Vec<u8>, String)>> = std::sync::OnceLock::new();
-    let names = NAMES.get_or_init(|| {
+/// The program's instructions as the committed IDL lists them: (discriminator, name).
+fn idl_instructions() -> &'static [(Vec<u8>, String)] {
+    static LIST: std::sync::OnceLock<Vec<(Vec<u8>, String)>> = std::sync::OnceLock::new();
+    LIST.get_or_init(|| {
         let idl: serde_json::Value =
             serde_json::from_str(include_str!("../../idl/deepnode.json")).expect("IDL");
         idl["instructions"]
@@ -84,8 +84,17 @@ pub fn instruction_name(data: &[u8]) -> Option<String> {
                 (disc, i["name"].as_str().expect("name").to_string())
             })
             .collect()
-    });
-    names
+    })
+}
+
+/// The names of the program's instructions, in the IDL's order.
+pub fn instruction_names() -> Vec<String> {
+    idl_instructions().iter().map(|(_, n)| n.clone()).collect()
+}
+
+/// The IDL name of a program instruction, from its discriminator.
+pub fn instruction_name(data: &[u8]) -> Option<String> {
+    idl_instructions()
         .iter()
         .find(|(disc, _)| data.starts_with(disc))
         .map(|(_, name)| name.clone())
@@ -281,6 +290,15 @@ impl Env {
             .await
             .expect("simulate");
         let details = sim.simulation_details.expect("simulation details");
+        let ok = matches!(sim.result, Some(Ok(())));
+        self.record(tx, details.units_consumed, ok, details.logs);
+    }
+
+    /// While recording, keeps what a simulation of `tx` consumed and logged.
+    fn record(&mut self, tx: &VersionedTransaction, units: u64, ok: bool, logs: Vec<String>) {
+        let Some(measured) = self.measured.as_mut() else {
+            return;
+        };
         // Program ids are never loaded from a lookup table: the static keys name them.
         let keys = tx.message.static_account_keys();
         let instructions = tx
@@ -290,13 +308,12 @@ impl Env {
             .filter(|i| keys[usize::from(i.program_id_index)] == deepnode::ID)
             .map(|i| instruction_name(&i.data).unwrap_or_else(|| "unknown".into()))
             .collect();
-        let entry = Measured {
+        measured.push(Measured {
             instructions,
-            units: details.units_consumed,
-            ok: matches!(sim.result, Some(Ok(()))),
-            logs: details.logs,
-        };
-        self.measured.as_mut().expect("recording").push(entry);
+            units,
+            ok,
+            logs,
+        });
     }
 
     /// Processes one signed transaction; the error if it fails.
@@ -441,7 +458,7 @@ impl Env {
         }
     }
 
-    /// Simulates the transaction, returns the `emit_cpi!` events it would emit (their
+    /// Simulates the transaction, returns the events it would emit (their
     /// bytes after the event tag), then processes it for real.
     pub async fn ok_events(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Vec<Vec<u8>> {
         let tx = self.tx(ixs, signers).await;
@@ -454,14 +471,12 @@ impl Env {
         if let Some(Err(e)) = &sim.result {
             panic!("simulation failed: {e:?}");
         }
-        self.measure(&tx.clone().into()).await;
+        let details = sim.simulation_details.expect("simulation details");
+        let vtx: VersionedTransaction = tx.clone().into();
+        self.record(&vtx, details.units_consumed, true, details.logs);
         let keys = tx.message.account_keys.clone();
         let mut events = Vec::new();
-        for inner in sim
-            .simulation_details
-            .and_then(|d| d.inner_instructions)
-            .unwrap_or_default()
-        {
+        for inner in details.inner_instructions.unwrap_or_default() {
             for ix in inner {
                 let program = keys[usize::from(ix.instruction.program_id_index)];
                 let data = &ix.instruction.data;

@@ -9,9 +9,11 @@ use deepnode::state::{
     Domain, Miner, StakePool, StakePosition, UnstakeTicket, Validator, WorkRecord,
 };
 use deepnode_sdk::ix::{DomainKeys, StakerKeys};
-use deepnode_tests::fixtures::default_settings;
+use deepnode_tests::fixtures::{default_settings, DomainFx};
+use deepnode_tests::staking::StakerFx;
 use deepnode_tests::tokens::TOKEN;
 use deepnode_tests::*;
+use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
@@ -402,24 +404,46 @@ async fn close_epoch_with_another_domains_pool_fails() {
     w.env.fails_with(&[ix], &[], anchor_code::SEEDS).await;
 }
 
-/// A claim ties every account to the domain by what it stores (no derivation): each
-/// account of another domain in its place fails with its own error.
-#[tokio::test]
-async fn claim_refuses_each_account_of_another_domain() {
-    let mut w = world().await;
+/// Sends `base` once per case with the case's account (`from`) replaced by another
+/// (`to`); each must fail with the case's code.
+async fn each_swap_fails(
+    w: &mut World,
+    base: &Instruction,
+    signer: &Keypair,
+    cases: &[(Pubkey, Pubkey, u32)],
+) {
+    for (from, to, expected) in cases {
+        let mut ix = base.clone();
+        swap(&mut ix, *from, *to);
+        w.env.fails_with(&[ix], &[signer], *expected).await;
+    }
+}
+
+/// A second domain in which `s` also opens a position.
+async fn second_domain_for(w: &mut World, s: &StakerFx) -> DomainFx {
     let other = w
         .env
         .domain_with(&w.p, TOKEN, &[], 1, default_settings())
         .await;
-    let s = w.staker(100).await;
     w.env
         .ok(
             &[ix::open_stake_position(s.key(), other.keys.domain)],
             &[&s.kp],
         )
         .await;
+    other
+}
+
+/// A claim ties every account to the domain by what it stores (no derivation): each
+/// account of another domain in its place fails with its own error.
+#[tokio::test]
+async fn claim_refuses_each_account_of_another_domain() {
+    let mut w = world().await;
+    let s = w.staker(100).await;
+    let other = second_domain_for(&mut w, &s).await;
     let (d, o) = (w.d.keys.domain, other.keys.domain);
     let change = w.keys(&s).await.change_epoch;
+    let base = w.claim_ix(&s).await;
     let cases = [
         (
             pda::stake_pool(&d),
@@ -447,11 +471,7 @@ async fn claim_refuses_each_account_of_another_domain() {
             code(E::VaultAuthorityMismatch),
         ),
     ];
-    for (from, to, expected) in cases {
-        let mut ix = w.claim_ix(&s).await;
-        swap(&mut ix, from, to);
-        w.env.fails_with(&[ix], &[&s.kp], expected).await;
-    }
+    each_swap_fails(&mut w, &base, &s.kp, &cases).await;
 }
 
 /// `withdraw_stake` ties every account to the domain by what it stores: each account of
@@ -459,10 +479,6 @@ async fn claim_refuses_each_account_of_another_domain() {
 #[tokio::test]
 async fn withdraw_refuses_each_account_of_another_domain() {
     let mut w = world().await;
-    let other = w
-        .env
-        .domain_with(&w.p, TOKEN, &[], 1, default_settings())
-        .await;
     let s = w.staker(100).await;
     let ix = w.stake_ix(&s, 100).await;
     w.env.ok(&[ix], &[&s.kp]).await;
@@ -470,13 +486,9 @@ async fn withdraw_refuses_each_account_of_another_domain() {
     let request = w.d.keys.epoch;
     let ix = w.unstake_ix(&s, 100).await;
     w.env.ok(&[ix], &[&s.kp]).await;
-    w.env
-        .ok(
-            &[ix::open_stake_position(s.key(), other.keys.domain)],
-            &[&s.kp],
-        )
-        .await;
+    let other = second_domain_for(&mut w, &s).await;
     let (d, o) = (w.d.keys.domain, other.keys.domain);
+    let base = w.withdraw_ix(&s, request).await;
     let cases = [
         (
             pda::stake_pool(&d),
@@ -499,9 +511,5 @@ async fn withdraw_refuses_each_account_of_another_domain() {
             code(E::VaultAuthorityMismatch),
         ),
     ];
-    for (from, to, expected) in cases {
-        let mut ix = w.withdraw_ix(&s, request).await;
-        swap(&mut ix, from, to);
-        w.env.fails_with(&[ix], &[&s.kp], expected).await;
-    }
+    each_swap_fails(&mut w, &base, &s.kp, &cases).await;
 }

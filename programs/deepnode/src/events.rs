@@ -11,6 +11,8 @@ use anchor_lang::solana_program::program::invoke_signed;
 /// twice, which cost a full `settle_batch` about 10 KiB of heap for a 2.3 KiB event.
 pub fn emit_event<E: anchor_lang::Event>(authority: &AccountInfo, event: &E) -> Result<()> {
     let data = event_ix_data(event)?;
+    #[cfg(all(feature = "heap-report", target_os = "solana"))]
+    log_heap_used();
     let ix = Instruction {
         program_id: crate::ID,
         accounts: vec![AccountMeta::new_readonly(*authority.key, true)],
@@ -23,6 +25,25 @@ pub fn emit_event<E: anchor_lang::Event>(authority: &AccountInfo, event: &E) -> 
         &[&[crate::constants::EVENT_AUTHORITY_SEED, &bump]],
     )
     .map_err(Into::into)
+}
+
+/// Diagnostic build only (`heap-report`, `tests/sbf/build.sh` with
+/// `DEEPNODE_SBF_HEAP_REPORT=1`): logs how many bytes of the 32 KiB heap the instruction
+/// has allocated. Every state change ends with its event, and the bump allocator never
+/// frees, so this is the instruction's peak heap use (the event's own buffer included).
+#[cfg(all(feature = "heap-report", target_os = "solana"))]
+fn log_heap_used() {
+    let start = anchor_lang::solana_program::entrypoint::HEAP_START_ADDRESS as usize;
+    let len = anchor_lang::solana_program::entrypoint::HEAP_LENGTH;
+    // SAFETY: the entrypoint's bump allocator keeps its next free address in the heap's
+    // first word (solana-program-entrypoint `BumpAllocator`); 0 before the first alloc.
+    let pos = unsafe { *(start as *const usize) };
+    let used = if pos == 0 {
+        0
+    } else {
+        start.saturating_add(len).saturating_sub(pos)
+    };
+    msg!("heap used: {}", used);
 }
 
 /// The data of the event self-CPI for `event`, allocated once at its exact size.
