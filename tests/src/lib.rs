@@ -15,6 +15,7 @@ use anchor_lang::solana_program::bpf_loader_upgradeable::{self, UpgradeableLoade
 use anchor_lang::solana_program::entrypoint::ProgramResult;
 use anchor_lang::{AccountDeserialize, Event};
 use solana_address_lookup_table_interface as alt;
+use solana_banks_interface::BanksTransactionResultWithSimulation;
 use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
 use solana_sdk::account::Account;
 use solana_sdk::clock::Clock;
@@ -283,15 +284,19 @@ impl Env {
         if self.measured.is_none() {
             return;
         }
-        let sim = self
-            .ctx
-            .banks_client
-            .simulate_transaction(tx.clone())
-            .await
-            .expect("simulate");
+        let sim = self.simulate(tx.clone()).await;
         let details = sim.simulation_details.expect("simulation details");
         let ok = matches!(sim.result, Some(Ok(())));
         self.record(tx, details.units_consumed, ok, details.logs);
+    }
+
+    /// Simulates `tx` on the current state (nothing is committed).
+    async fn simulate(&mut self, tx: VersionedTransaction) -> BanksTransactionResultWithSimulation {
+        self.ctx
+            .banks_client
+            .simulate_transaction(tx)
+            .await
+            .expect("simulate")
     }
 
     /// While recording, keeps what a simulation of `tx` consumed and logged.
@@ -376,20 +381,11 @@ impl Env {
         signers: &[&Keypair],
         tables: &[AddressLookupTableAccount],
     ) -> Result<(), TransactionError> {
-        let blockhash = self
-            .ctx
-            .get_new_latest_blockhash()
-            .await
-            .expect("blockhash");
+        let blockhash = self.blockhash().await;
         let payer = self.payer();
         let message = v0::Message::try_compile(&payer.pubkey(), ixs, tables, blockhash)
             .expect("compile v0 message");
-        let mut all: Vec<&Keypair> = vec![&payer];
-        for s in signers {
-            if !all.iter().any(|k| k.pubkey() == s.pubkey()) {
-                all.push(s);
-            }
-        }
+        let all = with_payer(&payer, signers);
         let tx = VersionedTransaction::try_new(VersionedMessage::V0(message), &all).expect("sign");
         self.process(tx).await
     }
@@ -409,20 +405,19 @@ impl Env {
         self.process(tx.into()).await
     }
 
-    /// Builds and signs a transaction on a fresh blockhash.
-    pub async fn tx(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Transaction {
-        let blockhash = self
-            .ctx
+    /// A fresh blockhash, so that two identical transactions are both processed.
+    async fn blockhash(&mut self) -> solana_sdk::hash::Hash {
+        self.ctx
             .get_new_latest_blockhash()
             .await
-            .expect("blockhash");
+            .expect("blockhash")
+    }
+
+    /// Builds and signs a transaction on a fresh blockhash.
+    pub async fn tx(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Transaction {
+        let blockhash = self.blockhash().await;
         let payer = self.payer();
-        let mut all: Vec<&Keypair> = vec![&payer];
-        for s in signers {
-            if s.pubkey() != payer.pubkey() && !all.iter().any(|k| k.pubkey() == s.pubkey()) {
-                all.push(s);
-            }
-        }
+        let all = with_payer(&payer, signers);
         Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &all, blockhash)
     }
 
@@ -462,12 +457,7 @@ impl Env {
     /// bytes after the event tag), then processes it for real.
     pub async fn ok_events(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Vec<Vec<u8>> {
         let tx = self.tx(ixs, signers).await;
-        let sim = self
-            .ctx
-            .banks_client
-            .simulate_transaction(tx.clone())
-            .await
-            .expect("simulate");
+        let sim = self.simulate(tx.clone().into()).await;
         if let Some(Err(e)) = &sim.result {
             panic!("simulation failed: {e:?}");
         }
@@ -559,6 +549,17 @@ impl Env {
         );
         self.ok(&[ix], &[]).await;
     }
+}
+
+/// The fee payer followed by `signers`, each key once.
+fn with_payer<'a>(payer: &'a Keypair, signers: &[&'a Keypair]) -> Vec<&'a Keypair> {
+    let mut all: Vec<&Keypair> = vec![payer];
+    for s in signers {
+        if !all.iter().any(|k| k.pubkey() == s.pubkey()) {
+            all.push(s);
+        }
+    }
+    all
 }
 
 /// Decodes an event of type `E` if `bytes` (after the event tag) carry its discriminator.
