@@ -81,7 +81,9 @@ async fn withdraw_fees_refuses_others() {
         &pda::vault(&keys.domain, 0),
         pda::buyback_vault(&keys.domain),
     );
-    w.env.fails_with(&[ix], &[&fee], anchor_code::SEEDS).await;
+    w.env
+        .fails_with(&[ix], &[&fee], code(E::VaultMismatch))
+        .await;
     w.check().await;
 }
 
@@ -159,18 +161,21 @@ async fn another_domains_vaults_and_authority_are_refused() {
     let dest = w.revenue_account(&fee.pubkey()).await;
     let keys = w.d.keys;
     // Each domain has its own vault authority and vaults (B3).
-    for (mine, theirs) in [
+    for (mine, theirs, expected) in [
         (
             pda::vault(&keys.domain, 0),
             pda::vault(&other.keys.domain, 0),
+            code(E::VaultMismatch),
         ),
         (
             pda::vault_shard(&keys.domain, 0),
             pda::vault_shard(&other.keys.domain, 0),
+            code(E::ShardAccountMismatch),
         ),
         (
             pda::vault_authority(&keys.domain),
             pda::vault_authority(&other.keys.domain),
+            code(E::VaultAuthorityMismatch),
         ),
     ] {
         let ix = replace(
@@ -178,7 +183,7 @@ async fn another_domains_vaults_and_authority_are_refused() {
             &mine,
             theirs,
         );
-        w.env.fails_with(&[ix], &[&fee], anchor_code::SEEDS).await;
+        w.env.fails_with(&[ix], &[&fee], expected).await;
     }
     // A program that is not a token program in the token program's place (H1).
     let ix = replace(

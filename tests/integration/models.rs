@@ -342,14 +342,16 @@ async fn claim_refuses_wrong_signer_destination_and_vaults() {
     w.env
         .fails_with(&[ix], &[&owner], anchor_code::TOKEN_MINT)
         .await;
-    // A vault substituted from another shard fails its seeds (A3).
+    // A vault substituted from another shard is not the one its ledger stores (A3).
     let ix = ix::claim_model_revenue(&keys, owner.pubkey(), w.model, own_dest, 0);
     let ix = replace(
         ix,
         &pda::vault(&keys.domain, 0),
         pda::vault(&keys.domain, 1),
     );
-    w.env.fails_with(&[ix], &[&owner], anchor_code::SEEDS).await;
+    w.env
+        .fails_with(&[ix], &[&owner], code(E::VaultMismatch))
+        .await;
     // A shard that does not exist.
     let ix = ix::claim_model_revenue(&keys, owner.pubkey(), w.model, own_dest, 5);
     w.env
@@ -373,10 +375,10 @@ async fn claim_with_a_model_of_another_domain_fails() {
     let (other_model, other_owner) = w.env.model(&other, 1_000).await;
     let dest = w.revenue_account(&other_owner.pubkey()).await;
     let keys = w.d.keys;
-    // Another domain's model against this domain's vaults: the model's seeds name its
-    // own domain, so the substitution is caught before any balance is read.
+    // Another domain's model against this domain's vaults: the model stores its own
+    // domain, so the substitution is caught before any balance is read.
     let ix = ix::claim_model_revenue(&keys, other_owner.pubkey(), other_model, dest, 0);
     w.env
-        .fails_with(&[ix], &[&other_owner], anchor_code::SEEDS)
+        .fails_with(&[ix], &[&other_owner], code(E::ModelWrongDomain))
         .await;
 }

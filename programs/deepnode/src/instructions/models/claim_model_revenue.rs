@@ -3,9 +3,8 @@
 //! balances, so an owner with more claimable than one shard holds claims from several.
 //! Never paused.
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+use anchor_spl::token_interface::{TokenAccount, TokenInterface};
 
-use crate::constants::*;
 use crate::errors::DeepNodeError;
 use crate::events::ModelRevenueClaimed;
 use crate::state::{Domain, Model, VaultShard};
@@ -19,30 +18,31 @@ pub struct ClaimModelRevenue<'info> {
     /// The model owner.
     pub owner: Signer<'info>,
     /// The model.
-    #[account(mut, seeds = [MODEL_SEED, domain.key().as_ref(), model.id.to_le_bytes().as_ref()],
-        bump = model.bump, has_one = owner @ DeepNodeError::NotModelOwner,
+    #[account(mut, has_one = owner @ DeepNodeError::NotModelOwner,
         has_one = domain @ DeepNodeError::ModelWrongDomain)]
     pub model: Box<Account<'info, Model>>,
-    /// The model's domain.
-    #[account(seeds = [DOMAIN_SEED, domain.id.to_le_bytes().as_ref()], bump = domain.bump)]
+    /// The model's domain (created only at its PDA).
     pub domain: Box<Account<'info, Domain>>,
     /// The shard's ledger.
-    #[account(mut, seeds = [VAULT_SHARD_SEED, domain.key().as_ref(), &[shard]], bump = vault_shard.bump)]
+    #[account(mut, constraint = vault_shard.domain == domain.key()
+        && vault_shard.index == shard @ DeepNodeError::ShardAccountMismatch)]
     pub vault_shard: Box<Account<'info, VaultShard>>,
-    /// The shard's token account.
-    #[account(mut, seeds = [VAULT_SEED, domain.key().as_ref(), &[shard]], bump = vault_shard.vault_bump)]
-    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// CHECK: the shard's token account (the address its ledger stores); the token
+    /// program checks it in the transfer.
+    #[account(mut, address = vault_shard.vault @ DeepNodeError::VaultMismatch)]
+    pub vault: UncheckedAccount<'info>,
     /// The owner's token account for the revenue mint (A5: mint and owner checked).
     #[account(mut,
         token::mint = revenue_mint,
         token::authority = owner,
         token::token_program = token_program)]
     pub destination: Box<InterfaceAccount<'info, TokenAccount>>,
-    /// The domain's revenue mint.
+    /// CHECK: the domain's revenue mint (writable only when it is DN); the token program
+    /// checks it against the token accounts.
     #[account(address = domain.revenue_mint)]
-    pub revenue_mint: Box<InterfaceAccount<'info, Mint>>,
-    /// CHECK: the domain's vault authority; address checked by the seeds and stored bump.
-    #[account(seeds = [VAULT_AUTHORITY_SEED, domain.key().as_ref()], bump = domain.vault_authority_bump)]
+    pub revenue_mint: UncheckedAccount<'info>,
+    /// CHECK: the domain's vault authority (the address the domain stores).
+    #[account(address = domain.vault_authority @ DeepNodeError::VaultAuthorityMismatch)]
     pub vault_authority: UncheckedAccount<'info>,
     /// Token program of the revenue mint.
     #[account(address = domain.revenue_token_program)]

@@ -4,7 +4,7 @@
 //! line, each checked (owner, type, domain, epoch). A model may appear on several lines:
 //! each line reloads and writes back its accounts, so repeats add up correctly.
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+use anchor_spl::token_interface::{TokenAccount, TokenInterface};
 
 use crate::constants::*;
 use crate::create::write_state;
@@ -38,31 +38,34 @@ pub struct SettleBatch<'info> {
         token::token_program = token_program)]
     pub processor_token: Box<InterfaceAccount<'info, TokenAccount>>,
     /// The config (pause switch).
-    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    #[account(address = CONFIG_ADDRESS @ DeepNodeError::WrongConfig)]
     pub config: Box<Account<'info, Config>>,
-    /// The domain.
-    #[account(seeds = [DOMAIN_SEED, domain.id.to_le_bytes().as_ref()], bump = domain.bump,
-        constraint = domain.fee_authority == processor.key() @ DeepNodeError::NotFeeAuthority)]
+    /// The domain (created only at its PDA).
+    #[account(constraint = domain.fee_authority == processor.key() @ DeepNodeError::NotFeeAuthority)]
     pub domain: Box<Account<'info, Domain>>,
     /// The domain's open epoch.
-    #[account(seeds = [EPOCH_SEED, domain.key().as_ref(), domain.current_epoch.to_le_bytes().as_ref()],
-        bump = epoch.bump)]
+    #[account(constraint = epoch.domain == domain.key()
+        && epoch.index == domain.current_epoch @ DeepNodeError::EpochNotCurrent)]
     pub epoch: Box<Account<'info, Epoch>>,
     /// The shard's counter for the open epoch.
-    #[account(mut, seeds = [EPOCH_SHARD_SEED, domain.key().as_ref(), epoch.index.to_le_bytes().as_ref(), &[shard]],
-        bump = epoch_shard.bump)]
+    #[account(mut, constraint = epoch_shard.domain == domain.key()
+        && epoch_shard.epoch == epoch.index
+        && epoch_shard.shard == shard @ DeepNodeError::ShardAccountMismatch)]
     pub epoch_shard: Box<Account<'info, EpochShard>>,
     /// The shard's ledger.
-    #[account(mut, seeds = [VAULT_SHARD_SEED, domain.key().as_ref(), &[shard]], bump = vault_shard.bump)]
+    #[account(mut, constraint = vault_shard.domain == domain.key()
+        && vault_shard.index == shard @ DeepNodeError::ShardAccountMismatch)]
     pub vault_shard: Box<Account<'info, VaultShard>>,
-    /// The shard's token account.
-    #[account(mut, seeds = [VAULT_SEED, domain.key().as_ref(), &[shard]], bump = vault_shard.vault_bump)]
-    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
-    /// The revenue mint (writable only when it is DN).
+    /// CHECK: the shard's token account (the address its ledger stores); the token
+    /// program checks it in the transfer.
+    #[account(mut, address = vault_shard.vault @ DeepNodeError::VaultMismatch)]
+    pub vault: UncheckedAccount<'info>,
+    /// CHECK: the domain's revenue mint (writable only when it is DN); the token program
+    /// checks it against the token accounts.
     #[account(address = domain.revenue_mint)]
-    pub revenue_mint: Box<InterfaceAccount<'info, Mint>>,
-    /// CHECK: the domain's vault authority; address checked by the seeds and stored bump.
-    #[account(seeds = [VAULT_AUTHORITY_SEED, domain.key().as_ref()], bump = domain.vault_authority_bump)]
+    pub revenue_mint: UncheckedAccount<'info>,
+    /// CHECK: the domain's vault authority (the address the domain stores).
+    #[account(address = domain.vault_authority @ DeepNodeError::VaultAuthorityMismatch)]
     pub vault_authority: UncheckedAccount<'info>,
     /// Token program of the revenue mint.
     #[account(address = domain.revenue_token_program)]

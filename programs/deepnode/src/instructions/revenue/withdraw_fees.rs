@@ -1,9 +1,8 @@
 //! `withdraw_fees`: the domain's fee authority withdraws one shard's fee balance. Never
 //! paused.
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+use anchor_spl::token_interface::{TokenAccount, TokenInterface};
 
-use crate::constants::*;
 use crate::errors::DeepNodeError;
 use crate::events::FeesWithdrawn;
 use crate::state::{Domain, VaultShard};
@@ -16,27 +15,29 @@ use crate::token_util::{token_balance, VaultCpi};
 pub struct WithdrawFees<'info> {
     /// The domain's fee authority.
     pub fee_authority: Signer<'info>,
-    /// The domain.
-    #[account(seeds = [DOMAIN_SEED, domain.id.to_le_bytes().as_ref()], bump = domain.bump,
-        has_one = fee_authority @ DeepNodeError::NotFeeAuthority)]
+    /// The domain (created only at its PDA).
+    #[account(has_one = fee_authority @ DeepNodeError::NotFeeAuthority)]
     pub domain: Box<Account<'info, Domain>>,
     /// The shard's ledger.
-    #[account(mut, seeds = [VAULT_SHARD_SEED, domain.key().as_ref(), &[shard]], bump = vault_shard.bump)]
+    #[account(mut, constraint = vault_shard.domain == domain.key()
+        && vault_shard.index == shard @ DeepNodeError::ShardAccountMismatch)]
     pub vault_shard: Box<Account<'info, VaultShard>>,
-    /// The shard's token account.
-    #[account(mut, seeds = [VAULT_SEED, domain.key().as_ref(), &[shard]], bump = vault_shard.vault_bump)]
-    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// CHECK: the shard's token account (the address its ledger stores); the token
+    /// program checks it in the transfer.
+    #[account(mut, address = vault_shard.vault @ DeepNodeError::VaultMismatch)]
+    pub vault: UncheckedAccount<'info>,
     /// The fee authority's token account (A5: mint and owner checked).
     #[account(mut,
         token::mint = revenue_mint,
         token::authority = fee_authority,
         token::token_program = token_program)]
     pub destination: Box<InterfaceAccount<'info, TokenAccount>>,
-    /// The domain's revenue mint.
+    /// CHECK: the domain's revenue mint (writable only when it is DN); the token program
+    /// checks it against the token accounts.
     #[account(address = domain.revenue_mint)]
-    pub revenue_mint: Box<InterfaceAccount<'info, Mint>>,
-    /// CHECK: the domain's vault authority; address checked by the seeds and stored bump.
-    #[account(seeds = [VAULT_AUTHORITY_SEED, domain.key().as_ref()], bump = domain.vault_authority_bump)]
+    pub revenue_mint: UncheckedAccount<'info>,
+    /// CHECK: the domain's vault authority (the address the domain stores).
+    #[account(address = domain.vault_authority @ DeepNodeError::VaultAuthorityMismatch)]
     pub vault_authority: UncheckedAccount<'info>,
     /// Token program of the revenue mint.
     #[account(address = domain.revenue_token_program)]
