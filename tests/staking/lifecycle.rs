@@ -203,11 +203,8 @@ async fn a_domain_without_its_stake_pool_takes_no_payment() {
 #[tokio::test]
 async fn another_domains_stake_accounts_are_refused() {
     let mut w = world().await;
-    let other = w
-        .env
-        .domain_with(&w.p, TOKEN, &[], 1, default_settings())
-        .await;
     let s = w.staker(100).await;
+    let other = second_domain_for(&mut w, &s).await;
     // The other domain's stake vault in place of this domain's.
     let mut ix = w.stake_ix(&s, 100).await;
     swap(
@@ -234,13 +231,7 @@ async fn another_domains_stake_accounts_are_refused() {
     w.env
         .fails_with(&[ix], &[&s.kp], code(E::VaultMismatch))
         .await;
-    // A position opened in the other domain used with this one.
-    w.env
-        .ok(
-            &[ix::open_stake_position(s.key(), other.keys.domain)],
-            &[&s.kp],
-        )
-        .await;
+    // The position `s` opened in the other domain, used with this one.
     let mut ix = w.stake_ix(&s, 100).await;
     swap(
         &mut ix,
