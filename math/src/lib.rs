@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 pub mod auction;
+pub mod emission;
 pub mod fixed;
 pub mod median;
 pub mod split;
@@ -20,7 +21,12 @@ pub use median::{
     agrees, finalise_votes, stake_weighted_median, Verdict, Vote, MAX_ATTESTED_UNITS,
 };
 pub use split::{split_payment, PaymentSplit, BUYBACK_BPS, MIN_PAYMENT};
-pub use stake::{acc_advance, acc_increment, accrued, ACC_SCALE};
+pub use emission::{
+    dn_pools, epoch_budget, payout, raw_budget, rev_pools, room, split_roles, staker_cap,
+    BudgetInput, DnPools, DOMAIN_OWNER_ROLE, FOUNDATION_ROLE, MINERS_ROLE, MODEL_OWNERS_ROLE,
+    ROLES, ROLE_NAMES, STAKERS_ROLE, VALIDATORS_ROLE,
+};
+pub use stake::{acc_advance, acc_distributable, acc_increment, accrued, ACC_SCALE};
 
 /// Why a computation could not produce a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

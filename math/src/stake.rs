@@ -42,6 +42,13 @@ pub fn acc_advance(acc: u128, pool: u64, active_stake: u64) -> Result<u128, Math
     Ok(acc.wrapping_add(acc_increment(pool, active_stake)?))
 }
 
+/// The most the positions of an epoch can ever accrue from a pool of `pool` over
+/// `active_stake`: `floor(active_stake * increment / 2^64)` (at most `pool`). The rest
+/// is dust no position can claim; settlement leaves it for the sweep.
+pub fn acc_distributable(pool: u64, active_stake: u64) -> Result<u64, MathError> {
+    accrued(active_stake, 0, acc_increment(pool, active_stake)?)
+}
+
 /// What a position of `weight` earned between accumulator values `from` and `to`:
 /// `floor(weight * (to - from) / 2^64)` with the difference taken modulo 2^128, rounded
 /// down, computed exactly without a 256-bit product by splitting the difference into
@@ -110,6 +117,10 @@ mod tests {
     /// dave (10,001) 100 and v2 (39,998) 399, as the expected output says.
     #[test]
     fn v1_vector_staker_payouts() {
+        // What the accumulator can pay at most: one unit of each pool is dust.
+        assert_eq!(acc_distributable(999, 99_999), Ok(998));
+        assert_eq!(acc_distributable(1_100, 110_000), Ok(1_099));
+        assert_eq!(acc_distributable(1_280_000, 99_999), Ok(1_279_999));
         let inc = acc_increment(1_100, 110_000).unwrap();
         assert_eq!(accrued(10_001, 0, inc).unwrap(), 100);
         assert_eq!(accrued(39_998, 0, inc).unwrap(), 399);
