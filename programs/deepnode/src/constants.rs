@@ -66,6 +66,12 @@ pub const WORK_RECORD_SEED: &[u8] = b"work_record";
 /// [`crate::state::UnstakeTicket`] for the stake a position requested out in `epoch`.
 #[constant]
 pub const UNSTAKE_TICKET_SEED: &[u8] = b"unstake_ticket";
+/// `[REWARD_SEED, domain, recipient]`: a [`crate::state::RewardBalance`].
+#[constant]
+pub const REWARD_SEED: &[u8] = b"reward";
+/// `[PERIOD_SEED, index.to_le_bytes()]`: an [`crate::state::EmissionPeriod`].
+#[constant]
+pub const PERIOD_SEED: &[u8] = b"period";
 
 /// Parts of ten thousand.
 pub const BPS: u16 = 10_000;
@@ -95,6 +101,14 @@ pub const MAX_BATCH_LINES: usize = 25;
 /// Most attestation lines in one `attest` (H2): 9 fixed accounts plus two per line
 /// (miner, work record) stay within a transaction's 64 account locks.
 pub const MAX_ATTEST_LINES: usize = 27;
+/// Most work records in one `finalise_work` (H2); measured on the `.so` (README).
+pub const MAX_FINALISE_RECORDS: usize = 20;
+/// Most lines in one `credit` (H2).
+pub const MAX_CREDIT_LINES: usize = 20;
+/// Most lines in one `collect` (H2).
+pub const MAX_COLLECT_LINES: usize = 16;
+/// Most accounts in one `close_accounts` (H2).
+pub const MAX_CLOSE_ACCOUNTS: usize = 24;
 /// Seconds after an epoch's end during which late attestations still land before the
 /// epoch may be closed.
 pub const CLOSE_GRACE_SECS: i64 = 300;

@@ -372,6 +372,94 @@ pub enum DeepNodeError {
     /// 6117
     #[msg("Stake pool or position belongs to another domain")]
     StakePoolMismatch,
+    // --- the crank: finalise, settle, credit, collect, sweep, close (6118..) ---
+    /// 6118
+    #[msg("Epoch is not closed: records are finalised and epochs settled only after close")]
+    EpochNotClosed,
+    /// 6119
+    #[msg("Work record is already finalised")]
+    RecordAlreadyFinalised,
+    /// 6120
+    #[msg("Work record is below quorum: it verifies nothing and needs no finalisation")]
+    RecordBelowQuorum,
+    /// 6121
+    #[msg("Work record belongs to another domain")]
+    WorkRecordWrongDomain,
+    /// 6122
+    #[msg("Work record belongs to another epoch")]
+    WorkRecordWrongEpoch,
+    /// 6123
+    #[msg("Records that reached quorum are not all finalised yet")]
+    RecordsNotFinalised,
+    /// 6124
+    #[msg("Epoch is already settled")]
+    EpochAlreadySettled,
+    /// 6125
+    #[msg("Settle a domain's epochs in order: an earlier epoch is not settled yet")]
+    SettleOutOfOrder,
+    /// 6126
+    #[msg("Epoch is not settled yet")]
+    EpochNotSettled,
+    /// 6127
+    #[msg("Epoch has been swept: nothing more is credited from it")]
+    EpochAlreadySwept,
+    /// 6128
+    #[msg("This payout has already been credited")]
+    AlreadyCredited,
+    /// 6129
+    #[msg("The claim window of this epoch has passed")]
+    ClaimWindowClosed,
+    /// 6130
+    #[msg("The claim window is still open: sweep after it passes")]
+    ClaimWindowOpen,
+    /// 6131
+    #[msg("Credits would exceed the epoch's pool")]
+    PoolOverdrawn,
+    /// 6132
+    #[msg("Reward balance is not the recipient's in this domain")]
+    RewardAccountMismatch,
+    /// 6133
+    #[msg("Rent must go back to the account that paid it")]
+    RentPayerMismatch,
+    /// 6134
+    #[msg("Destination token account cannot receive this payout (owner, mint, state or extensions)")]
+    DestinationRefused,
+    /// 6135
+    #[msg("More validators voted than an epoch records")]
+    ScoreTableFull,
+    /// 6136
+    #[msg("Accounts of a batch must be given in strictly increasing order")]
+    AccountsNotIncreasing,
+    /// 6137
+    #[msg("Account may still prevent a double claim or feed a step: close it later")]
+    CloseNotAllowedYet,
+    /// 6138
+    #[msg("Account is not one this instruction closes")]
+    NotClosable,
+    /// 6139
+    #[msg("Emission period account does not match the epoch's end time")]
+    PeriodMismatch,
+    /// 6140
+    #[msg("Accounts do not match the credit lines")]
+    CreditAccountsMismatch,
+    /// 6141
+    #[msg("Account is not the protocol's foundation account")]
+    FoundationMismatch,
+    /// 6142
+    #[msg("Validator has no agreeing attestation in this epoch")]
+    NoValidatorScore,
+    /// 6143
+    #[msg("Account is not the next epoch of this domain")]
+    NextEpochMismatch,
+    /// 6144
+    #[msg("Accounts do not match the collect lines")]
+    CollectAccountsMismatch,
+    /// 6145
+    #[msg("Epoch belongs to another domain")]
+    EpochWrongDomain,
+    /// 6146
+    #[msg("Validator belongs to another domain")]
+    ValidatorWrongDomain,
 }
 
 impl From<deepnode_math::MathError> for DeepNodeError {

@@ -600,6 +600,200 @@ pub struct EpochClosed {
     pub settings_dropped: bool,
 }
 
+/// One record finalised by `finalise_work`.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
+pub struct FinalisedLine {
+    /// The miner's PDA.
+    pub miner: Pubkey,
+    /// Verified work units (the stake-weighted median).
+    pub verified: u64,
+    /// Attestations of the record that agreed.
+    pub agreeing: u8,
+}
+
+/// Quorate work records of a closed epoch were finalised.
+#[event]
+pub struct WorkFinalised {
+    /// Domain.
+    pub domain: Pubkey,
+    /// Epoch.
+    pub epoch: u64,
+    /// Who called.
+    pub caller: Pubkey,
+    /// The records finalised.
+    pub lines: Vec<FinalisedLine>,
+    /// Quorate records finalised so far, after this call.
+    pub finalised_records: u64,
+    /// Quorate records of the epoch.
+    pub quorate_records: u64,
+    /// Verified work of the epoch so far.
+    pub total_verified: u128,
+    /// Agreeing attestations of the epoch so far.
+    pub total_agreeing: u64,
+}
+
+/// An epoch was settled: its budget minted and its pools fixed.
+#[event]
+pub struct EpochSettled {
+    /// Domain.
+    pub domain: Pubkey,
+    /// Epoch.
+    pub epoch: u64,
+    /// Who settled (credited the tip).
+    pub settled_by: Pubkey,
+    /// Epoch revenue `R`.
+    pub revenue: u64,
+    /// Revenue-reward pool: received from the shards plus rolled in.
+    pub rev_pool: u64,
+    /// Revenue rolled in from earlier epochs.
+    pub rolled_in: u64,
+    /// DN budget.
+    pub budget: u64,
+    /// Keeper tip.
+    pub tip: u64,
+    /// DN minted (tip included).
+    pub minted: u64,
+    /// DN withheld (not minted).
+    pub withheld: u64,
+    /// Revenue rolled into the next epoch.
+    pub rolled_out: u64,
+    /// DN pools by role (miners, stakers, validators, domain owner, model owners,
+    /// foundation).
+    pub dn_pools: [u64; 6],
+    /// Revenue pools by role.
+    pub rev_pools: [u64; 6],
+    /// DN the stakers' accumulator can pay out of their pool.
+    pub stakers_dn_funded: u64,
+    /// Revenue the stakers' accumulator can pay out of their pool.
+    pub stakers_rev_funded: u64,
+    /// DN minted in the epoch's cap period, after this settlement.
+    pub period_minted: u64,
+}
+
+/// Which pool a credit came out of.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CreditRole {
+    /// A miner's verified work.
+    Miner,
+    /// A validator's agreeing attestations.
+    Validator,
+    /// A model owner's revenue share.
+    ModelOwner,
+    /// The domain owner.
+    DomainOwner,
+    /// The foundation.
+    Foundation,
+}
+
+/// One payout credited to its recipient.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
+pub struct CreditedLine {
+    /// Pool it came out of.
+    pub role: CreditRole,
+    /// What earned it: the miner's PDA, the validator's PDA, the model, the domain, or
+    /// the foundation account.
+    pub source: Pubkey,
+    /// Recipient wallet.
+    pub recipient: Pubkey,
+    /// DN credited.
+    pub dn: u64,
+    /// Revenue tokens credited.
+    pub rev: u64,
+    /// Rent returned by closing the record that proved the claim (0 if none).
+    pub rent_returned: u64,
+}
+
+/// Payouts of a settled epoch were credited to their recipients.
+#[event]
+pub struct RewardCredited {
+    /// Domain.
+    pub domain: Pubkey,
+    /// Epoch.
+    pub epoch: u64,
+    /// Who called.
+    pub caller: Pubkey,
+    /// The lines.
+    pub lines: Vec<CreditedLine>,
+}
+
+/// One recipient's collected (or refused) balance.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
+pub struct CollectedLine {
+    /// Recipient wallet.
+    pub recipient: Pubkey,
+    /// DN paid out.
+    pub dn: u64,
+    /// Revenue tokens paid out.
+    pub rev: u64,
+    /// DN kept on the balance because its destination refused it.
+    pub dn_kept: u64,
+    /// Revenue kept on the balance because its destination refused it.
+    pub rev_kept: u64,
+}
+
+/// Credited balances were paid out to their recipients' token accounts.
+#[event]
+pub struct RewardClaimed {
+    /// Domain.
+    pub domain: Pubkey,
+    /// Who called.
+    pub caller: Pubkey,
+    /// The lines.
+    pub lines: Vec<CollectedLine>,
+}
+
+/// An expired epoch was swept: uncredited DN burned, uncredited revenue rolled on.
+#[event]
+pub struct EpochSwept {
+    /// Domain.
+    pub domain: Pubkey,
+    /// Swept epoch.
+    pub epoch: u64,
+    /// Who swept.
+    pub caller: Pubkey,
+    /// DN burned.
+    pub dn_burned: u64,
+    /// Revenue rolled into the open epoch.
+    pub rev_rolled: u64,
+    /// The open epoch that received it.
+    pub into_epoch: u64,
+}
+
+/// Which kind of account was closed.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClosedKind {
+    /// A miner's work record.
+    WorkRecord,
+    /// A model's epoch revenue record.
+    ModelEpoch,
+    /// A shard's epoch revenue counter.
+    EpochShard,
+}
+
+/// One account closed.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ClosedLine {
+    /// Its kind.
+    pub kind: ClosedKind,
+    /// Its address.
+    pub account: Pubkey,
+    /// Who got the rent back.
+    pub rent_payer: Pubkey,
+    /// Lamports returned.
+    pub lamports: u64,
+}
+
+/// Accounts no longer needed were closed and their rent returned.
+#[event]
+pub struct AccountClosed {
+    /// Domain.
+    pub domain: Pubkey,
+    /// Epoch.
+    pub epoch: u64,
+    /// The accounts.
+    pub lines: Vec<ClosedLine>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -224,4 +224,38 @@ pub mod deepnode {
     pub fn close_epoch<'info>(ctx: Context<'info, CloseEpoch<'info>>) -> Result<()> {
         crank::close_epoch::handler(ctx)
     }
+
+    /// Anyone: finalise a closed epoch's quorate work records, a batch at a time.
+    pub fn finalise_work<'info>(ctx: Context<'info, FinaliseWork<'info>>) -> Result<()> {
+        crank::finalise_work::handler(ctx)
+    }
+
+    /// Anyone: settle a finalised epoch: budget, mint, pools, accumulators, keeper tip.
+    pub fn settle_epoch<'info>(ctx: Context<'info, SettleEpoch<'info>>) -> Result<()> {
+        crank::settle_epoch::handler(ctx)
+    }
+
+    /// Anyone: credit settled payouts to their recipients' balances, each once.
+    pub fn credit<'info>(
+        ctx: Context<'info, Credit<'info>>,
+        lines: Vec<events::CreditRole>,
+    ) -> Result<()> {
+        crank::credit::handler(ctx, lines)
+    }
+
+    /// Recipient or anyone: pay credited balances out to the recipients' token accounts.
+    pub fn collect<'info>(ctx: Context<'info, Collect<'info>>) -> Result<()> {
+        crank::collect::handler(ctx)
+    }
+
+    /// Anyone: after the claim window, burn an epoch's uncredited DN and roll its
+    /// uncredited revenue into the open epoch.
+    pub fn sweep_epoch(ctx: Context<SweepEpoch>) -> Result<()> {
+        crank::sweep_epoch::handler(ctx)
+    }
+
+    /// Anyone: close records nothing needs any more and return their rent.
+    pub fn close_accounts<'info>(ctx: Context<'info, CloseAccounts<'info>>) -> Result<()> {
+        crank::close_accounts::handler(ctx)
+    }
 }

@@ -2,6 +2,7 @@
 //! straight from account data (after a CPI, D4), and PDA-signed vault transfers and burns.
 use anchor_lang::prelude::*;
 use anchor_spl::token_2022::spl_token_2022::extension::default_account_state::DefaultAccountState;
+use anchor_spl::token_2022::spl_token_2022::extension::memo_transfer::MemoTransfer;
 use anchor_spl::token_2022::spl_token_2022::extension::{
     BaseStateWithExtensions, ExtensionType, StateWithExtensions,
 };
@@ -80,6 +81,51 @@ pub fn token_balance(account: &AccountInfo) -> Result<u64> {
         .and_then(|b| <[u8; 8]>::try_from(b).ok())
         .ok_or(ErrorCode::AccountDidNotDeserialize)?;
     Ok(u64::from_le_bytes(amount))
+}
+
+/// Whether `account` can receive a payout of `mint` for `owner` without failing the
+/// transaction (D3): an initialised, unfrozen account of `token_program` for that mint
+/// and owner, with no extension that refuses plain incoming transfers (required memos).
+/// Checked before the transfer because a failed CPI cannot be caught.
+pub fn accepts_payout(
+    account: &AccountInfo,
+    mint: &Pubkey,
+    owner: &Pubkey,
+    token_program: &Pubkey,
+) -> bool {
+    if account.owner != token_program {
+        return false;
+    }
+    let Ok(data) = account.try_borrow_data() else {
+        return false;
+    };
+    let Ok(state) = StateWithExtensions::<TokenState>::unpack(&data) else {
+        return false;
+    };
+    if state.base.mint != *mint
+        || state.base.owner != *owner
+        || state.base.state != AccountState::Initialized
+    {
+        return false;
+    }
+    match state.get_extension::<MemoTransfer>() {
+        Ok(memo) => !bool::from(memo.require_incoming_transfer_memos),
+        Err(_) => true,
+    }
+}
+
+/// The owner field of a token account (after checking it is one).
+pub fn token_owner(account: &AccountInfo) -> Result<Pubkey> {
+    let data = account.try_borrow_data()?;
+    require!(
+        <TokenState as GenericTokenAccount>::valid_account_data(&data),
+        ErrorCode::AccountDidNotDeserialize
+    );
+    let bytes = data
+        .get(32..64)
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .ok_or(ErrorCode::AccountDidNotDeserialize)?;
+    Ok(Pubkey::new_from_array(bytes))
 }
 
 /// The token side of a payment: the vault that receives it and what signs for the vault.

@@ -1,8 +1,10 @@
 //! Per-domain epochs and their per-shard revenue counters.
 use anchor_lang::prelude::*;
 
+use crate::constants::MAX_ATTESTATIONS;
 use crate::errors::DeepNodeError;
 use crate::state::DomainSettings;
+use deepnode_math::ROLES;
 
 /// Where an epoch is in its life (PROTOCOL.md §5).
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
@@ -52,11 +54,216 @@ pub struct Epoch {
     /// Validator stake `W_e`: the summed weights of the validators that vote in this
     /// epoch (registered when it opened), fixed when it opens (PROTOCOL.md §7).
     pub validator_stake: u64,
-    /// Room for the crank's totals without migration.
-    pub reserved: [u8; 135],
+    /// Work records that reached quorum (each must be finalised before settlement).
+    pub quorate_records: u64,
+    /// Quorate records finalised so far.
+    pub finalised_records: u64,
+    /// Verified work units of the finalised records (miners' total weight).
+    pub total_verified: u128,
+    /// Agreeing attestations of the finalised records (validators' total weight).
+    pub total_agreeing: u64,
+    /// Agreeing attestations per voting validator (at most `MAX_ATTESTATIONS` vote).
+    pub scores: [ValidatorScore; MAX_ATTESTATIONS as usize],
+    /// Revenue rolled into this epoch's revenue-reward pool (unpayable roles of the
+    /// previous epoch, sweeps of expired epochs); held in the reward vault.
+    pub rolled_in: u64,
+    /// What settlement fixed (zero until settled).
+    pub settlement: Settlement,
+    /// Room to grow without migration.
+    pub reserved: [u8; 64],
+}
+
+/// One voting validator's agreeing attestations in an epoch.
+#[derive(
+    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
+)]
+pub struct ValidatorScore {
+    /// Validator index in the domain.
+    pub validator: u32,
+    /// Agreeing attestations (its weight in the validators' pool).
+    pub agreeing: u32,
+    /// Whether its payout has been credited.
+    pub credited: bool,
+}
+
+/// An epoch's settlement: budget, pools and what has been credited out of them.
+/// Pools are indexed by role (`deepnode_math::MINERS_ROLE`...).
+#[derive(
+    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
+)]
+pub struct Settlement {
+    /// Epoch revenue `R` (sum of the shard counters).
+    pub revenue: u64,
+    /// Revenue-reward pool: what the reward vault received from the shards plus
+    /// `rolled_in`.
+    pub rev_pool: u64,
+    /// DN budget (§12).
+    pub budget: u64,
+    /// Keeper tip, credited to the settling caller.
+    pub tip: u64,
+    /// DN minted (`budget - withheld`, the tip included).
+    pub minted: u64,
+    /// DN not minted: unpayable roles and the stakers' cap.
+    pub withheld: u64,
+    /// Revenue rolled into the next epoch (unpayable roles).
+    pub rolled_out: u64,
+    /// DN pool funded per role.
+    pub dn_pools: [u64; ROLES],
+    /// Revenue pool funded per role.
+    pub rev_pools: [u64; ROLES],
+    /// DN credited per role (stakers: what the accumulator can pay, at settlement).
+    pub dn_credited: [u64; ROLES],
+    /// Revenue credited per role (likewise).
+    pub rev_credited: [u64; ROLES],
+    /// Whether the domain owner's payout has been credited.
+    pub domain_owner_credited: bool,
+    /// Whether the foundation's payout has been credited.
+    pub foundation_credited: bool,
+    /// Whether the epoch has been swept (nothing is credited after).
+    pub swept: bool,
+    /// Who settled the epoch (received the tip).
+    pub settled_by: Pubkey,
+}
+
+impl Settlement {
+    /// DN of the pools not credited (dust and unclaimed payouts).
+    pub fn dn_uncredited(&self) -> Result<u64> {
+        uncredited(&self.dn_pools, &self.dn_credited)
+    }
+
+    /// Revenue of the pools not credited.
+    pub fn rev_uncredited(&self) -> Result<u64> {
+        uncredited(&self.rev_pools, &self.rev_credited)
+    }
+
+    /// Records a credit of `dn` and `rev` out of role `role`'s pools; fails if it would
+    /// take more than a pool holds (§11.3: sum of claims per pool <= pool).
+    pub fn credit(&mut self, role: usize, dn: u64, rev: u64) -> Result<()> {
+        let dn_total = self.dn_credited[role]
+            .checked_add(dn)
+            .ok_or(DeepNodeError::MathOverflow)?;
+        let rev_total = self.rev_credited[role]
+            .checked_add(rev)
+            .ok_or(DeepNodeError::MathOverflow)?;
+        require!(
+            dn_total <= self.dn_pools[role] && rev_total <= self.rev_pools[role],
+            DeepNodeError::PoolOverdrawn
+        );
+        self.dn_credited[role] = dn_total;
+        self.rev_credited[role] = rev_total;
+        Ok(())
+    }
+}
+
+fn uncredited(pools: &[u64; ROLES], credited: &[u64; ROLES]) -> Result<u64> {
+    pools
+        .iter()
+        .zip(credited.iter())
+        .try_fold(0u64, |acc, (p, c)| {
+            p.checked_sub(*c).and_then(|left| acc.checked_add(left))
+        })
+        .ok_or_else(|| error!(DeepNodeError::PoolOverdrawn))
+}
+
+/// What an epoch starts with when it opens.
+pub struct EpochOpening {
+    /// Canonical bump of the epoch's PDA.
+    pub bump: u8,
+    /// Domain.
+    pub domain: Pubkey,
+    /// Epoch index.
+    pub index: u64,
+    /// Opening time (Clock sysvar).
+    pub start_ts: i64,
+    /// Time after which it may be closed.
+    pub end_ts: i64,
+    /// Settings it opens with.
+    pub settings: DomainSettings,
+    /// The domain's shard count.
+    pub shard_count: u8,
+    /// Stakers' weight in it.
+    pub active_stake: u64,
+    /// Validator stake `W_e`.
+    pub validator_stake: u64,
 }
 
 impl Epoch {
+    /// A newly opened epoch: nothing recorded, nothing settled.
+    pub fn open(o: EpochOpening) -> Self {
+        Epoch {
+            version: crate::constants::ACCOUNT_VERSION,
+            bump: o.bump,
+            domain: o.domain,
+            index: o.index,
+            status: EpochStatus::Open,
+            start_ts: o.start_ts,
+            end_ts: o.end_ts,
+            settings: o.settings,
+            shard_count: o.shard_count,
+            active_stake: o.active_stake,
+            work_records: 0,
+            stake_rewards_recorded: false,
+            stake_acc_dn: 0,
+            stake_acc_rev: 0,
+            validator_stake: o.validator_stake,
+            quorate_records: 0,
+            finalised_records: 0,
+            total_verified: 0,
+            total_agreeing: 0,
+            scores: [ValidatorScore::default(); MAX_ATTESTATIONS as usize],
+            rolled_in: 0,
+            settlement: Settlement::default(),
+            reserved: [0; 64],
+        }
+    }
+
+    /// Fails unless the epoch is settled and not yet swept.
+    pub fn require_settled(&self) -> Result<()> {
+        require!(
+            self.status == EpochStatus::Settled,
+            DeepNodeError::EpochNotSettled
+        );
+        require!(!self.settlement.swept, DeepNodeError::EpochAlreadySwept);
+        Ok(())
+    }
+
+    /// Whether the claim window is still open when the domain's open epoch is
+    /// `current` (§5: an epoch can be swept once `current > index + window`).
+    pub fn window_open(&self, current: u64) -> Result<bool> {
+        let last = self
+            .index
+            .checked_add(u64::from(self.settings.claim_window_epochs))
+            .ok_or(DeepNodeError::MathOverflow)?;
+        Ok(current <= last)
+    }
+
+    /// Adds one agreeing attestation to validator `index`'s score.
+    pub fn add_agreeing(&mut self, index: u32) -> Result<()> {
+        let slot = match self
+            .scores
+            .iter()
+            .position(|s| s.agreeing > 0 && s.validator == index)
+        {
+            Some(i) => i,
+            None => self
+                .scores
+                .iter()
+                .position(|s| s.agreeing == 0)
+                .ok_or(DeepNodeError::ScoreTableFull)?,
+        };
+        let score = &mut self.scores[slot];
+        score.validator = index;
+        score.agreeing = score
+            .agreeing
+            .checked_add(1)
+            .ok_or(DeepNodeError::MathOverflow)?;
+        self.total_agreeing = self
+            .total_agreeing
+            .checked_add(1)
+            .ok_or(DeepNodeError::MathOverflow)?;
+        Ok(())
+    }
+
     /// Fails unless the epoch is open.
     pub fn require_open(&self) -> Result<()> {
         require!(

@@ -6,7 +6,7 @@
 //! position converts its in-flight change with the value of its change epoch and a claim
 //! costs the same however many epochs passed.
 use anchor_lang::prelude::*;
-use deepnode_math::{acc_advance, accrued};
+use deepnode_math::{acc_advance, acc_distributable, accrued};
 
 use crate::errors::{math, DeepNodeError};
 use crate::state::Epoch;
@@ -58,8 +58,17 @@ pub struct StakePool {
     pub stake_vault: Pubkey,
     /// The revenue reward vault's address (likewise).
     pub reward_vault: Pubkey,
+    /// DN in the stake vault owed to the other roles: settled pools not yet credited or
+    /// swept (stakers' dust included), keeper tips and credited balances not yet
+    /// collected.
+    pub dn_roles_owed: u64,
+    /// Revenue tokens in the reward vault owed to the other roles (likewise), plus
+    /// revenue rolled into epochs not yet settled.
+    pub rev_roles_owed: u64,
+    /// DN burned by sweeps, lifetime.
+    pub dn_burned: u64,
     /// Room to grow without migration.
-    pub reserved: [u8; 56],
+    pub reserved: [u8; 32],
 }
 
 impl StakePool {
@@ -71,19 +80,25 @@ impl StakePool {
         Ok(self
             .total_staked
             .checked_add(rewards)
+            .and_then(|v| v.checked_add(self.dn_roles_owed))
             .ok_or(DeepNodeError::MathOverflow)?)
     }
 
     /// Revenue tokens the reward vault owes.
     pub fn rev_owed(&self) -> Result<u64> {
-        Ok(self.rev_funded.wrapping_sub(self.rev_claimed))
+        Ok(self
+            .rev_funded
+            .wrapping_sub(self.rev_claimed)
+            .checked_add(self.rev_roles_owed)
+            .ok_or(DeepNodeError::MathOverflow)?)
     }
 
     /// Records a claim of `dn` and `rev` rewards; fails if it would take more than
     /// settlement paid in (E3: accruals round down, so it never should).
     pub fn record_claim(&mut self, dn: u64, rev: u64) -> Result<()> {
         require!(
-            dn <= self.dn_funded.wrapping_sub(self.dn_claimed) && rev <= self.rev_owed()?,
+            dn <= self.dn_funded.wrapping_sub(self.dn_claimed)
+                && rev <= self.rev_funded.wrapping_sub(self.rev_claimed),
             DeepNodeError::VaultUndercovered
         );
         self.dn_claimed = self.dn_claimed.wrapping_add(dn);
@@ -154,22 +169,33 @@ impl StakePool {
         Ok(self.active)
     }
 
-    /// Adds a settled epoch's stakers' rewards to the accumulators, in epoch order, and
+    /// Adds a settled epoch's stakers' pools to the accumulators, in epoch order, and
     /// stores the values reached on the epoch. Called by settlement once the pools are
-    /// paid into the vaults. An epoch without active stake takes nothing (its pools are
-    /// withheld or rolled over by the caller) and returns `false`.
-    pub fn record_epoch_rewards(&mut self, epoch: &mut Epoch, dn: u64, rev: u64) -> Result<bool> {
+    /// in the vaults. Funds (and returns) what the positions can ever accrue,
+    /// `acc_distributable` of each pool; the rest is dust for the sweep. An epoch
+    /// without active stake takes nothing (its pools are withheld or rolled over by the
+    /// caller) and returns `(0, 0)`.
+    pub fn record_epoch_rewards(
+        &mut self,
+        epoch: &mut Epoch,
+        dn: u64,
+        rev: u64,
+    ) -> Result<(u64, u64)> {
         require!(
             epoch.index == self.next_settle_epoch,
             DeepNodeError::EpochRewardsOutOfOrder
         );
-        let paid = epoch.active_stake > 0;
-        if paid {
+        let mut funded = (0, 0);
+        if epoch.active_stake > 0 {
             // Wrapping accumulators and counters (math crate, §9): never stalls.
             self.acc_dn = math(acc_advance(self.acc_dn, dn, epoch.active_stake))?;
             self.acc_rev = math(acc_advance(self.acc_rev, rev, epoch.active_stake))?;
-            self.dn_funded = self.dn_funded.wrapping_add(dn);
-            self.rev_funded = self.rev_funded.wrapping_add(rev);
+            funded = (
+                math(acc_distributable(dn, epoch.active_stake))?,
+                math(acc_distributable(rev, epoch.active_stake))?,
+            );
+            self.dn_funded = self.dn_funded.wrapping_add(funded.0);
+            self.rev_funded = self.rev_funded.wrapping_add(funded.1);
         }
         epoch.stake_acc_dn = self.acc_dn;
         epoch.stake_acc_rev = self.acc_rev;
@@ -178,7 +204,7 @@ impl StakePool {
             .next_settle_epoch
             .checked_add(1)
             .ok_or(DeepNodeError::MathOverflow)?;
-        Ok(paid)
+        Ok(funded)
     }
 }
 
@@ -448,7 +474,7 @@ impl UnstakeTicket {
 #[allow(clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
-    use crate::state::{DomainSettings, EpochStatus, SplitBps};
+    use crate::state::{DomainSettings, EpochOpening, EpochStatus, SplitBps};
 
     fn pool(acc: u128) -> StakePool {
         StakePool {
@@ -471,7 +497,10 @@ mod tests {
             validator_stake_next: 0,
             stake_vault: Pubkey::default(),
             reward_vault: Pubkey::default(),
-            reserved: [0; 56],
+            dn_roles_owed: 0,
+            rev_roles_owed: 0,
+            dn_burned: 0,
+            reserved: [0; 32],
         }
     }
 
@@ -483,12 +512,10 @@ mod tests {
             domain_owner: 0,
             model_owners: 0,
         };
-        Epoch {
-            version: 1,
+        let mut e = Epoch::open(EpochOpening {
             bump: 0,
             domain: Pubkey::default(),
             index,
-            status: EpochStatus::Closed,
             start_ts: 0,
             end_ts: 0,
             settings: DomainSettings {
@@ -509,13 +536,10 @@ mod tests {
             },
             shard_count: 1,
             active_stake,
-            work_records: 0,
-            stake_rewards_recorded: false,
-            stake_acc_dn: 0,
-            stake_acc_rev: 0,
             validator_stake: 0,
-            reserved: [0; 135],
-        }
+        });
+        e.status = EpochStatus::Closed;
+        e
     }
 
     /// §9: with a dust active stake of 1 and the largest pools, epoch after epoch, the
@@ -527,7 +551,10 @@ mod tests {
         for index in 0..3 {
             let before = (p.acc_dn, p.acc_rev);
             let mut e = epoch(index, 1);
-            assert_eq!(p.record_epoch_rewards(&mut e, u64::MAX, u64::MAX), Ok(true));
+            assert_eq!(
+                p.record_epoch_rewards(&mut e, u64::MAX, u64::MAX),
+                Ok((u64::MAX, u64::MAX))
+            );
             assert!(e.stake_rewards_recorded);
             let earned = accrued_pair(1, before, (e.stake_acc_dn, e.stake_acc_rev)).unwrap();
             assert_eq!(earned, (u64::MAX, u64::MAX));

@@ -14,7 +14,7 @@ use crate::constants::*;
 use crate::create::create_state;
 use crate::errors::DeepNodeError;
 use crate::events::EpochClosed;
-use crate::state::{Config, Domain, Epoch, EpochShard, EpochStatus, StakePool};
+use crate::state::{Config, Domain, Epoch, EpochOpening, EpochShard, EpochStatus, StakePool};
 
 /// Accounts of [`close_epoch`](crate::deepnode::close_epoch).
 #[event_cpi]
@@ -88,24 +88,17 @@ pub fn handler<'info>(mut ctx: Context<'info, CloseEpoch<'info>>) -> Result<()> 
     let end_ts = now
         .checked_add(i64::from(a.domain.settings.epoch_secs))
         .ok_or(DeepNodeError::MathOverflow)?;
-    let epoch = Epoch {
-        version: ACCOUNT_VERSION,
+    let epoch = Epoch::open(EpochOpening {
         bump: ctx.bumps.next_epoch,
         domain: domain_key,
         index: next,
-        status: EpochStatus::Open,
         start_ts: now,
         end_ts,
         settings: a.domain.settings,
         shard_count: a.domain.shard_count,
         active_stake: next_active,
-        work_records: 0,
-        stake_rewards_recorded: false,
-        stake_acc_dn: 0,
-        stake_acc_rev: 0,
         validator_stake: next_validator_stake,
-        reserved: [0; 135],
-    };
+    });
     let payer = a.caller.to_account_info();
     let system = a.system_program.to_account_info();
     let next_le = next.to_le_bytes();

@@ -8,7 +8,7 @@ use crate::constants::*;
 use crate::create::{create_state, create_token_vault};
 use crate::errors::DeepNodeError;
 use crate::events::DomainCreated;
-use crate::state::{Config, Domain, DomainSettings, Epoch, EpochStatus};
+use crate::state::{Config, Domain, DomainSettings, Epoch, EpochOpening};
 use crate::token_util::check_mint_extensions;
 
 /// Arguments of [`create_domain`](crate::deepnode::create_domain).
@@ -109,24 +109,17 @@ pub fn handler(ctx: Context<CreateDomain>, args: CreateDomainArgs) -> Result<()>
         reserved: [0; 85],
     };
     domain.invariant()?;
-    let epoch = Epoch {
-        version: ACCOUNT_VERSION,
+    let epoch = Epoch::open(EpochOpening {
         bump: ctx.bumps.epoch,
         domain: domain_key,
         index: 0,
-        status: EpochStatus::Open,
         start_ts: now,
         end_ts,
         settings: args.settings,
         shard_count: args.shard_count,
         active_stake: 0,
-        work_records: 0,
-        stake_rewards_recorded: false,
-        stake_acc_dn: 0,
-        stake_acc_rev: 0,
         validator_stake: 0,
-        reserved: [0; 135],
-    };
+    });
     let payer = a.payer.to_account_info();
     let system = a.system_program.to_account_info();
     let id_le = id.to_le_bytes();

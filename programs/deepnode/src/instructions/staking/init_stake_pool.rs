@@ -74,7 +74,10 @@ pub fn handler(mut ctx: Context<InitStakePool>) -> Result<()> {
         validator_stake_next: 0,
         stake_vault: a.stake_vault.key(),
         reward_vault: a.reward_vault.key(),
-        reserved: [0; 56],
+        dn_roles_owed: 0,
+        rev_roles_owed: 0,
+        dn_burned: 0,
+        reserved: [0; 32],
     };
     let payer = a.payer.to_account_info();
     let system = a.system_program.to_account_info();

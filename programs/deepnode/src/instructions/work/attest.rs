@@ -197,6 +197,14 @@ pub fn handler<'info>(
                     .attestations
                     .checked_add(1)
                     .ok_or(DeepNodeError::MathOverflow)?;
+                // The record just reached quorum: the crank must finalise it (§7).
+                if u16::from(record.count) == a.epoch.settings.quorum {
+                    a.epoch.quorate_records = a
+                        .epoch
+                        .quorate_records
+                        .checked_add(1)
+                        .ok_or(DeepNodeError::MathOverflow)?;
+                }
                 None
             }
         };

@@ -1,0 +1,163 @@
+//! `collect`: pays credited balances out to their recipients' token accounts, everything
+//! credited over any number of epochs in one line of the same size (PROTOCOL.md §5).
+//! Anyone may call it for anyone: tokens only ever go to accounts the recipient owns. A
+//! destination that cannot receive (frozen, closed, wrong mint or owner, memo required)
+//! keeps that part of the balance credited; for a recipient collecting its own balance
+//! that is an error it can act on, in a keeper's push it fails only that line (D3).
+//! Never paused.
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::TokenInterface;
+
+use crate::constants::*;
+use crate::create::{load_state, write_state};
+use crate::errors::DeepNodeError;
+use crate::events::{CollectedLine, RewardClaimed};
+use crate::state::{Config, Domain, RewardBalance, StakePool};
+use crate::token_util::{accepts_payout, VaultCpi};
+
+/// Accounts of [`collect`](crate::deepnode::collect). Remaining accounts, per line: the
+/// reward balance (w), a DN account of the recipient (w), a revenue-mint account of the
+/// recipient (w); balances in strictly increasing address order.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct Collect<'info> {
+    /// The recipient collecting its own balance, or anyone pushing.
+    pub caller: Signer<'info>,
+    /// The config (DN mint).
+    #[account(address = CONFIG_ADDRESS @ DeepNodeError::WrongConfig)]
+    pub config: Box<Account<'info, Config>>,
+    /// The domain (created only at its PDA).
+    pub domain: Box<Account<'info, Domain>>,
+    /// The domain's stake pool (the vaults' ledgers).
+    #[account(mut, constraint = stake_pool.domain == domain.key() @ DeepNodeError::StakePoolMismatch)]
+    pub stake_pool: Box<Account<'info, StakePool>>,
+    /// CHECK: the domain's DN stake vault: the address the pool stores.
+    #[account(mut, address = stake_pool.stake_vault @ DeepNodeError::VaultMismatch)]
+    pub stake_vault: UncheckedAccount<'info>,
+    /// CHECK: the domain's revenue reward vault: the address the pool stores.
+    #[account(mut, address = stake_pool.reward_vault @ DeepNodeError::VaultMismatch)]
+    pub reward_vault: UncheckedAccount<'info>,
+    /// CHECK: the DN mint (the config's).
+    #[account(address = config.dn_mint)]
+    pub dn_mint: UncheckedAccount<'info>,
+    /// CHECK: the domain's revenue mint.
+    #[account(address = domain.revenue_mint)]
+    pub revenue_mint: UncheckedAccount<'info>,
+    /// CHECK: the domain's vault authority (the address the domain stores).
+    #[account(address = domain.vault_authority @ DeepNodeError::VaultAuthorityMismatch)]
+    pub vault_authority: UncheckedAccount<'info>,
+    /// Token program of the DN mint.
+    #[account(address = config.dn_token_program)]
+    pub dn_token_program: Interface<'info, TokenInterface>,
+    /// Token program of the revenue mint.
+    #[account(address = domain.revenue_token_program)]
+    pub revenue_token_program: Interface<'info, TokenInterface>,
+}
+
+/// Handler of [`collect`](crate::deepnode::collect).
+pub fn handler<'info>(mut ctx: Context<'info, Collect<'info>>) -> Result<()> {
+    let a = &mut ctx.accounts;
+    let accounts = ctx.remaining_accounts;
+    require!(!accounts.is_empty(), DeepNodeError::BatchEmpty);
+    require!(
+        accounts.len().checked_rem(3) == Some(0),
+        DeepNodeError::CollectAccountsMismatch
+    );
+    require!(
+        accounts.len() <= MAX_COLLECT_LINES.saturating_mul(3),
+        DeepNodeError::BatchTooLarge
+    );
+    let domain_key = a.domain.key();
+    let caller = a.caller.key();
+    let dn_cpi = VaultCpi {
+        domain: domain_key,
+        authority_bump: a.domain.vault_authority_bump,
+        vault: &a.stake_vault,
+        authority: &a.vault_authority,
+        mint: &a.dn_mint,
+        decimals: a.config.dn_decimals,
+        token_program: &a.dn_token_program,
+    };
+    let rev_cpi = VaultCpi {
+        vault: &a.reward_vault,
+        mint: &a.revenue_mint,
+        decimals: a.domain.revenue_decimals,
+        token_program: &a.revenue_token_program,
+        ..dn_cpi
+    };
+    let mut previous = None;
+    let mut out = Vec::with_capacity(MAX_COLLECT_LINES);
+    for chunk in accounts.chunks_exact(3) {
+        let (balance_info, dn_to, rev_to) = (&chunk[0], &chunk[1], &chunk[2]);
+        super::require_increasing(&mut previous, balance_info.key())?;
+        let mut balance: RewardBalance = load_state(balance_info)?;
+        require_keys_eq!(
+            balance.domain,
+            domain_key,
+            DeepNodeError::RewardAccountMismatch
+        );
+        let own = balance.recipient == caller;
+        let dn_ok = balance.dn_owed > 0
+            && accepts_payout(dn_to, &a.config.dn_mint, &balance.recipient, &a.config.dn_token_program);
+        let rev_ok = balance.rev_owed > 0
+            && accepts_payout(
+                rev_to,
+                &a.domain.revenue_mint,
+                &balance.recipient,
+                &a.domain.revenue_token_program,
+            );
+        if own {
+            require!(
+                balance.dn_owed > 0 || balance.rev_owed > 0,
+                DeepNodeError::NothingToClaim
+            );
+            require!(
+                (balance.dn_owed == 0 || dn_ok) && (balance.rev_owed == 0 || rev_ok),
+                DeepNodeError::DestinationRefused
+            );
+        }
+        let dn = if dn_ok { balance.dn_owed } else { 0 };
+        let rev = if rev_ok { balance.rev_owed } else { 0 };
+        if dn > 0 {
+            dn_cpi.send(dn_to, dn)?;
+            a.stake_pool.dn_roles_owed = a
+                .stake_pool
+                .dn_roles_owed
+                .checked_sub(dn)
+                .ok_or(DeepNodeError::VaultUndercovered)?;
+        }
+        if rev > 0 {
+            rev_cpi.send(rev_to, rev)?;
+            a.stake_pool.rev_roles_owed = a
+                .stake_pool
+                .rev_roles_owed
+                .checked_sub(rev)
+                .ok_or(DeepNodeError::VaultUndercovered)?;
+        }
+        balance.dn_owed = balance
+            .dn_owed
+            .checked_sub(dn)
+            .ok_or(DeepNodeError::MathOverflow)?;
+        balance.rev_owed = balance
+            .rev_owed
+            .checked_sub(rev)
+            .ok_or(DeepNodeError::MathOverflow)?;
+        if dn > 0 || rev > 0 {
+            write_state(balance_info, &balance)?;
+        }
+        out.push(CollectedLine {
+            recipient: balance.recipient,
+            dn,
+            rev,
+            dn_kept: balance.dn_owed,
+            rev_kept: balance.rev_owed,
+        });
+    }
+    let event = RewardClaimed {
+        domain: domain_key,
+        caller,
+        lines: out,
+    };
+    crate::emit_event!(ctx, event);
+    Ok(())
+}

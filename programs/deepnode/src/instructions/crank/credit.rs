@@ -1,0 +1,229 @@
+//! `credit`: credits settled payouts to their recipients' balances (PROTOCOL.md §5, §12),
+//! each exactly once, within the claim window. A recipient claims its own line; a keeper
+//! pushes many lines of any roles in one transaction, with the same once-only guarantee:
+//! a miner's work record and a model's epoch record are closed by their credit (rent back
+//! to whoever paid it), so they cannot be claimed twice; validators, the domain owner and
+//! the foundation are flagged on the epoch. Payouts are `floor(pool * w / sum_w)`:
+//! miners by verified units, validators by agreeing attestations, model owners by the
+//! epoch's revenue per model; the domain owner and the foundation take their pools.
+//! Nothing leaves a vault here (`collect` pays out). Never paused.
+use anchor_lang::prelude::*;
+use deepnode_math::{
+    payout, DOMAIN_OWNER_ROLE, FOUNDATION_ROLE, MINERS_ROLE, MODEL_OWNERS_ROLE, VALIDATORS_ROLE,
+};
+
+use crate::constants::*;
+use crate::create::load_state;
+use crate::errors::{math, DeepNodeError};
+use crate::events::{CreditRole, CreditedLine, RewardCredited};
+use crate::state::{Config, Domain, Epoch, Miner, Model, ModelEpoch, Validator, WorkRecord};
+use crate::token_util::token_owner;
+
+/// Accounts of [`credit`](crate::deepnode::credit). Remaining accounts, per line:
+/// - `Miner`: work record (w), miner, reward balance (w), the record's rent payer (w);
+/// - `Validator`: validator, reward balance (w);
+/// - `ModelOwner`: model epoch record (w), model, reward balance (w), its rent payer (w);
+/// - `DomainOwner`: reward balance (w);
+/// - `Foundation`: the foundation's DN account, reward balance (w).
+#[event_cpi]
+#[derive(Accounts)]
+pub struct Credit<'info> {
+    /// Anyone; pays the rent of reward balances it creates.
+    #[account(mut)]
+    pub caller: Signer<'info>,
+    /// The config (foundation account).
+    #[account(address = CONFIG_ADDRESS @ DeepNodeError::WrongConfig)]
+    pub config: Box<Account<'info, Config>>,
+    /// The domain (created only at its PDA).
+    pub domain: Box<Account<'info, Domain>>,
+    /// The settled epoch.
+    #[account(mut, constraint = epoch.domain == domain.key() @ DeepNodeError::EpochWrongDomain)]
+    pub epoch: Box<Account<'info, Epoch>>,
+    /// System program.
+    pub system_program: Program<'info, System>,
+}
+
+/// How many remaining accounts a line of `role` takes.
+pub fn credit_accounts(role: CreditRole) -> usize {
+    match role {
+        CreditRole::Miner | CreditRole::ModelOwner => 4,
+        CreditRole::Validator | CreditRole::Foundation => 2,
+        CreditRole::DomainOwner => 1,
+    }
+}
+
+/// Handler of [`credit`](crate::deepnode::credit).
+pub fn handler<'info>(mut ctx: Context<'info, Credit<'info>>, lines: Vec<CreditRole>) -> Result<()> {
+    let a = &mut ctx.accounts;
+    a.epoch.require_settled()?;
+    require!(
+        a.epoch.window_open(a.domain.current_epoch)?,
+        DeepNodeError::ClaimWindowClosed
+    );
+    require!(!lines.is_empty(), DeepNodeError::BatchEmpty);
+    require!(lines.len() <= MAX_CREDIT_LINES, DeepNodeError::BatchTooLarge);
+    let needed = lines
+        .iter()
+        .try_fold(0usize, |acc, r| acc.checked_add(credit_accounts(*r)))
+        .ok_or(DeepNodeError::MathOverflow)?;
+    require!(
+        ctx.remaining_accounts.len() == needed,
+        DeepNodeError::CreditAccountsMismatch
+    );
+    let domain_key = a.domain.key();
+    let payer = a.caller.to_account_info();
+    let system = a.system_program.to_account_info();
+    let epoch = &mut a.epoch;
+    let s = epoch.settlement;
+    let mut out = Vec::with_capacity(lines.len());
+    let mut rest = ctx.remaining_accounts;
+    // Records are checked in increasing address order per kind (F3: none repeats).
+    let (mut last_record, mut last_model) = (None, None);
+    for role in lines {
+        let (accounts, tail) = rest.split_at(credit_accounts(role));
+        rest = tail;
+        let (source, recipient, dn, rev, reward, rent_returned) = match role {
+            CreditRole::Miner => {
+                let (record_info, miner_info) = (&accounts[0], &accounts[1]);
+                super::require_increasing(&mut last_record, record_info.key())?;
+                require!(
+                    !record_info.data_is_empty(),
+                    DeepNodeError::AlreadyCredited
+                );
+                let record: WorkRecord = load_state(record_info)?;
+                require_keys_eq!(
+                    record.domain,
+                    domain_key,
+                    DeepNodeError::WorkRecordWrongDomain
+                );
+                require!(
+                    record.epoch == epoch.index,
+                    DeepNodeError::WorkRecordWrongEpoch
+                );
+                require_keys_eq!(
+                    record.miner,
+                    miner_info.key(),
+                    DeepNodeError::WorkRecordMismatch
+                );
+                let miner: Miner = load_state(miner_info)?;
+                require!(
+                    record.finalised && record.verified_units > 0,
+                    DeepNodeError::NothingToClaim
+                );
+                let w = record.verified_units;
+                let dn = math(payout(s.dn_pools[MINERS_ROLE], w, epoch.total_verified))?;
+                let rev = math(payout(s.rev_pools[MINERS_ROLE], w, epoch.total_verified))?;
+                epoch.settlement.credit(MINERS_ROLE, dn, rev)?;
+                require_keys_eq!(
+                    accounts[3].key(),
+                    record.rent_payer,
+                    DeepNodeError::RentPayerMismatch
+                );
+                let rent = super::close_program_account(record_info, &accounts[3])?;
+                (miner_info.key(), miner.authority, dn, rev, &accounts[2], rent)
+            }
+            CreditRole::Validator => {
+                let validator: Validator = load_state(&accounts[0])?;
+                require_keys_eq!(
+                    validator.domain,
+                    domain_key,
+                    DeepNodeError::ValidatorWrongDomain
+                );
+                let slot = epoch
+                    .scores
+                    .iter()
+                    .position(|x| x.agreeing > 0 && x.validator == validator.index)
+                    .ok_or(DeepNodeError::NoValidatorScore)?;
+                require!(
+                    !epoch.scores[slot].credited,
+                    DeepNodeError::AlreadyCredited
+                );
+                epoch.scores[slot].credited = true;
+                let w = u64::from(epoch.scores[slot].agreeing);
+                let total = u128::from(epoch.total_agreeing);
+                let dn = math(payout(s.dn_pools[VALIDATORS_ROLE], w, total))?;
+                let rev = math(payout(s.rev_pools[VALIDATORS_ROLE], w, total))?;
+                epoch.settlement.credit(VALIDATORS_ROLE, dn, rev)?;
+                (accounts[0].key(), validator.authority, dn, rev, &accounts[1], 0)
+            }
+            CreditRole::ModelOwner => {
+                let (record_info, model_info) = (&accounts[0], &accounts[1]);
+                super::require_increasing(&mut last_model, record_info.key())?;
+                require!(
+                    !record_info.data_is_empty(),
+                    DeepNodeError::AlreadyCredited
+                );
+                let record: ModelEpoch = load_state(record_info)?;
+                require!(
+                    record.domain == domain_key && record.epoch == epoch.index,
+                    DeepNodeError::ModelEpochMismatch
+                );
+                require_keys_eq!(
+                    record.model,
+                    model_info.key(),
+                    DeepNodeError::ModelEpochMismatch
+                );
+                let model: Model = load_state(model_info)?;
+                let total = u128::from(s.revenue);
+                let dn = math(payout(s.dn_pools[MODEL_OWNERS_ROLE], record.revenue, total))?;
+                let rev = math(payout(s.rev_pools[MODEL_OWNERS_ROLE], record.revenue, total))?;
+                epoch.settlement.credit(MODEL_OWNERS_ROLE, dn, rev)?;
+                require_keys_eq!(
+                    accounts[3].key(),
+                    record.rent_payer,
+                    DeepNodeError::RentPayerMismatch
+                );
+                let rent = super::close_program_account(record_info, &accounts[3])?;
+                (model_info.key(), model.owner, dn, rev, &accounts[2], rent)
+            }
+            CreditRole::DomainOwner => {
+                require!(
+                    !epoch.settlement.domain_owner_credited,
+                    DeepNodeError::AlreadyCredited
+                );
+                epoch.settlement.domain_owner_credited = true;
+                let (dn, rev) = (
+                    s.dn_pools[DOMAIN_OWNER_ROLE],
+                    s.rev_pools[DOMAIN_OWNER_ROLE],
+                );
+                epoch.settlement.credit(DOMAIN_OWNER_ROLE, dn, rev)?;
+                (domain_key, a.domain.owner, dn, rev, &accounts[0], 0)
+            }
+            CreditRole::Foundation => {
+                require_keys_eq!(
+                    accounts[0].key(),
+                    a.config.foundation,
+                    DeepNodeError::FoundationMismatch
+                );
+                require!(
+                    !epoch.settlement.foundation_credited,
+                    DeepNodeError::AlreadyCredited
+                );
+                epoch.settlement.foundation_credited = true;
+                let owner = token_owner(&accounts[0])?;
+                let (dn, rev) = (s.dn_pools[FOUNDATION_ROLE], s.rev_pools[FOUNDATION_ROLE]);
+                epoch.settlement.credit(FOUNDATION_ROLE, dn, rev)?;
+                (accounts[0].key(), owner, dn, rev, &accounts[1], 0)
+            }
+        };
+        // A line with nothing to pay fails (its record stays for the sweep and close).
+        require!(dn > 0 || rev > 0, DeepNodeError::NothingToClaim);
+        super::credit_recipient(reward, &domain_key, &recipient, &payer, &system, dn, rev)?;
+        out.push(CreditedLine {
+            role,
+            source,
+            recipient,
+            dn,
+            rev,
+            rent_returned,
+        });
+    }
+    let event = RewardCredited {
+        domain: domain_key,
+        epoch: a.epoch.index,
+        caller: a.caller.key(),
+        lines: out,
+    };
+    crate::emit_event!(ctx, event);
+    Ok(())
+}

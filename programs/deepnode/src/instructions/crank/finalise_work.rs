@@ -1,0 +1,123 @@
+//! `finalise_work`: permissionless second step of the crank (PROTOCOL.md §7). Once an
+//! epoch is closed, anyone finalises its work records that reached quorum, a batch at a
+//! time: each record's verified work is the stake-weighted median over the epoch's
+//! whole validator stake `W_e`, and each attestation within the tolerance adds one to
+//! its validator's score. The epoch accumulates the totals settlement divides by. A
+//! record below quorum verifies nothing and is refused, so griefers' one-attestation
+//! records never add to the crank's work. Never paused.
+use anchor_lang::prelude::*;
+use deepnode_math::{finalise_votes, Vote};
+
+use crate::constants::*;
+use crate::create::{load_state, write_state};
+use crate::errors::{math, DeepNodeError};
+use crate::events::{FinalisedLine, WorkFinalised};
+use crate::state::{Domain, Epoch, EpochStatus, WorkRecord};
+
+/// Accounts of [`finalise_work`](crate::deepnode::finalise_work). Remaining accounts:
+/// the work records (writable), in strictly increasing address order.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct FinaliseWork<'info> {
+    /// Anyone.
+    pub caller: Signer<'info>,
+    /// The domain (created only at its PDA).
+    pub domain: Box<Account<'info, Domain>>,
+    /// The closed epoch.
+    #[account(mut, constraint = epoch.domain == domain.key() @ DeepNodeError::EpochWrongDomain)]
+    pub epoch: Box<Account<'info, Epoch>>,
+}
+
+/// Handler of [`finalise_work`](crate::deepnode::finalise_work).
+pub fn handler<'info>(mut ctx: Context<'info, FinaliseWork<'info>>) -> Result<()> {
+    let a = &mut ctx.accounts;
+    // A finalised epoch still answers a repeated record with the record's own error.
+    require!(
+        matches!(a.epoch.status, EpochStatus::Closed | EpochStatus::Finalised),
+        DeepNodeError::EpochNotClosed
+    );
+    let records = ctx.remaining_accounts;
+    require!(!records.is_empty(), DeepNodeError::BatchEmpty);
+    require!(
+        records.len() <= MAX_FINALISE_RECORDS,
+        DeepNodeError::BatchTooLarge
+    );
+    let domain_key = a.domain.key();
+    let (quorum, tolerance) = (a.epoch.settings.quorum, a.epoch.settings.tolerance_bps);
+    let total_stake = a.epoch.validator_stake;
+    let mut previous: Option<Pubkey> = None;
+    let mut lines = Vec::with_capacity(records.len());
+    for info in records {
+        super::require_increasing(&mut previous, info.key())?;
+        let mut record: WorkRecord = load_state(info)?;
+        require_keys_eq!(
+            record.domain,
+            domain_key,
+            DeepNodeError::WorkRecordWrongDomain
+        );
+        require!(
+            record.epoch == a.epoch.index,
+            DeepNodeError::WorkRecordWrongEpoch
+        );
+        require!(!record.finalised, DeepNodeError::RecordAlreadyFinalised);
+        require!(
+            u16::from(record.count) >= quorum,
+            DeepNodeError::RecordBelowQuorum
+        );
+        let votes: Vec<Vote> = record
+            .recorded()
+            .iter()
+            .map(|v| Vote {
+                units: v.units,
+                stake: v.stake,
+            })
+            .collect();
+        let verdict = math(finalise_votes(&votes, total_stake, quorum, tolerance))?;
+        let mut agreeing: u8 = 0;
+        for (vote, agrees) in record.recorded().iter().zip(verdict.agrees.iter()) {
+            if *agrees {
+                a.epoch.add_agreeing(vote.validator)?;
+                agreeing = agreeing
+                    .checked_add(1)
+                    .ok_or(DeepNodeError::MathOverflow)?;
+            }
+        }
+        record.finalised = true;
+        record.verified_units = verdict.verified;
+        write_state(info, &record)?;
+        a.epoch.total_verified = a
+            .epoch
+            .total_verified
+            .checked_add(u128::from(verdict.verified))
+            .ok_or(DeepNodeError::MathOverflow)?;
+        a.epoch.finalised_records = a
+            .epoch
+            .finalised_records
+            .checked_add(1)
+            .ok_or(DeepNodeError::MathOverflow)?;
+        lines.push(FinalisedLine {
+            miner: record.miner,
+            verified: verdict.verified,
+            agreeing,
+        });
+    }
+    require!(
+        a.epoch.finalised_records <= a.epoch.quorate_records,
+        DeepNodeError::MathOverflow
+    );
+    if a.epoch.finalised_records == a.epoch.quorate_records {
+        a.epoch.status = EpochStatus::Finalised;
+    }
+    let event = WorkFinalised {
+        domain: domain_key,
+        epoch: a.epoch.index,
+        caller: a.caller.key(),
+        lines,
+        finalised_records: a.epoch.finalised_records,
+        quorate_records: a.epoch.quorate_records,
+        total_verified: a.epoch.total_verified,
+        total_agreeing: a.epoch.total_agreeing,
+    };
+    crate::emit_event!(ctx, event);
+    Ok(())
+}

@@ -1,0 +1,337 @@
+//! `settle_epoch`: permissionless third step of the crank (PROTOCOL.md §5, §6, §12).
+//! Once every record of a closed epoch that reached quorum is finalised, anyone settles
+//! it, once, in epoch order per domain: the budget (revenue × rate, floor only with
+//! verified work, ceiling, the global cap of the period containing the epoch's end, the
+//! max supply), the keeper tip, the DN pools per role (roles with nobody to pay and the
+//! stakers' cap withheld, not minted), one mint of what is paid into the domain's stake
+//! vault, the revenue-reward pool moved from the shard vaults into the reward vault and
+//! split with the same weights (unpayable roles roll into the next epoch), and the
+//! stakers' accumulators. The accounts are a fixed set (the shards are fixed at the
+//! domain's creation), all mandatory. Nothing is pushed to an outside account: the tip
+//! is credited to the caller's balance. Never paused.
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::{self, MintTo, TokenInterface};
+use deepnode_math::{
+    dn_pools, epoch_budget, rev_pools, room, staker_cap, BudgetInput, MINERS_ROLE,
+    MODEL_OWNERS_ROLE, ROLES, STAKERS_ROLE, VALIDATORS_ROLE,
+};
+
+use crate::constants::*;
+use crate::create::{create_state, load_state, write_state};
+use crate::errors::{math, DeepNodeError};
+use crate::events::EpochSettled;
+use crate::state::{
+    Config, Domain, EmissionPeriod, Epoch, EpochShard, EpochStatus, StakePool, VaultShard,
+};
+use crate::token_util::{token_balance, VaultCpi};
+
+/// Accounts of [`settle_epoch`](crate::deepnode::settle_epoch). Remaining accounts: for
+/// each shard in order, its epoch counter, its ledger (writable) and its token account
+/// (writable).
+#[event_cpi]
+#[derive(Accounts)]
+pub struct SettleEpoch<'info> {
+    /// Anyone; pays for the period and its own reward balance if new; earns the tip.
+    #[account(mut)]
+    pub caller: Signer<'info>,
+    /// The config (bounds, DN mint, supply).
+    #[account(mut, address = CONFIG_ADDRESS @ DeepNodeError::WrongConfig)]
+    pub config: Box<Account<'info, Config>>,
+    /// The domain (created only at its PDA).
+    pub domain: Box<Account<'info, Domain>>,
+    /// The epoch to settle.
+    #[account(mut, constraint = epoch.domain == domain.key() @ DeepNodeError::EpochWrongDomain)]
+    pub epoch: Box<Account<'info, Epoch>>,
+    /// The epoch after it (receives the revenue of unpayable roles).
+    #[account(mut, constraint = next_epoch.domain == domain.key()
+        && Some(next_epoch.index) == epoch.index.checked_add(1) @ DeepNodeError::NextEpochMismatch)]
+    pub next_epoch: Box<Account<'info, Epoch>>,
+    /// The domain's stake pool (accumulators, vault ledgers).
+    #[account(mut, constraint = stake_pool.domain == domain.key() @ DeepNodeError::StakePoolMismatch)]
+    pub stake_pool: Box<Account<'info, StakePool>>,
+    /// CHECK: the cap period `[PERIOD_SEED, end_ts / period_secs]`: derived and created
+    /// (paid by the caller) in the handler.
+    #[account(mut)]
+    pub period: UncheckedAccount<'info>,
+    /// CHECK: the caller's reward balance `[REWARD_SEED, domain, caller]`: checked or
+    /// created in the handler.
+    #[account(mut)]
+    pub keeper_reward: UncheckedAccount<'info>,
+    /// CHECK: the DN mint (the config's).
+    #[account(mut, address = config.dn_mint)]
+    pub dn_mint: UncheckedAccount<'info>,
+    /// CHECK: the DN mint authority PDA.
+    #[account(seeds = [MINT_AUTHORITY_SEED], bump = config.mint_authority_bump)]
+    pub mint_authority: UncheckedAccount<'info>,
+    /// CHECK: the domain's DN stake vault (receives the mint): the address the pool stores.
+    #[account(mut, address = stake_pool.stake_vault @ DeepNodeError::VaultMismatch)]
+    pub stake_vault: UncheckedAccount<'info>,
+    /// CHECK: the domain's revenue reward vault: the address the pool stores.
+    #[account(mut, address = stake_pool.reward_vault @ DeepNodeError::VaultMismatch)]
+    pub reward_vault: UncheckedAccount<'info>,
+    /// CHECK: the domain's revenue mint.
+    #[account(address = domain.revenue_mint)]
+    pub revenue_mint: UncheckedAccount<'info>,
+    /// CHECK: the domain's vault authority (the address the domain stores).
+    #[account(address = domain.vault_authority @ DeepNodeError::VaultAuthorityMismatch)]
+    pub vault_authority: UncheckedAccount<'info>,
+    /// Token program of the DN mint.
+    #[account(address = config.dn_token_program)]
+    pub dn_token_program: Interface<'info, TokenInterface>,
+    /// Token program of the revenue mint.
+    #[account(address = domain.revenue_token_program)]
+    pub revenue_token_program: Interface<'info, TokenInterface>,
+    /// System program.
+    pub system_program: Program<'info, System>,
+}
+
+/// Handler of [`settle_epoch`](crate::deepnode::settle_epoch).
+pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()> {
+    let a = &mut ctx.accounts;
+    let e = &a.epoch;
+    require!(
+        e.status != EpochStatus::Settled,
+        DeepNodeError::EpochAlreadySettled
+    );
+    require!(e.status != EpochStatus::Open, DeepNodeError::EpochNotClosed);
+    require!(
+        e.finalised_records == e.quorate_records,
+        DeepNodeError::RecordsNotFinalised
+    );
+    require!(
+        e.index == a.stake_pool.next_settle_epoch,
+        DeepNodeError::SettleOutOfOrder
+    );
+    let shards = usize::from(e.shard_count);
+    let triples = shards.checked_mul(3).ok_or(DeepNodeError::MathOverflow)?;
+    require!(
+        ctx.remaining_accounts.len() == triples,
+        DeepNodeError::EpochShardAccountsMismatch
+    );
+    let domain_key = a.domain.key();
+    let payer = a.caller.to_account_info();
+    let system = a.system_program.to_account_info();
+
+    // The revenue side: R from the counters; the shards' pool shares move into the
+    // reward vault, which credits what it received (transfer-fee mints).
+    let rev_cpi = VaultCpi {
+        domain: domain_key,
+        authority_bump: a.domain.vault_authority_bump,
+        vault: &a.reward_vault,
+        authority: &a.vault_authority,
+        mint: &a.revenue_mint,
+        decimals: a.domain.revenue_decimals,
+        token_program: &a.revenue_token_program,
+    };
+    let mut revenue = 0u64;
+    let mut received = 0u64;
+    for (i, chunk) in ctx.remaining_accounts.chunks_exact(3).enumerate() {
+        let (counter_info, ledger_info, vault_info) = (&chunk[0], &chunk[1], &chunk[2]);
+        let counter: EpochShard = load_state(counter_info)?;
+        let mut ledger: VaultShard = load_state(ledger_info)?;
+        let index = u8::try_from(i).map_err(|_| DeepNodeError::MathOverflow)?;
+        require!(
+            counter.domain == domain_key
+                && counter.epoch == e.index
+                && counter.shard == index
+                && ledger.domain == domain_key
+                && ledger.index == index,
+            DeepNodeError::ShardAccountMismatch
+        );
+        require_keys_eq!(
+            vault_info.key(),
+            ledger.vault,
+            DeepNodeError::VaultMismatch
+        );
+        revenue = revenue
+            .checked_add(counter.revenue)
+            .ok_or(DeepNodeError::MathOverflow)?;
+        if counter.pool > 0 {
+            let shard_cpi = VaultCpi {
+                vault: vault_info,
+                ..rev_cpi
+            };
+            let before = token_balance(&a.reward_vault)?;
+            shard_cpi.send(&a.reward_vault, counter.pool)?;
+            let got = token_balance(&a.reward_vault)?
+                .checked_sub(before)
+                .ok_or(DeepNodeError::MathOverflow)?;
+            received = received
+                .checked_add(got)
+                .ok_or(DeepNodeError::MathOverflow)?;
+            ledger.pool_owed = ledger
+                .pool_owed
+                .checked_sub(counter.pool)
+                .ok_or(DeepNodeError::VaultUndercovered)?;
+            write_state(ledger_info, &ledger)?;
+        }
+    }
+
+    // Who can be paid (§6: a role with nobody to pay gets no pool).
+    let e = &a.epoch;
+    let mut payable = [true; ROLES];
+    payable[MINERS_ROLE] = e.total_verified > 0;
+    payable[STAKERS_ROLE] = e.active_stake > 0;
+    payable[VALIDATORS_ROLE] = e.total_agreeing > 0;
+    payable[MODEL_OWNERS_ROLE] = revenue > 0;
+    let split = e.settings.split;
+    let bps = [
+        split.miners,
+        split.stakers,
+        split.validators,
+        split.domain_owner,
+        split.model_owners,
+    ];
+
+    // The cap period containing the epoch's end (F4: times come from the Clock).
+    let bounds = &a.config.bounds;
+    let period_index = u64::try_from(e.end_ts)
+        .map_err(|_| DeepNodeError::MathOverflow)?
+        .checked_div(u64::from(bounds.period_secs))
+        .ok_or(DeepNodeError::DivisionByZero)?;
+    let period_le = period_index.to_le_bytes();
+    let (period_key, period_bump) =
+        Pubkey::find_program_address(&[PERIOD_SEED, &period_le], &crate::ID);
+    require_keys_eq!(a.period.key(), period_key, DeepNodeError::PeriodMismatch);
+    let mut period = if a.period.data_is_empty() {
+        EmissionPeriod {
+            version: ACCOUNT_VERSION,
+            bump: period_bump,
+            index: period_index,
+            period_secs: bounds.period_secs,
+            minted: 0,
+            reserved: [0; 16],
+        }
+    } else {
+        load_state::<EmissionPeriod>(&a.period)?
+    };
+    let supply = a
+        .config
+        .initial_supply
+        .checked_add(a.config.dn_minted)
+        .ok_or(DeepNodeError::MathOverflow)?;
+    let budget = math(epoch_budget(&BudgetInput {
+        revenue,
+        emission_rate_e9: e.settings.emission_rate_e9,
+        floor: e.settings.floor,
+        ceiling: e.settings.ceiling,
+        has_work: e.total_verified > 0,
+        cap_room: room(bounds.global_cap_per_period, period.minted),
+        supply_room: a.config.max_supply.map(|max| room(max, supply)),
+    }))?;
+    let cap = math(staker_cap(e.active_stake, e.settings.max_staker_yield_bps))?;
+    let dn = math(dn_pools(budget, bounds.keeper_tip_max, bps, payable, cap))?;
+    let rev_pool = received
+        .checked_add(e.rolled_in)
+        .ok_or(DeepNodeError::MathOverflow)?;
+    let (rev, rolled_out) = math(rev_pools(rev_pool, bps, payable))?;
+
+    // One mint of everything paid (pools and tip) into the stake vault.
+    if dn.minted > 0 {
+        let bump = [a.config.mint_authority_bump];
+        let seeds: &[&[u8]] = &[MINT_AUTHORITY_SEED, &bump];
+        token_interface::mint_to(
+            CpiContext::new_with_signer(
+                a.dn_token_program.key(),
+                MintTo {
+                    mint: a.dn_mint.to_account_info(),
+                    to: a.stake_vault.to_account_info(),
+                    authority: a.mint_authority.to_account_info(),
+                },
+                &[seeds],
+            ),
+            dn.minted,
+        )?;
+    }
+    a.config.dn_minted = a
+        .config
+        .dn_minted
+        .checked_add(dn.minted)
+        .ok_or(DeepNodeError::MathOverflow)?;
+    a.config.invariant()?;
+    period.minted = period
+        .minted
+        .checked_add(dn.minted)
+        .ok_or(DeepNodeError::MathOverflow)?;
+    if a.period.data_is_empty() {
+        create_state(
+            &a.period,
+            &payer,
+            &system,
+            &[PERIOD_SEED, &period_le, &[period_bump]],
+            EmissionPeriod::INIT_SPACE,
+            &period,
+        )?;
+    } else {
+        write_state(&a.period, &period)?;
+    }
+
+    // Stakers: their pools enter the accumulators; what no position can accrue stays
+    // with the other roles' DN for the sweep.
+    let (stakers_dn, stakers_rev) = a.stake_pool.record_epoch_rewards(
+        &mut a.epoch,
+        dn.pools[STAKERS_ROLE],
+        rev[STAKERS_ROLE],
+    )?;
+    let pool = &mut a.stake_pool;
+    pool.dn_roles_owed = dn
+        .minted
+        .checked_sub(stakers_dn)
+        .and_then(|v| pool.dn_roles_owed.checked_add(v))
+        .ok_or(DeepNodeError::MathOverflow)?;
+    pool.rev_roles_owed = received
+        .checked_add(pool.rev_roles_owed)
+        .and_then(|v| v.checked_sub(stakers_rev))
+        .ok_or(DeepNodeError::MathOverflow)?;
+    a.next_epoch.rolled_in = a
+        .next_epoch
+        .rolled_in
+        .checked_add(rolled_out)
+        .ok_or(DeepNodeError::MathOverflow)?;
+
+    let caller = a.caller.key();
+    let s = &mut a.epoch.settlement;
+    s.revenue = revenue;
+    s.rev_pool = rev_pool;
+    s.budget = budget;
+    s.tip = dn.tip;
+    s.minted = dn.minted;
+    s.withheld = dn.withheld;
+    s.rolled_out = rolled_out;
+    s.dn_pools = dn.pools;
+    s.rev_pools = rev;
+    s.dn_credited[STAKERS_ROLE] = stakers_dn;
+    s.rev_credited[STAKERS_ROLE] = stakers_rev;
+    s.settled_by = caller;
+    a.epoch.status = EpochStatus::Settled;
+    // Always checked (F3), created once per keeper and domain.
+    super::credit_recipient(
+        &a.keeper_reward,
+        &domain_key,
+        &caller,
+        &payer,
+        &system,
+        dn.tip,
+        0,
+    )?;
+    let event = EpochSettled {
+        domain: domain_key,
+        epoch: a.epoch.index,
+        settled_by: caller,
+        revenue,
+        rev_pool,
+        rolled_in: a.epoch.rolled_in,
+        budget,
+        tip: dn.tip,
+        minted: dn.minted,
+        withheld: dn.withheld,
+        rolled_out,
+        dn_pools: dn.pools,
+        rev_pools: rev,
+        stakers_dn_funded: stakers_dn,
+        stakers_rev_funded: stakers_rev,
+        period_minted: period.minted,
+    };
+    crate::emit_event!(ctx, event);
+    Ok(())
+}

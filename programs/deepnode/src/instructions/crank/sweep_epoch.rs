@@ -1,0 +1,98 @@
+//! `sweep_epoch`: once an epoch's claim window has passed (the domain's open epoch index
+//! is greater than `index + claim_window_epochs`), anyone sweeps it: the DN of its pools
+//! never credited (unclaimed payouts and rounding dust) is burned from the stake vault,
+//! the revenue never credited rolls into the open epoch's revenue-reward pool
+//! (PROTOCOL.md §5). Credited balances are untouched: they never expire. Never paused.
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::TokenInterface;
+
+use crate::constants::*;
+use crate::errors::DeepNodeError;
+use crate::events::EpochSwept;
+use crate::state::{Config, Domain, Epoch, StakePool};
+use crate::token_util::VaultCpi;
+
+/// Accounts of [`sweep_epoch`](crate::deepnode::sweep_epoch).
+#[event_cpi]
+#[derive(Accounts)]
+pub struct SweepEpoch<'info> {
+    /// Anyone.
+    pub caller: Signer<'info>,
+    /// The config (DN mint).
+    #[account(address = CONFIG_ADDRESS @ DeepNodeError::WrongConfig)]
+    pub config: Box<Account<'info, Config>>,
+    /// The domain (created only at its PDA).
+    pub domain: Box<Account<'info, Domain>>,
+    /// The expired, settled epoch.
+    #[account(mut, constraint = epoch.domain == domain.key() @ DeepNodeError::EpochWrongDomain)]
+    pub epoch: Box<Account<'info, Epoch>>,
+    /// The domain's open epoch (receives the uncredited revenue).
+    #[account(mut, constraint = open_epoch.domain == domain.key()
+        && open_epoch.index == domain.current_epoch @ DeepNodeError::NextEpochMismatch)]
+    pub open_epoch: Box<Account<'info, Epoch>>,
+    /// The domain's stake pool (the vaults' ledgers).
+    #[account(mut, constraint = stake_pool.domain == domain.key() @ DeepNodeError::StakePoolMismatch)]
+    pub stake_pool: Box<Account<'info, StakePool>>,
+    /// CHECK: the DN mint (the config's), burned from.
+    #[account(mut, address = config.dn_mint)]
+    pub dn_mint: UncheckedAccount<'info>,
+    /// CHECK: the domain's DN stake vault: the address the pool stores.
+    #[account(mut, address = stake_pool.stake_vault @ DeepNodeError::VaultMismatch)]
+    pub stake_vault: UncheckedAccount<'info>,
+    /// CHECK: the domain's vault authority (the address the domain stores).
+    #[account(address = domain.vault_authority @ DeepNodeError::VaultAuthorityMismatch)]
+    pub vault_authority: UncheckedAccount<'info>,
+    /// Token program of the DN mint.
+    #[account(address = config.dn_token_program)]
+    pub dn_token_program: Interface<'info, TokenInterface>,
+}
+
+/// Handler of [`sweep_epoch`](crate::deepnode::sweep_epoch).
+pub fn handler(mut ctx: Context<SweepEpoch>) -> Result<()> {
+    let a = &mut ctx.accounts;
+    a.epoch.require_settled()?;
+    require!(
+        !a.epoch.window_open(a.domain.current_epoch)?,
+        DeepNodeError::ClaimWindowOpen
+    );
+    let dn = a.epoch.settlement.dn_uncredited()?;
+    let rev = a.epoch.settlement.rev_uncredited()?;
+    if dn > 0 {
+        VaultCpi {
+            domain: a.domain.key(),
+            authority_bump: a.domain.vault_authority_bump,
+            vault: &a.stake_vault,
+            authority: &a.vault_authority,
+            mint: &a.dn_mint,
+            decimals: a.config.dn_decimals,
+            token_program: &a.dn_token_program,
+        }
+        .burn(dn)?;
+    }
+    let pool = &mut a.stake_pool;
+    pool.dn_roles_owed = pool
+        .dn_roles_owed
+        .checked_sub(dn)
+        .ok_or(DeepNodeError::VaultUndercovered)?;
+    pool.dn_burned = pool
+        .dn_burned
+        .checked_add(dn)
+        .ok_or(DeepNodeError::MathOverflow)?;
+    // The revenue stays in the reward vault, now owed to the open epoch's pool.
+    a.open_epoch.rolled_in = a
+        .open_epoch
+        .rolled_in
+        .checked_add(rev)
+        .ok_or(DeepNodeError::MathOverflow)?;
+    a.epoch.settlement.swept = true;
+    let event = EpochSwept {
+        domain: a.domain.key(),
+        epoch: a.epoch.index,
+        caller: a.caller.key(),
+        dn_burned: dn,
+        rev_rolled: rev,
+        into_epoch: a.open_epoch.index,
+    };
+    crate::emit_event!(ctx, event);
+    Ok(())
+}
