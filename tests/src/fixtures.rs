@@ -183,8 +183,23 @@ impl Env {
         shards: u8,
         settings: DomainSettings,
     ) -> DomainFx {
-        let owner = Keypair::new();
-        let fee_authority = Keypair::new();
+        self.domain_owned_by(p, mint, program, mint_authority, Keypair::new(), shards, settings)
+            .await
+    }
+
+    /// Creates a domain owned by `owner` (also its fee authority) whose revenue mint is
+    /// `mint`, and initialises its stake pool and shards.
+    pub async fn domain_owned_by(
+        &mut self,
+        p: &Protocol,
+        mint: Pubkey,
+        program: Pubkey,
+        mint_authority: Keypair,
+        owner: Keypair,
+        shards: u8,
+        settings: DomainSettings,
+    ) -> DomainFx {
+        let fee_authority = owner.insecure_clone();
         self.airdrop(&fee_authority.pubkey(), 1_000_000_000).await;
         let config: deepnode::state::Config = self.get(pda::config()).await;
         let id = config.domain_count;

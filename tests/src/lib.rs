@@ -4,6 +4,7 @@
 //! assertions, event decoding and the protocol invariants of PROTOCOL.md §11.
 #![allow(clippy::too_many_arguments)]
 
+pub mod crank;
 pub mod fixtures;
 pub mod invariants;
 pub mod sizes;

@@ -130,61 +130,6 @@ impl Env {
         self.ctx.set_account(&key, &shared);
     }
 
-    /// The stakers' side of settling closed epoch `epoch` of `d`, as the crank's
-    /// settlement does it: the stakers' DN pool `dn` and revenue pool `rev` are paid into
-    /// the stake vault and reward vault, then recorded in the accumulators with
-    /// [`StakePool::record_epoch_rewards`] (the program's own function). The DN comes
-    /// from the DN holder here rather than from a mint, so DN supply is unchanged.
-    /// Returns whether anybody was paid (an epoch with no active stake takes nothing).
-    pub async fn settle_stakers(
-        &mut self,
-        p: &Protocol,
-        d: &DomainFx,
-        epoch_index: u64,
-        dn: u64,
-        rev: u64,
-    ) -> bool {
-        let epoch_key = pda::epoch(&d.keys.domain, epoch_index);
-        let pool_key = pda::stake_pool(&d.keys.domain);
-        let mut epoch: Epoch = self.get(epoch_key).await;
-        let mut pool: StakePool = self.get(pool_key).await;
-        assert_ne!(
-            epoch.status,
-            deepnode::state::EpochStatus::Open,
-            "settle a closed epoch"
-        );
-        let paid = pool
-            .record_epoch_rewards(&mut epoch, dn, rev)
-            .expect("record rewards");
-        if paid {
-            if dn > 0 {
-                let holder = p.dn_holder.insecure_clone();
-                self.transfer(
-                    &p.dn.mint,
-                    &p.dn_holder_account,
-                    &pda::stake_vault(&d.keys.domain),
-                    &holder,
-                    dn,
-                    p.dn_decimals,
-                )
-                .await;
-            }
-            if rev > 0 {
-                let authority = d.mint_authority.insecure_clone();
-                self.mint_to(
-                    &d.keys.revenue_mint,
-                    &pda::stake_reward_vault(&d.keys.domain),
-                    &authority,
-                    rev,
-                )
-                .await;
-            }
-        }
-        self.overwrite(epoch_key, &epoch).await;
-        self.overwrite(pool_key, &pool).await;
-        paid
-    }
-
     /// Invariant 2 for the stake vault and the reward vault of `d`, and the pool's
     /// totals against the positions of `stakers`: principal adds up, and every position's
     /// unclaimed rewards fit in what the pool still owes.

@@ -883,3 +883,283 @@ pub fn close_epoch(caller: Pubkey, d: &DomainKeys, shards_ready: u8) -> Instruct
     }
     ix
 }
+
+/// `finalise_work`: finalise quorate work records of closed epoch `epoch` (the records'
+/// addresses are sorted here, as the program requires).
+pub fn finalise_work(caller: Pubkey, domain: Pubkey, epoch: u64, records: &[Pubkey]) -> Instruction {
+    let mut ix = build(
+        acc::FinaliseWork {
+            caller,
+            domain,
+            epoch: pda::epoch(&domain, epoch),
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::FinaliseWork {},
+    );
+    let mut sorted = records.to_vec();
+    sorted.sort();
+    ix.accounts
+        .extend(sorted.into_iter().map(|r| AccountMeta::new(r, false)));
+    ix
+}
+
+/// Everything `settle_epoch` needs to know beyond the domain's keys.
+#[derive(Clone, Copy, Debug)]
+pub struct SettleKeys {
+    /// The epoch to settle.
+    pub epoch: u64,
+    /// Its shard count.
+    pub shards: u8,
+    /// Its cap period index (`end_ts / period_secs`).
+    pub period: u64,
+}
+
+/// `settle_epoch`: settle an epoch; the caller is credited the keeper tip.
+pub fn settle_epoch(caller: Pubkey, d: &DomainKeys, dn: &DnKeys, k: SettleKeys) -> Instruction {
+    let mut ix = build(
+        acc::SettleEpoch {
+            caller,
+            config: pda::config(),
+            domain: d.domain,
+            epoch: pda::epoch(&d.domain, k.epoch),
+            next_epoch: pda::epoch(&d.domain, k.epoch + 1),
+            stake_pool: pda::stake_pool(&d.domain),
+            period: pda::period(k.period),
+            keeper_reward: pda::reward(&d.domain, &caller),
+            dn_mint: dn.mint,
+            mint_authority: pda::mint_authority(),
+            stake_vault: pda::stake_vault(&d.domain),
+            reward_vault: pda::stake_reward_vault(&d.domain),
+            revenue_mint: d.revenue_mint,
+            vault_authority: pda::vault_authority(&d.domain),
+            dn_token_program: dn.token_program,
+            revenue_token_program: d.token_program,
+            system_program: system_program::ID,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::SettleEpoch {},
+    );
+    for shard in 0..k.shards {
+        ix.accounts.push(AccountMeta::new_readonly(
+            pda::epoch_shard(&d.domain, k.epoch, shard),
+            false,
+        ));
+        ix.accounts
+            .push(AccountMeta::new(pda::vault_shard(&d.domain, shard), false));
+        ix.accounts
+            .push(AccountMeta::new(pda::vault(&d.domain, shard), false));
+    }
+    ix
+}
+
+/// One payout to credit, with the accounts that prove it.
+#[derive(Clone, Copy, Debug)]
+pub enum CreditLine {
+    /// A miner's verified work: its key and its work record's rent payer.
+    Miner {
+        /// The miner's key.
+        authority: Pubkey,
+        /// Who paid the work record's rent (its first attesting validator).
+        rent_payer: Pubkey,
+    },
+    /// A validator's agreeing attestations.
+    Validator {
+        /// The validator's key.
+        authority: Pubkey,
+    },
+    /// A model owner's share of the model owners' pool.
+    ModelOwner {
+        /// The model.
+        model: Pubkey,
+        /// Its owner (the recipient).
+        owner: Pubkey,
+        /// Who paid the model epoch record's rent.
+        rent_payer: Pubkey,
+    },
+    /// The domain owner's pools.
+    DomainOwner {
+        /// The domain owner.
+        owner: Pubkey,
+    },
+    /// The foundation's pools.
+    Foundation {
+        /// The foundation's DN account (the config's).
+        account: Pubkey,
+        /// Its owner (the recipient).
+        owner: Pubkey,
+    },
+}
+
+impl CreditLine {
+    /// The program's role tag of this line.
+    pub fn role(&self) -> deepnode::events::CreditRole {
+        use deepnode::events::CreditRole as R;
+        match self {
+            CreditLine::Miner { .. } => R::Miner,
+            CreditLine::Validator { .. } => R::Validator,
+            CreditLine::ModelOwner { .. } => R::ModelOwner,
+            CreditLine::DomainOwner { .. } => R::DomainOwner,
+            CreditLine::Foundation { .. } => R::Foundation,
+        }
+    }
+
+    /// The address that orders lines of the same kind (the record's), if any.
+    fn record(&self, domain: &Pubkey, epoch: u64) -> Option<Pubkey> {
+        match self {
+            CreditLine::Miner { authority, .. } => {
+                Some(pda::work_record(&pda::miner(domain, authority), epoch))
+            }
+            CreditLine::ModelOwner { model, .. } => Some(pda::model_epoch(model, epoch)),
+            _ => None,
+        }
+    }
+
+    fn accounts(&self, domain: &Pubkey, epoch: u64) -> Vec<AccountMeta> {
+        let reward = |r: &Pubkey| AccountMeta::new(pda::reward(domain, r), false);
+        match self {
+            CreditLine::Miner {
+                authority,
+                rent_payer,
+            } => {
+                let miner = pda::miner(domain, authority);
+                vec![
+                    AccountMeta::new(pda::work_record(&miner, epoch), false),
+                    AccountMeta::new_readonly(miner, false),
+                    reward(authority),
+                    AccountMeta::new(*rent_payer, false),
+                ]
+            }
+            CreditLine::Validator { authority } => vec![
+                AccountMeta::new_readonly(pda::validator(domain, authority), false),
+                reward(authority),
+            ],
+            CreditLine::ModelOwner {
+                model,
+                owner,
+                rent_payer,
+            } => vec![
+                AccountMeta::new(pda::model_epoch(model, epoch), false),
+                AccountMeta::new_readonly(*model, false),
+                reward(owner),
+                AccountMeta::new(*rent_payer, false),
+            ],
+            CreditLine::DomainOwner { owner } => vec![reward(owner)],
+            CreditLine::Foundation { account, owner } => {
+                vec![AccountMeta::new_readonly(*account, false), reward(owner)]
+            }
+        }
+    }
+}
+
+/// `credit`: credit payouts of settled epoch `epoch` (lines of records are put in
+/// increasing record order, as the program requires).
+pub fn credit(caller: Pubkey, domain: Pubkey, epoch: u64, lines: &[CreditLine]) -> Instruction {
+    let mut sorted = lines.to_vec();
+    sorted.sort_by_key(|l| l.record(&domain, epoch));
+    let mut ix = build(
+        acc::Credit {
+            caller,
+            config: pda::config(),
+            domain,
+            epoch: pda::epoch(&domain, epoch),
+            system_program: system_program::ID,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::Credit {
+            lines: sorted.iter().map(CreditLine::role).collect(),
+        },
+    );
+    for line in &sorted {
+        ix.accounts.extend(line.accounts(&domain, epoch));
+    }
+    ix
+}
+
+/// One balance to pay out: the recipient and its DN and revenue-mint token accounts.
+#[derive(Clone, Copy, Debug)]
+pub struct CollectLine {
+    /// The recipient's wallet.
+    pub recipient: Pubkey,
+    /// Its DN account.
+    pub dn_account: Pubkey,
+    /// Its revenue-mint account.
+    pub revenue_account: Pubkey,
+}
+
+/// `collect`: pay credited balances out (lines sorted by balance address here).
+pub fn collect(caller: Pubkey, d: &DomainKeys, dn: &DnKeys, lines: &[CollectLine]) -> Instruction {
+    let mut ix = build(
+        acc::Collect {
+            caller,
+            config: pda::config(),
+            domain: d.domain,
+            stake_pool: pda::stake_pool(&d.domain),
+            stake_vault: pda::stake_vault(&d.domain),
+            reward_vault: pda::stake_reward_vault(&d.domain),
+            dn_mint: dn.mint,
+            revenue_mint: d.revenue_mint,
+            vault_authority: pda::vault_authority(&d.domain),
+            dn_token_program: dn.token_program,
+            revenue_token_program: d.token_program,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::Collect {},
+    );
+    let mut sorted = lines.to_vec();
+    sorted.sort_by_key(|l| pda::reward(&d.domain, &l.recipient));
+    for l in sorted {
+        ix.accounts.extend([
+            AccountMeta::new(pda::reward(&d.domain, &l.recipient), false),
+            AccountMeta::new(l.dn_account, false),
+            AccountMeta::new(l.revenue_account, false),
+        ]);
+    }
+    ix
+}
+
+/// `sweep_epoch`: sweep expired epoch `epoch` into the open epoch `d.epoch`.
+pub fn sweep_epoch(caller: Pubkey, d: &DomainKeys, dn: &DnKeys, epoch: u64) -> Instruction {
+    build(
+        acc::SweepEpoch {
+            caller,
+            config: pda::config(),
+            domain: d.domain,
+            epoch: pda::epoch(&d.domain, epoch),
+            open_epoch: pda::epoch(&d.domain, d.epoch),
+            stake_pool: pda::stake_pool(&d.domain),
+            dn_mint: dn.mint,
+            stake_vault: pda::stake_vault(&d.domain),
+            vault_authority: pda::vault_authority(&d.domain),
+            dn_token_program: dn.token_program,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::SweepEpoch {},
+    )
+}
+
+/// `close_accounts`: close records of settled epoch `epoch`, each `(record, rent payer)`
+/// (sorted by record address here).
+pub fn close_accounts(caller: Pubkey, domain: Pubkey, epoch: u64, records: &[(Pubkey, Pubkey)]) -> Instruction {
+    let mut ix = build(
+        acc::CloseAccounts {
+            caller,
+            domain,
+            epoch: pda::epoch(&domain, epoch),
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::CloseAccounts {},
+    );
+    let mut sorted = records.to_vec();
+    sorted.sort();
+    for (record, payer) in sorted {
+        ix.accounts
+            .extend([AccountMeta::new(record, false), AccountMeta::new(payer, false)]);
+    }
+    ix
+}

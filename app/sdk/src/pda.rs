@@ -111,6 +111,16 @@ pub fn work_record(miner: &Pubkey, epoch: u64) -> Pubkey {
     find(&[WORK_RECORD_SEED, miner.as_ref(), &epoch.to_le_bytes()])
 }
 
+/// A recipient's credited balance in a domain.
+pub fn reward(domain: &Pubkey, recipient: &Pubkey) -> Pubkey {
+    find(&[REWARD_SEED, domain.as_ref(), recipient.as_ref()])
+}
+
+/// The global cap's period account for index `index` (`end_ts / period_secs`).
+pub fn period(index: u64) -> Pubkey {
+    find(&[PERIOD_SEED, &index.to_le_bytes()])
+}
+
 /// The self-CPI event authority of `emit_cpi!`.
 pub fn event_authority() -> Pubkey {
     find(&[b"__event_authority"])

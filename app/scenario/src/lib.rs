@@ -1,0 +1,58 @@
+//! The scenario runner (shared/spec/SCENARIO.md): reads a scenario, runs it on the real
+//! DeepNode program in the in-process runtime with a keeper cranking every epoch, and
+//! reports what everybody got as the `--json` document. The CLI wraps [`run`].
+#![deny(missing_docs)]
+
+pub mod report;
+mod runner;
+pub mod spec;
+
+use std::path::Path;
+
+pub use report::{EpochReport, FinalReport, Pools, Report};
+pub use spec::Scenario;
+
+/// Why a scenario could not be run.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// The file could not be read.
+    #[error("cannot read scenario {path}: {source}")]
+    Read {
+        /// The path.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file is not a valid scenario document.
+    #[error("invalid scenario: {0}")]
+    Parse(#[from] serde_json::Error),
+    /// A name refers to nothing defined.
+    #[error("unknown {kind} \"{name}\"")]
+    Unknown {
+        /// What kind of thing.
+        kind: &'static str,
+        /// The name used.
+        name: String,
+    },
+    /// A value the runner cannot honour.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Reads and parses a scenario file.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    Ok(serde_json::from_str(&text)?)
+}
+
+/// Runs `scenario` on the in-process runtime and reports every settled epoch and the
+/// end state. `progress` is called once per scenario epoch completed.
+pub async fn run(
+    scenario: &Scenario,
+    progress: &mut dyn FnMut(usize),
+) -> Result<Report, ScenarioError> {
+    runner::Runner::run(scenario, progress).await
+}
