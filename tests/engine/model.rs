@@ -2,8 +2,10 @@
 //! the Token-2022 transfer-fee rule, never by calling the program or the math crate: the
 //! payment split, the shard ledgers, model balances, the buyback vault, stake positions
 //! with their unstake tickets and reward-per-share accumulators, validators and their
-//! votes. The engine compares the chain with it after every instruction.
-use std::collections::HashMap;
+//! votes, and the crank (§5, §6, §7, §12): each epoch's revenue, records, medians,
+//! budget, pools, credits, balances and sweep. The engine compares the chain with it
+//! after every instruction.
+use std::collections::{BTreeMap, HashMap};
 
 /// 2^64, the accumulator's scale.
 const SCALE: u128 = 1 << 64;
@@ -147,6 +149,12 @@ pub struct DomainModel {
     pub settled_next: u64,
     /// Work records of the open epoch: (miner, epoch) -> votes in order.
     records: HashMap<(usize, u64), Vec<Vote>>,
+    /// Each epoch's book, from its opening.
+    pub books: BTreeMap<u64, Book>,
+    /// Credited balances not yet collected, by recipient: (DN, revenue).
+    pub balances: BTreeMap<Recipient, (u64, u64)>,
+    /// DN burned by sweeps.
+    pub swept_dn: u64,
 }
 
 impl DomainModel {
@@ -179,6 +187,9 @@ impl DomainModel {
             recorded: HashMap::new(),
             settled_next: 0,
             records: HashMap::new(),
+            books: BTreeMap::from([(0, Book::default())]),
+            balances: BTreeMap::new(),
+            swept_dn: 0,
         }
     }
 
@@ -216,6 +227,10 @@ impl DomainModel {
 
     /// Books a payment on shard `shard` (a DN domain burns the buyback share at once).
     pub fn credit(&mut self, j: usize, shard: u8, s: &Split) {
+        let book = self.books.get_mut(&self.epoch).expect("open epoch");
+        book.revenue += s.received;
+        book.shard_pool[usize::from(shard)] += s.pool;
+        *book.model_revenue.entry(j).or_default() += s.received;
         let l = &mut self.shards[usize::from(shard)];
         self.claimable[j] += s.owner;
         l.model_owed += s.owner;
@@ -405,6 +420,14 @@ impl DomainModel {
             Some(k) => record[k] = vote,
             None => record.push(vote),
         }
+        let count = record.len();
+        let book = self.books.get_mut(&self.epoch).expect("open epoch");
+        if !book.voters.iter().any(|v| v.0 == vote.0) {
+            book.voters.push((vote.0, vote.2, 0, false));
+        }
+        if slot.is_none() && count == usize::from(QUORUM) {
+            book.quorate += 1;
+        }
     }
 
     pub fn record(&self, j: usize, epoch: u64) -> Vec<Vote> {
@@ -423,6 +446,19 @@ impl DomainModel {
             let next = s.next_stake();
             s.active.insert(e, next);
         }
+        let w_e = self.validator_stake();
+        let active = self.active_stake(e);
+        if let Some(closed) = self.books.get_mut(&(e - 1)) {
+            closed.status = Status::Closed;
+        }
+        self.books.insert(
+            e,
+            Book {
+                w_e,
+                active,
+                ..Book::default()
+            },
+        );
     }
 
     pub fn active_stake(&self, e: u64) -> u64 {
@@ -466,5 +502,474 @@ impl DomainModel {
         }
         self.recorded.insert(e, self.acc);
         self.settled_next = e + 1;
+    }
+}
+
+/// The engine domains' crank settings (fixtures' `default_settings` and
+/// `default_bounds`, with the engine's claim window), written out here as numbers.
+pub const QUORUM: u16 = 2;
+const TOLERANCE_BPS: u128 = 1_000;
+const RATE_E9: u128 = 2_000_000_000;
+const FLOOR: u64 = 1_000_000;
+const CEILING: u64 = 100_000_000;
+const YIELD_BPS: u128 = 100;
+const TIP_MAX: u64 = 1_000;
+/// Miners, stakers, validators, domain owner, model owners (bps); the foundation takes
+/// the rest.
+const SPLIT: [u128; 5] = [5_000, 2_000, 1_500, 500, 900];
+/// The engine's claim window (epochs).
+pub const WINDOW: u64 = 3;
+/// Role indices, as the program orders its pools.
+pub const MINERS: usize = 0;
+pub const STAKERS: usize = 1;
+pub const VALIDATORS: usize = 2;
+pub const DOMAIN_OWNER: usize = 3;
+pub const MODEL_OWNERS: usize = 4;
+pub const FOUNDATION: usize = 5;
+
+/// Where an epoch is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Status {
+    #[default]
+    Open,
+    Closed,
+    Settled,
+}
+
+/// Who a credited balance belongs to, as the engine names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Recipient {
+    Miner(usize),
+    Validator(usize),
+    ModelOwner(usize),
+    DomainOwner,
+    Foundation,
+    Keeper,
+}
+
+/// A role's line in a credit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Line {
+    Miner(usize),
+    /// A staker index (validators are stakers 0 and 1).
+    Validator(usize),
+    ModelOwner(usize),
+    DomainOwner,
+    Foundation,
+}
+
+/// One epoch's book.
+#[derive(Clone, Debug, Default)]
+pub struct Book {
+    pub status: Status,
+    pub w_e: u64,
+    pub active: u64,
+    pub revenue: u64,
+    pub shard_pool: [u64; 2],
+    pub model_revenue: BTreeMap<usize, u64>,
+    pub rolled_in: u64,
+    pub quorate: u64,
+    /// Finalised records: miner → verified units.
+    pub verified: BTreeMap<usize, u64>,
+    /// (validator index, weight, agreeing, credited), in first-attestation order.
+    pub voters: Vec<(u32, u64, u32, bool)>,
+    pub total_agreeing: u64,
+    pub s: Option<Settled>,
+}
+
+impl Book {
+    pub fn total_verified(&self) -> u128 {
+        self.verified.values().map(|v| u128::from(*v)).sum()
+    }
+}
+
+/// A settled epoch.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Settled {
+    pub budget: u64,
+    pub tip: u64,
+    pub minted: u64,
+    pub withheld: u64,
+    pub rolled_out: u64,
+    pub rev_pool: u64,
+    pub dn_pools: [u64; 6],
+    pub rev_pools: [u64; 6],
+    pub dn_credited: [u64; 6],
+    pub rev_credited: [u64; 6],
+    pub miners_credited: Vec<usize>,
+    pub models_credited: Vec<usize>,
+    pub domain_owner_credited: bool,
+    pub foundation_credited: bool,
+    pub swept: bool,
+}
+
+/// `floor(pool * bps / 10^4)` for the five roles, the foundation taking the rest.
+fn split_roles(amount: u64) -> [u64; 6] {
+    let mut pools = [0u64; 6];
+    let mut sum = 0;
+    for (pool, bps) in pools.iter_mut().zip(SPLIT) {
+        *pool = (u128::from(amount) * bps / 10_000) as u64;
+        sum += *pool;
+    }
+    pools[FOUNDATION] = amount - sum;
+    pools
+}
+
+/// `floor(pool * w / total)`.
+fn share(pool: u64, w: u128, total: u128) -> u64 {
+    if total == 0 {
+        0
+    } else {
+        u64::try_from(u128::from(pool) * w / total).expect("share fits")
+    }
+}
+
+/// What the stakers' accumulator can ever pay of `pool` over `active`:
+/// `floor(active * floor(pool * 2^64 / active) / 2^64)`.
+fn distributable(pool: u64, active: u64) -> u64 {
+    if active == 0 {
+        return 0;
+    }
+    let inc = (u128::from(pool) << 64) / u128::from(active);
+    accrue(active, 0, inc)
+}
+
+impl DomainModel {
+    /// The outcome of finalising miner `j`'s record of epoch `e`: its verified units and
+    /// agreeing validators, or the exact error.
+    pub fn finalise_outcome(&self, e: u64, j: usize) -> Result<(u64, Vec<u32>), u32> {
+        use deepnode::errors::DeepNodeError as E;
+        use deepnode_tests::code;
+        let book = &self.books[&e];
+        if book.status != Status::Closed {
+            return Err(code(E::EpochNotClosed));
+        }
+        let Some(votes) = self.records.get(&(j, e)) else {
+            return Err(code(E::AccountNotOwnedByProgram));
+        };
+        if book.verified.contains_key(&j) {
+            return Err(code(E::RecordAlreadyFinalised));
+        }
+        if votes.len() < usize::from(QUORUM) {
+            return Err(code(E::RecordBelowQuorum));
+        }
+        // §12: sort by units; the implicit zero vote weighs W_e minus the attested weight;
+        // the median is the smallest units where 2 * running >= W_e.
+        let total = u128::from(book.w_e);
+        let attested: u128 = votes.iter().map(|v| u128::from(v.2)).sum();
+        let mut sorted: Vec<(u64, u128)> = votes.iter().map(|v| (v.1, u128::from(v.2))).collect();
+        sorted.push((0, total - attested));
+        sorted.sort_by_key(|v| v.0);
+        let mut running = 0u128;
+        let mut median = 0;
+        for (units, w) in sorted {
+            running += w;
+            if 2 * running >= total {
+                median = units;
+                break;
+            }
+        }
+        let agreeing = votes
+            .iter()
+            .filter(|v| {
+                u128::from(v.1.abs_diff(median)) * 10_000 <= TOLERANCE_BPS * u128::from(median)
+            })
+            .map(|v| v.0)
+            .collect();
+        Ok((median, agreeing))
+    }
+
+    pub fn apply_finalise(&mut self, e: u64, j: usize, (verified, agreeing): (u64, Vec<u32>)) {
+        let book = self.books.get_mut(&e).expect("book");
+        book.verified.insert(j, verified);
+        for index in agreeing {
+            let v = book
+                .voters
+                .iter_mut()
+                .find(|v| v.0 == index)
+                .expect("voter");
+            v.2 += 1;
+            book.total_agreeing += 1;
+        }
+    }
+
+    /// Quorate records of `e` not finalised yet (miner indices).
+    pub fn to_finalise(&self, e: u64) -> Vec<usize> {
+        let book = &self.books[&e];
+        (0..2)
+            .filter(|j| {
+                self.records
+                    .get(&(*j, e))
+                    .is_some_and(|r| r.len() >= usize::from(QUORUM))
+                    && !book.verified.contains_key(j)
+            })
+            .collect()
+    }
+
+    /// The outcome of settling epoch `e`: its settlement, or the exact error.
+    pub fn settle_outcome(&self, e: u64) -> Result<Settled, u32> {
+        use deepnode::errors::DeepNodeError as E;
+        use deepnode_tests::code;
+        let book = &self.books[&e];
+        match book.status {
+            Status::Settled => return Err(code(E::EpochAlreadySettled)),
+            Status::Open => return Err(code(E::EpochNotClosed)),
+            Status::Closed => {}
+        }
+        if book.verified.len() as u64 != book.quorate {
+            return Err(code(E::RecordsNotFinalised));
+        }
+        if e != self.settled_next {
+            return Err(code(E::SettleOutOfOrder));
+        }
+        let total_verified = book.total_verified();
+        let payable = [
+            total_verified > 0,
+            book.active > 0,
+            book.total_agreeing > 0,
+            true,
+            book.revenue > 0,
+            true,
+        ];
+        let budget = if total_verified == 0 {
+            0
+        } else {
+            let raw = u64::try_from(u128::from(book.revenue) * RATE_E9 / 1_000_000_000)
+                .unwrap_or(u64::MAX);
+            raw.max(FLOOR).min(CEILING)
+        };
+        let tip = budget.min(TIP_MAX);
+        let mut dn_pools = split_roles(budget - tip);
+        let mut withheld = 0;
+        for (pool, ok) in dn_pools.iter_mut().zip(payable) {
+            if !ok {
+                withheld += *pool;
+                *pool = 0;
+            }
+        }
+        let cap = u64::try_from(u128::from(book.active) * YIELD_BPS / 10_000).unwrap();
+        if dn_pools[STAKERS] > cap {
+            withheld += dn_pools[STAKERS] - cap;
+            dn_pools[STAKERS] = cap;
+        }
+        // Each shard's pool share moves to the reward vault: what arrives is the pool.
+        let received: u64 = book
+            .shard_pool
+            .iter()
+            .filter(|p| **p > 0)
+            .map(|p| self.arrives(*p))
+            .sum();
+        let rev_pool = received + book.rolled_in;
+        let mut rev_pools = split_roles(rev_pool);
+        let mut rolled_out = 0;
+        for (pool, ok) in rev_pools.iter_mut().zip(payable) {
+            if !ok {
+                rolled_out += *pool;
+                *pool = 0;
+            }
+        }
+        let mut dn_credited = [0; 6];
+        let mut rev_credited = [0; 6];
+        dn_credited[STAKERS] = distributable(dn_pools[STAKERS], book.active);
+        rev_credited[STAKERS] = distributable(rev_pools[STAKERS], book.active);
+        Ok(Settled {
+            budget,
+            tip,
+            minted: budget - withheld,
+            withheld,
+            rolled_out,
+            rev_pool,
+            dn_pools,
+            rev_pools,
+            dn_credited,
+            rev_credited,
+            ..Settled::default()
+        })
+    }
+
+    pub fn apply_settle(&mut self, e: u64, s: Settled) {
+        for shard in 0..2 {
+            self.shards[shard].pool_owed -= self.books[&e].shard_pool[shard];
+        }
+        self.settle(e, s.dn_pools[STAKERS], s.rev_pools[STAKERS]);
+        self.books.get_mut(&(e + 1)).expect("next epoch").rolled_in += s.rolled_out;
+        self.balances.entry(Recipient::Keeper).or_default().0 += s.tip;
+        let book = self.books.get_mut(&e).expect("book");
+        book.status = Status::Settled;
+        book.s = Some(s);
+    }
+
+    /// The outcome of crediting `line` of epoch `e`: (recipient, DN, revenue), or the
+    /// exact error.
+    pub fn credit_outcome(&self, e: u64, line: Line) -> Result<(Recipient, u64, u64), u32> {
+        use deepnode::errors::DeepNodeError as E;
+        use deepnode_tests::code;
+        let book = &self.books[&e];
+        let Some(s) = book.s.as_ref().filter(|_| book.status == Status::Settled) else {
+            return Err(code(E::EpochNotSettled));
+        };
+        if s.swept {
+            return Err(code(E::EpochAlreadySwept));
+        }
+        if self.epoch > e + WINDOW {
+            return Err(code(E::ClaimWindowClosed));
+        }
+        let (who, dn, rev) = match line {
+            Line::Miner(j) => {
+                if !self.records.contains_key(&(j, e)) || s.miners_credited.contains(&j) {
+                    return Err(code(E::AlreadyCredited));
+                }
+                let w = book.verified.get(&j).copied().unwrap_or(0);
+                if w == 0 {
+                    return Err(code(E::NothingToClaim));
+                }
+                let total = book.total_verified();
+                let w = u128::from(w);
+                (
+                    Recipient::Miner(j),
+                    share(s.dn_pools[MINERS], w, total),
+                    share(s.rev_pools[MINERS], w, total),
+                )
+            }
+            Line::Validator(i) => {
+                let Some((index, _)) = self.stakers[i].validator else {
+                    // No validator account: it is not the program's.
+                    return Err(code(E::AccountNotOwnedByProgram));
+                };
+                let Some(v) = book.voters.iter().find(|v| v.0 == index && v.2 > 0) else {
+                    return Err(code(E::NoValidatorScore));
+                };
+                if v.3 {
+                    return Err(code(E::AlreadyCredited));
+                }
+                let (w, total) = (u128::from(v.2), u128::from(book.total_agreeing));
+                (
+                    Recipient::Validator(i),
+                    share(s.dn_pools[VALIDATORS], w, total),
+                    share(s.rev_pools[VALIDATORS], w, total),
+                )
+            }
+            Line::ModelOwner(j) => {
+                let Some(w) = book.model_revenue.get(&j) else {
+                    return Err(code(E::AlreadyCredited));
+                };
+                if s.models_credited.contains(&j) {
+                    return Err(code(E::AlreadyCredited));
+                }
+                let (w, total) = (u128::from(*w), u128::from(book.revenue));
+                (
+                    Recipient::ModelOwner(j),
+                    share(s.dn_pools[MODEL_OWNERS], w, total),
+                    share(s.rev_pools[MODEL_OWNERS], w, total),
+                )
+            }
+            Line::DomainOwner => {
+                if s.domain_owner_credited {
+                    return Err(code(E::AlreadyCredited));
+                }
+                (
+                    Recipient::DomainOwner,
+                    s.dn_pools[DOMAIN_OWNER],
+                    s.rev_pools[DOMAIN_OWNER],
+                )
+            }
+            Line::Foundation => {
+                if s.foundation_credited {
+                    return Err(code(E::AlreadyCredited));
+                }
+                (
+                    Recipient::Foundation,
+                    s.dn_pools[FOUNDATION],
+                    s.rev_pools[FOUNDATION],
+                )
+            }
+        };
+        if dn == 0 && rev == 0 {
+            return Err(code(E::NothingToClaim));
+        }
+        Ok((who, dn, rev))
+    }
+
+    pub fn apply_credit(&mut self, e: u64, line: Line, (who, dn, rev): (Recipient, u64, u64)) {
+        let book = self.books.get_mut(&e).expect("book");
+        let role = match line {
+            Line::Miner(j) => {
+                // The record is closed by its credit.
+                self.records.remove(&(j, e));
+                MINERS
+            }
+            Line::Validator(_) => VALIDATORS,
+            Line::ModelOwner(_) => MODEL_OWNERS,
+            Line::DomainOwner => DOMAIN_OWNER,
+            Line::Foundation => FOUNDATION,
+        };
+        let s = book.s.as_mut().expect("settled");
+        s.dn_credited[role] += dn;
+        s.rev_credited[role] += rev;
+        match line {
+            Line::Miner(j) => s.miners_credited.push(j),
+            Line::Validator(i) => {
+                let index = self.stakers[i].validator.expect("validator").0;
+                let v = book
+                    .voters
+                    .iter_mut()
+                    .find(|v| v.0 == index)
+                    .expect("voter");
+                v.3 = true;
+            }
+            Line::ModelOwner(j) => {
+                s.models_credited.push(j);
+                book.model_revenue.remove(&j);
+            }
+            Line::DomainOwner => s.domain_owner_credited = true,
+            Line::Foundation => s.foundation_credited = true,
+        }
+        let b = self.balances.entry(who).or_default();
+        b.0 += dn;
+        b.1 += rev;
+    }
+
+    /// The outcome of sweeping epoch `e`: (DN burned, revenue rolled), or the error.
+    pub fn sweep_outcome(&self, e: u64) -> Result<(u64, u64), u32> {
+        use deepnode::errors::DeepNodeError as E;
+        use deepnode_tests::code;
+        let book = &self.books[&e];
+        let Some(s) = book.s.as_ref().filter(|_| book.status == Status::Settled) else {
+            return Err(code(E::EpochNotSettled));
+        };
+        if s.swept {
+            return Err(code(E::EpochAlreadySwept));
+        }
+        if self.epoch <= e + WINDOW {
+            return Err(code(E::ClaimWindowOpen));
+        }
+        let dn = (0..6).map(|r| s.dn_pools[r] - s.dn_credited[r]).sum();
+        let rev = (0..6).map(|r| s.rev_pools[r] - s.rev_credited[r]).sum();
+        Ok((dn, rev))
+    }
+
+    pub fn apply_sweep(&mut self, e: u64, (dn, rev): (u64, u64)) {
+        self.books
+            .get_mut(&e)
+            .expect("book")
+            .s
+            .as_mut()
+            .expect("settled")
+            .swept = true;
+        let open = self.epoch;
+        self.books.get_mut(&open).expect("open").rolled_in += rev;
+        self.swept_dn += dn;
+    }
+
+    /// The outcome of `recipient` collecting its balance: (DN, revenue) paid, or the
+    /// error (no balance account yet; or nothing on it).
+    pub fn collect_outcome(&self, who: Recipient) -> Result<(u64, u64), u32> {
+        use deepnode::errors::DeepNodeError as E;
+        use deepnode_tests::code;
+        match self.balances.get(&who) {
+            None => Err(code(E::AccountNotOwnedByProgram)),
+            Some((0, 0)) => Err(code(E::NothingToClaim)),
+            Some(b) => Ok(*b),
+        }
     }
 }

@@ -3,7 +3,9 @@
 //! The runtime cannot list accounts, so callers name the epoch's miners and models.
 use deepnode::constants::{MAX_CREDIT_LINES, MAX_FINALISE_RECORDS};
 use deepnode::events::EpochSettled;
-use deepnode::state::{Config, Domain, Epoch, EpochStatus, Model, ModelEpoch, Validator, WorkRecord};
+use deepnode::state::{
+    Config, Domain, Epoch, EpochStatus, Model, ModelEpoch, Validator, WorkRecord,
+};
 use deepnode_sdk::ix::{self, CollectLine, CreditLine, SettleKeys};
 use deepnode_sdk::pda;
 use solana_sdk::pubkey::Pubkey;
@@ -25,19 +27,20 @@ pub struct Participants {
 }
 
 impl Env {
-    /// The work records of `miners` in `epoch` that exist.
+    /// The work records of `miners` (their keys) in `epoch` that exist:
+    /// (miner, record address, record).
     pub async fn work_records(
         &mut self,
         d: &DomainFx,
         epoch: u64,
         miners: &[Pubkey],
-    ) -> Vec<(Pubkey, WorkRecord)> {
+    ) -> Vec<(Pubkey, Pubkey, WorkRecord)> {
         let mut out = Vec::new();
         for m in miners {
             let key = pda::work_record(&pda::miner(&d.keys.domain, m), epoch);
             if self.account(key).await.is_some() {
                 let record: WorkRecord = self.get(key).await;
-                out.push((key, record));
+                out.push((*m, key, record));
             }
         }
         out
@@ -52,8 +55,8 @@ impl Env {
             .work_records(d, epoch, miners)
             .await
             .into_iter()
-            .filter(|(_, r)| !r.finalised && usize::from(r.count) >= quorum)
-            .map(|(k, _)| k)
+            .filter(|(_, _, r)| !r.finalised && usize::from(r.count) >= quorum)
+            .map(|(_, k, _)| k)
             .collect();
         let payer = self.payer().pubkey();
         for batch in pending.chunks(MAX_FINALISE_RECORDS) {
@@ -125,12 +128,10 @@ impl Env {
         let state: Epoch = self.get(pda::epoch(&d.keys.domain, epoch)).await;
         let s = state.settlement;
         let mut lines = Vec::new();
-        for (key, r) in self.work_records(d, epoch, &who.miners).await {
-            let _ = key;
+        for (authority, _, r) in self.work_records(d, epoch, &who.miners).await {
             if r.finalised && r.verified_units > 0 && (s.dn_pools[0] > 0 || s.rev_pools[0] > 0) {
-                let miner: deepnode::state::Miner = self.get(r.miner).await;
                 lines.push(CreditLine::Miner {
-                    authority: miner.authority,
+                    authority,
                     rent_payer: r.rent_payer,
                 });
             }
@@ -138,7 +139,7 @@ impl Env {
         for v in &who.validators {
             let validator: Validator = self.get(pda::validator(&d.keys.domain, v)).await;
             let scored = state
-                .scores
+                .voters
                 .iter()
                 .any(|x| x.agreeing > 0 && x.validator == validator.index && !x.credited);
             if scored && (s.dn_pools[2] > 0 || s.rev_pools[2] > 0) {

@@ -183,8 +183,16 @@ impl Env {
         shards: u8,
         settings: DomainSettings,
     ) -> DomainFx {
-        self.domain_owned_by(p, mint, program, mint_authority, Keypair::new(), shards, settings)
-            .await
+        self.domain_owned_by(
+            p,
+            mint,
+            program,
+            mint_authority,
+            Keypair::new(),
+            shards,
+            settings,
+        )
+        .await
     }
 
     /// Creates a domain owned by `owner` (also its fee authority) whose revenue mint is

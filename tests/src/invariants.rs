@@ -2,7 +2,7 @@
 //! reading accounts and balances: 1 (payment parts sum to what the vault received),
 //! 2 (each vault covers what it owes) and 6 (DN supply == initial + minted - burned).
 use deepnode::events::RoutedLine;
-use deepnode::state::{Auction, Config, Model, VaultShard};
+use deepnode::state::{Auction, Config, Model, StakePool, VaultShard};
 use deepnode_sdk::pda;
 use solana_sdk::pubkey::Pubkey;
 
@@ -67,6 +67,14 @@ impl Env {
             if self.account(pda::auction(&d.keys.domain)).await.is_some() {
                 let auction: Auction = self.get(pda::auction(&d.keys.domain)).await;
                 burned += auction.dn_burned;
+            }
+            if self
+                .account(pda::stake_pool(&d.keys.domain))
+                .await
+                .is_some()
+            {
+                let pool: StakePool = self.get(pda::stake_pool(&d.keys.domain)).await;
+                burned += pool.dn_burned;
             }
         }
         let supply = self.supply(dn_mint).await;

@@ -1,10 +1,8 @@
 //! Staking and verified-work helpers: stakers with DN, validators and miners, epoch
-//! closing, and the stakers' side of epoch settlement.
-use anchor_lang::AccountSerialize;
+//! closing.
 use deepnode::state::{Domain, Epoch, StakePool, StakePosition};
 use deepnode_sdk::ix::{self, StakerKeys};
 use deepnode_sdk::pda;
-use solana_sdk::account::AccountSharedData;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
@@ -119,17 +117,6 @@ impl Env {
         d.keys.epoch += 1;
     }
 
-    /// Writes a program account's new value over its data (same lamports and owner).
-    pub async fn overwrite<T: AccountSerialize>(&mut self, key: Pubkey, value: &T) {
-        let account = self.account(key).await.expect("account");
-        let mut data = Vec::with_capacity(account.data.len());
-        value.try_serialize(&mut data).expect("serialize");
-        data.resize(account.data.len(), 0);
-        let mut shared = AccountSharedData::from(account);
-        shared.set_data_from_slice(&data);
-        self.ctx.set_account(&key, &shared);
-    }
-
     /// Invariant 2 for the stake vault and the reward vault of `d`, and the pool's
     /// totals against the positions of `stakers`: principal adds up, and every position's
     /// unclaimed rewards fit in what the pool still owes.
@@ -137,16 +124,21 @@ impl Env {
         let pool: StakePool = self.get(pda::stake_pool(&d.keys.domain)).await;
         let stake_vault = self.balance(pda::stake_vault(&d.keys.domain)).await;
         let reward_vault = self.balance(pda::stake_reward_vault(&d.keys.domain)).await;
+        // The stake vault holds principal, the stakers' unclaimed DN rewards and the DN
+        // owed to the other roles (settled pools not yet credited or swept, credited
+        // balances not yet collected); the reward vault likewise for revenue tokens.
         let dn_rewards = pool.dn_funded.wrapping_sub(pool.dn_claimed);
         assert!(
-            stake_vault >= pool.total_staked + dn_rewards,
-            "invariant 2: stake vault {stake_vault} < staked {} + rewards {dn_rewards}",
-            pool.total_staked
+            stake_vault >= pool.total_staked + dn_rewards + pool.dn_roles_owed,
+            "invariant 2: stake vault {stake_vault} < staked {} + rewards {dn_rewards} + roles {}",
+            pool.total_staked,
+            pool.dn_roles_owed
         );
         let rev_rewards = pool.rev_funded.wrapping_sub(pool.rev_claimed);
         assert!(
-            reward_vault >= rev_rewards,
-            "invariant 2: reward vault {reward_vault} < rewards {rev_rewards}"
+            reward_vault >= rev_rewards + pool.rev_roles_owed,
+            "invariant 2: reward vault {reward_vault} < rewards {rev_rewards} + roles {}",
+            pool.rev_roles_owed
         );
         let (mut principal, mut dn_owed, mut rev_owed) = (0u64, 0u64, 0u64);
         let mut validator_stake = 0u64;

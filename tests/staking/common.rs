@@ -15,13 +15,20 @@ pub struct World {
     pub env: Env,
     pub p: Protocol,
     pub d: DomainFx,
+    /// A model (owner share 0) and a funded consumer, made on the first payment.
+    pub shop: Option<(Pubkey, Keypair, Pubkey)>,
 }
 
 pub async fn world() -> World {
     let mut env = Env::start().await;
     let p = env.init_protocol(TOKEN).await;
     let d = env.default_domain(&p).await;
-    World { env, p, d }
+    World {
+        env,
+        p,
+        d,
+        shop: None,
+    }
 }
 
 impl World {
@@ -87,6 +94,39 @@ impl World {
 
     pub async fn close(&mut self) {
         self.env.close_epoch(&mut self.d).await;
+    }
+
+    /// Pays `amount` for a model (owner share 0) in the open epoch: its emission-pool
+    /// share feeds the epoch's revenue-reward pools, the stakers' among them.
+    pub async fn pay(&mut self, amount: u64) {
+        if self.shop.is_none() {
+            let (model, _) = self.env.model(&self.d, 0).await;
+            let (consumer, account) = self.env.consumer(&self.d, 1_000_000_000_000).await;
+            self.shop = Some((model, consumer, account));
+        }
+        let (model, consumer, account) = self.shop.as_ref().expect("shop");
+        let (model, consumer, account) = (*model, consumer.insecure_clone(), *account);
+        let ix = ix::pay(
+            &self.d.keys,
+            consumer.pubkey(),
+            account,
+            model,
+            0,
+            amount,
+            0,
+        );
+        self.env.ok(&[ix], &[&consumer]).await;
+    }
+
+    /// Settles closed epoch `e` with the program's crank (nothing to finalise: these
+    /// worlds attest nothing) and returns the stakers' (DN, revenue) pools it funded.
+    pub async fn settle(&mut self, e: u64) -> (u64, u64) {
+        let keeper = self.env.payer();
+        let ev = self.env.settle(&self.p, &self.d, e, &keeper).await;
+        (
+            ev.dn_pools[deepnode_math::STAKERS_ROLE],
+            ev.rev_pools[deepnode_math::STAKERS_ROLE],
+        )
     }
 
     /// `n` validators staked `amount` each, active and registered, voting in the open

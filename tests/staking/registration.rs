@@ -171,7 +171,12 @@ async fn validator_cap_is_enforced_and_freed_by_leaving() {
         ..default_settings()
     };
     let d = env.domain_with(&p, TOKEN, &[], 1, settings).await;
-    let mut w = World { env, p, d };
+    let mut w = World {
+        env,
+        p,
+        d,
+        shop: None,
+    };
     let mut stakers = Vec::new();
     for _ in 0..3 {
         let s = w.staker(1_000).await;
@@ -261,8 +266,7 @@ async fn anyone_deregisters_an_under_staked_validator_but_not_an_eligible_one() 
             code(E::ValidatorStillEligible),
         )
         .await;
-    let (p, d) = (&w.p, &w.d);
-    w.env.settle_stakers(p, d, 0, 0, 0).await;
+    w.settle(0).await;
     let unstake = w.unstake_ix(v, 1).await;
     w.env.ok(&[unstake], &[&v.kp]).await;
     let ev: ValidatorDeregistered = w

@@ -268,8 +268,7 @@ async fn stake_again_while_the_previous_change_is_unsettled_fails() {
         .fails_with(&[ix], &[&s.kp], code(E::PreviousStakeChangeUnsettled))
         .await;
     // Once epoch 0 is settled, the same stake goes through and applies the old change.
-    let (p, d) = (&w.p, &w.d);
-    w.env.settle_stakers(p, d, 0, 0, 0).await;
+    w.settle(0).await;
     let ix = w.stake_ix(&s, 10).await;
     w.env.ok(&[ix], &[&s.kp]).await;
     let pos = w.position(&s).await;
@@ -412,11 +411,15 @@ async fn unstake_withdraw_and_claim_work_while_paused() {
     let ix = w.stake_ix(&s, 1_000).await;
     w.env.ok(&[ix], &[&s.kp]).await;
     w.close().await;
-    let (p, d) = (&w.p, &w.d);
-    w.env.settle_stakers(p, d, 0, 0, 0).await;
+    w.settle(0).await;
+    // Epoch 1: s alone active; a payment funds the stakers' revenue pool.
+    w.pay(1_000_000).await;
     w.close().await;
-    let (p, d) = (&w.p, &w.d);
-    w.env.settle_stakers(p, d, 1, 700, 300).await;
+    let (dn, rev) = w.settle(1).await;
+    // No verified work: no DN budget; the revenue pool is 20% of what the payment left
+    // for the pool plus epoch 0's roll-over of unpayable roles.
+    assert_eq!(dn, 0);
+    assert!(rev > 0);
     let gov = w.p.gov.insecure_clone();
     w.env
         .ok(&[ix::set_paused(gov.pubkey(), true)], &[&gov])
@@ -427,18 +430,17 @@ async fn unstake_withdraw_and_claim_work_while_paused() {
     let ix = w.claim_ix(&s).await;
     let ev: StakeRewardsClaimed = w.env.ok_event(&[ix], &[&s.kp]).await;
     // The sole staker: the accumulator pays the pool or one unit less (§12).
-    assert_eq!(
-        (ev.dn, ev.revenue),
-        (expected(700, 1_000, 1_000), expected(300, 1_000, 1_000))
-    );
-    assert_eq!((ev.dn, ev.revenue), (699, 299));
+    assert_eq!((ev.dn, ev.revenue), (0, expected(rev, 1_000, 1_000)));
     w.close().await;
     w.close().await;
     let ix = w.withdraw_ix(&s, requested_in).await;
     w.env.ok(&[ix], &[&s.kp]).await;
     w.check(&[&s]).await;
-    assert_eq!(w.env.balance(s.dn_account).await, 1_699);
-    assert_eq!(w.env.balance(s.revenue_account).await, 299);
+    assert_eq!(w.env.balance(s.dn_account).await, 1_000);
+    assert_eq!(
+        w.env.balance(s.revenue_account).await,
+        expected(rev, 1_000, 1_000)
+    );
 }
 
 #[tokio::test]
@@ -515,9 +517,9 @@ async fn claim_by_another_key_fails() {
 
 /// Two requests in one epoch share its ticket, and an epoch settled between them is
 /// credited exactly: the first request's part up to the new accumulator values goes to
-/// the position, the rest stays with the ticket until its own epoch is settled. Pools
-/// of 1,000 over 1,000 active stake make every increment exact, so the sole staker gets
-/// both pools to the unit.
+/// the position, the rest stays with the ticket until its own epoch is settled. The
+/// sole staker gets each epoch's revenue pool through its two parts, each exactly as the
+/// accumulator pays it.
 #[tokio::test]
 async fn requests_of_one_epoch_share_a_ticket_across_a_settlement() {
     let mut w = world().await;
@@ -525,36 +527,40 @@ async fn requests_of_one_epoch_share_a_ticket_across_a_settlement() {
     let ix = w.stake_ix(&s, 1_000).await;
     w.env.ok(&[ix], &[&s.kp]).await;
     w.close().await; // epoch 1: 1,000 active
+    w.pay(1_000_000).await;
     w.close().await; // epoch 2: 1,000 active
-    let (p, d) = (&w.p, &w.d);
-    assert!(!w.env.settle_stakers(p, d, 0, 0, 0).await);
+                     // Epoch 0 had no active stake: the stakers' share rolled over, nothing accumulated.
+    assert_eq!(w.settle(0).await, (0, 0));
     let ix = w.unstake_ix(&s, 400).await;
     w.env.ok(&[ix], &[&s.kp]).await;
     // Epoch 1 is settled while epoch 2 is open.
-    let (p, d) = (&w.p, &w.d);
-    assert!(w.env.settle_stakers(p, d, 1, 1_000, 0).await);
+    let (_, r1) = w.settle(1).await;
     let ix = w.unstake_ix(&s, 100).await;
     w.env.ok(&[ix], &[&s.kp]).await;
     let t = w.ticket(&s, 2).await;
     assert_eq!((t.principal, t.settled_part, t.pending_part), (500, 500, 0));
-    // Epoch 1's 1,000: 600 through the position, 400 through the ticket's first part.
+    // Epoch 1's pool: 600 of stake through the position, 400 through the ticket's first
+    // part (credited to the position when the second request synced it).
     let ix = w.claim_ix(&s).await;
     let ev: StakeRewardsClaimed = w.env.ok_event(&[ix], &[&s.kp]).await;
-    assert_eq!(ev.dn, 1_000);
+    assert_eq!(
+        ev.revenue,
+        expected(r1, 600, 1_000) + expected(r1, 400, 1_000)
+    );
+    w.pay(2_000_000).await;
     w.close().await; // epoch 3
-    let (p, d) = (&w.p, &w.d);
-    assert!(w.env.settle_stakers(p, d, 2, 1_000, 0).await);
+    let (_, r2) = w.settle(2).await;
     w.close().await; // epoch 4: the ticket unbonds
     let ix = w.withdraw_ix(&s, 2).await;
     let ev: StakeWithdrawn = w.env.ok_event(&[ix], &[&s.kp]).await;
     assert_eq!(
-        (ev.amount, ev.dn_credited, ev.ticket_closed),
-        (500, 500, true)
+        (ev.amount, ev.revenue_credited, ev.ticket_closed),
+        (500, expected(r2, 500, 1_000), true)
     );
-    // Epoch 2's 1,000: 500 through the ticket, 500 through the position.
+    // Epoch 2's pool: 500 through the ticket, 500 through the position.
     let ix = w.claim_ix(&s).await;
     let ev: StakeRewardsClaimed = w.env.ok_event(&[ix], &[&s.kp]).await;
-    assert_eq!(ev.dn, 1_000);
+    assert_eq!(ev.revenue, 2 * expected(r2, 500, 1_000));
     w.check(&[&s]).await;
 }
 

@@ -488,7 +488,7 @@ impl Runner {
         for (name, key) in validators {
             let v: Validator = self.env.get(pda::validator(&domain, &key)).await;
             if let Some(score) = epoch
-                .scores
+                .voters
                 .iter()
                 .find(|s| s.agreeing > 0 && s.validator == v.index)
             {
@@ -640,7 +640,7 @@ impl Runner {
                 }
             }
             let fx = &self.domains[dom].fx;
-            for (key, r) in self.env.work_records(fx, e, &who.miners).await {
+            for (_, key, r) in self.env.work_records(fx, e, &who.miners).await {
                 if !r.finalised || swept {
                     closable.push((key, r.rent_payer));
                 }

@@ -449,7 +449,7 @@ pub enum DeepNodeError {
     #[msg("Validator has no agreeing attestation in this epoch")]
     NoValidatorScore,
     /// 6143
-    #[msg("Account is not the next epoch of this domain")]
+    #[msg("Account is not the expected epoch of this domain (the next one, or the open one)")]
     NextEpochMismatch,
     /// 6144
     #[msg("Accounts do not match the collect lines")]

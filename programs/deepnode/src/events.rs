@@ -603,8 +603,8 @@ pub struct EpochClosed {
 /// One record finalised by `finalise_work`.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
 pub struct FinalisedLine {
-    /// The miner's PDA.
-    pub miner: Pubkey,
+    /// The work record.
+    pub record: Pubkey,
     /// Verified work units (the stake-weighted median).
     pub verified: u64,
     /// Attestations of the record that agreed.

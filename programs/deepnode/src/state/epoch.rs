@@ -62,8 +62,10 @@ pub struct Epoch {
     pub total_verified: u128,
     /// Agreeing attestations of the finalised records (validators' total weight).
     pub total_agreeing: u64,
-    /// Agreeing attestations per voting validator (at most `MAX_ATTESTATIONS` vote).
-    pub scores: [ValidatorScore; MAX_ATTESTATIONS as usize],
+    /// The validators that attested in this epoch: each one's weight (its stake active
+    /// in the epoch, recorded by its first attestation) and, once records are
+    /// finalised, its agreeing attestations. At most `MAX_ATTESTATIONS` vote.
+    pub voters: [Voter; MAX_ATTESTATIONS as usize],
     /// Revenue rolled into this epoch's revenue-reward pool (unpayable roles of the
     /// previous epoch, sweeps of expired epochs); held in the reward vault.
     pub rolled_in: u64,
@@ -73,13 +75,16 @@ pub struct Epoch {
     pub reserved: [u8; 64],
 }
 
-/// One voting validator's agreeing attestations in an epoch.
+/// A validator that attested in an epoch (a slot is in use when `weight > 0`: a
+/// validator's weight is at least the domain's minimum stake, itself at least 1).
 #[derive(
     AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
 )]
-pub struct ValidatorScore {
+pub struct Voter {
     /// Validator index in the domain.
     pub validator: u32,
+    /// Its weight in the epoch's medians.
+    pub weight: u64,
     /// Agreeing attestations (its weight in the validators' pool).
     pub agreeing: u32,
     /// Whether its payout has been credited.
@@ -210,7 +215,7 @@ impl Epoch {
             finalised_records: 0,
             total_verified: 0,
             total_agreeing: 0,
-            scores: [ValidatorScore::default(); MAX_ATTESTATIONS as usize],
+            voters: [Voter::default(); MAX_ATTESTATIONS as usize],
             rolled_in: 0,
             settlement: Settlement::default(),
             reserved: [0; 64],
@@ -237,23 +242,39 @@ impl Epoch {
         Ok(current <= last)
     }
 
+    /// The voter slot of validator `index`, if it attested in this epoch.
+    pub fn voter(&self, index: u32) -> Option<usize> {
+        self.voters
+            .iter()
+            .position(|v| v.weight > 0 && v.validator == index)
+    }
+
+    /// Records validator `index` as a voter of weight `weight` (its first attestation
+    /// in the epoch); returns its slot. Its weight is fixed for the epoch.
+    pub fn add_voter(&mut self, index: u32, weight: u64) -> Result<usize> {
+        if let Some(slot) = self.voter(index) {
+            return Ok(slot);
+        }
+        require!(weight > 0, DeepNodeError::ValidatorStakeTooLow);
+        let slot = self
+            .voters
+            .iter()
+            .position(|v| v.weight == 0)
+            .ok_or(DeepNodeError::ScoreTableFull)?;
+        self.voters[slot] = Voter {
+            validator: index,
+            weight,
+            agreeing: 0,
+            credited: false,
+        };
+        Ok(slot)
+    }
+
     /// Adds one agreeing attestation to validator `index`'s score.
     pub fn add_agreeing(&mut self, index: u32) -> Result<()> {
-        let slot = match self
-            .scores
-            .iter()
-            .position(|s| s.agreeing > 0 && s.validator == index)
-        {
-            Some(i) => i,
-            None => self
-                .scores
-                .iter()
-                .position(|s| s.agreeing == 0)
-                .ok_or(DeepNodeError::ScoreTableFull)?,
-        };
-        let score = &mut self.scores[slot];
-        score.validator = index;
-        score.agreeing = score
+        let slot = self.voter(index).ok_or(DeepNodeError::NoValidatorScore)?;
+        let voter = &mut self.voters[slot];
+        voter.agreeing = voter
             .agreeing
             .checked_add(1)
             .ok_or(DeepNodeError::MathOverflow)?;

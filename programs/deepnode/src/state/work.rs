@@ -52,7 +52,8 @@ pub struct Validator {
     pub reserved: [u8; 16],
 }
 
-/// One validator's attestation inside a work record (20 bytes).
+/// One validator's attestation inside a work record (12 bytes). The validator's weight
+/// in the epoch is kept once, in the epoch's voter table.
 #[derive(
     AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
 )]
@@ -61,13 +62,13 @@ pub struct Attestation {
     pub validator: u32,
     /// Work units attested.
     pub units: u64,
-    /// The validator's eligible stake when it attested (weight for the median).
-    pub stake: u64,
 }
 
 /// A miner's attestations for one epoch. Seeds: `[WORK_RECORD_SEED, miner, epoch]`
-/// where `miner` is the miner's PDA. Created by the first attestation, which counts it
-/// on the epoch; finalised by the crank after the epoch closes.
+/// where `miner` is the miner's PDA (the address ties the record to its miner, so the
+/// record does not store it). Created by the first attestation, which counts it on the
+/// epoch; finalised by the crank after the epoch closes; closed by its credit or after
+/// the sweep, its rent going back to the first attesting validator (284 bytes).
 #[account]
 #[derive(InitSpace, Debug)]
 pub struct WorkRecord {
@@ -77,8 +78,6 @@ pub struct WorkRecord {
     pub bump: u8,
     /// Domain.
     pub domain: Pubkey,
-    /// The miner's PDA.
-    pub miner: Pubkey,
     /// Epoch index.
     pub epoch: u64,
     /// Attestations in use (`attestations[..count]`).

@@ -100,9 +100,20 @@ pub fn handler<'info>(mut ctx: Context<'info, Credit<'info>>, lines: Vec<CreditR
                     record.epoch == epoch.index,
                     DeepNodeError::WorkRecordWrongEpoch
                 );
+                // The record's address ties it to its miner.
+                let expected = Pubkey::create_program_address(
+                    &[
+                        WORK_RECORD_SEED,
+                        miner_info.key().as_ref(),
+                        &epoch.index.to_le_bytes(),
+                        &[record.bump],
+                    ],
+                    &crate::ID,
+                )
+                .map_err(|_| DeepNodeError::WorkRecordMismatch)?;
                 require_keys_eq!(
-                    record.miner,
-                    miner_info.key(),
+                    record_info.key(),
+                    expected,
                     DeepNodeError::WorkRecordMismatch
                 );
                 let miner: Miner = load_state(miner_info)?;
@@ -130,16 +141,15 @@ pub fn handler<'info>(mut ctx: Context<'info, Credit<'info>>, lines: Vec<CreditR
                     DeepNodeError::ValidatorWrongDomain
                 );
                 let slot = epoch
-                    .scores
-                    .iter()
-                    .position(|x| x.agreeing > 0 && x.validator == validator.index)
+                    .voter(validator.index)
+                    .filter(|slot| epoch.voters[*slot].agreeing > 0)
                     .ok_or(DeepNodeError::NoValidatorScore)?;
                 require!(
-                    !epoch.scores[slot].credited,
+                    !epoch.voters[slot].credited,
                     DeepNodeError::AlreadyCredited
                 );
-                epoch.scores[slot].credited = true;
-                let w = u64::from(epoch.scores[slot].agreeing);
+                epoch.voters[slot].credited = true;
+                let w = u64::from(epoch.voters[slot].agreeing);
                 let total = u128::from(epoch.total_agreeing);
                 let dn = math(payout(s.dn_pools[VALIDATORS_ROLE], w, total))?;
                 let rev = math(payout(s.rev_pools[VALIDATORS_ROLE], w, total))?;

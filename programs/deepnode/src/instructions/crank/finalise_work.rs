@@ -64,14 +64,20 @@ pub fn handler<'info>(mut ctx: Context<'info, FinaliseWork<'info>>) -> Result<()
             u16::from(record.count) >= quorum,
             DeepNodeError::RecordBelowQuorum
         );
-        let votes: Vec<Vote> = record
+        let votes = record
             .recorded()
             .iter()
-            .map(|v| Vote {
-                units: v.units,
-                stake: v.stake,
+            .map(|v| {
+                let slot = a
+                    .epoch
+                    .voter(v.validator)
+                    .ok_or(DeepNodeError::NoValidatorScore)?;
+                Ok(Vote {
+                    units: v.units,
+                    stake: a.epoch.voters[slot].weight,
+                })
             })
-            .collect();
+            .collect::<Result<Vec<Vote>>>()?;
         let verdict = math(finalise_votes(&votes, total_stake, quorum, tolerance))?;
         let mut agreeing: u8 = 0;
         for (vote, agrees) in record.recorded().iter().zip(verdict.agrees.iter()) {
@@ -96,7 +102,7 @@ pub fn handler<'info>(mut ctx: Context<'info, FinaliseWork<'info>>) -> Result<()
             .checked_add(1)
             .ok_or(DeepNodeError::MathOverflow)?;
         lines.push(FinalisedLine {
-            miner: record.miner,
+            record: info.key(),
             verified: verdict.verified,
             agreeing,
         });

@@ -42,10 +42,10 @@ pub struct SettleEpoch<'info> {
     /// The epoch to settle.
     #[account(mut, constraint = epoch.domain == domain.key() @ DeepNodeError::EpochWrongDomain)]
     pub epoch: Box<Account<'info, Epoch>>,
-    /// The epoch after it (receives the revenue of unpayable roles).
-    #[account(mut, constraint = next_epoch.domain == domain.key()
-        && Some(next_epoch.index) == epoch.index.checked_add(1) @ DeepNodeError::NextEpochMismatch)]
-    pub next_epoch: Box<Account<'info, Epoch>>,
+    /// CHECK: the epoch after it (receives the revenue of unpayable roles); read in the
+    /// handler once the epoch is known to be closed (an open epoch has no next one yet).
+    #[account(mut)]
+    pub next_epoch: UncheckedAccount<'info>,
     /// The domain's stake pool (accumulators, vault ledgers).
     #[account(mut, constraint = stake_pool.domain == domain.key() @ DeepNodeError::StakePoolMismatch)]
     pub stake_pool: Box<Account<'info, StakePool>>,
@@ -101,6 +101,11 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
     require!(
         e.index == a.stake_pool.next_settle_epoch,
         DeepNodeError::SettleOutOfOrder
+    );
+    let mut next_epoch: Epoch = load_state(&a.next_epoch)?;
+    require!(
+        next_epoch.domain == a.domain.key() && Some(next_epoch.index) == e.index.checked_add(1),
+        DeepNodeError::NextEpochMismatch
     );
     let shards = usize::from(e.shard_count);
     let triples = shards.checked_mul(3).ok_or(DeepNodeError::MathOverflow)?;
@@ -283,11 +288,11 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
         .checked_add(pool.rev_roles_owed)
         .and_then(|v| v.checked_sub(stakers_rev))
         .ok_or(DeepNodeError::MathOverflow)?;
-    a.next_epoch.rolled_in = a
-        .next_epoch
+    next_epoch.rolled_in = next_epoch
         .rolled_in
         .checked_add(rolled_out)
         .ok_or(DeepNodeError::MathOverflow)?;
+    write_state(&a.next_epoch, &next_epoch)?;
 
     let caller = a.caller.key();
     let s = &mut a.epoch.settlement;

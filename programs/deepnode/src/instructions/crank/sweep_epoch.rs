@@ -7,6 +7,7 @@ use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenInterface;
 
 use crate::constants::*;
+use crate::create::{load_state, write_state};
 use crate::errors::DeepNodeError;
 use crate::events::EpochSwept;
 use crate::state::{Config, Domain, Epoch, StakePool};
@@ -26,10 +27,10 @@ pub struct SweepEpoch<'info> {
     /// The expired, settled epoch.
     #[account(mut, constraint = epoch.domain == domain.key() @ DeepNodeError::EpochWrongDomain)]
     pub epoch: Box<Account<'info, Epoch>>,
-    /// The domain's open epoch (receives the uncredited revenue).
-    #[account(mut, constraint = open_epoch.domain == domain.key()
-        && open_epoch.index == domain.current_epoch @ DeepNodeError::NextEpochMismatch)]
-    pub open_epoch: Box<Account<'info, Epoch>>,
+    /// CHECK: the domain's open epoch (receives the uncredited revenue); read in the
+    /// handler once the swept epoch is known to be settled (so never the same account).
+    #[account(mut)]
+    pub open_epoch: UncheckedAccount<'info>,
     /// The domain's stake pool (the vaults' ledgers).
     #[account(mut, constraint = stake_pool.domain == domain.key() @ DeepNodeError::StakePoolMismatch)]
     pub stake_pool: Box<Account<'info, StakePool>>,
@@ -55,6 +56,11 @@ pub fn handler(mut ctx: Context<SweepEpoch>) -> Result<()> {
         !a.epoch.window_open(a.domain.current_epoch)?,
         DeepNodeError::ClaimWindowOpen
     );
+    let mut open_epoch: Epoch = load_state(&a.open_epoch)?;
+    require!(
+        open_epoch.domain == a.domain.key() && open_epoch.index == a.domain.current_epoch,
+        DeepNodeError::NextEpochMismatch
+    );
     let dn = a.epoch.settlement.dn_uncredited()?;
     let rev = a.epoch.settlement.rev_uncredited()?;
     if dn > 0 {
@@ -79,11 +85,11 @@ pub fn handler(mut ctx: Context<SweepEpoch>) -> Result<()> {
         .checked_add(dn)
         .ok_or(DeepNodeError::MathOverflow)?;
     // The revenue stays in the reward vault, now owed to the open epoch's pool.
-    a.open_epoch.rolled_in = a
-        .open_epoch
+    open_epoch.rolled_in = open_epoch
         .rolled_in
         .checked_add(rev)
         .ok_or(DeepNodeError::MathOverflow)?;
+    write_state(&a.open_epoch, &open_epoch)?;
     a.epoch.settlement.swept = true;
     let event = EpochSwept {
         domain: a.domain.key(),
@@ -91,7 +97,7 @@ pub fn handler(mut ctx: Context<SweepEpoch>) -> Result<()> {
         caller: a.caller.key(),
         dn_burned: dn,
         rev_rolled: rev,
-        into_epoch: a.open_epoch.index,
+        into_epoch: open_epoch.index,
     };
     crate::emit_event!(ctx, event);
     Ok(())

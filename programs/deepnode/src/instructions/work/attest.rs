@@ -92,6 +92,8 @@ pub fn handler<'info>(
         DeepNodeError::ValidatorStakeTooLow
     );
     require!(!lines.is_empty(), DeepNodeError::BatchEmpty);
+    // The validator's weight in this epoch's medians, recorded once on the epoch.
+    a.epoch.add_voter(a.validator.index, stake)?;
     require!(
         lines.len() <= MAX_ATTEST_LINES,
         DeepNodeError::BatchTooLarge
@@ -144,7 +146,6 @@ pub fn handler<'info>(
                 version: ACCOUNT_VERSION,
                 bump,
                 domain: domain_key,
-                miner: miner_key,
                 epoch: epoch_index,
                 count: 0,
                 finalised: false,
@@ -167,9 +168,15 @@ pub fn handler<'info>(
                 .ok_or(DeepNodeError::MathOverflow)?;
             record
         } else {
+            // An existing record is the program's at the miner's address for this epoch.
             let record: WorkRecord = load_state(record_info)?;
+            let expected = Pubkey::create_program_address(
+                &[WORK_RECORD_SEED, miner_key.as_ref(), &epoch_le, &[record.bump]],
+                &crate::ID,
+            )
+            .map_err(|_| DeepNodeError::WorkRecordMismatch)?;
             require!(
-                record.miner == miner_key
+                record_info.key() == expected
                     && record.epoch == epoch_index
                     && record.domain == domain_key,
                 DeepNodeError::WorkRecordMismatch
@@ -181,7 +188,6 @@ pub fn handler<'info>(
             (Some(i), true) => {
                 let old = record.attestations[i].units;
                 record.attestations[i].units = line.units;
-                record.attestations[i].stake = stake;
                 Some(old)
             }
             (Some(_), false) => return err!(DeepNodeError::AlreadyAttested),
@@ -190,7 +196,6 @@ pub fn handler<'info>(
                 record.push(Attestation {
                     validator: index,
                     units: line.units,
-                    stake,
                 })?;
                 a.validator.attestations = a
                     .validator
