@@ -18,7 +18,8 @@ pub mod stake;
 pub use auction::{auction_cost, auction_price, restart_price, restarts_auction};
 pub use fixed::{mul_div_ceil, mul_div_floor, BPS_DENOMINATOR, PRICE_SCALE};
 pub use median::{
-    agrees, finalise_votes, stake_weighted_median, Verdict, Vote, MAX_ATTESTED_UNITS,
+    agrees, finalise_votes, median_in_place, stake_weighted_median, verified_units, Verdict, Vote,
+    MAX_ATTESTED_UNITS,
 };
 pub use split::{split_payment, PaymentSplit, BUYBACK_BPS, MIN_PAYMENT};
 pub use emission::{
@@ -26,7 +27,7 @@ pub use emission::{
     BudgetInput, DnPools, DOMAIN_OWNER_ROLE, FOUNDATION_ROLE, MINERS_ROLE, MODEL_OWNERS_ROLE,
     ROLES, ROLE_NAMES, STAKERS_ROLE, VALIDATORS_ROLE,
 };
-pub use stake::{acc_advance, acc_distributable, acc_increment, accrued, ACC_SCALE};
+pub use stake::{acc_advance, acc_fund, acc_increment, accrued, ACC_SCALE};
 
 /// Why a computation could not produce a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -34,6 +34,14 @@ pub struct Verdict {
 /// half of `total_stake` (`2*running >= total_stake`). `None` when `total_stake` is 0
 /// (nothing is verified); an error when the votes weigh more than `total_stake`.
 pub fn stake_weighted_median(votes: &[Vote], total_stake: u64) -> Result<Option<u64>, MathError> {
+    let mut sorted: Vec<Vote> = votes.to_vec();
+    median_in_place(&mut sorted, total_stake)
+}
+
+/// [`stake_weighted_median`] without allocating: sorts `votes` by units in place (the
+/// on-chain program's 32 KiB heap never frees, so a batch of records must not allocate
+/// per record).
+pub fn median_in_place(votes: &mut [Vote], total_stake: u64) -> Result<Option<u64>, MathError> {
     if total_stake == 0 {
         return Ok(None);
     }
@@ -50,9 +58,10 @@ pub fn stake_weighted_median(votes: &[Vote], total_stake: u64) -> Result<Option<
     if reaches(running)? {
         return Ok(Some(0));
     }
-    let mut sorted: Vec<Vote> = votes.to_vec();
-    sorted.sort_by_key(|v| v.units);
-    for v in &sorted {
+    // Unstable: ties in units give the same median, and the stable sort's 4 KiB stack
+    // buffer does not fit an SBF stack frame.
+    votes.sort_unstable_by_key(|v| v.units);
+    for v in votes.iter() {
         running = running
             .checked_add(u128::from(v.stake))
             .ok_or(MathError::Overflow)?;
@@ -62,6 +71,21 @@ pub fn stake_weighted_median(votes: &[Vote], total_stake: u64) -> Result<Option<
     }
     // Unreachable: after the last vote `running == total`, so `2*running >= total`.
     Err(MathError::Overflow)
+}
+
+/// A record's verified work (§7) without allocating: `None` below `quorum` attestations
+/// or with no validator stake in the epoch (nothing is verified, nothing agrees);
+/// otherwise the stake-weighted median (each attestation then agrees per [`agrees`]).
+/// Sorts `votes` in place.
+pub fn verified_units(
+    votes: &mut [Vote],
+    total_stake: u64,
+    quorum: u16,
+) -> Result<Option<u64>, MathError> {
+    if votes.len() < usize::from(quorum) || votes.is_empty() {
+        return Ok(None);
+    }
+    median_in_place(votes, total_stake)
 }
 
 /// Whether an attestation of `units` agrees with `median` (§12):
@@ -90,15 +114,12 @@ pub fn finalise_votes(
     quorum: u16,
     tolerance_bps: u16,
 ) -> Result<Verdict, MathError> {
-    let nothing = Verdict {
-        verified: 0,
-        agrees: vec![false; votes.len()],
-    };
-    if votes.len() < usize::from(quorum) || votes.is_empty() {
-        return Ok(nothing);
-    }
-    let Some(median) = stake_weighted_median(votes, total_stake)? else {
-        return Ok(nothing);
+    let mut sorted = votes.to_vec();
+    let Some(median) = verified_units(&mut sorted, total_stake, quorum)? else {
+        return Ok(Verdict {
+            verified: 0,
+            agrees: vec![false; votes.len()],
+        });
     };
     let agrees = votes
         .iter()

@@ -42,11 +42,27 @@ pub fn acc_advance(acc: u128, pool: u64, active_stake: u64) -> Result<u128, Math
     Ok(acc.wrapping_add(acc_increment(pool, active_stake)?))
 }
 
-/// The most the positions of an epoch can ever accrue from a pool of `pool` over
-/// `active_stake`: `floor(active_stake * increment / 2^64)` (at most `pool`). The rest
-/// is dust no position can claim; settlement leaves it for the sweep.
-pub fn acc_distributable(pool: u64, active_stake: u64) -> Result<u64, MathError> {
-    accrued(active_stake, 0, acc_increment(pool, active_stake)?)
+/// How much of an epoch's stakers' `pool` the positions can ever accrue, carried
+/// exactly across epochs: the increment `inc = floor(pool * 2^64 / active_stake)` pays
+/// the positions together at most `active_stake * inc / 2^64` (a real number just below
+/// the pool), and a position holding across epochs may collect the fractions of several
+/// epochs at once. So each epoch funds the whole units of that real amount plus the
+/// fraction carried from earlier epochs (`carry`, in units of 2^-64), and carries the new
+/// fraction on. Summed over epochs, what is funded is `floor(sum of active * inc / 2^64)`,
+/// which bounds every sum of claims; the rest of each pool (below one unit) is dust for
+/// the sweep. Returns `(funded, carry)`.
+pub fn acc_fund(pool: u64, active_stake: u64, carry: u64) -> Result<(u64, u64), MathError> {
+    let inc = acc_increment(pool, active_stake)?;
+    // active * inc <= pool * 2^64 < 2^128; adding a carry below 2^64 stays below 2^128.
+    let exact = u128::from(active_stake)
+        .checked_mul(inc)
+        .and_then(|v| v.checked_add(u128::from(carry)))
+        .ok_or(MathError::Overflow)?;
+    let funded = u64::try_from(exact.checked_shr(64).ok_or(MathError::Overflow)?)
+        .map_err(|_| MathError::Overflow)?;
+    let mask = ACC_SCALE.checked_sub(1).ok_or(MathError::Overflow)?;
+    let carry = u64::try_from(exact & mask).map_err(|_| MathError::Overflow)?;
+    Ok((funded, carry))
 }
 
 /// What a position of `weight` earned between accumulator values `from` and `to`:
@@ -117,10 +133,12 @@ mod tests {
     /// dave (10,001) 100 and v2 (39,998) 399, as the expected output says.
     #[test]
     fn v1_vector_staker_payouts() {
-        // What the accumulator can pay at most: one unit of each pool is dust.
-        assert_eq!(acc_distributable(999, 99_999), Ok(998));
-        assert_eq!(acc_distributable(1_100, 110_000), Ok(1_099));
-        assert_eq!(acc_distributable(1_280_000, 99_999), Ok(1_279_999));
+        // What the accumulator can pay: epoch 0 funds 998 of 999 (a fraction just below
+        // one unit is carried); epoch 1's 1,100 plus that fraction funds all 1,100.
+        let (funded0, carry0) = acc_fund(999, 99_999, 0).unwrap();
+        assert_eq!(funded0, 998);
+        assert_eq!(acc_fund(1_100, 110_000, carry0).unwrap().0, 1_100);
+        assert_eq!(acc_fund(1_280_000, 99_999, 0).unwrap().0, 1_279_999);
         let inc = acc_increment(1_100, 110_000).unwrap();
         assert_eq!(accrued(10_001, 0, inc).unwrap(), 100);
         assert_eq!(accrued(39_998, 0, inc).unwrap(), 399);
@@ -186,6 +204,7 @@ mod tests {
         ) {
             // Three stakers; each epoch gives everybody's active stake for that epoch.
             let mut acc: u128 = 0;
+            let (mut funded, mut carry) = (0u128, 0u64);
             let mut checkpoint = [0u128; 3];
             let mut weight = [0u64; 3];
             let mut owed = [0u128; 3];
@@ -206,6 +225,9 @@ mod tests {
                     continue; // nobody to pay: withheld, not accumulated
                 }
                 acc = acc_advance(acc, *pool, total).unwrap();
+                let (f, c) = acc_fund(*pool, total, carry).unwrap();
+                funded += u128::from(f);
+                carry = c;
                 pools += u128::from(*pool);
                 for i in 0..3 {
                     let num = u128::from(*pool) * u128::from(weight[i]);
@@ -223,6 +245,8 @@ mod tests {
                 paid += owed[i];
             }
             prop_assert!(paid <= pools);
+            // What settlement funds covers every claim, and never exceeds the pools.
+            prop_assert!(paid <= funded && funded <= pools);
         }
 
         /// E5: splitting a stake into k positions gains less than k base units over one

@@ -316,25 +316,18 @@ async fn main() {
     )
     .await;
 
-    // The stakers' side: rewards recorded for the epoch the stake was active in.
+    // The stakers' side: every closed epoch settled by the real crank, in order.
     b.env.close_epoch(&mut stable).await;
-    // Every closed epoch in order (settlement's rule); rewards in the last one.
-    let last = stable.keys.epoch - 1;
-    let pool: deepnode::state::StakePool = b.env.get(pda::stake_pool(&stable.keys.domain)).await;
-    for e in pool.next_settle_epoch..=last {
-        let amount = if e == last { 1_000_000 } else { 0 };
-        b.env.settle_stakers(&p, &stable, e, amount, amount).await;
-    }
+    let keeper = b.env.payer();
+    b.env.settle_pending(&p, &stable, &keeper).await;
     let keys = b.env.staker_keys(&stable, &s).await;
-    let claim = ix::claim_stake_rewards(&stable.keys, &p.dn, &keys, s.revenue_account);
-    b.case("staker, DN and revenue token", &[claim], &[&s.kp])
-        .await;
     let request = ix::request_unstake(stable.keys.domain, &keys, stable.keys.epoch, 400_000);
     b.case("opens the epoch's ticket", &[request], &[&s.kp])
         .await;
     let request_epoch = stable.keys.epoch;
     b.env.close_epoch(&mut stable).await;
     b.env.close_epoch(&mut stable).await;
+    b.env.settle_pending(&p, &stable, &keeper).await;
     let keys = b.env.staker_keys(&stable, &s).await;
     let ticket = pda::unstake_ticket(
         &pda::stake_position(&stable.keys.domain, &s.key()),
@@ -373,6 +366,10 @@ async fn main() {
     let close = ix::close_epoch(payer, &wide.keys, MAX_SHARDS);
     b.case("16 shards (the cap)", &[close], &[]).await;
     wide.keys.epoch += 1;
+
+    // The crank, before governance rotates its key (new domains need its signature).
+    crank(&mut b, &p).await;
+    claims_over_epochs(&mut b, &p).await;
 
     // Governance and administration.
     let gov = p.gov.insecure_clone();
@@ -446,6 +443,249 @@ async fn main() {
         .await;
 
     report(&b);
+}
+
+/// The most lines of `build(n)` that fit a legacy transaction paid by `payer`.
+fn legacy_capacity(payer: &Pubkey, max: usize, build: impl Fn(usize) -> Instruction) -> usize {
+    (1..=max)
+        .take_while(|n| deepnode_tests::sizes::legacy(&build(*n), payer).0 <= deepnode_tests::sizes::PACKET)
+        .last()
+        .unwrap_or(0)
+}
+
+/// The crank at its widest: 16 validators attest every miner (every record holds 16
+/// attestations), then finalise (one record; as many as a legacy transaction carries;
+/// the cap with a lookup table), collect the pools, settle, credit (a miner's own
+/// claim; pushes, legacy and at the cap), collect (own; a push at the cap), a staker's
+/// claim of DN and revenue, the sweep and closing the records left.
+async fn crank(b: &mut Bench, p: &Protocol) {
+    use deepnode::constants::{
+        MAX_CLOSE_ACCOUNTS, MAX_COLLECT_LINES, MAX_CREDIT_LINES, MAX_FINALISE_RECORDS,
+    };
+    use deepnode_sdk::ix::{CollectLine, CreditLine};
+    let fee = [MintExt::TransferFee {
+        bps: 50,
+        max: 5_000,
+    }];
+    let mut d = b
+        .env
+        .domain_with(p, TOKEN_2022, &fee, 2, default_settings())
+        .await;
+    let vs = b.env.validators(p, &mut d, 16, 1_000_000).await;
+    let keeper = Keypair::new();
+    b.env.airdrop(&keeper.pubkey(), 1_000_000_000).await;
+    b.env.settle_pending(p, &d, &keeper).await;
+    let payer = b.env.payer().pubkey();
+    let epoch = d.keys.epoch;
+    let finalise_legacy = legacy_capacity(&payer, MAX_FINALISE_RECORDS, |n| {
+        let records: Vec<Pubkey> = (0..n).map(|_| Pubkey::new_unique()).collect();
+        ix::finalise_work(payer, d.keys.domain, epoch, &records)
+    });
+    let n = 1 + finalise_legacy + MAX_FINALISE_RECORDS;
+    let mut miners = Vec::new();
+    for _ in 0..n {
+        miners.push(b.env.miner(&d).await);
+    }
+    for v in &vs {
+        for chunk in miners.chunks(MAX_ATTEST_LINES) {
+            let lines: Vec<Attestation> = chunk
+                .iter()
+                .map(|m| Attestation {
+                    miner: m.pubkey(),
+                    units: 1_000,
+                    revise: false,
+                })
+                .collect();
+            let ix = ix::attest(v.key(), d.keys.domain, epoch, &lines);
+            let table_keys: Vec<Pubkey> = ix
+                .accounts
+                .iter()
+                .filter(|m| !m.is_signer)
+                .map(|m| m.pubkey)
+                .collect();
+            let table = b.env.lookup_table(&table_keys).await;
+            assert_eq!(b.env.send_v0(&[ix], &[&v.kp], &[table]).await, Ok(()));
+        }
+    }
+    let (model, _) = b.env.model(&d, 1_000).await;
+    let (consumer, account) = b.env.consumer(&d, 1_000_000_000).await;
+    for shard in 0..2 {
+        let pay = ix::pay(&d.keys, consumer.pubkey(), account, model, shard, 10_000_000, 1);
+        b.env.ok(&[pay], &[&consumer]).await;
+    }
+    b.env.close_epoch(&mut d).await;
+    let records: Vec<Pubkey> = miners
+        .iter()
+        .map(|m| pda::work_record(&pda::miner(&d.keys.domain, &m.pubkey()), epoch))
+        .collect();
+    let one = ix::finalise_work(payer, d.keys.domain, epoch, &records[..1]);
+    b.case("1 record, 16 attestations", &[one], &[]).await;
+    let legacy = ix::finalise_work(
+        payer,
+        d.keys.domain,
+        epoch,
+        &records[1..1 + finalise_legacy],
+    );
+    b.case(
+        &format!("{finalise_legacy} records of 16 attestations (a legacy transaction's most)"),
+        &[legacy],
+        &[],
+    )
+    .await;
+    let full = ix::finalise_work(payer, d.keys.domain, epoch, &records[1 + finalise_legacy..]);
+    b.case_with_table(
+        &format!("{MAX_FINALISE_RECORDS} records of 16 attestations (the cap)"),
+        full,
+        &[],
+    )
+    .await;
+    let collect = ix::collect_pools(payer, &d.keys, epoch, &[0, 1]);
+    b.case("2 shards, Token-2022 with a transfer fee", &[collect], &[])
+        .await;
+    let k = b.env.settle_keys(&d, epoch).await;
+    let settle = ix::settle_epoch(keeper.pubkey(), &d.keys, &p.dn, k);
+    b.case("budget, mint, pools, accumulators, tip", &[settle], &[&keeper])
+        .await;
+
+    // Credits: a miner's own claim, then pushes.
+    let rent_payer = vs[0].key();
+    let line = |m: &Keypair| CreditLine::Miner {
+        authority: m.pubkey(),
+        rent_payer,
+    };
+    let own = ix::credit(miners[0].pubkey(), d.keys.domain, epoch, &[line(&miners[0])]);
+    b.case("a miner's own line (record closed, rent back)", &[own], &[&miners[0]])
+        .await;
+    let credit_legacy = legacy_capacity(&payer, MAX_CREDIT_LINES, |n| {
+        let lines: Vec<CreditLine> = miners[1..=n].iter().map(line).collect();
+        ix::credit(payer, d.keys.domain, epoch, &lines)
+    });
+    let lines: Vec<CreditLine> = miners[1..=credit_legacy].iter().map(line).collect();
+    let push = ix::credit(payer, d.keys.domain, epoch, &lines);
+    b.case(
+        &format!("push of {credit_legacy} miners (a legacy transaction's most)"),
+        &[push],
+        &[],
+    )
+    .await;
+    let start = 1 + credit_legacy;
+    let lines: Vec<CreditLine> = miners[start..start + MAX_CREDIT_LINES]
+        .iter()
+        .map(line)
+        .collect();
+    let push = ix::credit(payer, d.keys.domain, epoch, &lines);
+    b.case_with_table(&format!("push of {MAX_CREDIT_LINES} miners (the cap)"), push, &[])
+        .await;
+    let credited = start + MAX_CREDIT_LINES;
+
+    // Collects: a miner's own, then a push at the cap into each miner's accounts.
+    let mut accounts = Vec::new();
+    for m in &miners[..credited] {
+        let dn_account = b.env.dn_account(p, &m.pubkey(), 0).await;
+        let rev = b.env.revenue_account(p, &d, &m.pubkey(), 0).await;
+        accounts.push(CollectLine {
+            recipient: m.pubkey(),
+            dn_account,
+            revenue_account: rev,
+        });
+    }
+    let own = ix::collect(miners[0].pubkey(), &d.keys, &p.dn, &accounts[..1]);
+    b.case("a miner's own balance, DN and revenue", &[own], &[&miners[0]])
+        .await;
+    let push = ix::collect(payer, &d.keys, &p.dn, &accounts[1..=MAX_COLLECT_LINES]);
+    b.case_with_table(
+        &format!("push of {MAX_COLLECT_LINES} balances (the cap)"),
+        push,
+        &[],
+    )
+    .await;
+    let keys = b.env.staker_keys(&d, &vs[0]).await;
+    let claim = ix::claim_stake_rewards(&d.keys, &p.dn, &keys, vs[0].revenue_account);
+    b.case("staker, DN and revenue token", &[claim], &[&vs[0].kp])
+        .await;
+
+    // After the claim window: the sweep, then closing the records nobody claimed.
+    for _ in 0..2 {
+        b.env.close_epoch(&mut d).await;
+        b.env.settle_pending(p, &d, &keeper).await;
+    }
+    let sweep = ix::sweep_epoch(payer, &d.keys, &p.dn, epoch);
+    b.case("burns the uncredited DN, rolls the revenue", &[sweep], &[])
+        .await;
+    let left: Vec<(Pubkey, Pubkey)> = records[credited..credited + MAX_CLOSE_ACCOUNTS]
+        .iter()
+        .map(|r| (*r, rent_payer))
+        .collect();
+    let close = ix::close_accounts(payer, d.keys.domain, epoch, &left);
+    b.case_with_table(
+        &format!("{MAX_CLOSE_ACCOUNTS} work records (the cap), rent back"),
+        close,
+        &[],
+    )
+    .await;
+}
+
+/// A claim covering 1 epoch and one covering 50 cost the same: the domain owner's
+/// balance collected after one credited epoch and after fifty; a staker's rewards
+/// claimed after one settled epoch and after fifty.
+async fn claims_over_epochs(b: &mut Bench, p: &Protocol) {
+    use deepnode_sdk::ix::{CollectLine, CreditLine};
+    let mut settings = default_settings();
+    settings.quorum = 1;
+    let mut d = b.env.domain_with(p, TOKEN, &[], 1, settings).await;
+    let vs = b.env.validators(p, &mut d, 1, 1_000_000).await;
+    let v = &vs[0];
+    let m = b.env.miner(&d).await;
+    let (model, _) = b.env.model(&d, 1_000).await;
+    let (consumer, account) = b.env.consumer(&d, 1_000_000_000_000).await;
+    let keeper = b.env.payer();
+    let owner = d.owner.insecure_clone();
+    let owner_dn = b.env.dn_account(p, &owner.pubkey(), 0).await;
+    let owner_rev = b.env.revenue_account(p, &d, &owner.pubkey(), 0).await;
+    b.env.settle_pending(p, &d, &keeper).await;
+    for round in [1u64, 50] {
+        for _ in 0..round {
+            let pay = ix::pay(&d.keys, consumer.pubkey(), account, model, 0, 1_000_000, 1);
+            b.env.ok(&[pay], &[&consumer]).await;
+            let line = Attestation {
+                miner: m.pubkey(),
+                units: 10,
+                revise: false,
+            };
+            let attest = ix::attest(v.key(), d.keys.domain, d.keys.epoch, &[line]);
+            b.env.ok(&[attest], &[&v.kp]).await;
+            let settled = b.env.crank(p, &mut d, &[m.pubkey()], &keeper).await;
+            let credit = ix::credit(
+                keeper.pubkey(),
+                d.keys.domain,
+                settled.epoch,
+                &[CreditLine::DomainOwner {
+                    owner: owner.pubkey(),
+                }],
+            );
+            b.env.ok(&[credit], &[]).await;
+        }
+        let line = CollectLine {
+            recipient: owner.pubkey(),
+            dn_account: owner_dn,
+            revenue_account: owner_rev,
+        };
+        let collect = ix::collect(owner.pubkey(), &d.keys, &p.dn, &[line]);
+        b.case(
+            &format!("the domain owner's balance credited over {round} epochs"),
+            &[collect],
+            &[&owner],
+        )
+        .await;
+        let keys = b.env.staker_keys(&d, v).await;
+        let claim = ix::claim_stake_rewards(&d.keys, &p.dn, &keys, v.revenue_account);
+        b.case(
+            &format!("staker, rewards of {round} epochs"),
+            &[claim],
+            &[&v.kp],
+        )
+        .await;
+    }
 }
 
 /// Prints the table and checks the limits and goals.

@@ -13,9 +13,9 @@
 //! stranded, 3, 4, 5 through the predicted refusals, 6 and 7). A run fails when any kind
 //! of operation never succeeded.
 //!
-//! `DEEPNODE_SEQUENCES` sets the number of sequences (default 12), each of
-//! `DEEPNODE_SEQUENCE_OPS` operations (default 100: long enough for epochs to go through
-//! the whole crank).
+//! `DEEPNODE_SEQUENCES` sets the number of sequences (default 6), each of
+//! `DEEPNODE_SEQUENCE_OPS` operations (default 200: long enough for epochs of both
+//! domains to go through the whole crank).
 mod model;
 
 use deepnode::errors::DeepNodeError as E;
@@ -228,6 +228,10 @@ impl Engine {
             e.close(k).await;
             // The two set-up epochs are settled (nothing happened in them).
             for epoch in 0..2 {
+                let payer = e.env.payer();
+                let ix = ix::collect_pools(payer.pubkey(), &e.sides[k].d.keys, epoch, &[0, 1]);
+                e.env.ok(&[ix], &[]).await;
+                e.sides[k].m.apply_collect_pools(epoch, &[0, 1], 0);
                 let keys = e.env.settle_keys(&e.sides[k].d, epoch).await;
                 let keeper = e.keeper.insecure_clone();
                 let ix = ix::settle_epoch(keeper.pubkey(), &e.sides[k].d.keys, &e.p.dn, keys);
@@ -257,7 +261,7 @@ impl Engine {
     async fn step(&mut self, rng: &mut Rng) {
         let k = rng.below(2) as usize;
         // Weighted so that short sequences still run epochs through the whole crank.
-        let op = rng.below(44);
+        let op = rng.below(48);
         self.ctx = format!("{} op {op} side {k}", self.ctx);
         match op {
             0..=2 => self.pay(k, rng).await,
@@ -278,12 +282,14 @@ impl Engine {
             14 | 15 => self.claim_stake(k, rng).await,
             16 => self.register(k, rng).await,
             17..=22 => self.attest(k, rng).await,
-            23..=26 => self.close(k).await,
+            23 | 24 | 47 => self.close(k).await,
+            25 | 26 => self.collect_pools(k, rng).await,
             27..=29 => self.finalise(k, rng).await,
             30..=33 => self.settle(k, rng).await,
             34..=37 => self.credit(k, rng).await,
             38 | 39 => self.collect_balance(k, rng).await,
             40 | 41 => self.sweep(k, rng).await,
+            44..=46 => self.collect_pools(k, rng).await,
             _ => {
                 self.env.advance(1 + rng.below(3_600) as i64).await;
                 self.ok_count("advance");
@@ -489,8 +495,13 @@ impl Engine {
 
     async fn toggle_pause(&mut self, rng: &mut Rng) {
         let gov = self.p.gov.insecure_clone();
-        // Mostly a real toggle (unpausing soon), sometimes the same state again.
-        let same = rng.below(4) == 0;
+        // Pausing is rare and short: while paused, mostly unpause; otherwise mostly
+        // try the same state again (refused), sometimes pause.
+        let same = if self.paused {
+            rng.below(4) == 0
+        } else {
+            rng.below(3) > 0
+        };
         let target = if same { self.paused } else { !self.paused };
         let ix = ix::set_paused(gov.pubkey(), target);
         let expected = same.then(|| code(E::PauseUnchanged));
@@ -805,6 +816,37 @@ impl Engine {
                 );
                 self.sides[k].m.apply_finalise(e, j, outcome);
                 self.ok_count("finalise_work");
+            }
+        }
+    }
+
+    /// Collects one or both shards' pool shares of a closed epoch (mostly the next to
+    /// settle).
+    async fn collect_pools(&mut self, k: usize, rng: &mut Rng) {
+        let s = &self.sides[k];
+        let e = if rng.below(4) == 0 {
+            rng.below(s.m.epoch + 1)
+        } else {
+            s.m.settled_next.min(s.m.epoch)
+        };
+        let shards: Vec<usize> = match rng.below(4) {
+            0 => vec![0],
+            1 => vec![1],
+            _ => vec![0, 1],
+        };
+        let wanted: Vec<u8> = shards.iter().map(|x| *x as u8).collect();
+        let payer = self.env.payer();
+        let ix = ix::collect_pools(payer.pubkey(), &s.d.keys, e, &wanted);
+        match s.m.collect_pools_outcome(e, &shards) {
+            Err(c) => self.env.fails_with(&[ix], &[], c).await,
+            Ok(received) => {
+                let vault = pda::stake_reward_vault(&s.d.keys.domain);
+                let before = self.env.balance(vault).await;
+                self.env.ok(&[ix], &[]).await;
+                let got = self.env.balance(vault).await - before;
+                assert_eq!(got, received, "{}: pool shares received", self.ctx);
+                self.sides[k].m.apply_collect_pools(e, &shards, received);
+                self.ok_count("collect_pools");
             }
         }
     }
@@ -1293,8 +1335,8 @@ fn env_u64(name: &str, default: u64) -> u64 {
 
 #[tokio::test]
 async fn random_sequences_keep_every_invariant() {
-    let sequences = env_u64("DEEPNODE_SEQUENCES", 12);
-    let ops = env_u64("DEEPNODE_SEQUENCE_OPS", 100);
+    let sequences = env_u64("DEEPNODE_SEQUENCES", 6);
+    let ops = env_u64("DEEPNODE_SEQUENCE_OPS", 200);
     let start = std::time::Instant::now();
     let mut total: BTreeMap<&'static str, u32> = BTreeMap::new();
     // DEEPNODE_TRACE=FILE writes every transaction's outcome and every checked ledger,
@@ -1347,6 +1389,7 @@ async fn random_sequences_keep_every_invariant() {
         "attest_revise",
         "close_epoch",
         "finalise_work",
+        "collect_pools",
         "settle_epoch",
         "credit",
         "collect",

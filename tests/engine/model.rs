@@ -155,6 +155,8 @@ pub struct DomainModel {
     pub balances: BTreeMap<Recipient, (u64, u64)>,
     /// DN burned by sweeps.
     pub swept_dn: u64,
+    /// The stakers' carried fractions (DN, revenue), units of 2^-64.
+    pub carry: (u64, u64),
 }
 
 impl DomainModel {
@@ -190,6 +192,7 @@ impl DomainModel {
             books: BTreeMap::from([(0, Book::default())]),
             balances: BTreeMap::new(),
             swept_dn: 0,
+            carry: (0, 0),
         }
     }
 
@@ -229,6 +232,7 @@ impl DomainModel {
     pub fn credit(&mut self, j: usize, shard: u8, s: &Split) {
         let book = self.books.get_mut(&self.epoch).expect("open epoch");
         book.revenue += s.received;
+        book.shard_revenue[usize::from(shard)] += s.received;
         book.shard_pool[usize::from(shard)] += s.pool;
         *book.model_revenue.entry(j).or_default() += s.received;
         let l = &mut self.shards[usize::from(shard)];
@@ -565,7 +569,11 @@ pub struct Book {
     pub w_e: u64,
     pub active: u64,
     pub revenue: u64,
+    pub shard_revenue: [u64; 2],
     pub shard_pool: [u64; 2],
+    /// Shards whose pool share moved to the reward vault, and what it received.
+    pub collected: [bool; 2],
+    pub pool_received: u64,
     pub model_revenue: BTreeMap<usize, u64>,
     pub rolled_in: u64,
     pub quorate: u64,
@@ -601,6 +609,8 @@ pub struct Settled {
     pub domain_owner_credited: bool,
     pub foundation_credited: bool,
     pub swept: bool,
+    /// The stakers' carried fractions (DN, revenue) after this settlement.
+    pub carry: (u64, u64),
 }
 
 /// `floor(pool * bps / 10^4)` for the five roles, the foundation taking the rest.
@@ -624,14 +634,16 @@ fn share(pool: u64, w: u128, total: u128) -> u64 {
     }
 }
 
-/// What the stakers' accumulator can ever pay of `pool` over `active`:
-/// `floor(active * floor(pool * 2^64 / active) / 2^64)`.
-fn distributable(pool: u64, active: u64) -> u64 {
+/// What settlement funds of the stakers' `pool` over `active`, with the fraction carried
+/// from earlier epochs: the whole units of `active * floor(pool * 2^64 / active) + carry`
+/// (in units of 2^-64); returns (funded, new carry).
+fn fund(pool: u64, active: u64, carry: u64) -> (u64, u64) {
     if active == 0 {
-        return 0;
+        return (0, carry);
     }
     let inc = (u128::from(pool) << 64) / u128::from(active);
-    accrue(active, 0, inc)
+    let exact = u128::from(active) * inc + u128::from(carry);
+    ((exact >> 64) as u64, (exact & (SCALE - 1)) as u64)
 }
 
 impl DomainModel {
@@ -722,6 +734,9 @@ impl DomainModel {
         if e != self.settled_next {
             return Err(code(E::SettleOutOfOrder));
         }
+        if book.collected != [true, true] {
+            return Err(code(E::ShardsNotCollected));
+        }
         let total_verified = book.total_verified();
         let payable = [
             total_verified > 0,
@@ -752,14 +767,7 @@ impl DomainModel {
             withheld += dn_pools[STAKERS] - cap;
             dn_pools[STAKERS] = cap;
         }
-        // Each shard's pool share moves to the reward vault: what arrives is the pool.
-        let received: u64 = book
-            .shard_pool
-            .iter()
-            .filter(|p| **p > 0)
-            .map(|p| self.arrives(*p))
-            .sum();
-        let rev_pool = received + book.rolled_in;
+        let rev_pool = book.pool_received + book.rolled_in;
         let mut rev_pools = split_roles(rev_pool);
         let mut rolled_out = 0;
         for (pool, ok) in rev_pools.iter_mut().zip(payable) {
@@ -770,8 +778,10 @@ impl DomainModel {
         }
         let mut dn_credited = [0; 6];
         let mut rev_credited = [0; 6];
-        dn_credited[STAKERS] = distributable(dn_pools[STAKERS], book.active);
-        rev_credited[STAKERS] = distributable(rev_pools[STAKERS], book.active);
+        let (dn_funded, dn_carry) = fund(dn_pools[STAKERS], book.active, self.carry.0);
+        let (rev_funded, rev_carry) = fund(rev_pools[STAKERS], book.active, self.carry.1);
+        dn_credited[STAKERS] = dn_funded;
+        rev_credited[STAKERS] = rev_funded;
         Ok(Settled {
             budget,
             tip,
@@ -783,14 +793,41 @@ impl DomainModel {
             rev_pools,
             dn_credited,
             rev_credited,
+            carry: (dn_carry, rev_carry),
             ..Settled::default()
         })
     }
 
-    pub fn apply_settle(&mut self, e: u64, s: Settled) {
-        for shard in 0..2 {
-            self.shards[shard].pool_owed -= self.books[&e].shard_pool[shard];
+    /// The outcome of collecting the pool shares of `shards` of epoch `e`: what the
+    /// reward vault receives (each shard's share arrives net of the transfer fee).
+    pub fn collect_pools_outcome(&self, e: u64, shards: &[usize]) -> Result<u64, u32> {
+        use deepnode::errors::DeepNodeError as E;
+        use deepnode_tests::code;
+        let book = &self.books[&e];
+        if book.status != Status::Closed {
+            return Err(code(E::EpochNotClosed));
         }
+        if shards.iter().any(|s| book.collected[*s]) {
+            return Err(code(E::ShardAlreadyCollected));
+        }
+        Ok(shards
+            .iter()
+            .filter(|s| book.shard_pool[**s] > 0)
+            .map(|s| self.arrives(book.shard_pool[*s]))
+            .sum())
+    }
+
+    pub fn apply_collect_pools(&mut self, e: u64, shards: &[usize], received: u64) {
+        for s in shards {
+            let pool = self.books[&e].shard_pool[*s];
+            self.shards[*s].pool_owed -= pool;
+            self.books.get_mut(&e).expect("book").collected[*s] = true;
+        }
+        self.books.get_mut(&e).expect("book").pool_received += received;
+    }
+
+    pub fn apply_settle(&mut self, e: u64, s: Settled) {
+        self.carry = s.carry;
         self.settle(e, s.dn_pools[STAKERS], s.rev_pools[STAKERS]);
         self.books.get_mut(&(e + 1)).expect("next epoch").rolled_in += s.rolled_out;
         self.balances.entry(Recipient::Keeper).or_default().0 += s.tip;

@@ -1,7 +1,7 @@
 //! The epoch crank driven the way a keeper drives it: finalise every quorate record,
 //! settle, credit every payout, collect, sweep expired epochs, close what nothing needs.
 //! The runtime cannot list accounts, so callers name the epoch's miners and models.
-use deepnode::constants::{MAX_CREDIT_LINES, MAX_FINALISE_RECORDS};
+use deepnode::constants::MAX_FINALISE_RECORDS;
 use deepnode::events::EpochSettled;
 use deepnode::state::{
     Config, Domain, Epoch, EpochStatus, Model, ModelEpoch, Validator, WorkRecord,
@@ -14,6 +14,11 @@ use solana_sdk::signer::Signer;
 
 use crate::fixtures::{DomainFx, Protocol};
 use crate::Env;
+
+/// Credit lines per legacy transaction the harness sends: five lines of four accounts
+/// fit a legacy transaction whatever their roles (the compute benchmark measures the
+/// most).
+pub const CREDIT_LINES_PER_TX: usize = 5;
 
 /// Who may have something to claim in an epoch of a domain.
 #[derive(Clone, Debug, Default)]
@@ -66,18 +71,36 @@ impl Env {
         pending.len()
     }
 
-    /// The settle keys of `epoch` (its shard count and cap period).
+    /// The settle keys of `epoch` (its cap period).
     pub async fn settle_keys(&mut self, d: &DomainFx, epoch: u64) -> SettleKeys {
         let state: Epoch = self.get(pda::epoch(&d.keys.domain, epoch)).await;
         let config: Config = self.get(pda::config()).await;
         SettleKeys {
             epoch,
-            shards: state.shard_count,
             period: state.end_ts as u64 / u64::from(config.bounds.period_secs),
         }
     }
 
-    /// Settles `epoch` as `keeper` and returns its event.
+    /// Moves the pool shares of every shard of closed `epoch` not collected yet into the
+    /// reward vault (up to 8 shards a transaction).
+    pub async fn collect_all_pools(&mut self, d: &DomainFx, epoch: u64) {
+        let mut pending = Vec::new();
+        for shard in 0..d.shards {
+            let counter: deepnode::state::EpochShard =
+                self.get(pda::epoch_shard(&d.keys.domain, epoch, shard)).await;
+            if !counter.collected {
+                pending.push(shard);
+            }
+        }
+        let payer = self.payer().pubkey();
+        for batch in pending.chunks(8) {
+            let ix = ix::collect_pools(payer, &d.keys, epoch, batch);
+            self.ok(&[ix], &[]).await;
+        }
+    }
+
+    /// Collects every shard's pool share of `epoch`, settles it as `keeper` and returns
+    /// the settlement's event.
     pub async fn settle(
         &mut self,
         p: &Protocol,
@@ -85,6 +108,7 @@ impl Env {
         epoch: u64,
         keeper: &Keypair,
     ) -> EpochSettled {
+        self.collect_all_pools(d, epoch).await;
         let k = self.settle_keys(d, epoch).await;
         let ix = ix::settle_epoch(keeper.pubkey(), &d.keys, &p.dn, k);
         self.ok_event(&[ix], &[keeper]).await
@@ -186,7 +210,7 @@ impl Env {
         caller: &Keypair,
     ) -> usize {
         let lines = self.credit_lines(p, d, epoch, who).await;
-        for batch in lines.chunks(MAX_CREDIT_LINES / 4) {
+        for batch in lines.chunks(CREDIT_LINES_PER_TX) {
             let ix = ix::credit(caller.pubkey(), d.keys.domain, epoch, batch);
             self.ok(&[ix], &[caller]).await;
         }

@@ -92,6 +92,30 @@ impl Env {
         s
     }
 
+    /// `n` stakers with `amount` staked each, registered as validators of `d` and voting
+    /// in the open epoch (two epochs closed, as for [`Env::validator`]).
+    pub async fn validators(
+        &mut self,
+        p: &Protocol,
+        d: &mut DomainFx,
+        n: usize,
+        amount: u64,
+    ) -> Vec<StakerFx> {
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            let s = self.staker(p, d, amount).await;
+            self.stake(p, d, &s, amount).await;
+            out.push(s);
+        }
+        self.close_epoch(d).await;
+        for s in &out {
+            self.ok(&[ix::register_validator(s.key(), d.keys.domain)], &[&s.kp])
+                .await;
+        }
+        self.close_epoch(d).await;
+        out
+    }
+
     /// A registered miner of `d`.
     pub async fn miner(&mut self, d: &DomainFx) -> Keypair {
         let kp = Keypair::new();

@@ -3,7 +3,6 @@
 //! credit), everybody's claims, and the keeper's sweeps and closes.
 use std::collections::{BTreeMap, BTreeSet};
 
-use deepnode::constants::MAX_CREDIT_LINES;
 use deepnode::events::RewardCredited;
 use deepnode::instructions::InitializeArgs;
 use deepnode::state::{
@@ -12,7 +11,7 @@ use deepnode::state::{
 };
 use deepnode_sdk::ix::{self, Attestation, DnKeys, StakerKeys, TicketKeys};
 use deepnode_sdk::pda;
-use deepnode_tests::crank::Participants;
+use deepnode_tests::crank::{Participants, CREDIT_LINES_PER_TX};
 use deepnode_tests::fixtures::{default_bounds, DomainFx, Protocol};
 use deepnode_tests::tokens::{MintExt, TOKEN, TOKEN_2022};
 use deepnode_tests::{custom_code, decode_event, Env};
@@ -501,7 +500,7 @@ impl Runner {
         // The keeper pushes every payout into its recipient's balance.
         let fx = &self.domains[dom].fx;
         let lines = self.env.credit_lines(&self.p, fx, index, &who).await;
-        for batch in lines.chunks(MAX_CREDIT_LINES / 4) {
+        for batch in lines.chunks(CREDIT_LINES_PER_TX) {
             let ix = ix::credit(keeper.pubkey(), domain, index, batch);
             let events = self.env.ok_events(&[ix], &[&keeper]).await;
             for credited in events.iter().filter_map(|b| decode_event::<RewardCredited>(b)) {

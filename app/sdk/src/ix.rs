@@ -909,15 +909,43 @@ pub fn finalise_work(caller: Pubkey, domain: Pubkey, epoch: u64, records: &[Pubk
 pub struct SettleKeys {
     /// The epoch to settle.
     pub epoch: u64,
-    /// Its shard count.
-    pub shards: u8,
     /// Its cap period index (`end_ts / period_secs`).
     pub period: u64,
 }
 
+/// `collect_pools`: move the pool shares of `shards` of closed epoch `epoch` into the
+/// reward vault (shards in increasing order, as the program requires).
+pub fn collect_pools(caller: Pubkey, d: &DomainKeys, epoch: u64, shards: &[u8]) -> Instruction {
+    let mut ix = build(
+        acc::CollectPools {
+            caller,
+            domain: d.domain,
+            epoch: pda::epoch(&d.domain, epoch),
+            stake_pool: pda::stake_pool(&d.domain),
+            reward_vault: pda::stake_reward_vault(&d.domain),
+            revenue_mint: d.revenue_mint,
+            vault_authority: pda::vault_authority(&d.domain),
+            revenue_token_program: d.token_program,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::CollectPools {},
+    );
+    let mut sorted = shards.to_vec();
+    sorted.sort_unstable();
+    for shard in sorted {
+        ix.accounts.extend([
+            AccountMeta::new(pda::epoch_shard(&d.domain, epoch, shard), false),
+            AccountMeta::new(pda::vault_shard(&d.domain, shard), false),
+            AccountMeta::new(pda::vault(&d.domain, shard), false),
+        ]);
+    }
+    ix
+}
+
 /// `settle_epoch`: settle an epoch; the caller is credited the keeper tip.
 pub fn settle_epoch(caller: Pubkey, d: &DomainKeys, dn: &DnKeys, k: SettleKeys) -> Instruction {
-    let mut ix = build(
+    build(
         acc::SettleEpoch {
             caller,
             config: pda::config(),
@@ -930,28 +958,13 @@ pub fn settle_epoch(caller: Pubkey, d: &DomainKeys, dn: &DnKeys, k: SettleKeys) 
             dn_mint: dn.mint,
             mint_authority: pda::mint_authority(),
             stake_vault: pda::stake_vault(&d.domain),
-            reward_vault: pda::stake_reward_vault(&d.domain),
-            revenue_mint: d.revenue_mint,
-            vault_authority: pda::vault_authority(&d.domain),
             dn_token_program: dn.token_program,
-            revenue_token_program: d.token_program,
             system_program: system_program::ID,
             event_authority: pda::event_authority(),
             program: deepnode::ID,
         },
         data::SettleEpoch {},
-    );
-    for shard in 0..k.shards {
-        ix.accounts.push(AccountMeta::new_readonly(
-            pda::epoch_shard(&d.domain, k.epoch, shard),
-            false,
-        ));
-        ix.accounts
-            .push(AccountMeta::new(pda::vault_shard(&d.domain, shard), false));
-        ix.accounts
-            .push(AccountMeta::new(pda::vault(&d.domain, shard), false));
-    }
-    ix
+    )
 }
 
 /// One payout to credit, with the accounts that prove it.

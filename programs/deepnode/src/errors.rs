@@ -422,7 +422,9 @@ pub enum DeepNodeError {
     #[msg("Rent must go back to the account that paid it")]
     RentPayerMismatch,
     /// 6134
-    #[msg("Destination token account cannot receive this payout (owner, mint, state or extensions)")]
+    #[msg(
+        "Destination token account cannot receive this payout (owner, mint, state or extensions)"
+    )]
     DestinationRefused,
     /// 6135
     #[msg("More validators voted than an epoch records")]
@@ -460,6 +462,12 @@ pub enum DeepNodeError {
     /// 6146
     #[msg("Validator belongs to another domain")]
     ValidatorWrongDomain,
+    /// 6147
+    #[msg("This shard's pool share has already been collected")]
+    ShardAlreadyCollected,
+    /// 6148
+    #[msg("Collect every shard's pool share (collect_pools) before settling")]
+    ShardsNotCollected,
 }
 
 impl From<deepnode_math::MathError> for DeepNodeError {

@@ -600,6 +600,23 @@ pub struct EpochClosed {
     pub settings_dropped: bool,
 }
 
+/// Shards' pool shares of a closed epoch moved into the reward vault.
+#[event]
+pub struct PoolsCollected {
+    /// Domain.
+    pub domain: Pubkey,
+    /// Epoch.
+    pub epoch: u64,
+    /// The shards collected by this call.
+    pub shards: Vec<u8>,
+    /// Their revenue (part of `R`).
+    pub revenue: u64,
+    /// What the reward vault received of their pool shares.
+    pub received: u64,
+    /// Shards collected so far.
+    pub shards_collected: u8,
+}
+
 /// One record finalised by `finalise_work`.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
 pub struct FinalisedLine {

@@ -230,6 +230,11 @@ pub mod deepnode {
         crank::finalise_work::handler(ctx)
     }
 
+    /// Anyone: move a closed epoch's shard pool shares into the reward vault.
+    pub fn collect_pools<'info>(ctx: Context<'info, CollectPools<'info>>) -> Result<()> {
+        crank::collect_pools::handler(ctx)
+    }
+
     /// Anyone: settle a finalised epoch: budget, mint, pools, accumulators, keeper tip.
     pub fn settle_epoch<'info>(ctx: Context<'info, SettleEpoch<'info>>) -> Result<()> {
         crank::settle_epoch::handler(ctx)

@@ -69,6 +69,12 @@ pub struct Epoch {
     /// Revenue rolled into this epoch's revenue-reward pool (unpayable roles of the
     /// previous epoch, sweeps of expired epochs); held in the reward vault.
     pub rolled_in: u64,
+    /// Shards whose pool share has been moved into the reward vault (`collect_pools`).
+    pub shards_collected: u8,
+    /// Revenue `R` summed over the collected shards.
+    pub revenue_collected: u64,
+    /// What the reward vault received of the collected shards' pool shares.
+    pub pool_received: u64,
     /// What settlement fixed (zero until settled).
     pub settlement: Settlement,
     /// Room to grow without migration.
@@ -217,6 +223,9 @@ impl Epoch {
             total_agreeing: 0,
             voters: [Voter::default(); MAX_ATTESTATIONS as usize],
             rolled_in: 0,
+            shards_collected: 0,
+            revenue_collected: 0,
+            pool_received: 0,
             settlement: Settlement::default(),
             reserved: [0; 64],
         }
@@ -320,6 +329,8 @@ pub struct EpochShard {
     pub payments: u64,
     /// Who paid the rent (gets it back when the record is closed).
     pub rent_payer: Pubkey,
+    /// Whether its pool share has moved to the reward vault (`collect_pools`).
+    pub collected: bool,
 }
 
 impl EpochShard {

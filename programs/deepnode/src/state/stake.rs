@@ -6,7 +6,7 @@
 //! position converts its in-flight change with the value of its change epoch and a claim
 //! costs the same however many epochs passed.
 use anchor_lang::prelude::*;
-use deepnode_math::{acc_advance, acc_distributable, accrued};
+use deepnode_math::{acc_advance, acc_fund, accrued};
 
 use crate::errors::{math, DeepNodeError};
 use crate::state::Epoch;
@@ -67,8 +67,13 @@ pub struct StakePool {
     pub rev_roles_owed: u64,
     /// DN burned by sweeps, lifetime.
     pub dn_burned: u64,
+    /// Fraction (units of 2^-64) of the stakers' DN pools not funded yet, carried from
+    /// epoch to epoch (`deepnode_math::acc_fund`).
+    pub dn_carry: u64,
+    /// The same for the revenue pools.
+    pub rev_carry: u64,
     /// Room to grow without migration.
-    pub reserved: [u8; 32],
+    pub reserved: [u8; 16],
 }
 
 impl StakePool {
@@ -172,7 +177,8 @@ impl StakePool {
     /// Adds a settled epoch's stakers' pools to the accumulators, in epoch order, and
     /// stores the values reached on the epoch. Called by settlement once the pools are
     /// in the vaults. Funds (and returns) what the positions can ever accrue,
-    /// `acc_distributable` of each pool; the rest is dust for the sweep. An epoch
+    /// `acc_fund` of each pool (whole units, the fractions carried from epoch to epoch);
+    /// the rest is dust for the sweep. An epoch
     /// without active stake takes nothing (its pools are withheld or rolled over by the
     /// caller) and returns `(0, 0)`.
     pub fn record_epoch_rewards(
@@ -190,10 +196,11 @@ impl StakePool {
             // Wrapping accumulators and counters (math crate, §9): never stalls.
             self.acc_dn = math(acc_advance(self.acc_dn, dn, epoch.active_stake))?;
             self.acc_rev = math(acc_advance(self.acc_rev, rev, epoch.active_stake))?;
-            funded = (
-                math(acc_distributable(dn, epoch.active_stake))?,
-                math(acc_distributable(rev, epoch.active_stake))?,
-            );
+            let (dn_funded, dn_carry) = math(acc_fund(dn, epoch.active_stake, self.dn_carry))?;
+            let (rev_funded, rev_carry) =
+                math(acc_fund(rev, epoch.active_stake, self.rev_carry))?;
+            (self.dn_carry, self.rev_carry) = (dn_carry, rev_carry);
+            funded = (dn_funded, rev_funded);
             self.dn_funded = self.dn_funded.wrapping_add(funded.0);
             self.rev_funded = self.rev_funded.wrapping_add(funded.1);
         }
@@ -500,7 +507,9 @@ mod tests {
             dn_roles_owed: 0,
             rev_roles_owed: 0,
             dn_burned: 0,
-            reserved: [0; 32],
+            dn_carry: 0,
+            rev_carry: 0,
+            reserved: [0; 16],
         }
     }
 

@@ -137,6 +137,7 @@ pub fn handler<'info>(mut ctx: Context<'info, CloseEpoch<'info>>) -> Result<()> 
             usage_units: 0,
             payments: 0,
             rent_payer: payer.key(),
+            collected: false,
         };
         create_state(
             info,

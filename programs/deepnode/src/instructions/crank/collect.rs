@@ -98,7 +98,12 @@ pub fn handler<'info>(mut ctx: Context<'info, Collect<'info>>) -> Result<()> {
         );
         let own = balance.recipient == caller;
         let dn_ok = balance.dn_owed > 0
-            && accepts_payout(dn_to, &a.config.dn_mint, &balance.recipient, &a.config.dn_token_program);
+            && accepts_payout(
+                dn_to,
+                &a.config.dn_mint,
+                &balance.recipient,
+                &a.config.dn_token_program,
+            );
         let rev_ok = balance.rev_owed > 0
             && accepts_payout(
                 rev_to,

@@ -53,7 +53,10 @@ pub fn credit_accounts(role: CreditRole) -> usize {
 }
 
 /// Handler of [`credit`](crate::deepnode::credit).
-pub fn handler<'info>(mut ctx: Context<'info, Credit<'info>>, lines: Vec<CreditRole>) -> Result<()> {
+pub fn handler<'info>(
+    mut ctx: Context<'info, Credit<'info>>,
+    lines: Vec<CreditRole>,
+) -> Result<()> {
     let a = &mut ctx.accounts;
     a.epoch.require_settled()?;
     require!(
@@ -61,7 +64,10 @@ pub fn handler<'info>(mut ctx: Context<'info, Credit<'info>>, lines: Vec<CreditR
         DeepNodeError::ClaimWindowClosed
     );
     require!(!lines.is_empty(), DeepNodeError::BatchEmpty);
-    require!(lines.len() <= MAX_CREDIT_LINES, DeepNodeError::BatchTooLarge);
+    require!(
+        lines.len() <= MAX_CREDIT_LINES,
+        DeepNodeError::BatchTooLarge
+    );
     let needed = lines
         .iter()
         .try_fold(0usize, |acc, r| acc.checked_add(credit_accounts(*r)))
@@ -86,10 +92,7 @@ pub fn handler<'info>(mut ctx: Context<'info, Credit<'info>>, lines: Vec<CreditR
             CreditRole::Miner => {
                 let (record_info, miner_info) = (&accounts[0], &accounts[1]);
                 super::require_increasing(&mut last_record, record_info.key())?;
-                require!(
-                    !record_info.data_is_empty(),
-                    DeepNodeError::AlreadyCredited
-                );
+                require!(!record_info.data_is_empty(), DeepNodeError::AlreadyCredited);
                 let record: WorkRecord = load_state(record_info)?;
                 require_keys_eq!(
                     record.domain,
@@ -131,7 +134,14 @@ pub fn handler<'info>(mut ctx: Context<'info, Credit<'info>>, lines: Vec<CreditR
                     DeepNodeError::RentPayerMismatch
                 );
                 let rent = super::close_program_account(record_info, &accounts[3])?;
-                (miner_info.key(), miner.authority, dn, rev, &accounts[2], rent)
+                (
+                    miner_info.key(),
+                    miner.authority,
+                    dn,
+                    rev,
+                    &accounts[2],
+                    rent,
+                )
             }
             CreditRole::Validator => {
                 let validator: Validator = load_state(&accounts[0])?;
@@ -144,25 +154,26 @@ pub fn handler<'info>(mut ctx: Context<'info, Credit<'info>>, lines: Vec<CreditR
                     .voter(validator.index)
                     .filter(|slot| epoch.voters[*slot].agreeing > 0)
                     .ok_or(DeepNodeError::NoValidatorScore)?;
-                require!(
-                    !epoch.voters[slot].credited,
-                    DeepNodeError::AlreadyCredited
-                );
+                require!(!epoch.voters[slot].credited, DeepNodeError::AlreadyCredited);
                 epoch.voters[slot].credited = true;
                 let w = u64::from(epoch.voters[slot].agreeing);
                 let total = u128::from(epoch.total_agreeing);
                 let dn = math(payout(s.dn_pools[VALIDATORS_ROLE], w, total))?;
                 let rev = math(payout(s.rev_pools[VALIDATORS_ROLE], w, total))?;
                 epoch.settlement.credit(VALIDATORS_ROLE, dn, rev)?;
-                (accounts[0].key(), validator.authority, dn, rev, &accounts[1], 0)
+                (
+                    accounts[0].key(),
+                    validator.authority,
+                    dn,
+                    rev,
+                    &accounts[1],
+                    0,
+                )
             }
             CreditRole::ModelOwner => {
                 let (record_info, model_info) = (&accounts[0], &accounts[1]);
                 super::require_increasing(&mut last_model, record_info.key())?;
-                require!(
-                    !record_info.data_is_empty(),
-                    DeepNodeError::AlreadyCredited
-                );
+                require!(!record_info.data_is_empty(), DeepNodeError::AlreadyCredited);
                 let record: ModelEpoch = load_state(record_info)?;
                 require!(
                     record.domain == domain_key && record.epoch == epoch.index,
@@ -176,7 +187,11 @@ pub fn handler<'info>(mut ctx: Context<'info, Credit<'info>>, lines: Vec<CreditR
                 let model: Model = load_state(model_info)?;
                 let total = u128::from(s.revenue);
                 let dn = math(payout(s.dn_pools[MODEL_OWNERS_ROLE], record.revenue, total))?;
-                let rev = math(payout(s.rev_pools[MODEL_OWNERS_ROLE], record.revenue, total))?;
+                let rev = math(payout(
+                    s.rev_pools[MODEL_OWNERS_ROLE],
+                    record.revenue,
+                    total,
+                ))?;
                 epoch.settlement.credit(MODEL_OWNERS_ROLE, dn, rev)?;
                 require_keys_eq!(
                     accounts[3].key(),

@@ -6,7 +6,7 @@
 //! record below quorum verifies nothing and is refused, so griefers' one-attestation
 //! records never add to the crank's work. Never paused.
 use anchor_lang::prelude::*;
-use deepnode_math::{finalise_votes, Vote};
+use deepnode_math::{agrees, verified_units, Vote};
 
 use crate::constants::*;
 use crate::create::{load_state, write_state};
@@ -64,37 +64,40 @@ pub fn handler<'info>(mut ctx: Context<'info, FinaliseWork<'info>>) -> Result<()
             u16::from(record.count) >= quorum,
             DeepNodeError::RecordBelowQuorum
         );
-        let votes = record
-            .recorded()
-            .iter()
-            .map(|v| {
-                let slot = a
-                    .epoch
-                    .voter(v.validator)
-                    .ok_or(DeepNodeError::NoValidatorScore)?;
-                Ok(Vote {
-                    units: v.units,
-                    stake: a.epoch.voters[slot].weight,
-                })
-            })
-            .collect::<Result<Vec<Vote>>>()?;
-        let verdict = math(finalise_votes(&votes, total_stake, quorum, tolerance))?;
+        // The votes on the stack (the heap never frees; a batch must not allocate per
+        // record), each weighted by its validator's weight in the epoch.
+        let mut votes = [Vote { units: 0, stake: 0 }; MAX_ATTESTATIONS as usize];
+        let count = usize::from(record.count);
+        for (slot, a_) in votes.iter_mut().zip(record.recorded()) {
+            let voter = a
+                .epoch
+                .voter(a_.validator)
+                .ok_or(DeepNodeError::NoValidatorScore)?;
+            *slot = Vote {
+                units: a_.units,
+                stake: a.epoch.voters[voter].weight,
+            };
+        }
+        let verified = math(verified_units(&mut votes[..count], total_stake, quorum))?;
         let mut agreeing: u8 = 0;
-        for (vote, agrees) in record.recorded().iter().zip(verdict.agrees.iter()) {
-            if *agrees {
-                a.epoch.add_agreeing(vote.validator)?;
-                agreeing = agreeing
-                    .checked_add(1)
-                    .ok_or(DeepNodeError::MathOverflow)?;
+        if let Some(median) = verified {
+            for vote in record.recorded() {
+                if math(agrees(vote.units, median, tolerance))? {
+                    a.epoch.add_agreeing(vote.validator)?;
+                    agreeing = agreeing
+                        .checked_add(1)
+                        .ok_or(DeepNodeError::MathOverflow)?;
+                }
             }
         }
+        let verified = verified.unwrap_or(0);
         record.finalised = true;
-        record.verified_units = verdict.verified;
+        record.verified_units = verified;
         write_state(info, &record)?;
         a.epoch.total_verified = a
             .epoch
             .total_verified
-            .checked_add(u128::from(verdict.verified))
+            .checked_add(u128::from(verified))
             .ok_or(DeepNodeError::MathOverflow)?;
         a.epoch.finalised_records = a
             .epoch
@@ -103,7 +106,7 @@ pub fn handler<'info>(mut ctx: Context<'info, FinaliseWork<'info>>) -> Result<()
             .ok_or(DeepNodeError::MathOverflow)?;
         lines.push(FinalisedLine {
             record: info.key(),
-            verified: verdict.verified,
+            verified,
             agreeing,
         });
     }

@@ -1,8 +1,9 @@
 //! The permissionless crank that moves each domain's epochs forward (PROTOCOL.md §5):
-//! close, finalise, settle, credit, collect, sweep, close accounts.
+//! close, finalise, collect pools, settle, credit, collect, sweep, close accounts.
 pub mod close_accounts;
 pub mod close_epoch;
 pub mod collect;
+pub mod collect_pools;
 pub mod credit;
 pub mod finalise_work;
 pub mod settle_epoch;
@@ -14,6 +15,8 @@ pub use close_accounts::*;
 pub use close_epoch::*;
 #[allow(ambiguous_glob_reexports)]
 pub use collect::*;
+#[allow(ambiguous_glob_reexports)]
+pub use collect_pools::*;
 #[allow(ambiguous_glob_reexports)]
 pub use credit::*;
 #[allow(ambiguous_glob_reexports)]
@@ -48,11 +51,7 @@ pub(crate) fn credit_recipient<'info>(
             &[REWARD_SEED, domain.as_ref(), recipient.as_ref()],
             &crate::ID,
         );
-        require_keys_eq!(
-            info.key(),
-            expected,
-            DeepNodeError::RewardAccountMismatch
-        );
+        require_keys_eq!(info.key(), expected, DeepNodeError::RewardAccountMismatch);
         let mut balance = RewardBalance {
             version: ACCOUNT_VERSION,
             bump,

@@ -20,14 +20,9 @@ use crate::constants::*;
 use crate::create::{create_state, load_state, write_state};
 use crate::errors::{math, DeepNodeError};
 use crate::events::EpochSettled;
-use crate::state::{
-    Config, Domain, EmissionPeriod, Epoch, EpochShard, EpochStatus, StakePool, VaultShard,
-};
-use crate::token_util::{token_balance, VaultCpi};
+use crate::state::{Config, Domain, EmissionPeriod, Epoch, EpochStatus, StakePool};
 
-/// Accounts of [`settle_epoch`](crate::deepnode::settle_epoch). Remaining accounts: for
-/// each shard in order, its epoch counter, its ledger (writable) and its token account
-/// (writable).
+/// Accounts of [`settle_epoch`](crate::deepnode::settle_epoch).
 #[event_cpi]
 #[derive(Accounts)]
 pub struct SettleEpoch<'info> {
@@ -66,21 +61,9 @@ pub struct SettleEpoch<'info> {
     /// CHECK: the domain's DN stake vault (receives the mint): the address the pool stores.
     #[account(mut, address = stake_pool.stake_vault @ DeepNodeError::VaultMismatch)]
     pub stake_vault: UncheckedAccount<'info>,
-    /// CHECK: the domain's revenue reward vault: the address the pool stores.
-    #[account(mut, address = stake_pool.reward_vault @ DeepNodeError::VaultMismatch)]
-    pub reward_vault: UncheckedAccount<'info>,
-    /// CHECK: the domain's revenue mint.
-    #[account(address = domain.revenue_mint)]
-    pub revenue_mint: UncheckedAccount<'info>,
-    /// CHECK: the domain's vault authority (the address the domain stores).
-    #[account(address = domain.vault_authority @ DeepNodeError::VaultAuthorityMismatch)]
-    pub vault_authority: UncheckedAccount<'info>,
     /// Token program of the DN mint.
     #[account(address = config.dn_token_program)]
     pub dn_token_program: Interface<'info, TokenInterface>,
-    /// Token program of the revenue mint.
-    #[account(address = domain.revenue_token_program)]
-    pub revenue_token_program: Interface<'info, TokenInterface>,
     /// System program.
     pub system_program: Program<'info, System>,
 }
@@ -107,70 +90,14 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
         next_epoch.domain == a.domain.key() && Some(next_epoch.index) == e.index.checked_add(1),
         DeepNodeError::NextEpochMismatch
     );
-    let shards = usize::from(e.shard_count);
-    let triples = shards.checked_mul(3).ok_or(DeepNodeError::MathOverflow)?;
     require!(
-        ctx.remaining_accounts.len() == triples,
-        DeepNodeError::EpochShardAccountsMismatch
+        e.shards_collected == e.shard_count,
+        DeepNodeError::ShardsNotCollected
     );
     let domain_key = a.domain.key();
     let payer = a.caller.to_account_info();
     let system = a.system_program.to_account_info();
-
-    // The revenue side: R from the counters; the shards' pool shares move into the
-    // reward vault, which credits what it received (transfer-fee mints).
-    let rev_cpi = VaultCpi {
-        domain: domain_key,
-        authority_bump: a.domain.vault_authority_bump,
-        vault: &a.reward_vault,
-        authority: &a.vault_authority,
-        mint: &a.revenue_mint,
-        decimals: a.domain.revenue_decimals,
-        token_program: &a.revenue_token_program,
-    };
-    let mut revenue = 0u64;
-    let mut received = 0u64;
-    for (i, chunk) in ctx.remaining_accounts.chunks_exact(3).enumerate() {
-        let (counter_info, ledger_info, vault_info) = (&chunk[0], &chunk[1], &chunk[2]);
-        let counter: EpochShard = load_state(counter_info)?;
-        let mut ledger: VaultShard = load_state(ledger_info)?;
-        let index = u8::try_from(i).map_err(|_| DeepNodeError::MathOverflow)?;
-        require!(
-            counter.domain == domain_key
-                && counter.epoch == e.index
-                && counter.shard == index
-                && ledger.domain == domain_key
-                && ledger.index == index,
-            DeepNodeError::ShardAccountMismatch
-        );
-        require_keys_eq!(
-            vault_info.key(),
-            ledger.vault,
-            DeepNodeError::VaultMismatch
-        );
-        revenue = revenue
-            .checked_add(counter.revenue)
-            .ok_or(DeepNodeError::MathOverflow)?;
-        if counter.pool > 0 {
-            let shard_cpi = VaultCpi {
-                vault: vault_info,
-                ..rev_cpi
-            };
-            let before = token_balance(&a.reward_vault)?;
-            shard_cpi.send(&a.reward_vault, counter.pool)?;
-            let got = token_balance(&a.reward_vault)?
-                .checked_sub(before)
-                .ok_or(DeepNodeError::MathOverflow)?;
-            received = received
-                .checked_add(got)
-                .ok_or(DeepNodeError::MathOverflow)?;
-            ledger.pool_owed = ledger
-                .pool_owed
-                .checked_sub(counter.pool)
-                .ok_or(DeepNodeError::VaultUndercovered)?;
-            write_state(ledger_info, &ledger)?;
-        }
-    }
+    let (revenue, received) = (e.revenue_collected, e.pool_received);
 
     // Who can be paid (§6: a role with nobody to pay gets no pool).
     let e = &a.epoch;
@@ -284,9 +211,10 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
         .checked_sub(stakers_dn)
         .and_then(|v| pool.dn_roles_owed.checked_add(v))
         .ok_or(DeepNodeError::MathOverflow)?;
-    pool.rev_roles_owed = received
-        .checked_add(pool.rev_roles_owed)
-        .and_then(|v| v.checked_sub(stakers_rev))
+    // collect_pools booked the revenue to the roles; the stakers' part moves to them.
+    pool.rev_roles_owed = pool
+        .rev_roles_owed
+        .checked_sub(stakers_rev)
         .ok_or(DeepNodeError::MathOverflow)?;
     next_epoch.rolled_in = next_epoch
         .rolled_in

@@ -127,6 +127,7 @@ pub fn handler(mut ctx: Context<InitShard>, shard: u8) -> Result<()> {
         usage_units: 0,
         payments: 0,
         rent_payer: payer.key(),
+        collected: false,
     };
     create_state(
         &a.epoch_shard.to_account_info(),

@@ -77,7 +77,9 @@ pub fn handler(mut ctx: Context<InitStakePool>) -> Result<()> {
         dn_roles_owed: 0,
         rev_roles_owed: 0,
         dn_burned: 0,
-        reserved: [0; 32],
+        dn_carry: 0,
+        rev_carry: 0,
+        reserved: [0; 16],
     };
     let payer = a.payer.to_account_info();
     let system = a.system_program.to_account_info();

@@ -171,7 +171,12 @@ pub fn handler<'info>(
             // An existing record is the program's at the miner's address for this epoch.
             let record: WorkRecord = load_state(record_info)?;
             let expected = Pubkey::create_program_address(
-                &[WORK_RECORD_SEED, miner_key.as_ref(), &epoch_le, &[record.bump]],
+                &[
+                    WORK_RECORD_SEED,
+                    miner_key.as_ref(),
+                    &epoch_le,
+                    &[record.bump],
+                ],
                 &crate::ID,
             )
             .map_err(|_| DeepNodeError::WorkRecordMismatch)?;

@@ -1,0 +1,155 @@
+//! `collect_pools`: after an epoch closes, anyone moves each shard's share of its
+//! revenue-reward pool from the shard's vault into the domain's reward vault, a batch of
+//! shards at a time, and sums the epoch's revenue `R` (PROTOCOL.md §5, §12). The reward
+//! vault credits what it received (transfer-fee mints). Settlement waits until every
+//! shard is collected, so its own accounts stay a small fixed set whatever the shard
+//! count (a 16-shard domain needs 48 shard accounts: a transaction of its own). Never
+//! paused.
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::TokenInterface;
+
+use crate::constants::*;
+use crate::create::{load_state, write_state};
+use crate::errors::DeepNodeError;
+use crate::events::PoolsCollected;
+use crate::state::{Domain, Epoch, EpochShard, EpochStatus, StakePool, VaultShard};
+use crate::token_util::{token_balance, VaultCpi};
+
+/// Accounts of [`collect_pools`](crate::deepnode::collect_pools). Remaining accounts: for
+/// each shard collected, in increasing shard order, its epoch counter (w), its ledger (w)
+/// and its token account (w).
+#[event_cpi]
+#[derive(Accounts)]
+pub struct CollectPools<'info> {
+    /// Anyone.
+    pub caller: Signer<'info>,
+    /// The domain (created only at its PDA).
+    pub domain: Box<Account<'info, Domain>>,
+    /// The closed epoch.
+    #[account(mut, constraint = epoch.domain == domain.key() @ DeepNodeError::EpochWrongDomain)]
+    pub epoch: Box<Account<'info, Epoch>>,
+    /// The domain's stake pool (the reward vault's ledger).
+    #[account(mut, constraint = stake_pool.domain == domain.key() @ DeepNodeError::StakePoolMismatch)]
+    pub stake_pool: Box<Account<'info, StakePool>>,
+    /// CHECK: the domain's revenue reward vault: the address the pool stores.
+    #[account(mut, address = stake_pool.reward_vault @ DeepNodeError::VaultMismatch)]
+    pub reward_vault: UncheckedAccount<'info>,
+    /// CHECK: the domain's revenue mint.
+    #[account(address = domain.revenue_mint)]
+    pub revenue_mint: UncheckedAccount<'info>,
+    /// CHECK: the domain's vault authority (the address the domain stores).
+    #[account(address = domain.vault_authority @ DeepNodeError::VaultAuthorityMismatch)]
+    pub vault_authority: UncheckedAccount<'info>,
+    /// Token program of the revenue mint.
+    #[account(address = domain.revenue_token_program)]
+    pub revenue_token_program: Interface<'info, TokenInterface>,
+}
+
+/// Handler of [`collect_pools`](crate::deepnode::collect_pools).
+pub fn handler<'info>(mut ctx: Context<'info, CollectPools<'info>>) -> Result<()> {
+    let a = &mut ctx.accounts;
+    require!(
+        matches!(a.epoch.status, EpochStatus::Closed | EpochStatus::Finalised),
+        DeepNodeError::EpochNotClosed
+    );
+    let accounts = ctx.remaining_accounts;
+    require!(!accounts.is_empty(), DeepNodeError::BatchEmpty);
+    require!(
+        accounts.len().checked_rem(3) == Some(0),
+        DeepNodeError::EpochShardAccountsMismatch
+    );
+    let domain_key = a.domain.key();
+    let cpi = VaultCpi {
+        domain: domain_key,
+        authority_bump: a.domain.vault_authority_bump,
+        vault: &a.reward_vault,
+        authority: &a.vault_authority,
+        mint: &a.revenue_mint,
+        decimals: a.domain.revenue_decimals,
+        token_program: &a.revenue_token_program,
+    };
+    let mut previous: Option<u8> = None;
+    let (mut revenue, mut received) = (0u64, 0u64);
+    let mut shards = Vec::with_capacity(usize::from(MAX_SHARDS));
+    for chunk in accounts.chunks_exact(3) {
+        let (counter_info, ledger_info, vault_info) = (&chunk[0], &chunk[1], &chunk[2]);
+        let mut counter: EpochShard = load_state(counter_info)?;
+        let mut ledger: VaultShard = load_state(ledger_info)?;
+        require!(
+            counter.domain == domain_key
+                && counter.epoch == a.epoch.index
+                && ledger.domain == domain_key
+                && ledger.index == counter.shard,
+            DeepNodeError::ShardAccountMismatch
+        );
+        require!(
+            previous.is_none_or(|p| counter.shard > p),
+            DeepNodeError::AccountsNotIncreasing
+        );
+        previous = Some(counter.shard);
+        require!(!counter.collected, DeepNodeError::ShardAlreadyCollected);
+        require_keys_eq!(
+            vault_info.key(),
+            ledger.vault,
+            DeepNodeError::VaultMismatch
+        );
+        if counter.pool > 0 {
+            let before = token_balance(&a.reward_vault)?;
+            VaultCpi {
+                vault: vault_info,
+                ..cpi
+            }
+            .send(&a.reward_vault, counter.pool)?;
+            let got = token_balance(&a.reward_vault)?
+                .checked_sub(before)
+                .ok_or(DeepNodeError::MathOverflow)?;
+            received = received
+                .checked_add(got)
+                .ok_or(DeepNodeError::MathOverflow)?;
+            ledger.pool_owed = ledger
+                .pool_owed
+                .checked_sub(counter.pool)
+                .ok_or(DeepNodeError::VaultUndercovered)?;
+            write_state(ledger_info, &ledger)?;
+        }
+        revenue = revenue
+            .checked_add(counter.revenue)
+            .ok_or(DeepNodeError::MathOverflow)?;
+        counter.collected = true;
+        write_state(counter_info, &counter)?;
+        shards.push(counter.shard);
+    }
+    let e = &mut a.epoch;
+    e.shards_collected = e
+        .shards_collected
+        .checked_add(u8::try_from(shards.len()).map_err(|_| DeepNodeError::MathOverflow)?)
+        .ok_or(DeepNodeError::MathOverflow)?;
+    require!(
+        e.shards_collected <= e.shard_count,
+        DeepNodeError::EpochShardAccountsMismatch
+    );
+    e.revenue_collected = e
+        .revenue_collected
+        .checked_add(revenue)
+        .ok_or(DeepNodeError::MathOverflow)?;
+    e.pool_received = e
+        .pool_received
+        .checked_add(received)
+        .ok_or(DeepNodeError::MathOverflow)?;
+    // The reward vault now owes what it received to the epoch's roles.
+    a.stake_pool.rev_roles_owed = a
+        .stake_pool
+        .rev_roles_owed
+        .checked_add(received)
+        .ok_or(DeepNodeError::MathOverflow)?;
+    let event = PoolsCollected {
+        domain: domain_key,
+        epoch: e.index,
+        shards,
+        revenue,
+        received,
+        shards_collected: e.shards_collected,
+    };
+    crate::emit_event!(ctx, event);
+    Ok(())
+}
