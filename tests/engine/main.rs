@@ -21,7 +21,7 @@ mod model;
 use deepnode::errors::DeepNodeError as E;
 use deepnode::events::{BatchSettled, EpochSettled, PaymentRouted, RewardCredited, RoutedLine};
 use deepnode::state::{
-    Auction, Epoch, EpochStatus, RewardBalance, StakePool, VaultShard, WorkRecord,
+    Auction, Epoch, EpochBook, EpochStatus, RewardBalance, StakePool, VaultShard, WorkRecord,
 };
 use deepnode_sdk::ix::{Attestation, CollectLine, CreditLine, Line, TicketKeys};
 use deepnode_tests::fixtures::*;
@@ -748,7 +748,7 @@ impl Engine {
         if !expected.is_empty() {
             let miner_pda = pda::miner(&s.d.keys.domain, &miner);
             let on_chain: WorkRecord = self.env.get(pda::work_record(&miner_pda, epoch)).await;
-            let state: Epoch = self.env.get(pda::epoch(&s.d.keys.domain, epoch)).await;
+            let state: EpochBook = self.env.get(pda::epoch_book(&s.d.keys.domain, epoch)).await;
             let weight = |index: u32| {
                 let slot = state.voter(index).expect("every attester is a voter");
                 state.voters[slot].weight
@@ -1120,28 +1120,29 @@ impl Engine {
         let s = &self.sides[k];
         let domain = s.d.keys.domain;
         let books: Vec<(u64, Book)> = s.m.books.iter().map(|(e, b)| (*e, b.clone())).collect();
-        for (e, book) in books {
+        for (e, model) in books {
             let epoch: Epoch = self.env.get(pda::epoch(&domain, e)).await;
+            let book: EpochBook = self.env.get(pda::epoch_book(&domain, e)).await;
             assert_eq!(
                 (
-                    epoch.quorate_records,
-                    epoch.finalised_records as usize,
-                    epoch.total_agreeing
+                    book.quorate_records,
+                    book.finalised_records as usize,
+                    book.total_agreeing
                 ),
-                (book.quorate, book.verified.len(), book.total_agreeing),
+                (model.quorate, model.verified.len(), model.total_agreeing),
                 "{}: epoch {e} totals",
                 self.ctx
             );
             assert_eq!(
-                epoch.rolled_in, book.rolled_in,
+                book.rolled_in, model.rolled_in,
                 "{}: epoch {e} rolled in",
                 self.ctx
             );
-            let Some(m) = book.s else {
+            let Some(m) = model.s else {
                 assert_ne!(epoch.status, EpochStatus::Settled, "{}", self.ctx);
                 continue;
             };
-            let c = epoch.settlement;
+            let c = book.settlement;
             assert_eq!(epoch.status, EpochStatus::Settled, "{}", self.ctx);
             assert_eq!(
                 (
@@ -1171,7 +1172,7 @@ impl Engine {
                 assert!(c.dn_credited[r] <= c.dn_pools[r] && c.rev_credited[r] <= c.rev_pools[r]);
             }
             let settings = engine_settings();
-            if epoch.total_verified > 0 {
+            if book.total_verified > 0 {
                 assert!(c.budget >= settings.floor && c.budget <= settings.ceiling);
             } else {
                 assert_eq!(c.budget, 0, "{}: no work, no budget", self.ctx);

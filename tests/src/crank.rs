@@ -4,7 +4,7 @@
 use deepnode::constants::MAX_FINALISE_RECORDS;
 use deepnode::events::EpochSettled;
 use deepnode::state::{
-    Config, Domain, Epoch, EpochStatus, Model, ModelEpoch, Validator, WorkRecord,
+    Config, Domain, Epoch, EpochBook, EpochStatus, Model, ModelEpoch, Validator, WorkRecord,
 };
 use deepnode_sdk::ix::{self, CollectLine, CreditLine, SettleKeys};
 use deepnode_sdk::pda;
@@ -149,7 +149,7 @@ impl Env {
         epoch: u64,
         who: &Participants,
     ) -> Vec<CreditLine> {
-        let state: Epoch = self.get(pda::epoch(&d.keys.domain, epoch)).await;
+        let state: EpochBook = self.get(pda::epoch_book(&d.keys.domain, epoch)).await;
         let s = state.settlement;
         let mut lines = Vec::new();
         for (authority, _, r) in self.work_records(d, epoch, &who.miners).await {

@@ -92,6 +92,21 @@ pub struct Protocol {
     pub foundation: Pubkey,
 }
 
+/// Who a new domain belongs to: its revenue mint (and the mint's authority, for tests
+/// to mint revenue tokens), its owner and its fee authority.
+pub struct DomainIds {
+    /// Revenue mint.
+    pub mint: Pubkey,
+    /// Its token program.
+    pub program: Pubkey,
+    /// Its mint authority.
+    pub mint_authority: Keypair,
+    /// Domain owner.
+    pub owner: Keypair,
+    /// Fee authority / payment processor.
+    pub fee_authority: Keypair,
+}
+
 /// A domain created and made ready in tests.
 pub struct DomainFx {
     /// Keys most instructions need.
@@ -114,6 +129,15 @@ impl Env {
     /// Initialises the protocol with an adopted DN mint of `dn_program`, after minting
     /// `DN_HOLDER_FUNDS` to a holder.
     pub async fn init_protocol(&mut self, dn_program: Pubkey) -> Protocol {
+        self.init_protocol_with(dn_program, None).await
+    }
+
+    /// [`Env::init_protocol`] with an optional max supply.
+    pub async fn init_protocol_with(
+        &mut self,
+        dn_program: Pubkey,
+        max_supply: Option<u64>,
+    ) -> Protocol {
         let gov = Keypair::new();
         let temp = Keypair::new();
         let mint = self.create_mint(dn_program, 6, &temp.pubkey()).await;
@@ -138,7 +162,7 @@ impl Env {
             InitializeArgs {
                 authority: gov.pubkey(),
                 bounds: default_bounds(),
-                max_supply: None,
+                max_supply,
             },
         );
         self.ok(&[ix], &[&upgrade]).await;
@@ -183,31 +207,32 @@ impl Env {
         shards: u8,
         settings: DomainSettings,
     ) -> DomainFx {
-        self.domain_owned_by(
-            p,
+        let (owner, fee_authority) = (Keypair::new(), Keypair::new());
+        let ids = DomainIds {
             mint,
             program,
             mint_authority,
-            Keypair::new(),
-            shards,
-            settings,
-        )
-        .await
+            owner,
+            fee_authority,
+        };
+        self.domain_owned_by(p, ids, shards, settings).await
     }
 
-    /// Creates a domain owned by `owner` (also its fee authority) whose revenue mint is
-    /// `mint`, and initialises its stake pool and shards.
+    /// Creates a domain with the given keys, and initialises its stake pool and shards.
     pub async fn domain_owned_by(
         &mut self,
         p: &Protocol,
-        mint: Pubkey,
-        program: Pubkey,
-        mint_authority: Keypair,
-        owner: Keypair,
+        ids: DomainIds,
         shards: u8,
         settings: DomainSettings,
     ) -> DomainFx {
-        let fee_authority = owner.insecure_clone();
+        let DomainIds {
+            mint,
+            program,
+            mint_authority,
+            owner,
+            fee_authority,
+        } = ids;
         self.airdrop(&fee_authority.pubkey(), 1_000_000_000).await;
         let config: deepnode::state::Config = self.get(pda::config()).await;
         let id = config.domain_count;

@@ -5,7 +5,7 @@ use crate::common::*;
 use deepnode::constants::{MAX_ATTESTATIONS, MAX_ATTESTED_UNITS, MAX_ATTEST_LINES};
 use deepnode::errors::DeepNodeError as E;
 use deepnode::events::WorkAttested;
-use deepnode::state::{Epoch, WorkRecord};
+use deepnode::state::{Epoch, EpochBook, WorkRecord};
 use deepnode_sdk::ix::Attestation;
 use deepnode_tests::sizes;
 use deepnode_tests::staking::StakerFx;
@@ -49,8 +49,9 @@ async fn first_attestation_creates_and_counts_the_record() {
     );
     assert_eq!(r.rent_payer, vs[0].key());
     let epoch: Epoch = w.env.get(pda::epoch(&w.d.keys.domain, e)).await;
-    // Each validator's weight is kept once, on the epoch.
-    let weights: Vec<(u32, u64)> = epoch.voters[..2]
+    // Each validator's weight is kept once, in the epoch's book.
+    let book: EpochBook = w.env.get(pda::epoch_book(&w.d.keys.domain, e)).await;
+    let weights: Vec<(u32, u64)> = book.voters[..2]
         .iter()
         .map(|v| (v.validator, v.weight))
         .collect();
@@ -357,9 +358,9 @@ async fn each_epoch_records_its_validator_stake() {
     w.env
         .ok(&[w.attest_ix(&vs[1], &[line(&m, 50)])], &[&vs[1].kp])
         .await;
-    let epoch: Epoch = w.env.get(pda::epoch(&w.d.keys.domain, e)).await;
-    let slot = epoch.voter(1).expect("vs[1] voted");
-    assert_eq!(epoch.voters[slot].weight, 1_000, "its weight in the epoch");
+    let book: EpochBook = w.env.get(pda::epoch_book(&w.d.keys.domain, e)).await;
+    let slot = book.voter(1).expect("vs[1] voted");
+    assert_eq!(book.voters[slot].weight, 1_000, "its weight in the epoch");
     let everyone = [&vs[0], &vs[1], &extra];
     w.check(&everyone).await;
     w.close().await;

@@ -469,17 +469,30 @@ async fn claim_to_another_owners_accounts_fails() {
         s.revenue_account,
     );
     w.env
-        .fails_with(&[ix], &[&s.kp], anchor_code::TOKEN_OWNER)
+        .fails_with(&[ix], &[&s.kp], code(E::TokenAccountOwnerMismatch))
         .await;
     let ix = ix::claim_stake_rewards(&w.d.keys, &w.p.dn, &keys, t.revenue_account);
     w.env
-        .fails_with(&[ix], &[&s.kp], anchor_code::TOKEN_OWNER)
+        .fails_with(&[ix], &[&s.kp], code(E::TokenAccountOwnerMismatch))
         .await;
     // A second DN account of the staker where the revenue account belongs: wrong mint.
     let second_dn = w.env.create_token_account(&s.key(), &w.p.dn.mint).await;
     let ix = ix::claim_stake_rewards(&w.d.keys, &w.p.dn, &keys, second_dn);
     w.env
-        .fails_with(&[ix], &[&s.kp], anchor_code::TOKEN_MINT)
+        .fails_with(&[ix], &[&s.kp], code(E::TokenAccountMintMismatch))
+        .await;
+    // An account of another program (the staker's wallet) in the DN account's place.
+    let ix = ix::claim_stake_rewards(
+        &w.d.keys,
+        &w.p.dn,
+        &StakerKeys {
+            owner_dn: s.key(),
+            ..keys
+        },
+        s.revenue_account,
+    );
+    w.env
+        .fails_with(&[ix], &[&s.kp], code(E::TokenAccountMintMismatch))
         .await;
 }
 

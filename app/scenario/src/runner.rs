@@ -6,13 +6,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use deepnode::events::RewardCredited;
 use deepnode::instructions::InitializeArgs;
 use deepnode::state::{
-    Auction, Bounds, Domain, DomainSettings, Epoch, EpochStatus, Model, StakePool, StakePosition,
+    Auction, Bounds, Domain, DomainSettings, Epoch, EpochBook, EpochStatus, Model, StakePool, StakePosition,
     SplitBps, UnstakeTicket, Validator, VaultShard, WorkRecord,
 };
 use deepnode_sdk::ix::{self, Attestation, DnKeys, StakerKeys, TicketKeys};
 use deepnode_sdk::pda;
 use deepnode_tests::crank::{Participants, CREDIT_LINES_PER_TX};
-use deepnode_tests::fixtures::{default_bounds, DomainFx, Protocol};
+use deepnode_tests::fixtures::{default_bounds, DomainFx, DomainIds, Protocol};
 use deepnode_tests::tokens::{MintExt, TOKEN, TOKEN_2022};
 use deepnode_tests::{custom_code, decode_event, Env};
 use solana_sdk::pubkey::Pubkey;
@@ -271,17 +271,17 @@ impl Runner {
             (mint, program, authority)
         };
         let owner = self.actor(&spec.owner).await;
+        // The owner is also the domain's fee authority.
+        let ids = DomainIds {
+            mint,
+            program,
+            mint_authority: authority,
+            fee_authority: owner.insecure_clone(),
+            owner,
+        };
         let fx = self
             .env
-            .domain_owned_by(
-                &self.p,
-                mint,
-                program,
-                authority,
-                owner,
-                spec.shards,
-                settings_of(spec),
-            )
+            .domain_owned_by(&self.p, ids, spec.shards, settings_of(spec))
             .await;
         if let Some(a) = spec.auction {
             let payer = self.env.payer().pubkey();
@@ -482,11 +482,11 @@ impl Runner {
                 report.verified_work.insert(name, record.verified_units);
             }
         }
-        let epoch: Epoch = self.env.get(pda::epoch(&domain, index)).await;
+        let book: EpochBook = self.env.get(pda::epoch_book(&domain, index)).await;
         let validators = self.domains[dom].validators.clone();
         for (name, key) in validators {
             let v: Validator = self.env.get(pda::validator(&domain, &key)).await;
-            if let Some(score) = epoch
+            if let Some(score) = book
                 .voters
                 .iter()
                 .find(|s| s.agreeing > 0 && s.validator == v.index)
@@ -621,11 +621,12 @@ impl Runner {
         let who = self.domains[dom].participants();
         for e in 0..fx_keys.epoch {
             let epoch: Epoch = self.env.get(pda::epoch(&domain, e)).await;
+            let book: EpochBook = self.env.get(pda::epoch_book(&domain, e)).await;
             if epoch.status != EpochStatus::Settled {
                 continue;
             }
             let expired = fx_keys.epoch > e + u64::from(epoch.settings.claim_window_epochs);
-            if expired && !epoch.settlement.swept {
+            if expired && !book.settlement.swept {
                 let fx = &self.domains[dom].fx;
                 self.env.sweep(&self.p, fx, e).await;
             }

@@ -111,6 +111,11 @@ pub fn work_record(miner: &Pubkey, epoch: u64) -> Pubkey {
     find(&[WORK_RECORD_SEED, miner.as_ref(), &epoch.to_le_bytes()])
 }
 
+/// The crank's book of one epoch of a domain.
+pub fn epoch_book(domain: &Pubkey, epoch: u64) -> Pubkey {
+    find(&[EPOCH_BOOK_SEED, domain.as_ref(), &epoch.to_le_bytes()])
+}
+
 /// A recipient's credited balance in a domain.
 pub fn reward(domain: &Pubkey, recipient: &Pubkey) -> Pubkey {
     find(&[REWARD_SEED, domain.as_ref(), recipient.as_ref()])

@@ -66,6 +66,9 @@ pub const WORK_RECORD_SEED: &[u8] = b"work_record";
 /// [`crate::state::UnstakeTicket`] for the stake a position requested out in `epoch`.
 #[constant]
 pub const UNSTAKE_TICKET_SEED: &[u8] = b"unstake_ticket";
+/// `[EPOCH_BOOK_SEED, domain, epoch.to_le_bytes()]`: an [`crate::state::EpochBook`].
+#[constant]
+pub const EPOCH_BOOK_SEED: &[u8] = b"epoch_book";
 /// `[REWARD_SEED, domain, recipient]`: a [`crate::state::RewardBalance`].
 #[constant]
 pub const REWARD_SEED: &[u8] = b"reward";

@@ -468,6 +468,15 @@ pub enum DeepNodeError {
     /// 6148
     #[msg("Collect every shard's pool share (collect_pools) before settling")]
     ShardsNotCollected,
+    /// 6149
+    #[msg("Epoch book does not belong to this domain and epoch")]
+    EpochBookMismatch,
+    /// 6150
+    #[msg("Token account does not belong to the claimant")]
+    TokenAccountOwnerMismatch,
+    /// 6151
+    #[msg("Token account is not an account of this mint and its token program")]
+    TokenAccountMintMismatch,
 }
 
 impl From<deepnode_math::MathError> for DeepNodeError {

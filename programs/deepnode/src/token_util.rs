@@ -114,6 +114,41 @@ pub fn accepts_payout(
     }
 }
 
+/// Checks `account` is a token account of `token_program` holding `mint` for `owner`,
+/// reading its fixed fields only (a full deserialisation with its extensions costs a
+/// claim about 1,500 CU per account). The token program checks the rest in the transfer.
+pub fn require_token_account(
+    account: &AccountInfo,
+    mint: &Pubkey,
+    owner: &Pubkey,
+    token_program: &Pubkey,
+) -> Result<()> {
+    require_keys_eq!(
+        *account.owner,
+        *token_program,
+        DeepNodeError::TokenAccountMintMismatch
+    );
+    let data = account.try_borrow_data()?;
+    require!(
+        <TokenState as GenericTokenAccount>::valid_account_data(&data),
+        DeepNodeError::TokenAccountMintMismatch
+    );
+    let field = |range: core::ops::Range<usize>| {
+        data.get(range)
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .map(Pubkey::new_from_array)
+    };
+    require!(
+        field(0..32) == Some(*mint),
+        DeepNodeError::TokenAccountMintMismatch
+    );
+    require!(
+        field(32..64) == Some(*owner),
+        DeepNodeError::TokenAccountOwnerMismatch
+    );
+    Ok(())
+}
+
 /// The owner field of a token account (after checking it is one).
 pub fn token_owner(account: &AccountInfo) -> Result<Pubkey> {
     let data = account.try_borrow_data()?;

@@ -54,6 +54,26 @@ pub struct Epoch {
     /// Validator stake `W_e`: the summed weights of the validators that vote in this
     /// epoch (registered when it opened), fixed when it opens (PROTOCOL.md §7).
     pub validator_stake: u64,
+    /// Room for the crank's totals without migration.
+    pub reserved: [u8; 135],
+}
+
+/// The crank's book of one epoch: its validators' weights and scores, the totals of its
+/// finalised records, its collected revenue, what rolled into its pool and its
+/// settlement. Kept apart from [`Epoch`] so that payments and claims, which read the
+/// epoch on every call, do not pay to deserialise it. Seeds:
+/// `[EPOCH_BOOK_SEED, domain, epoch.to_le_bytes()]`; created with its epoch.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct EpochBook {
+    /// Layout version.
+    pub version: u8,
+    /// Canonical bump of this PDA.
+    pub bump: u8,
+    /// Domain.
+    pub domain: Pubkey,
+    /// Epoch index.
+    pub epoch: u64,
     /// Work records that reached quorum (each must be finalised before settlement).
     pub quorate_records: u64,
     /// Quorate records finalised so far.
@@ -79,6 +99,79 @@ pub struct Epoch {
     pub settlement: Settlement,
     /// Room to grow without migration.
     pub reserved: [u8; 64],
+}
+
+impl EpochBook {
+    /// A new epoch's empty book.
+    pub fn open(bump: u8, domain: Pubkey, epoch: u64) -> Self {
+        EpochBook {
+            version: crate::constants::ACCOUNT_VERSION,
+            bump,
+            domain,
+            epoch,
+            quorate_records: 0,
+            finalised_records: 0,
+            total_verified: 0,
+            total_agreeing: 0,
+            voters: [Voter::default(); MAX_ATTESTATIONS as usize],
+            rolled_in: 0,
+            shards_collected: 0,
+            revenue_collected: 0,
+            pool_received: 0,
+            settlement: Settlement::default(),
+            reserved: [0; 64],
+        }
+    }
+
+    /// Fails once the epoch has been swept (nothing more is credited from it).
+    pub fn require_not_swept(&self) -> Result<()> {
+        require!(!self.settlement.swept, DeepNodeError::EpochAlreadySwept);
+        Ok(())
+    }
+
+    /// The voter slot of validator `index`, if it attested in this epoch.
+    pub fn voter(&self, index: u32) -> Option<usize> {
+        self.voters
+            .iter()
+            .position(|v| v.weight > 0 && v.validator == index)
+    }
+
+    /// Records validator `index` as a voter of weight `weight` (its first attestation
+    /// in the epoch); returns its slot. Its weight is fixed for the epoch.
+    pub fn add_voter(&mut self, index: u32, weight: u64) -> Result<usize> {
+        if let Some(slot) = self.voter(index) {
+            return Ok(slot);
+        }
+        require!(weight > 0, DeepNodeError::ValidatorStakeTooLow);
+        let slot = self
+            .voters
+            .iter()
+            .position(|v| v.weight == 0)
+            .ok_or(DeepNodeError::ScoreTableFull)?;
+        self.voters[slot] = Voter {
+            validator: index,
+            weight,
+            agreeing: 0,
+            credited: false,
+        };
+        Ok(slot)
+    }
+
+    /// Adds one agreeing attestation to validator `index`'s score.
+    pub fn add_agreeing(&mut self, index: u32) -> Result<()> {
+        let slot = self.voter(index).ok_or(DeepNodeError::NoValidatorScore)?;
+        let voter = &mut self.voters[slot];
+        voter.agreeing = voter
+            .agreeing
+            .checked_add(1)
+            .ok_or(DeepNodeError::MathOverflow)?;
+        self.total_agreeing = self
+            .total_agreeing
+            .checked_add(1)
+            .ok_or(DeepNodeError::MathOverflow)?;
+        Ok(())
+    }
+
 }
 
 /// A validator that attested in an epoch (a slot is in use when `weight > 0`: a
@@ -217,27 +310,16 @@ impl Epoch {
             stake_acc_dn: 0,
             stake_acc_rev: 0,
             validator_stake: o.validator_stake,
-            quorate_records: 0,
-            finalised_records: 0,
-            total_verified: 0,
-            total_agreeing: 0,
-            voters: [Voter::default(); MAX_ATTESTATIONS as usize],
-            rolled_in: 0,
-            shards_collected: 0,
-            revenue_collected: 0,
-            pool_received: 0,
-            settlement: Settlement::default(),
-            reserved: [0; 64],
+            reserved: [0; 135],
         }
     }
 
-    /// Fails unless the epoch is settled and not yet swept.
+    /// Fails unless the epoch is settled.
     pub fn require_settled(&self) -> Result<()> {
         require!(
             self.status == EpochStatus::Settled,
             DeepNodeError::EpochNotSettled
         );
-        require!(!self.settlement.swept, DeepNodeError::EpochAlreadySwept);
         Ok(())
     }
 
@@ -249,49 +331,6 @@ impl Epoch {
             .checked_add(u64::from(self.settings.claim_window_epochs))
             .ok_or(DeepNodeError::MathOverflow)?;
         Ok(current <= last)
-    }
-
-    /// The voter slot of validator `index`, if it attested in this epoch.
-    pub fn voter(&self, index: u32) -> Option<usize> {
-        self.voters
-            .iter()
-            .position(|v| v.weight > 0 && v.validator == index)
-    }
-
-    /// Records validator `index` as a voter of weight `weight` (its first attestation
-    /// in the epoch); returns its slot. Its weight is fixed for the epoch.
-    pub fn add_voter(&mut self, index: u32, weight: u64) -> Result<usize> {
-        if let Some(slot) = self.voter(index) {
-            return Ok(slot);
-        }
-        require!(weight > 0, DeepNodeError::ValidatorStakeTooLow);
-        let slot = self
-            .voters
-            .iter()
-            .position(|v| v.weight == 0)
-            .ok_or(DeepNodeError::ScoreTableFull)?;
-        self.voters[slot] = Voter {
-            validator: index,
-            weight,
-            agreeing: 0,
-            credited: false,
-        };
-        Ok(slot)
-    }
-
-    /// Adds one agreeing attestation to validator `index`'s score.
-    pub fn add_agreeing(&mut self, index: u32) -> Result<()> {
-        let slot = self.voter(index).ok_or(DeepNodeError::NoValidatorScore)?;
-        let voter = &mut self.voters[slot];
-        voter.agreeing = voter
-            .agreeing
-            .checked_add(1)
-            .ok_or(DeepNodeError::MathOverflow)?;
-        self.total_agreeing = self
-            .total_agreeing
-            .checked_add(1)
-            .ok_or(DeepNodeError::MathOverflow)?;
-        Ok(())
     }
 
     /// Fails unless the epoch is open.

@@ -12,7 +12,7 @@ use crate::constants::*;
 use crate::create::load_state;
 use crate::errors::DeepNodeError;
 use crate::events::{AccountClosed, ClosedKind, ClosedLine};
-use crate::state::{Domain, Epoch, EpochShard, EpochStatus, ModelEpoch, WorkRecord};
+use crate::state::{Domain, Epoch, EpochBook, EpochShard, EpochStatus, ModelEpoch, WorkRecord};
 
 /// Accounts of [`close_accounts`](crate::deepnode::close_accounts). Remaining accounts:
 /// pairs of (record (w), its rent payer (w)), records in strictly increasing order.
@@ -26,6 +26,10 @@ pub struct CloseAccounts<'info> {
     /// The settled epoch the records belong to.
     #[account(constraint = epoch.domain == domain.key() @ DeepNodeError::EpochWrongDomain)]
     pub epoch: Box<Account<'info, Epoch>>,
+    /// Its book (whether it has been swept).
+    #[account(constraint = book.domain == domain.key() && book.epoch == epoch.index
+        @ DeepNodeError::EpochBookMismatch)]
+    pub book: Box<Account<'info, EpochBook>>,
 }
 
 /// Handler of [`close_accounts`](crate::deepnode::close_accounts).
@@ -46,7 +50,7 @@ pub fn handler<'info>(mut ctx: Context<'info, CloseAccounts<'info>>) -> Result<(
         DeepNodeError::BatchTooLarge
     );
     let domain_key = a.domain.key();
-    let (index, swept) = (a.epoch.index, a.epoch.settlement.swept);
+    let (index, swept) = (a.epoch.index, a.book.settlement.swept);
     let mut previous = None;
     let mut lines = Vec::with_capacity(MAX_CLOSE_ACCOUNTS);
     for pair in accounts.chunks_exact(2) {

@@ -14,7 +14,9 @@ use crate::constants::*;
 use crate::create::create_state;
 use crate::errors::DeepNodeError;
 use crate::events::EpochClosed;
-use crate::state::{Config, Domain, Epoch, EpochOpening, EpochShard, EpochStatus, StakePool};
+use crate::state::{
+    Config, Domain, Epoch, EpochBook, EpochOpening, EpochShard, EpochStatus, StakePool,
+};
 
 /// Accounts of [`close_epoch`](crate::deepnode::close_epoch).
 #[event_cpi]
@@ -37,6 +39,10 @@ pub struct CloseEpoch<'info> {
     #[account(mut, seeds = [EPOCH_SEED, domain.key().as_ref(),
         domain.current_epoch.checked_add(1).ok_or(DeepNodeError::MathOverflow)?.to_le_bytes().as_ref()], bump)]
     pub next_epoch: UncheckedAccount<'info>,
+    /// CHECK: the next epoch's book PDA (seeds checked), created by the handler.
+    #[account(mut, seeds = [EPOCH_BOOK_SEED, domain.key().as_ref(),
+        domain.current_epoch.checked_add(1).ok_or(DeepNodeError::MathOverflow)?.to_le_bytes().as_ref()], bump)]
+    pub next_book: UncheckedAccount<'info>,
     /// The domain's stake pool (its boundary changes apply now).
     #[account(mut, seeds = [STAKE_POOL_SEED, domain.key().as_ref()], bump = stake_pool.bump)]
     pub stake_pool: Box<Account<'info, StakePool>>,
@@ -114,6 +120,19 @@ pub fn handler<'info>(mut ctx: Context<'info, CloseEpoch<'info>>) -> Result<()> 
         ],
         Epoch::INIT_SPACE,
         &epoch,
+    )?;
+    create_state(
+        &a.next_book.to_account_info(),
+        &payer,
+        &system,
+        &[
+            EPOCH_BOOK_SEED,
+            domain_key.as_ref(),
+            &next_le,
+            &[ctx.bumps.next_book],
+        ],
+        EpochBook::INIT_SPACE,
+        &EpochBook::open(ctx.bumps.next_book, domain_key, next),
     )?;
     for (shard, info) in ctx.remaining_accounts.iter().enumerate() {
         let shard = u8::try_from(shard).map_err(|_| DeepNodeError::MathOverflow)?;

@@ -12,7 +12,7 @@ use crate::constants::*;
 use crate::create::{load_state, write_state};
 use crate::errors::DeepNodeError;
 use crate::events::PoolsCollected;
-use crate::state::{Domain, Epoch, EpochShard, EpochStatus, StakePool, VaultShard};
+use crate::state::{Domain, Epoch, EpochBook, EpochShard, EpochStatus, StakePool, VaultShard};
 use crate::token_util::{token_balance, VaultCpi};
 
 /// Accounts of [`collect_pools`](crate::deepnode::collect_pools). Remaining accounts: for
@@ -26,8 +26,12 @@ pub struct CollectPools<'info> {
     /// The domain (created only at its PDA).
     pub domain: Box<Account<'info, Domain>>,
     /// The closed epoch.
-    #[account(mut, constraint = epoch.domain == domain.key() @ DeepNodeError::EpochWrongDomain)]
+    #[account(constraint = epoch.domain == domain.key() @ DeepNodeError::EpochWrongDomain)]
     pub epoch: Box<Account<'info, Epoch>>,
+    /// The epoch's book (collected revenue and pool).
+    #[account(mut, constraint = book.domain == domain.key() && book.epoch == epoch.index
+        @ DeepNodeError::EpochBookMismatch)]
+    pub book: Box<Account<'info, EpochBook>>,
     /// The domain's stake pool (the reward vault's ledger).
     #[account(mut, constraint = stake_pool.domain == domain.key() @ DeepNodeError::StakePoolMismatch)]
     pub stake_pool: Box<Account<'info, StakePool>>,
@@ -119,13 +123,14 @@ pub fn handler<'info>(mut ctx: Context<'info, CollectPools<'info>>) -> Result<()
         write_state(counter_info, &counter)?;
         shards.push(counter.shard);
     }
-    let e = &mut a.epoch;
+    let shard_count = a.epoch.shard_count;
+    let e = &mut a.book;
     e.shards_collected = e
         .shards_collected
         .checked_add(u8::try_from(shards.len()).map_err(|_| DeepNodeError::MathOverflow)?)
         .ok_or(DeepNodeError::MathOverflow)?;
     require!(
-        e.shards_collected <= e.shard_count,
+        e.shards_collected <= shard_count,
         DeepNodeError::EpochShardAccountsMismatch
     );
     e.revenue_collected = e
@@ -144,7 +149,7 @@ pub fn handler<'info>(mut ctx: Context<'info, CollectPools<'info>>) -> Result<()
         .ok_or(DeepNodeError::MathOverflow)?;
     let event = PoolsCollected {
         domain: domain_key,
-        epoch: e.index,
+        epoch: e.epoch,
         shards,
         revenue,
         received,

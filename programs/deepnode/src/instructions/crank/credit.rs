@@ -16,7 +16,9 @@ use crate::constants::*;
 use crate::create::load_state;
 use crate::errors::{math, DeepNodeError};
 use crate::events::{CreditRole, CreditedLine, RewardCredited};
-use crate::state::{Config, Domain, Epoch, Miner, Model, ModelEpoch, Validator, WorkRecord};
+use crate::state::{
+    Config, Domain, Epoch, EpochBook, Miner, Model, ModelEpoch, Validator, WorkRecord,
+};
 use crate::token_util::token_owner;
 
 /// Accounts of [`credit`](crate::deepnode::credit). Remaining accounts, per line:
@@ -37,8 +39,12 @@ pub struct Credit<'info> {
     /// The domain (created only at its PDA).
     pub domain: Box<Account<'info, Domain>>,
     /// The settled epoch.
-    #[account(mut, constraint = epoch.domain == domain.key() @ DeepNodeError::EpochWrongDomain)]
+    #[account(constraint = epoch.domain == domain.key() @ DeepNodeError::EpochWrongDomain)]
     pub epoch: Box<Account<'info, Epoch>>,
+    /// Its book (pools, credits, voters).
+    #[account(mut, constraint = book.domain == domain.key() && book.epoch == epoch.index
+        @ DeepNodeError::EpochBookMismatch)]
+    pub book: Box<Account<'info, EpochBook>>,
     /// System program.
     pub system_program: Program<'info, System>,
 }
@@ -59,6 +65,7 @@ pub fn handler<'info>(
 ) -> Result<()> {
     let a = &mut ctx.accounts;
     a.epoch.require_settled()?;
+    a.book.require_not_swept()?;
     require!(
         a.epoch.window_open(a.domain.current_epoch)?,
         DeepNodeError::ClaimWindowClosed
@@ -79,7 +86,8 @@ pub fn handler<'info>(
     let domain_key = a.domain.key();
     let payer = a.caller.to_account_info();
     let system = a.system_program.to_account_info();
-    let epoch = &mut a.epoch;
+    let index = a.epoch.index;
+    let epoch = &mut a.book;
     let s = epoch.settlement;
     let mut out = Vec::with_capacity(lines.len());
     let mut rest = ctx.remaining_accounts;
@@ -100,7 +108,7 @@ pub fn handler<'info>(
                     DeepNodeError::WorkRecordWrongDomain
                 );
                 require!(
-                    record.epoch == epoch.index,
+                    record.epoch == index,
                     DeepNodeError::WorkRecordWrongEpoch
                 );
                 // The record's address ties it to its miner.
@@ -108,7 +116,7 @@ pub fn handler<'info>(
                     &[
                         WORK_RECORD_SEED,
                         miner_info.key().as_ref(),
-                        &epoch.index.to_le_bytes(),
+                        &index.to_le_bytes(),
                         &[record.bump],
                     ],
                     &crate::ID,
@@ -176,7 +184,7 @@ pub fn handler<'info>(
                 require!(!record_info.data_is_empty(), DeepNodeError::AlreadyCredited);
                 let record: ModelEpoch = load_state(record_info)?;
                 require!(
-                    record.domain == domain_key && record.epoch == epoch.index,
+                    record.domain == domain_key && record.epoch == index,
                     DeepNodeError::ModelEpochMismatch
                 );
                 require_keys_eq!(

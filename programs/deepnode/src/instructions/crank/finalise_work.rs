@@ -12,7 +12,7 @@ use crate::constants::*;
 use crate::create::{load_state, write_state};
 use crate::errors::{math, DeepNodeError};
 use crate::events::{FinalisedLine, WorkFinalised};
-use crate::state::{Domain, Epoch, EpochStatus, WorkRecord};
+use crate::state::{Domain, Epoch, EpochBook, EpochStatus, WorkRecord};
 
 /// Accounts of [`finalise_work`](crate::deepnode::finalise_work). Remaining accounts:
 /// the work records (writable), in strictly increasing address order.
@@ -26,6 +26,10 @@ pub struct FinaliseWork<'info> {
     /// The closed epoch.
     #[account(mut, constraint = epoch.domain == domain.key() @ DeepNodeError::EpochWrongDomain)]
     pub epoch: Box<Account<'info, Epoch>>,
+    /// The epoch's book (voters, scores, totals).
+    #[account(mut, constraint = book.domain == domain.key() && book.epoch == epoch.index
+        @ DeepNodeError::EpochBookMismatch)]
+    pub book: Box<Account<'info, EpochBook>>,
 }
 
 /// Handler of [`finalise_work`](crate::deepnode::finalise_work).
@@ -70,12 +74,12 @@ pub fn handler<'info>(mut ctx: Context<'info, FinaliseWork<'info>>) -> Result<()
         let count = usize::from(record.count);
         for (slot, a_) in votes.iter_mut().zip(record.recorded()) {
             let voter = a
-                .epoch
+                .book
                 .voter(a_.validator)
                 .ok_or(DeepNodeError::NoValidatorScore)?;
             *slot = Vote {
                 units: a_.units,
-                stake: a.epoch.voters[voter].weight,
+                stake: a.book.voters[voter].weight,
             };
         }
         let verified = math(verified_units(&mut votes[..count], total_stake, quorum))?;
@@ -83,7 +87,7 @@ pub fn handler<'info>(mut ctx: Context<'info, FinaliseWork<'info>>) -> Result<()
         if let Some(median) = verified {
             for vote in record.recorded() {
                 if math(agrees(vote.units, median, tolerance))? {
-                    a.epoch.add_agreeing(vote.validator)?;
+                    a.book.add_agreeing(vote.validator)?;
                     agreeing = agreeing
                         .checked_add(1)
                         .ok_or(DeepNodeError::MathOverflow)?;
@@ -94,13 +98,13 @@ pub fn handler<'info>(mut ctx: Context<'info, FinaliseWork<'info>>) -> Result<()
         record.finalised = true;
         record.verified_units = verified;
         write_state(info, &record)?;
-        a.epoch.total_verified = a
-            .epoch
+        a.book.total_verified = a
+            .book
             .total_verified
             .checked_add(u128::from(verified))
             .ok_or(DeepNodeError::MathOverflow)?;
-        a.epoch.finalised_records = a
-            .epoch
+        a.book.finalised_records = a
+            .book
             .finalised_records
             .checked_add(1)
             .ok_or(DeepNodeError::MathOverflow)?;
@@ -111,10 +115,10 @@ pub fn handler<'info>(mut ctx: Context<'info, FinaliseWork<'info>>) -> Result<()
         });
     }
     require!(
-        a.epoch.finalised_records <= a.epoch.quorate_records,
+        a.book.finalised_records <= a.book.quorate_records,
         DeepNodeError::MathOverflow
     );
-    if a.epoch.finalised_records == a.epoch.quorate_records {
+    if a.book.finalised_records == a.book.quorate_records {
         a.epoch.status = EpochStatus::Finalised;
     }
     let event = WorkFinalised {
@@ -122,10 +126,10 @@ pub fn handler<'info>(mut ctx: Context<'info, FinaliseWork<'info>>) -> Result<()
         epoch: a.epoch.index,
         caller: a.caller.key(),
         lines,
-        finalised_records: a.epoch.finalised_records,
-        quorate_records: a.epoch.quorate_records,
-        total_verified: a.epoch.total_verified,
-        total_agreeing: a.epoch.total_agreeing,
+        finalised_records: a.book.finalised_records,
+        quorate_records: a.book.quorate_records,
+        total_verified: a.book.total_verified,
+        total_agreeing: a.book.total_agreeing,
     };
     crate::emit_event!(ctx, event);
     Ok(())

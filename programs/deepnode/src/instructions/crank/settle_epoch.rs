@@ -20,7 +20,7 @@ use crate::constants::*;
 use crate::create::{create_state, load_state, write_state};
 use crate::errors::{math, DeepNodeError};
 use crate::events::EpochSettled;
-use crate::state::{Config, Domain, EmissionPeriod, Epoch, EpochStatus, StakePool};
+use crate::state::{Config, Domain, EmissionPeriod, Epoch, EpochBook, EpochStatus, StakePool};
 
 /// Accounts of [`settle_epoch`](crate::deepnode::settle_epoch).
 #[event_cpi]
@@ -37,10 +37,14 @@ pub struct SettleEpoch<'info> {
     /// The epoch to settle.
     #[account(mut, constraint = epoch.domain == domain.key() @ DeepNodeError::EpochWrongDomain)]
     pub epoch: Box<Account<'info, Epoch>>,
-    /// CHECK: the epoch after it (receives the revenue of unpayable roles); read in the
-    /// handler once the epoch is known to be closed (an open epoch has no next one yet).
+    /// The epoch's book (totals, collected revenue, settlement).
+    #[account(mut, constraint = book.domain == domain.key() && book.epoch == epoch.index
+        @ DeepNodeError::EpochBookMismatch)]
+    pub book: Box<Account<'info, EpochBook>>,
+    /// CHECK: the next epoch's book (receives the revenue of unpayable roles); read in
+    /// the handler once the epoch is known to be closed (an open epoch has no next one).
     #[account(mut)]
-    pub next_epoch: UncheckedAccount<'info>,
+    pub next_book: UncheckedAccount<'info>,
     /// The domain's stake pool (accumulators, vault ledgers).
     #[account(mut, constraint = stake_pool.domain == domain.key() @ DeepNodeError::StakePoolMismatch)]
     pub stake_pool: Box<Account<'info, StakePool>>,
@@ -77,34 +81,35 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
         DeepNodeError::EpochAlreadySettled
     );
     require!(e.status != EpochStatus::Open, DeepNodeError::EpochNotClosed);
+    let b = &a.book;
     require!(
-        e.finalised_records == e.quorate_records,
+        b.finalised_records == b.quorate_records,
         DeepNodeError::RecordsNotFinalised
     );
     require!(
         e.index == a.stake_pool.next_settle_epoch,
         DeepNodeError::SettleOutOfOrder
     );
-    let mut next_epoch: Epoch = load_state(&a.next_epoch)?;
+    let mut next_book: EpochBook = load_state(&a.next_book)?;
     require!(
-        next_epoch.domain == a.domain.key() && Some(next_epoch.index) == e.index.checked_add(1),
+        next_book.domain == a.domain.key() && Some(next_book.epoch) == e.index.checked_add(1),
         DeepNodeError::NextEpochMismatch
     );
     require!(
-        e.shards_collected == e.shard_count,
+        b.shards_collected == e.shard_count,
         DeepNodeError::ShardsNotCollected
     );
     let domain_key = a.domain.key();
     let payer = a.caller.to_account_info();
     let system = a.system_program.to_account_info();
-    let (revenue, received) = (e.revenue_collected, e.pool_received);
+    let (revenue, received) = (b.revenue_collected, b.pool_received);
 
     // Who can be paid (§6: a role with nobody to pay gets no pool).
-    let e = &a.epoch;
+    let (e, b) = (&a.epoch, &a.book);
     let mut payable = [true; ROLES];
-    payable[MINERS_ROLE] = e.total_verified > 0;
+    payable[MINERS_ROLE] = b.total_verified > 0;
     payable[STAKERS_ROLE] = e.active_stake > 0;
-    payable[VALIDATORS_ROLE] = e.total_agreeing > 0;
+    payable[VALIDATORS_ROLE] = b.total_agreeing > 0;
     payable[MODEL_OWNERS_ROLE] = revenue > 0;
     let split = e.settings.split;
     let bps = [
@@ -147,14 +152,14 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
         emission_rate_e9: e.settings.emission_rate_e9,
         floor: e.settings.floor,
         ceiling: e.settings.ceiling,
-        has_work: e.total_verified > 0,
+        has_work: b.total_verified > 0,
         cap_room: room(bounds.global_cap_per_period, period.minted),
         supply_room: a.config.max_supply.map(|max| room(max, supply)),
     }))?;
     let cap = math(staker_cap(e.active_stake, e.settings.max_staker_yield_bps))?;
     let dn = math(dn_pools(budget, bounds.keeper_tip_max, bps, payable, cap))?;
     let rev_pool = received
-        .checked_add(e.rolled_in)
+        .checked_add(b.rolled_in)
         .ok_or(DeepNodeError::MathOverflow)?;
     let (rev, rolled_out) = math(rev_pools(rev_pool, bps, payable))?;
 
@@ -216,14 +221,14 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
         .rev_roles_owed
         .checked_sub(stakers_rev)
         .ok_or(DeepNodeError::MathOverflow)?;
-    next_epoch.rolled_in = next_epoch
+    next_book.rolled_in = next_book
         .rolled_in
         .checked_add(rolled_out)
         .ok_or(DeepNodeError::MathOverflow)?;
-    write_state(&a.next_epoch, &next_epoch)?;
+    write_state(&a.next_book, &next_book)?;
 
     let caller = a.caller.key();
-    let s = &mut a.epoch.settlement;
+    let s = &mut a.book.settlement;
     s.revenue = revenue;
     s.rev_pool = rev_pool;
     s.budget = budget;
@@ -253,7 +258,7 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
         settled_by: caller,
         revenue,
         rev_pool,
-        rolled_in: a.epoch.rolled_in,
+        rolled_in: a.book.rolled_in,
         budget,
         tip: dn.tip,
         minted: dn.minted,

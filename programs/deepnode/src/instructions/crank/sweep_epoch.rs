@@ -10,7 +10,7 @@ use crate::constants::*;
 use crate::create::{load_state, write_state};
 use crate::errors::DeepNodeError;
 use crate::events::EpochSwept;
-use crate::state::{Config, Domain, Epoch, StakePool};
+use crate::state::{Config, Domain, Epoch, EpochBook, StakePool};
 use crate::token_util::VaultCpi;
 
 /// Accounts of [`sweep_epoch`](crate::deepnode::sweep_epoch).
@@ -25,12 +25,16 @@ pub struct SweepEpoch<'info> {
     /// The domain (created only at its PDA).
     pub domain: Box<Account<'info, Domain>>,
     /// The expired, settled epoch.
-    #[account(mut, constraint = epoch.domain == domain.key() @ DeepNodeError::EpochWrongDomain)]
+    #[account(constraint = epoch.domain == domain.key() @ DeepNodeError::EpochWrongDomain)]
     pub epoch: Box<Account<'info, Epoch>>,
-    /// CHECK: the domain's open epoch (receives the uncredited revenue); read in the
+    /// The swept epoch's book.
+    #[account(mut, constraint = book.domain == domain.key() && book.epoch == epoch.index
+        @ DeepNodeError::EpochBookMismatch)]
+    pub book: Box<Account<'info, EpochBook>>,
+    /// CHECK: the open epoch's book (receives the uncredited revenue); read in the
     /// handler once the swept epoch is known to be settled (so never the same account).
     #[account(mut)]
-    pub open_epoch: UncheckedAccount<'info>,
+    pub open_book: UncheckedAccount<'info>,
     /// The domain's stake pool (the vaults' ledgers).
     #[account(mut, constraint = stake_pool.domain == domain.key() @ DeepNodeError::StakePoolMismatch)]
     pub stake_pool: Box<Account<'info, StakePool>>,
@@ -52,17 +56,18 @@ pub struct SweepEpoch<'info> {
 pub fn handler(mut ctx: Context<SweepEpoch>) -> Result<()> {
     let a = &mut ctx.accounts;
     a.epoch.require_settled()?;
+    a.book.require_not_swept()?;
     require!(
         !a.epoch.window_open(a.domain.current_epoch)?,
         DeepNodeError::ClaimWindowOpen
     );
-    let mut open_epoch: Epoch = load_state(&a.open_epoch)?;
+    let mut open_book: EpochBook = load_state(&a.open_book)?;
     require!(
-        open_epoch.domain == a.domain.key() && open_epoch.index == a.domain.current_epoch,
+        open_book.domain == a.domain.key() && open_book.epoch == a.domain.current_epoch,
         DeepNodeError::NextEpochMismatch
     );
-    let dn = a.epoch.settlement.dn_uncredited()?;
-    let rev = a.epoch.settlement.rev_uncredited()?;
+    let dn = a.book.settlement.dn_uncredited()?;
+    let rev = a.book.settlement.rev_uncredited()?;
     if dn > 0 {
         VaultCpi {
             domain: a.domain.key(),
@@ -85,19 +90,19 @@ pub fn handler(mut ctx: Context<SweepEpoch>) -> Result<()> {
         .checked_add(dn)
         .ok_or(DeepNodeError::MathOverflow)?;
     // The revenue stays in the reward vault, now owed to the open epoch's pool.
-    open_epoch.rolled_in = open_epoch
+    open_book.rolled_in = open_book
         .rolled_in
         .checked_add(rev)
         .ok_or(DeepNodeError::MathOverflow)?;
-    write_state(&a.open_epoch, &open_epoch)?;
-    a.epoch.settlement.swept = true;
+    write_state(&a.open_book, &open_book)?;
+    a.book.settlement.swept = true;
     let event = EpochSwept {
         domain: a.domain.key(),
         epoch: a.epoch.index,
         caller: a.caller.key(),
         dn_burned: dn,
         rev_rolled: rev,
-        into_epoch: open_epoch.index,
+        into_epoch: open_book.epoch,
     };
     crate::emit_event!(ctx, event);
     Ok(())

@@ -8,7 +8,7 @@ use crate::constants::*;
 use crate::create::{create_state, create_token_vault};
 use crate::errors::DeepNodeError;
 use crate::events::DomainCreated;
-use crate::state::{Config, Domain, DomainSettings, Epoch, EpochOpening};
+use crate::state::{Config, Domain, DomainSettings, Epoch, EpochBook, EpochOpening};
 use crate::token_util::check_mint_extensions;
 
 /// Arguments of [`create_domain`](crate::deepnode::create_domain).
@@ -43,6 +43,9 @@ pub struct CreateDomain<'info> {
     /// CHECK: epoch 0's PDA (seeds checked), created by the handler.
     #[account(mut, seeds = [EPOCH_SEED, domain.key().as_ref(), 0u64.to_le_bytes().as_ref()], bump)]
     pub epoch: UncheckedAccount<'info>,
+    /// CHECK: epoch 0's book PDA (seeds checked), created by the handler.
+    #[account(mut, seeds = [EPOCH_BOOK_SEED, domain.key().as_ref(), 0u64.to_le_bytes().as_ref()], bump)]
+    pub epoch_book: UncheckedAccount<'info>,
     /// The revenue mint, owned by `token_program`.
     #[account(mint::token_program = token_program)]
     pub revenue_mint: Box<InterfaceAccount<'info, Mint>>,
@@ -143,6 +146,19 @@ pub fn handler(ctx: Context<CreateDomain>, args: CreateDomainArgs) -> Result<()>
         ],
         Epoch::INIT_SPACE,
         &epoch,
+    )?;
+    create_state(
+        &a.epoch_book.to_account_info(),
+        &payer,
+        &system,
+        &[
+            EPOCH_BOOK_SEED,
+            domain_key.as_ref(),
+            &0u64.to_le_bytes(),
+            &[ctx.bumps.epoch_book],
+        ],
+        EpochBook::INIT_SPACE,
+        &EpochBook::open(ctx.bumps.epoch_book, domain_key, 0),
     )?;
     create_token_vault(
         &a.buyback_vault.to_account_info(),

@@ -2,13 +2,13 @@
 //! accrued. One accumulator read per side, whatever the number of epochs passed. Never
 //! paused.
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{TokenAccount, TokenInterface};
+use anchor_spl::token_interface::TokenInterface;
 
 use crate::constants::*;
 use crate::errors::DeepNodeError;
 use crate::events::StakeRewardsClaimed;
 use crate::state::{Config, Domain, Epoch, StakePool, StakePosition};
-use crate::token_util::{token_balance, VaultCpi};
+use crate::token_util::{require_token_account, token_balance, VaultCpi};
 
 /// Accounts of [`claim_stake_rewards`](crate::deepnode::claim_stake_rewards). As in
 /// `pay`, no address is derived: program accounts are tied to the domain and the position
@@ -41,13 +41,13 @@ pub struct ClaimStakeRewards<'info> {
     /// CHECK: the domain's revenue reward vault: the address the pool stores.
     #[account(mut, address = stake_pool.reward_vault @ DeepNodeError::VaultMismatch)]
     pub reward_vault: UncheckedAccount<'info>,
-    /// The staker's DN account (A5: mint and owner checked).
-    #[account(mut, token::mint = dn_mint, token::authority = owner, token::token_program = dn_token_program)]
-    pub owner_dn: Box<InterfaceAccount<'info, TokenAccount>>,
-    /// The staker's revenue-mint account (A5: mint and owner checked).
-    #[account(mut, token::mint = revenue_mint, token::authority = owner,
-        token::token_program = revenue_token_program)]
-    pub owner_revenue: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// CHECK: the staker's DN account (A5: token program, mint and owner checked in the
+    /// handler from its fixed fields).
+    #[account(mut)]
+    pub owner_dn: UncheckedAccount<'info>,
+    /// CHECK: the staker's revenue-mint account (A5: checked likewise).
+    #[account(mut)]
+    pub owner_revenue: UncheckedAccount<'info>,
     /// CHECK: the DN mint (the config's); the token program checks it in the transfer.
     #[account(address = config.dn_mint)]
     pub dn_mint: UncheckedAccount<'info>,
@@ -68,6 +68,14 @@ pub struct ClaimStakeRewards<'info> {
 /// Handler of [`claim_stake_rewards`](crate::deepnode::claim_stake_rewards).
 pub fn handler(mut ctx: Context<ClaimStakeRewards>) -> Result<()> {
     let a = &mut ctx.accounts;
+    let owner = a.owner.key();
+    require_token_account(&a.owner_dn, &a.config.dn_mint, &owner, &a.config.dn_token_program)?;
+    require_token_account(
+        &a.owner_revenue,
+        &a.domain.revenue_mint,
+        &owner,
+        &a.domain.revenue_token_program,
+    )?;
     a.position.sync(&a.stake_pool, &a.change_epoch)?;
     let dn = a.position.dn_owed;
     let revenue = a.position.rev_owed;

@@ -17,7 +17,7 @@ use crate::create::{create_state, load_state, write_state};
 use crate::errors::DeepNodeError;
 use crate::events::{AttestedLine, WorkAttested};
 use crate::state::{
-    Attestation, Config, Domain, Epoch, Miner, StakePosition, Validator, WorkRecord,
+    Attestation, Config, Domain, Epoch, EpochBook, Miner, StakePosition, Validator, WorkRecord,
 };
 
 /// One line: the units attested for the line's miner, and whether it revises the
@@ -49,6 +49,10 @@ pub struct Attest<'info> {
         bump = epoch.bump)]
     pub epoch: Box<Account<'info, Epoch>>,
     /// The validator.
+    /// The epoch's book (the voters' weights, the quorate count).
+    #[account(mut, constraint = book.domain == domain.key() && book.epoch == epoch_index
+        @ DeepNodeError::EpochBookMismatch)]
+    pub book: Box<Account<'info, EpochBook>>,
     #[account(mut, seeds = [VALIDATOR_SEED, domain.key().as_ref(), authority.key().as_ref()],
         bump = validator.bump)]
     pub validator: Box<Account<'info, Validator>>,
@@ -93,7 +97,7 @@ pub fn handler<'info>(
     );
     require!(!lines.is_empty(), DeepNodeError::BatchEmpty);
     // The validator's weight in this epoch's medians, recorded once on the epoch.
-    a.epoch.add_voter(a.validator.index, stake)?;
+    a.book.add_voter(a.validator.index, stake)?;
     require!(
         lines.len() <= MAX_ATTEST_LINES,
         DeepNodeError::BatchTooLarge
@@ -209,8 +213,8 @@ pub fn handler<'info>(
                     .ok_or(DeepNodeError::MathOverflow)?;
                 // The record just reached quorum: the crank must finalise it (§7).
                 if u16::from(record.count) == a.epoch.settings.quorum {
-                    a.epoch.quorate_records = a
-                        .epoch
+                    a.book.quorate_records = a
+                        .book
                         .quorate_records
                         .checked_add(1)
                         .ok_or(DeepNodeError::MathOverflow)?;

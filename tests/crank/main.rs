@@ -1,0 +1,7 @@
+//! The epoch crank on the real program: the whole lifecycle on two domains with every
+//! §11 invariant after every instruction, each step's refusals with their exact errors,
+//! and the economics of settlement.
+mod common;
+mod economics;
+mod lifecycle;
+mod negative;
