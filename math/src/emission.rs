@@ -290,7 +290,10 @@ mod tests {
         assert_eq!(rolled, 3_201 + 960);
         assert_eq!(payout(10, 1, 0), Ok(0));
         assert_eq!(payout(10, 2, 1), Err(MathError::Overflow));
-        assert_eq!(split_roles(1, [5_000, 5_000, 1, 0, 0]), Err(MathError::InvalidBps));
+        assert_eq!(
+            split_roles(1, [5_000, 5_000, 1, 0, 0]),
+            Err(MathError::InvalidBps)
+        );
     }
 
     fn bps() -> impl Strategy<Value = [u16; 5]> {

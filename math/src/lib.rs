@@ -16,17 +16,17 @@ pub mod split;
 pub mod stake;
 
 pub use auction::{auction_cost, auction_price, restart_price, restarts_auction};
+pub use emission::{
+    dn_pools, epoch_budget, payout, raw_budget, rev_pools, room, split_roles, staker_cap,
+    BudgetInput, DnPools, DOMAIN_OWNER_ROLE, FOUNDATION_ROLE, MINERS_ROLE, MODEL_OWNERS_ROLE,
+    ROLES, ROLE_NAMES, STAKERS_ROLE, VALIDATORS_ROLE,
+};
 pub use fixed::{mul_div_ceil, mul_div_floor, BPS_DENOMINATOR, PRICE_SCALE};
 pub use median::{
     agrees, finalise_votes, median_in_place, stake_weighted_median, verified_units, Verdict, Vote,
     MAX_ATTESTED_UNITS,
 };
 pub use split::{split_payment, PaymentSplit, BUYBACK_BPS, MIN_PAYMENT};
-pub use emission::{
-    dn_pools, epoch_budget, payout, raw_budget, rev_pools, room, split_roles, staker_cap,
-    BudgetInput, DnPools, DOMAIN_OWNER_ROLE, FOUNDATION_ROLE, MINERS_ROLE, MODEL_OWNERS_ROLE,
-    ROLES, ROLE_NAMES, STAKERS_ROLE, VALIDATORS_ROLE,
-};
 pub use stake::{acc_advance, acc_fund, acc_increment, accrued, ACC_SCALE};
 
 /// Why a computation could not produce a value.

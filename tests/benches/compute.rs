@@ -448,7 +448,9 @@ async fn main() {
 /// The most lines of `build(n)` that fit a legacy transaction paid by `payer`.
 fn legacy_capacity(payer: &Pubkey, max: usize, build: impl Fn(usize) -> Instruction) -> usize {
     (1..=max)
-        .take_while(|n| deepnode_tests::sizes::legacy(&build(*n), payer).0 <= deepnode_tests::sizes::PACKET)
+        .take_while(|n| {
+            deepnode_tests::sizes::legacy(&build(*n), payer).0 <= deepnode_tests::sizes::PACKET
+        })
         .last()
         .unwrap_or(0)
 }
@@ -510,7 +512,15 @@ async fn crank(b: &mut Bench, p: &Protocol) {
     let (model, _) = b.env.model(&d, 1_000).await;
     let (consumer, account) = b.env.consumer(&d, 1_000_000_000).await;
     for shard in 0..2 {
-        let pay = ix::pay(&d.keys, consumer.pubkey(), account, model, shard, 10_000_000, 1);
+        let pay = ix::pay(
+            &d.keys,
+            consumer.pubkey(),
+            account,
+            model,
+            shard,
+            10_000_000,
+            1,
+        );
         b.env.ok(&[pay], &[&consumer]).await;
     }
     b.env.close_epoch(&mut d).await;
@@ -544,8 +554,12 @@ async fn crank(b: &mut Bench, p: &Protocol) {
         .await;
     let k = b.env.settle_keys(&d, epoch).await;
     let settle = ix::settle_epoch(keeper.pubkey(), &d.keys, &p.dn, k);
-    b.case("budget, mint, pools, accumulators, tip", &[settle], &[&keeper])
-        .await;
+    b.case(
+        "budget, mint, pools, accumulators, tip",
+        &[settle],
+        &[&keeper],
+    )
+    .await;
 
     // Credits: a miner's own claim, then pushes.
     let rent_payer = vs[0].key();
@@ -553,9 +567,18 @@ async fn crank(b: &mut Bench, p: &Protocol) {
         authority: m.pubkey(),
         rent_payer,
     };
-    let own = ix::credit(miners[0].pubkey(), d.keys.domain, epoch, &[line(&miners[0])]);
-    b.case("a miner's own line (record closed, rent back)", &[own], &[&miners[0]])
-        .await;
+    let own = ix::credit(
+        miners[0].pubkey(),
+        d.keys.domain,
+        epoch,
+        &[line(&miners[0])],
+    );
+    b.case(
+        "a miner's own line (record closed, rent back)",
+        &[own],
+        &[&miners[0]],
+    )
+    .await;
     let credit_legacy = legacy_capacity(&payer, MAX_CREDIT_LINES, |n| {
         let lines: Vec<CreditLine> = miners[1..=n].iter().map(line).collect();
         ix::credit(payer, d.keys.domain, epoch, &lines)
@@ -574,8 +597,12 @@ async fn crank(b: &mut Bench, p: &Protocol) {
         .map(line)
         .collect();
     let push = ix::credit(payer, d.keys.domain, epoch, &lines);
-    b.case_with_table(&format!("push of {MAX_CREDIT_LINES} miners (the cap)"), push, &[])
-        .await;
+    b.case_with_table(
+        &format!("push of {MAX_CREDIT_LINES} miners (the cap)"),
+        push,
+        &[],
+    )
+    .await;
     let credited = start + MAX_CREDIT_LINES;
 
     // Collects: a miner's own, then a push at the cap into each miner's accounts.
@@ -590,8 +617,12 @@ async fn crank(b: &mut Bench, p: &Protocol) {
         });
     }
     let own = ix::collect(miners[0].pubkey(), &d.keys, &p.dn, &accounts[..1]);
-    b.case("a miner's own balance, DN and revenue", &[own], &[&miners[0]])
-        .await;
+    b.case(
+        "a miner's own balance, DN and revenue",
+        &[own],
+        &[&miners[0]],
+    )
+    .await;
     let push = ix::collect(payer, &d.keys, &p.dn, &accounts[1..=MAX_COLLECT_LINES]);
     b.case_with_table(
         &format!("push of {MAX_COLLECT_LINES} balances (the cap)"),

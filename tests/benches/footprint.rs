@@ -25,10 +25,25 @@ fn main() {
     let token_fee =
         ExtensionType::try_calculate_account_len::<TokenState>(&[ExtensionType::TransferFeeAmount])
             .unwrap();
-    let rows: [(&str, usize, &str); 16] = [
+    let rows: [(&str, usize, &str); 19] = [
         ("Config", 8 + Config::INIT_SPACE, "once"),
         ("Domain", 8 + Domain::INIT_SPACE, "per domain"),
         ("Epoch", 8 + Epoch::INIT_SPACE, "per domain per epoch"),
+        (
+            "EpochBook",
+            8 + EpochBook::INIT_SPACE,
+            "per domain per epoch",
+        ),
+        (
+            "RewardBalance",
+            8 + RewardBalance::INIT_SPACE,
+            "per recipient per domain",
+        ),
+        (
+            "EmissionPeriod",
+            8 + EmissionPeriod::INIT_SPACE,
+            "per period of the global cap",
+        ),
         (
             "EpochShard",
             8 + EpochShard::INIT_SPACE,
@@ -240,6 +255,179 @@ fn main() {
         rent.minimum_balance(8 + Miner::INIT_SPACE)
     );
     println!("\nRent per model owner: {} lamports for the Model, plus {record} per epoch in which the model is paid (each record stores its rent payer, so that closing it after the claim window can return the rent).", rent.minimum_balance(8 + Model::INIT_SPACE));
+    crank(&rent, &d, &dn, &payer, work_rent, attest_legacy);
+}
+
+/// The crank's transactions: bytes and accounts, and transactions per epoch as the
+/// network grows.
+fn crank(
+    rent: &Rent,
+    d: &DomainKeys,
+    dn: &DnKeys,
+    payer: &Pubkey,
+    work_rent: u64,
+    attest_legacy: usize,
+) {
+    use deepnode::constants::{
+        MAX_CLOSE_ACCOUNTS, MAX_COLLECT_LINES, MAX_CREDIT_LINES, MAX_FINALISE_RECORDS,
+    };
+    use deepnode_sdk::ix::{CollectLine, CreditLine, SettleKeys};
+    let domain = d.domain;
+    let records = |n: usize| -> Vec<Pubkey> { (0..n).map(|_| Pubkey::new_unique()).collect() };
+    let finalise = |n: usize| ix::finalise_work(*payer, domain, 0, &records(n));
+    let rent_payer = Pubkey::new_unique();
+    let miners = |n: usize| -> Vec<CreditLine> {
+        (0..n)
+            .map(|_| CreditLine::Miner {
+                authority: Pubkey::new_unique(),
+                rent_payer,
+            })
+            .collect()
+    };
+    let credit = |n: usize| ix::credit(*payer, domain, 0, &miners(n));
+    let balances = |n: usize| -> Vec<CollectLine> {
+        (0..n)
+            .map(|_| CollectLine {
+                recipient: Pubkey::new_unique(),
+                dn_account: Pubkey::new_unique(),
+                revenue_account: Pubkey::new_unique(),
+            })
+            .collect()
+    };
+    let collect = |n: usize| ix::collect(*payer, d, dn, &balances(n));
+    let close = |n: usize| {
+        let pairs: Vec<(Pubkey, Pubkey)> =
+            records(n).into_iter().map(|r| (r, rent_payer)).collect();
+        ix::close_accounts(*payer, domain, 0, &pairs)
+    };
+    let most = |build: &dyn Fn(usize) -> Instruction, cap: usize| {
+        (1..=cap)
+            .take_while(|n| legacy(&build(*n), payer).0 <= PACKET)
+            .last()
+            .unwrap_or(0)
+    };
+    let finalise_legacy = most(&finalise, MAX_FINALISE_RECORDS);
+    let credit_legacy = most(&credit, MAX_CREDIT_LINES);
+    let collect_legacy = most(&collect, MAX_COLLECT_LINES);
+    let close_legacy = most(&close, MAX_CLOSE_ACCOUNTS);
+    println!("\n## The crank's transactions\n");
+    println!("| transaction | bytes (legacy) | accounts | bytes with a lookup table |");
+    println!("|---|---:|---:|---:|");
+    let settle = ix::settle_epoch(
+        *payer,
+        d,
+        dn,
+        SettleKeys {
+            epoch: 0,
+            period: 0,
+        },
+    );
+    let pools2 = ix::collect_pools(*payer, d, 0, &[0, 1]);
+    let pools16 = ix::collect_pools(*payer, d, 0, &(0..16).collect::<Vec<u8>>());
+    let sweep = ix::sweep_epoch(*payer, d, dn, 0);
+    let rows: Vec<(String, Instruction)> = vec![
+        ("finalise_work, 1 record".into(), finalise(1)),
+        (
+            format!("finalise_work, {finalise_legacy} records (legacy most)"),
+            finalise(finalise_legacy),
+        ),
+        (
+            format!("finalise_work, {MAX_FINALISE_RECORDS} records (the cap)"),
+            finalise(MAX_FINALISE_RECORDS),
+        ),
+        ("collect_pools, 2 shards".into(), pools2),
+        ("collect_pools, 16 shards".into(), pools16),
+        (
+            "settle_epoch (any number of participants or shards)".into(),
+            settle,
+        ),
+        ("credit, 1 miner".into(), credit(1)),
+        (
+            format!("credit, {credit_legacy} miners (legacy most)"),
+            credit(credit_legacy),
+        ),
+        (
+            format!("credit, {MAX_CREDIT_LINES} miners (the cap)"),
+            credit(MAX_CREDIT_LINES),
+        ),
+        (
+            "collect, 1 balance (any number of epochs)".into(),
+            collect(1),
+        ),
+        (
+            format!("collect, {collect_legacy} balances (legacy most)"),
+            collect(collect_legacy),
+        ),
+        (
+            format!("collect, {MAX_COLLECT_LINES} balances (the cap)"),
+            collect(MAX_COLLECT_LINES),
+        ),
+        ("sweep_epoch".into(), sweep),
+    ];
+    let mut rows = rows;
+    if close_legacy < MAX_CLOSE_ACCOUNTS {
+        rows.push((
+            format!("close_accounts, {close_legacy} records (legacy most)"),
+            close(close_legacy),
+        ));
+    }
+    rows.push((
+        format!(
+            "close_accounts, {MAX_CLOSE_ACCOUNTS} records (the cap; legacy fits it: {})",
+            close_legacy == MAX_CLOSE_ACCOUNTS
+        ),
+        close(MAX_CLOSE_ACCOUNTS),
+    ));
+    for (name, i) in rows {
+        let (bytes, accounts) = legacy(&i, payer);
+        let fits = if bytes <= PACKET { "" } else { " (over 1,232)" };
+        println!(
+            "| {name} | {bytes}{fits} | {accounts} | {} |",
+            with_table(&i, payer)
+        );
+    }
+    let book = rent.minimum_balance(8 + EpochBook::INIT_SPACE);
+    let balance = rent.minimum_balance(8 + RewardBalance::INIT_SPACE);
+    println!(
+        "\nRent: a work record {work_rent} lamports per attested miner per epoch, back to the validator that created it when the miner's payout is credited (or, unclaimed, when the record is closed after the sweep); an epoch's book {book} (kept, like the epoch); a recipient's reward balance {balance} (once per recipient and domain)."
+    );
+    // Per epoch, every validator attests every miner and every record reaches quorum;
+    // the keeper pushes every payout and every balance (miners, validators, model owners,
+    // the domain owner, the foundation); stakers need no transaction per epoch (their
+    // accumulator), only when they choose to claim.
+    let validators = 16u64;
+    let models = 10u64;
+    println!("\n## Transactions per epoch (16 validators, 1,000 stakers, 10 models, 2 shards)\n");
+    println!("| miners | attest | finalise | collect_pools + settle | credit (push) | collect (push) | sweep + close | total, legacy | total, lookup tables | stakers |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for miners in [100u64, 1_000, 10_000] {
+        let per = |n: u64, cap: usize| n.div_ceil(cap as u64);
+        let recipients = miners + validators + models + 2;
+        let attest = (
+            validators * per(miners, attest_legacy),
+            validators * per(miners, deepnode::constants::MAX_ATTEST_LINES),
+        );
+        let fin = (
+            per(miners, finalise_legacy),
+            per(miners, MAX_FINALISE_RECORDS),
+        );
+        let credits = (
+            per(recipients, credit_legacy),
+            per(recipients, MAX_CREDIT_LINES),
+        );
+        let collects = (
+            per(recipients, collect_legacy),
+            per(recipients, MAX_COLLECT_LINES),
+        );
+        // Credits close the records; the sweep and closing the two shard counters: 2.
+        let fixed = 2 + 2;
+        let legacy_total = attest.0 + fin.0 + credits.0 + collects.0 + fixed;
+        let table_total = attest.1 + fin.1 + credits.1 + collects.1 + fixed;
+        println!(
+            "| {miners} | {} / {} | {} / {} | 2 | {} / {} | {} / {} | 2 | {legacy_total} | {table_total} | 0 (a claim whenever they like, one transaction for any number of epochs) |",
+            attest.0, attest.1, fin.0, fin.1, credits.0, credits.1, collects.0, collects.1
+        );
+    }
 }
 
 /// Size of a plain SPL token account.

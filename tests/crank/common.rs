@@ -1,9 +1,7 @@
 //! A world for the crank's tests: one protocol, domains with validators, miners, a
 //! model and a consumer, and every invariant of PROTOCOL.md §11 checked after each
 //! instruction sent through [`World::ok`] or [`World::fails`].
-use deepnode::state::{
-    Config, DomainSettings, EmissionPeriod, Epoch, EpochBook, EpochStatus,
-};
+use deepnode::state::{Config, DomainSettings, EmissionPeriod, Epoch, EpochBook, EpochStatus};
 use deepnode_sdk::ix::{self, Attestation, CollectLine};
 use deepnode_tests::crank::Participants;
 use deepnode_tests::fixtures::*;
@@ -90,7 +88,14 @@ impl World {
     ) -> usize {
         let mut d = if dn {
             self.env
-                .domain_on_mint(&self.p, self.p.dn.mint, program, Keypair::new(), 2, settings)
+                .domain_on_mint(
+                    &self.p,
+                    self.p.dn.mint,
+                    program,
+                    Keypair::new(),
+                    2,
+                    settings,
+                )
                 .await
         } else {
             self.env
@@ -138,7 +143,15 @@ impl World {
     pub async fn pay(&mut self, k: usize, amount: u64, shard: u8) {
         let dom = &self.doms[k];
         let (c, account) = (dom.consumer.0.insecure_clone(), dom.consumer.1);
-        let ix = ix::pay(&dom.d.keys, c.pubkey(), account, dom.models[0].0, shard, amount, 1);
+        let ix = ix::pay(
+            &dom.d.keys,
+            c.pubkey(),
+            account,
+            dom.models[0].0,
+            shard,
+            amount,
+            1,
+        );
         self.ok(&[ix], &[&c]).await;
     }
 
@@ -225,10 +238,7 @@ impl World {
     /// `recipient` collects its balance in domain `k` into new token accounts of its
     /// own; returns (DN, revenue) received.
     pub async fn collect(&mut self, k: usize, recipient: &Keypair) -> (u64, u64) {
-        let dn_account = self
-            .env
-            .dn_account(&self.p, &recipient.pubkey(), 0)
-            .await;
+        let dn_account = self.env.dn_account(&self.p, &recipient.pubkey(), 0).await;
         let d = &self.doms[k].d;
         let rev_account = if d.keys.is_dn {
             dn_account
@@ -284,7 +294,11 @@ impl World {
                 // Invariant 3.
                 let pools: u64 = s.dn_pools.iter().sum();
                 assert_eq!(s.minted, pools + s.tip, "invariant 3: minted == pools");
-                assert_eq!(s.withheld + s.minted, s.budget, "invariant 3: withheld + minted");
+                assert_eq!(
+                    s.withheld + s.minted,
+                    s.budget,
+                    "invariant 3: withheld + minted"
+                );
                 for r in 0..6 {
                     assert!(
                         s.dn_credited[r] <= s.dn_pools[r] && s.rev_credited[r] <= s.rev_pools[r],

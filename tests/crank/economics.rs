@@ -22,7 +22,8 @@ fn bps(x: u64, b: u64) -> u64 {
 /// A domain (quorum 2, three validators of 1,000,000, two miners) in a fresh world.
 async fn world_with(max_supply: Option<u64>, bounds: Option<Bounds>) -> World {
     let mut w = World::new(max_supply, bounds).await;
-    w.domain(false, TOKEN, &[], settings(2), 3, 1_000_000, 2).await;
+    w.domain(false, TOKEN, &[], settings(2), 3, 1_000_000, 2)
+        .await;
     w
 }
 
@@ -38,7 +39,10 @@ async fn an_idle_epoch_mints_nothing() {
     w.pay(0, 10_000_000, 0).await;
     let supply = w.env.supply(w.p.dn.mint).await;
     let ev = w.crank(0).await;
-    assert_eq!((ev.revenue, ev.budget, ev.minted, ev.tip), (10_000_000, 0, 0, 0));
+    assert_eq!(
+        (ev.revenue, ev.budget, ev.minted, ev.tip),
+        (10_000_000, 0, 0, 0)
+    );
     assert_eq!(w.env.supply(w.p.dn.mint).await, supply, "no DN for no work");
 }
 
@@ -76,7 +80,8 @@ async fn the_global_cap_binds_across_two_domains_in_either_order() {
         };
         let mut w = World::new(None, Some(bounds)).await;
         for _ in 0..2 {
-            w.domain(false, TOKEN, &[], settings(2), 3, 1_000_000, 2).await;
+            w.domain(false, TOKEN, &[], settings(2), 3, 1_000_000, 2)
+                .await;
         }
         for k in 0..2 {
             w.pay(k, 1_000, 0).await;
@@ -188,7 +193,8 @@ async fn the_sweep_burns_exactly_the_dust() {
     let supply = w.env.supply(w.p.dn.mint).await;
     let payer = w.env.payer().pubkey();
     let keys = w.doms[0].d.keys;
-    w.ok(&[ix::sweep_epoch(payer, &keys, &w.p.dn, e)], &[]).await;
+    w.ok(&[ix::sweep_epoch(payer, &keys, &w.p.dn, e)], &[])
+        .await;
     assert_eq!(supply - w.env.supply(w.p.dn.mint).await, dust);
 }
 
@@ -200,7 +206,8 @@ async fn an_absurd_minority_changes_neither_work_nor_honest_rewards() {
     let mut outcomes = Vec::new();
     for minority_attests in [true, false] {
         let mut w = World::new(None, None).await;
-        w.domain(false, TOKEN, &[], settings(2), 5, 1_000_000, 2).await;
+        w.domain(false, TOKEN, &[], settings(2), 5, 1_000_000, 2)
+            .await;
         w.pay(0, 5_000_000, 0).await;
         for v in 0..3 {
             w.attest(0, v, 0, 100).await;

@@ -21,7 +21,9 @@ async fn two_domains_through_every_step_of_several_epochs() {
         bps: 50,
         max: 5_000,
     }];
-    let dn = w.domain(true, TOKEN, &[], settings(2), 3, 1_000_000, 3).await;
+    let dn = w
+        .domain(true, TOKEN, &[], settings(2), 3, 1_000_000, 3)
+        .await;
     let stable = w
         .domain(false, TOKEN_2022, &fee, settings(2), 3, 1_000_000, 3)
         .await;
@@ -49,7 +51,11 @@ async fn two_domains_through_every_step_of_several_epochs() {
             assert!(ev.budget >= w.doms[k].settings.floor && ev.minted > 0);
             // Every role is paid.
             let lines = w.credit_all(k, e).await;
-            assert_eq!(lines, 2 + 3 + 1 + 1 + 1, "2 miners, 3 validators, model, owner, foundation");
+            assert_eq!(
+                lines,
+                2 + 3 + 1 + 1 + 1,
+                "2 miners, 3 validators, model, owner, foundation"
+            );
             // The miners got §12's shares of their pools.
             let s = w.book(k, e).await.settlement;
             let m0 = w.doms[k].miners[0].insecure_clone();
@@ -129,7 +135,9 @@ async fn two_domains_through_every_step_of_several_epochs() {
 #[tokio::test]
 async fn credits_accumulate_and_collect_in_one_instruction() {
     let mut w = World::new(None, None).await;
-    let k = w.domain(false, TOKEN, &[], settings(1), 1, 1_000_000, 1).await;
+    let k = w
+        .domain(false, TOKEN, &[], settings(1), 1, 1_000_000, 1)
+        .await;
     let miner = w.doms[k].miners[0].insecure_clone();
     let mut expected = 0u64;
     for _ in 0..5 {
@@ -145,7 +153,10 @@ async fn credits_accumulate_and_collect_in_one_instruction() {
         };
         let domain = w.doms[k].d.keys.domain;
         let credit = ix::credit(miner.pubkey(), domain, e, &[line]);
-        let got: RewardCredited = w.env.ok_event(&[credit.clone()], &[&miner]).await;
+        let got: RewardCredited = w
+            .env
+            .ok_event(std::slice::from_ref(&credit), &[&miner])
+            .await;
         w.check().await;
         // The sole miner takes its whole pool.
         assert_eq!(got.lines[0].dn, ev.dn_pools[0]);
@@ -153,8 +164,12 @@ async fn credits_accumulate_and_collect_in_one_instruction() {
         let after = w.env.account(creator).await.expect("validator").lamports;
         assert_eq!(after - before, got.lines[0].rent_returned);
         assert!(got.lines[0].rent_returned > 0);
-        w.fails(&[credit], &[&miner], code(deepnode::errors::DeepNodeError::AlreadyCredited))
-            .await;
+        w.fails(
+            &[credit],
+            &[&miner],
+            code(deepnode::errors::DeepNodeError::AlreadyCredited),
+        )
+        .await;
     }
     let (dn, _) = w.collect(k, &miner).await;
     assert_eq!(dn, expected, "five epochs' credits in one collect");

@@ -15,7 +15,8 @@ use solana_sdk::signer::Signer;
 async fn world() -> World {
     let mut w = World::new(None, None).await;
     for _ in 0..2 {
-        w.domain(false, TOKEN, &[], settings(2), 3, 1_000_000, 2).await;
+        w.domain(false, TOKEN, &[], settings(2), 3, 1_000_000, 2)
+            .await;
     }
     w.pay(0, 5_000_000, 0).await;
     w.attest(0, 0, 0, 100).await;
@@ -26,7 +27,10 @@ async fn world() -> World {
 
 fn record(w: &World, k: usize, m: usize, e: u64) -> Pubkey {
     let d = &w.doms[k].d;
-    pda::work_record(&pda::miner(&d.keys.domain, &w.doms[k].miners[m].pubkey()), e)
+    pda::work_record(
+        &pda::miner(&d.keys.domain, &w.doms[k].miners[m].pubkey()),
+        e,
+    )
 }
 
 #[tokio::test]
@@ -39,7 +43,8 @@ async fn finalise_refuses_every_misuse() {
     let below = record(&w, 0, 1, e);
     // F1: before the close.
     let ix = ix::finalise_work(payer, domain, e, &[quorate]);
-    w.fails(&[ix.clone()], &[], code(E::EpochNotClosed)).await;
+    w.fails(std::slice::from_ref(&ix), &[], code(E::EpochNotClosed))
+        .await;
     w.close(0).await;
     // Nothing to finalise; a record below quorum; the same record twice in a batch.
     let empty = ix::finalise_work(payer, domain, e, &[]);
@@ -56,12 +61,18 @@ async fn finalise_refuses_every_misuse() {
         pda::epoch_book(&domain, e),
         pda::epoch_book(&domain, e + 1),
     );
-    w.fails(&[wrong_book], &[], code(E::EpochBookMismatch)).await;
+    w.fails(&[wrong_book], &[], code(E::EpochBookMismatch))
+        .await;
     let mut wrong_epoch = ix.clone();
-    swap(&mut wrong_epoch, pda::epoch(&domain, e), pda::epoch(&other, 1));
-    w.fails(&[wrong_epoch], &[], code(E::EpochWrongDomain)).await;
+    swap(
+        &mut wrong_epoch,
+        pda::epoch(&domain, e),
+        pda::epoch(&other, 1),
+    );
+    w.fails(&[wrong_epoch], &[], code(E::EpochWrongDomain))
+        .await;
     // Once, then never again.
-    w.ok(&[ix.clone()], &[]).await;
+    w.ok(std::slice::from_ref(&ix), &[]).await;
     w.fails(&[ix], &[], code(E::RecordAlreadyFinalised)).await;
     // A record of another epoch: miner 0 attested again in the next epoch, closed.
     w.attest(0, 0, 0, 7).await;
@@ -89,21 +100,38 @@ async fn collect_pools_and_settle_refuse_every_misuse() {
     let dn = w.p.dn;
     // F1: the open epoch can be neither collected nor settled.
     let collect = ix::collect_pools(payer, &keys, e, &[0, 1]);
-    w.fails(&[collect.clone()], &[], code(E::EpochNotClosed)).await;
+    w.fails(std::slice::from_ref(&collect), &[], code(E::EpochNotClosed))
+        .await;
     let sk = w.env.settle_keys(&w.doms[0].d, e).await;
     let settle = ix::settle_epoch(keeper.pubkey(), &keys, &dn, sk);
-    w.fails(&[settle.clone()], &[&keeper], code(E::EpochNotClosed))
-        .await;
+    w.fails(
+        std::slice::from_ref(&settle),
+        &[&keeper],
+        code(E::EpochNotClosed),
+    )
+    .await;
     w.close(0).await;
     // Settle waits for the quorate record, then for the shards.
-    w.fails(&[settle.clone()], &[&keeper], code(E::RecordsNotFinalised))
-        .await;
+    w.fails(
+        std::slice::from_ref(&settle),
+        &[&keeper],
+        code(E::RecordsNotFinalised),
+    )
+    .await;
     w.finalise(0, e).await;
-    w.fails(&[settle.clone()], &[&keeper], code(E::ShardsNotCollected))
-        .await;
+    w.fails(
+        std::slice::from_ref(&settle),
+        &[&keeper],
+        code(E::ShardsNotCollected),
+    )
+    .await;
     // A shard's vault substituted by the other shard's; a counter of another epoch.
     let mut wrong_vault = ix::collect_pools(payer, &keys, e, &[0]);
-    swap(&mut wrong_vault, pda::vault(&keys.domain, 0), pda::vault(&keys.domain, 1));
+    swap(
+        &mut wrong_vault,
+        pda::vault(&keys.domain, 0),
+        pda::vault(&keys.domain, 1),
+    );
     w.fails(&[wrong_vault], &[], code(E::VaultMismatch)).await;
     let mut wrong_counter = ix::collect_pools(payer, &keys, e, &[0]);
     swap(
@@ -115,11 +143,16 @@ async fn collect_pools_and_settle_refuse_every_misuse() {
         .await;
     w.ok(&[ix::collect_pools(payer, &keys, e, &[0])], &[]).await;
     // Shard 0 again (with 1): once only.
-    w.fails(&[collect], &[], code(E::ShardAlreadyCollected)).await;
+    w.fails(&[collect], &[], code(E::ShardAlreadyCollected))
+        .await;
     w.ok(&[ix::collect_pools(payer, &keys, e, &[1])], &[]).await;
     // F3: every settle account is pinned.
     let mut wrong_period = settle.clone();
-    swap(&mut wrong_period, pda::period(sk.period), pda::period(sk.period + 1));
+    swap(
+        &mut wrong_period,
+        pda::period(sk.period),
+        pda::period(sk.period + 1),
+    );
     w.fails(&[wrong_period], &[&keeper], code(E::PeriodMismatch))
         .await;
     let mut wrong_reward = settle.clone();
@@ -162,22 +195,22 @@ async fn collect_pools_and_settle_refuse_every_misuse() {
         .await;
     let sk1 = w.env.settle_keys(&w.doms[0].d, e + 1).await;
     let later = ix::settle_epoch(keeper.pubkey(), &keys, &dn, sk1);
-    w.fails(&[later.clone()], &[&keeper], code(E::SettleOutOfOrder))
-        .await;
+    w.fails(
+        std::slice::from_ref(&later),
+        &[&keeper],
+        code(E::SettleOutOfOrder),
+    )
+    .await;
     // Once, then never again (F5: a second call makes no progress and earns no tip).
-    w.ok(&[settle.clone()], &[&keeper]).await;
+    w.ok(std::slice::from_ref(&settle), &[&keeper]).await;
     let tip = w.book(0, e).await.settlement.tip;
     assert_eq!(tip, default_bounds_tip());
-    let balance: deepnode::state::RewardBalance = w
-        .env
-        .get(pda::reward(&keys.domain, &keeper.pubkey()))
-        .await;
+    let balance: deepnode::state::RewardBalance =
+        w.env.get(pda::reward(&keys.domain, &keeper.pubkey())).await;
     w.fails(&[settle], &[&keeper], code(E::EpochAlreadySettled))
         .await;
-    let after: deepnode::state::RewardBalance = w
-        .env
-        .get(pda::reward(&keys.domain, &keeper.pubkey()))
-        .await;
+    let after: deepnode::state::RewardBalance =
+        w.env.get(pda::reward(&keys.domain, &keeper.pubkey())).await;
     assert_eq!(after.dn_owed, balance.dn_owed, "no tip without progress");
     // The idle next epoch settles with no budget and no tip.
     w.ok(&[later], &[&keeper]).await;
@@ -205,8 +238,12 @@ async fn credit_collect_sweep_and_close_refuse_every_misuse() {
     };
     let credit = ix::credit(miner.pubkey(), keys.domain, e, &[line]);
     // F1: nothing is credited before settlement.
-    w.fails(&[credit.clone()], &[&miner], code(E::EpochNotSettled))
-        .await;
+    w.fails(
+        std::slice::from_ref(&credit),
+        &[&miner],
+        code(E::EpochNotSettled),
+    )
+    .await;
     w.close(0).await;
     w.finalise(0, e).await;
     w.settle(0, e).await;
@@ -269,8 +306,9 @@ async fn credit_collect_sweep_and_close_refuse_every_misuse() {
     );
     w.fails(&[unscored], &[], code(E::NoValidatorScore)).await;
     // Once (C3: the record closes with the credit), then never again.
-    w.ok(&[credit.clone()], &[&miner]).await;
-    w.fails(&[credit], &[&miner], code(E::AlreadyCredited)).await;
+    w.ok(std::slice::from_ref(&credit), &[&miner]).await;
+    w.fails(&[credit], &[&miner], code(E::AlreadyCredited))
+        .await;
     let owner = w.doms[0].d.owner.pubkey();
     let owner_line = ix::credit(
         keeper.pubkey(),
@@ -278,7 +316,7 @@ async fn credit_collect_sweep_and_close_refuse_every_misuse() {
         e,
         &[CreditLine::DomainOwner { owner }],
     );
-    w.ok(&[owner_line.clone()], &[&keeper]).await;
+    w.ok(std::slice::from_ref(&owner_line), &[&keeper]).await;
     w.fails(&[owner_line], &[&keeper], code(E::AlreadyCredited))
         .await;
 
@@ -293,26 +331,29 @@ async fn credit_collect_sweep_and_close_refuse_every_misuse() {
     w.fails(&[nothing], &[&idle], code(E::AccountNotOwnedByProgram))
         .await;
     let foreign_dn = w.env.dn_account(&w.p, &stranger, 0).await;
-    let miner_rev = w.env.revenue_account(&w.p, &w.doms[0].d, &miner.pubkey(), 0).await;
+    let miner_rev = w
+        .env
+        .revenue_account(&w.p, &w.doms[0].d, &miner.pubkey(), 0)
+        .await;
     let refused = CollectLine {
         recipient: miner.pubkey(),
         dn_account: foreign_dn,
         revenue_account: miner_rev,
     };
     let own = ix::collect(miner.pubkey(), &keys, &w.p.dn, &[refused]);
-    w.fails(&[own], &[&miner], code(E::DestinationRefused)).await;
-    // Pushed by the keeper: the refused DN stays credited, the revenue is paid.
-    let before: deepnode::state::RewardBalance = w
-        .env
-        .get(pda::reward(&keys.domain, &miner.pubkey()))
+    w.fails(&[own], &[&miner], code(E::DestinationRefused))
         .await;
+    // Pushed by the keeper: the refused DN stays credited, the revenue is paid.
+    let before: deepnode::state::RewardBalance =
+        w.env.get(pda::reward(&keys.domain, &miner.pubkey())).await;
     let push = ix::collect(keeper.pubkey(), &keys, &w.p.dn, &[refused]);
     w.ok(&[push], &[&keeper]).await;
-    let after: deepnode::state::RewardBalance = w
-        .env
-        .get(pda::reward(&keys.domain, &miner.pubkey()))
-        .await;
-    assert_eq!(after.dn_owed, before.dn_owed, "the refused part keeps its credit");
+    let after: deepnode::state::RewardBalance =
+        w.env.get(pda::reward(&keys.domain, &miner.pubkey())).await;
+    assert_eq!(
+        after.dn_owed, before.dn_owed,
+        "the refused part keeps its credit"
+    );
     assert_eq!(after.rev_owed, 0);
     assert_eq!(w.env.balance(foreign_dn).await, 0);
     // Another domain's balance.
@@ -329,15 +370,30 @@ async fn credit_collect_sweep_and_close_refuse_every_misuse() {
     // Close: a finalised record before the sweep; a wrong rent payer; an epoch account.
     let shard = pda::epoch_shard(&keys.domain, e, 0);
     let wrong_payer = ix::close_accounts(payer.pubkey(), keys.domain, e, &[(shard, stranger)]);
-    w.fails(&[wrong_payer], &[], code(E::RentPayerMismatch)).await;
+    w.fails(&[wrong_payer], &[], code(E::RentPayerMismatch))
+        .await;
     let epoch_account = pda::epoch(&keys.domain, e);
-    let not_closable =
-        ix::close_accounts(payer.pubkey(), keys.domain, e, &[(epoch_account, payer.pubkey())]);
+    let not_closable = ix::close_accounts(
+        payer.pubkey(),
+        keys.domain,
+        e,
+        &[(epoch_account, payer.pubkey())],
+    );
     w.fails(&[not_closable], &[], code(E::NotClosable)).await;
     let model_epoch = pda::model_epoch(&w.doms[0].models[0].0, e);
     let me: deepnode::state::ModelEpoch = w.env.get(model_epoch).await;
-    let early = ix::close_accounts(payer.pubkey(), keys.domain, e, &[(model_epoch, me.rent_payer)]);
-    w.fails(&[early.clone()], &[], code(E::CloseNotAllowedYet)).await;
+    let early = ix::close_accounts(
+        payer.pubkey(),
+        keys.domain,
+        e,
+        &[(model_epoch, me.rent_payer)],
+    );
+    w.fails(
+        std::slice::from_ref(&early),
+        &[],
+        code(E::CloseNotAllowedYet),
+    )
+    .await;
 
     // Sweep: F1 before the window passes, then once.
     let sweep = ix::sweep_epoch(payer.pubkey(), &keys, &w.p.dn, e);
@@ -355,8 +411,12 @@ async fn credit_collect_sweep_and_close_refuse_every_misuse() {
             authority: w.doms[0].validators[1].key(),
         }],
     );
-    w.fails(&[late.clone()], &[&keeper], code(E::ClaimWindowClosed))
-        .await;
+    w.fails(
+        std::slice::from_ref(&late),
+        &[&keeper],
+        code(E::ClaimWindowClosed),
+    )
+    .await;
     let sweep = ix::sweep_epoch(payer.pubkey(), &keys, &w.p.dn, e);
     let mut wrong_open = sweep.clone();
     swap(
@@ -364,10 +424,12 @@ async fn credit_collect_sweep_and_close_refuse_every_misuse() {
         pda::epoch_book(&keys.domain, keys.epoch),
         pda::epoch_book(&keys.domain, keys.epoch - 1),
     );
-    w.fails(&[wrong_open], &[], code(E::NextEpochMismatch)).await;
-    w.ok(&[sweep.clone()], &[]).await;
+    w.fails(&[wrong_open], &[], code(E::NextEpochMismatch))
+        .await;
+    w.ok(std::slice::from_ref(&sweep), &[]).await;
     w.fails(&[sweep], &[], code(E::EpochAlreadySwept)).await;
-    w.fails(&[late], &[&keeper], code(E::EpochAlreadySwept)).await;
+    w.fails(&[late], &[&keeper], code(E::EpochAlreadySwept))
+        .await;
     // After the sweep the model's record closes, rent back to its payer.
     w.ok(&[early], &[]).await;
     assert!(w.env.account(model_epoch).await.is_none());

@@ -627,11 +627,9 @@ fn split_roles(amount: u64) -> [u64; 6] {
 
 /// `floor(pool * w / total)`.
 fn share(pool: u64, w: u128, total: u128) -> u64 {
-    if total == 0 {
-        0
-    } else {
-        u64::try_from(u128::from(pool) * w / total).expect("share fits")
-    }
+    (u128::from(pool) * w)
+        .checked_div(total)
+        .map_or(0, |v| u64::try_from(v).expect("share fits"))
 }
 
 /// What settlement funds of the stakers' `pool` over `active`, with the fraction carried
@@ -751,7 +749,7 @@ impl DomainModel {
         } else {
             let raw = u64::try_from(u128::from(book.revenue) * RATE_E9 / 1_000_000_000)
                 .unwrap_or(u64::MAX);
-            raw.max(FLOOR).min(CEILING)
+            raw.clamp(FLOOR, CEILING)
         };
         let tip = budget.min(TIP_MAX);
         let mut dn_pools = split_roles(budget - tip);

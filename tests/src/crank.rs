@@ -86,8 +86,9 @@ impl Env {
     pub async fn collect_all_pools(&mut self, d: &DomainFx, epoch: u64) {
         let mut pending = Vec::new();
         for shard in 0..d.shards {
-            let counter: deepnode::state::EpochShard =
-                self.get(pda::epoch_shard(&d.keys.domain, epoch, shard)).await;
+            let counter: deepnode::state::EpochShard = self
+                .get(pda::epoch_shard(&d.keys.domain, epoch, shard))
+                .await;
             if !counter.collected {
                 pending.push(shard);
             }

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use deepnode::events::RewardCredited;
 use deepnode::instructions::InitializeArgs;
 use deepnode::state::{
-    Auction, Bounds, Domain, DomainSettings, Epoch, EpochBook, EpochStatus, Model, StakePool, StakePosition,
-    SplitBps, UnstakeTicket, Validator, VaultShard, WorkRecord,
+    Auction, Bounds, Domain, DomainSettings, Epoch, EpochBook, EpochStatus, Model, SplitBps,
+    StakePool, StakePosition, UnstakeTicket, Validator, VaultShard, WorkRecord,
 };
 use deepnode_sdk::ix::{self, Attestation, DnKeys, StakerKeys, TicketKeys};
 use deepnode_sdk::pda;
@@ -19,7 +19,7 @@ use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
 
-use crate::report::{Amounts, EpochReport, FinalReport, Report};
+use crate::report::{EpochReport, FinalReport, Report};
 use crate::spec::{DomainSpec, Scenario};
 use crate::ScenarioError;
 
@@ -216,12 +216,11 @@ impl Runner {
                 if symbol == DN {
                     continue;
                 }
-                let (mint, _, authority) = r.mints.get(symbol).ok_or_else(|| {
-                    ScenarioError::Unknown {
+                let (mint, _, authority) =
+                    r.mints.get(symbol).ok_or_else(|| ScenarioError::Unknown {
                         kind: "symbol",
                         name: symbol.clone(),
-                    }
-                })?;
+                    })?;
                 let (mint, authority) = (*mint, authority.as_ref().map(|k| k.insecure_clone()));
                 let account = r.account(actor, symbol).await;
                 let authority = authority.expect("revenue mints have an authority");
@@ -231,7 +230,11 @@ impl Runner {
         Ok(r)
     }
 
-    async fn create_domain(&mut self, s: &Scenario, spec: &DomainSpec) -> Result<(), ScenarioError> {
+    async fn create_domain(
+        &mut self,
+        s: &Scenario,
+        spec: &DomainSpec,
+    ) -> Result<(), ScenarioError> {
         let symbol = spec.revenue_mint.symbol.clone();
         let (mint, program, authority) = if symbol == DN {
             if spec.revenue_mint.decimals != s.dn.decimals {
@@ -344,7 +347,9 @@ impl Runner {
         let d = &mut self.domains[dom].fx;
         self.env.close_epoch(d).await;
         let closed = d.keys.epoch - 1;
-        self.env.settle(&self.p, &self.domains[dom].fx, closed, &keeper).await;
+        self.env
+            .settle(&self.p, &self.domains[dom].fx, closed, &keeper)
+            .await;
     }
 
     /// Stakes `amount` of `staker`'s DN in domain `dom` (opening its position first).
@@ -398,24 +403,39 @@ impl Runner {
             }
         }
         for pay in &e.payments {
-            let (dom, model) = *self.models.get(&pay.model).ok_or_else(|| ScenarioError::Unknown {
-                kind: "model",
-                name: pay.model.clone(),
-            })?;
+            let (dom, model) =
+                *self
+                    .models
+                    .get(&pay.model)
+                    .ok_or_else(|| ScenarioError::Unknown {
+                        kind: "model",
+                        name: pay.model.clone(),
+                    })?;
             let kp = self.actor(&pay.payer).await;
             let symbol = self.domains[dom].symbol.clone();
             let from = self.account(&pay.payer, &symbol).await;
             let d = self.domains[dom].fx.keys;
-            let ix = ix::pay(&d, kp.pubkey(), from, model, pay.shard, pay.amount, pay.units);
+            let ix = ix::pay(
+                &d,
+                kp.pubkey(),
+                from,
+                model,
+                pay.shard,
+                pay.amount,
+                pay.units,
+            );
             self.env.ok(&[ix], &[&kp]).await;
         }
         // One attest per validator and domain, its lines sorted by the SDK.
         let mut by_validator: BTreeMap<(String, usize), Vec<Attestation>> = BTreeMap::new();
         for a in &e.attestations {
-            let dom = *self.miners.get(&a.miner).ok_or_else(|| ScenarioError::Unknown {
-                kind: "miner",
-                name: a.miner.clone(),
-            })?;
+            let dom = *self
+                .miners
+                .get(&a.miner)
+                .ok_or_else(|| ScenarioError::Unknown {
+                    kind: "miner",
+                    name: a.miner.clone(),
+                })?;
             let miner = self.actor(&a.miner).await.pubkey();
             by_validator
                 .entry((a.validator.clone(), dom))
@@ -503,7 +523,10 @@ impl Runner {
         for batch in lines.chunks(CREDIT_LINES_PER_TX) {
             let ix = ix::credit(keeper.pubkey(), domain, index, batch);
             let events = self.env.ok_events(&[ix], &[&keeper]).await;
-            for credited in events.iter().filter_map(|b| decode_event::<RewardCredited>(b)) {
+            for credited in events
+                .iter()
+                .filter_map(|b| decode_event::<RewardCredited>(b))
+            {
                 for line in credited.lines {
                     let name = self.names[&line.recipient].clone();
                     self.add_payout(&mut report, dom, &name, line.dn, line.rev);
@@ -566,7 +589,9 @@ impl Runner {
                     .await
                     .is_some();
                 if !still {
-                    self.domains[dom].tickets.retain(|x| x != &(staker.clone(), epoch));
+                    self.domains[dom]
+                        .tickets
+                        .retain(|x| x != &(staker.clone(), epoch));
                 }
             }
         }
@@ -694,16 +719,14 @@ impl Runner {
         for m in &s.models {
             let (_, key) = self.models[&m.name];
             let model: Model = self.env.get(key).await;
-            f.model_revenue.insert(m.name.clone(), model.lifetime_owner_share);
+            f.model_revenue
+                .insert(m.name.clone(), model.lifetime_owner_share);
         }
         let accounts: Vec<((String, String), Pubkey)> =
             self.accounts.iter().map(|(k, v)| (k.clone(), *v)).collect();
         for ((actor, symbol), account) in accounts {
             let amount = self.env.balance(account).await;
-            f.balances
-                .entry(actor)
-                .or_insert_with(Amounts::new)
-                .insert(symbol, amount);
+            f.balances.entry(actor).or_default().insert(symbol, amount);
         }
         f
     }
@@ -785,7 +808,11 @@ fn validate(s: &Scenario) -> Result<(), ScenarioError> {
         .iter()
         .map(|m| ("model's domain", &m.domain))
         .chain(s.miners.iter().map(|m| ("miner's domain", &m.domain)))
-        .chain(s.validators.iter().map(|v| ("validator's domain", &v.domain)))
+        .chain(
+            s.validators
+                .iter()
+                .map(|v| ("validator's domain", &v.domain)),
+        )
     {
         if !names.contains(domain.as_str()) {
             return Err(ScenarioError::Unknown {

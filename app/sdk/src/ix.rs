@@ -889,7 +889,12 @@ pub fn close_epoch(caller: Pubkey, d: &DomainKeys, shards_ready: u8) -> Instruct
 
 /// `finalise_work`: finalise quorate work records of closed epoch `epoch` (the records'
 /// addresses are sorted here, as the program requires).
-pub fn finalise_work(caller: Pubkey, domain: Pubkey, epoch: u64, records: &[Pubkey]) -> Instruction {
+pub fn finalise_work(
+    caller: Pubkey,
+    domain: Pubkey,
+    epoch: u64,
+    records: &[Pubkey],
+) -> Instruction {
     let mut ix = build(
         acc::FinaliseWork {
             caller,
@@ -1165,7 +1170,12 @@ pub fn sweep_epoch(caller: Pubkey, d: &DomainKeys, dn: &DnKeys, epoch: u64) -> I
 
 /// `close_accounts`: close records of settled epoch `epoch`, each `(record, rent payer)`
 /// (sorted by record address here).
-pub fn close_accounts(caller: Pubkey, domain: Pubkey, epoch: u64, records: &[(Pubkey, Pubkey)]) -> Instruction {
+pub fn close_accounts(
+    caller: Pubkey,
+    domain: Pubkey,
+    epoch: u64,
+    records: &[(Pubkey, Pubkey)],
+) -> Instruction {
     let mut ix = build(
         acc::CloseAccounts {
             caller,
@@ -1180,8 +1190,10 @@ pub fn close_accounts(caller: Pubkey, domain: Pubkey, epoch: u64, records: &[(Pu
     let mut sorted = records.to_vec();
     sorted.sort();
     for (record, payer) in sorted {
-        ix.accounts
-            .extend([AccountMeta::new(record, false), AccountMeta::new(payer, false)]);
+        ix.accounts.extend([
+            AccountMeta::new(record, false),
+            AccountMeta::new(payer, false),
+        ]);
     }
     ix
 }

@@ -171,7 +171,6 @@ impl EpochBook {
             .ok_or(DeepNodeError::MathOverflow)?;
         Ok(())
     }
-
 }
 
 /// A validator that attested in an epoch (a slot is in use when `weight > 0`: a

@@ -197,8 +197,7 @@ impl StakePool {
             self.acc_dn = math(acc_advance(self.acc_dn, dn, epoch.active_stake))?;
             self.acc_rev = math(acc_advance(self.acc_rev, rev, epoch.active_stake))?;
             let (dn_funded, dn_carry) = math(acc_fund(dn, epoch.active_stake, self.dn_carry))?;
-            let (rev_funded, rev_carry) =
-                math(acc_fund(rev, epoch.active_stake, self.rev_carry))?;
+            let (rev_funded, rev_carry) = math(acc_fund(rev, epoch.active_stake, self.rev_carry))?;
             (self.dn_carry, self.rev_carry) = (dn_carry, rev_carry);
             funded = (dn_funded, rev_funded);
             self.dn_funded = self.dn_funded.wrapping_add(funded.0);

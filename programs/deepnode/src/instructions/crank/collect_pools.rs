@@ -92,11 +92,7 @@ pub fn handler<'info>(mut ctx: Context<'info, CollectPools<'info>>) -> Result<()
         );
         previous = Some(counter.shard);
         require!(!counter.collected, DeepNodeError::ShardAlreadyCollected);
-        require_keys_eq!(
-            vault_info.key(),
-            ledger.vault,
-            DeepNodeError::VaultMismatch
-        );
+        require_keys_eq!(vault_info.key(), ledger.vault, DeepNodeError::VaultMismatch);
         if counter.pool > 0 {
             let before = token_balance(&a.reward_vault)?;
             VaultCpi {

@@ -107,10 +107,7 @@ pub fn handler<'info>(
                     domain_key,
                     DeepNodeError::WorkRecordWrongDomain
                 );
-                require!(
-                    record.epoch == index,
-                    DeepNodeError::WorkRecordWrongEpoch
-                );
+                require!(record.epoch == index, DeepNodeError::WorkRecordWrongEpoch);
                 // The record's address ties it to its miner.
                 let expected = Pubkey::create_program_address(
                     &[

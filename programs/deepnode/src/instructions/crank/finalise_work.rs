@@ -88,9 +88,7 @@ pub fn handler<'info>(mut ctx: Context<'info, FinaliseWork<'info>>) -> Result<()
             for vote in record.recorded() {
                 if math(agrees(vote.units, median, tolerance))? {
                     a.book.add_agreeing(vote.validator)?;
-                    agreeing = agreeing
-                        .checked_add(1)
-                        .ok_or(DeepNodeError::MathOverflow)?;
+                    agreeing = agreeing.checked_add(1).ok_or(DeepNodeError::MathOverflow)?;
                 }
             }
         }

@@ -69,7 +69,12 @@ pub struct ClaimStakeRewards<'info> {
 pub fn handler(mut ctx: Context<ClaimStakeRewards>) -> Result<()> {
     let a = &mut ctx.accounts;
     let owner = a.owner.key();
-    require_token_account(&a.owner_dn, &a.config.dn_mint, &owner, &a.config.dn_token_program)?;
+    require_token_account(
+        &a.owner_dn,
+        &a.config.dn_mint,
+        &owner,
+        &a.config.dn_token_program,
+    )?;
     require_token_account(
         &a.owner_revenue,
         &a.domain.revenue_mint,
