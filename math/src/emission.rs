@@ -310,7 +310,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(5_000))]
+        #![proptest_config(ProptestConfig::with_cases(10_000))]
 
         /// withheld + minted == budget; the pools sum to minted - tip; the budget stays
         /// within the cap's and the supply's room; the floor holds with work unless a cap

@@ -46,6 +46,15 @@ async fn finalise_refuses_every_misuse() {
     w.fails(std::slice::from_ref(&ix), &[], code(E::EpochNotClosed))
         .await;
     w.close(0).await;
+    // F2: a closed epoch is frozen: a payment naming it is refused.
+    let dom = &w.doms[0];
+    let closed = ix::DomainKeys {
+        epoch: e,
+        ..dom.d.keys
+    };
+    let (c, account) = (dom.consumer.0.insecure_clone(), dom.consumer.1);
+    let late = ix::pay(&closed, c.pubkey(), account, dom.models[0].0, 0, 1_000, 1);
+    w.fails(&[late], &[&c], code(E::EpochNotCurrent)).await;
     // Nothing to finalise; a record below quorum; the same record twice in a batch.
     let empty = ix::finalise_work(payer, domain, e, &[]);
     w.fails(&[empty], &[], code(E::BatchEmpty)).await;
@@ -305,6 +314,21 @@ async fn credit_collect_sweep_and_close_refuse_every_misuse() {
         }],
     );
     w.fails(&[unscored], &[], code(E::NoValidatorScore)).await;
+    // A validator of the other domain in a validator line.
+    let foreign = w.doms[1].validators[0].key();
+    let mut cross_validator = ix::credit(
+        payer.pubkey(),
+        keys.domain,
+        e,
+        &[CreditLine::Validator { authority: foreign }],
+    );
+    swap(
+        &mut cross_validator,
+        pda::validator(&keys.domain, &foreign),
+        pda::validator(&w.doms[1].d.keys.domain, &foreign),
+    );
+    w.fails(&[cross_validator], &[], code(E::ValidatorWrongDomain))
+        .await;
     // Once (C3: the record closes with the credit), then never again.
     w.ok(std::slice::from_ref(&credit), &[&miner]).await;
     w.fails(&[credit], &[&miner], code(E::AlreadyCredited))
@@ -356,6 +380,11 @@ async fn credit_collect_sweep_and_close_refuse_every_misuse() {
     );
     assert_eq!(after.rev_owed, 0);
     assert_eq!(w.env.balance(foreign_dn).await, 0);
+    // A line missing its revenue account.
+    let mut short = ix::collect(miner.pubkey(), &keys, &w.p.dn, &[refused]);
+    short.accounts.pop();
+    w.fails(&[short], &[&miner], code(E::CollectAccountsMismatch))
+        .await;
     // Another domain's balance.
     let other = w.doms[1].d.keys;
     let mut cross = ix::collect(miner.pubkey(), &other, &w.p.dn, &[refused]);
