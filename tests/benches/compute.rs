@@ -285,14 +285,7 @@ async fn main() {
     for _ in 0..MAX_ATTEST_LINES + 1 {
         miners.push(b.env.miner(&stable).await);
     }
-    let lines: Vec<Attestation> = miners
-        .iter()
-        .map(|m| Attestation {
-            miner: m.pubkey(),
-            units: 1_000,
-            revise: false,
-        })
-        .collect();
+    let lines = new_lines(&miners);
     let epoch = stable.keys.epoch;
     let one = ix::attest(v.key(), stable.keys.domain, epoch, &lines[..1]);
     b.case("1 miner, creates its work record", &[one], &[&v.kp])
@@ -445,6 +438,18 @@ async fn main() {
     report(&b);
 }
 
+/// A new attestation of 1,000 units for each miner.
+fn new_lines(miners: &[Keypair]) -> Vec<Attestation> {
+    miners
+        .iter()
+        .map(|m| Attestation {
+            miner: m.pubkey(),
+            units: 1_000,
+            revise: false,
+        })
+        .collect()
+}
+
 /// The most lines of `build(n)` that fit a legacy transaction paid by `payer`.
 fn legacy_capacity(payer: &Pubkey, max: usize, build: impl Fn(usize) -> Instruction) -> usize {
     (1..=max)
@@ -490,15 +495,7 @@ async fn crank(b: &mut Bench, p: &Protocol) {
     }
     for v in &vs {
         for chunk in miners.chunks(MAX_ATTEST_LINES) {
-            let lines: Vec<Attestation> = chunk
-                .iter()
-                .map(|m| Attestation {
-                    miner: m.pubkey(),
-                    units: 1_000,
-                    revise: false,
-                })
-                .collect();
-            let ix = ix::attest(v.key(), d.keys.domain, epoch, &lines);
+            let ix = ix::attest(v.key(), d.keys.domain, epoch, &new_lines(chunk));
             let table_keys: Vec<Pubkey> = ix
                 .accounts
                 .iter()

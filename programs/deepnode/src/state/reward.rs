@@ -2,7 +2,6 @@
 //! period under the global cap.
 use anchor_lang::prelude::*;
 
-use crate::errors::DeepNodeError;
 
 /// DN and revenue tokens credited to one recipient in one domain, over any number of
 /// epochs, collected in one transaction. Seeds: `[REWARD_SEED, domain, recipient]`.
@@ -35,14 +34,7 @@ pub struct RewardBalance {
 impl RewardBalance {
     /// Credits `dn` and `rev`.
     pub fn credit(&mut self, dn: u64, rev: u64) -> Result<()> {
-        self.dn_owed = self
-            .dn_owed
-            .checked_add(dn)
-            .ok_or(DeepNodeError::MathOverflow)?;
-        self.rev_owed = self
-            .rev_owed
-            .checked_add(rev)
-            .ok_or(DeepNodeError::MathOverflow)?;
+        super::add_owed_pair(&mut self.dn_owed, &mut self.rev_owed, dn, rev)?;
         self.dn_credited = self.dn_credited.wrapping_add(dn);
         self.rev_credited = self.rev_credited.wrapping_add(rev);
         Ok(())

@@ -359,15 +359,7 @@ impl StakePosition {
 
     /// Adds rewards to what the position is owed.
     pub fn add_owed(&mut self, dn: u64, rev: u64) -> Result<()> {
-        self.dn_owed = self
-            .dn_owed
-            .checked_add(dn)
-            .ok_or(DeepNodeError::MathOverflow)?;
-        self.rev_owed = self
-            .rev_owed
-            .checked_add(rev)
-            .ok_or(DeepNodeError::MathOverflow)?;
-        Ok(())
+        super::add_owed_pair(&mut self.dn_owed, &mut self.rev_owed, dn, rev)
     }
 
     /// Before adding stake in the open epoch `current`: fails while stake added in an
