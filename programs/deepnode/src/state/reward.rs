@@ -2,7 +2,6 @@
 //! period under the global cap.
 use anchor_lang::prelude::*;
 
-
 /// DN and revenue tokens credited to one recipient in one domain, over any number of
 /// epochs, collected in one transaction. Seeds: `[REWARD_SEED, domain, recipient]`.
 /// Created by whoever credits first (that caller pays the rent).
