@@ -422,21 +422,25 @@ impl Env {
         Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &all, blockhash)
     }
 
-    /// Sends and panics with the error if it fails.
+    /// Sends and panics with the error (its program error decoded) if it fails.
     pub async fn ok(&mut self, ixs: &[Instruction], signers: &[&Keypair]) {
         if let Err(e) = self.send(ixs, signers).await {
-            panic!("transaction failed: {e:?}");
+            panic!("transaction failed: {e:?}{}", explain(&e));
         }
     }
 
     /// Sends and asserts it fails with custom error `expected`.
     pub async fn fails_with(&mut self, ixs: &[Instruction], signers: &[&Keypair], expected: u32) {
+        let wanted = deepnode_sdk::errors::decode_error(expected)
+            .map(|d| format!(" {}", d.name))
+            .unwrap_or_default();
         match self.send(ixs, signers).await {
-            Ok(()) => panic!("expected error {expected}, transaction succeeded"),
+            Ok(()) => panic!("expected error {expected}{wanted}, transaction succeeded"),
             Err(e) => assert_eq!(
                 custom_code(&e),
                 Some(expected),
-                "expected error {expected}, got {e:?}"
+                "expected error {expected}{wanted}, got {e:?}{}",
+                explain(&e)
             ),
         }
     }
@@ -550,6 +554,14 @@ impl Env {
         );
         self.ok(&[ix], &[]).await;
     }
+}
+
+/// ` = Name (code): message` for a program error, else nothing.
+pub fn explain(e: &TransactionError) -> String {
+    custom_code(e)
+        .and_then(deepnode_sdk::errors::decode_error)
+        .map(|d| format!(" = {d}"))
+        .unwrap_or_default()
 }
 
 /// The fee payer followed by `signers`, each key once.

@@ -634,7 +634,7 @@ impl Runner {
         match self.env.send(std::slice::from_ref(ix), &[kp]).await {
             Ok(()) => true,
             Err(e) if is_nothing(&e) => false,
-            Err(e) => panic!("{e:?}"),
+            Err(e) => panic!("{e:?}{}", deepnode_tests::explain(&e)),
         }
     }
 

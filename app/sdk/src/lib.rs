@@ -1,8 +1,10 @@
 //! DeepNode client SDK: PDA helpers derived from the program's own seed constants,
-//! instruction builders over the program's generated account and argument types, and
-//! account decoders. Used by the tests, the migration tool and (later) the keeper and CLI.
+//! instruction builders over the program's generated account and argument types, account
+//! decoders, and program errors decoded from their codes. Used by the tests, the
+//! migration tool, the scenario runner and (later) the keeper and CLI.
 #![deny(missing_docs)]
 
+pub mod errors;
 pub mod ix;
 pub mod pda;
 
