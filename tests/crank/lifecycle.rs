@@ -173,4 +173,54 @@ async fn credits_accumulate_and_collect_in_one_instruction() {
     }
     let (dn, _) = w.collect(k, &miner).await;
     assert_eq!(dn, expected, "five epochs' credits in one collect");
+    write_ts_fixtures(&mut w, k, &miner.pubkey()).await;
+}
+
+/// For the TypeScript check (`app/ts-check`): when `DEEPNODE_TS_FIXTURES` names a folder,
+/// writes the data of a `pay` and an `attest` built by the Rust SDK, and the raw bytes of
+/// an epoch book this test left on chain with the values the Rust decoder reads.
+async fn write_ts_fixtures(w: &mut World, k: usize, recipient: &Pubkey) {
+    let Ok(dir) = std::env::var("DEEPNODE_TS_FIXTURES") else {
+        return;
+    };
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    let keys = w.doms[k].d.keys;
+    let pay = ix::pay(
+        &keys,
+        *recipient,
+        *recipient,
+        w.doms[k].models[0].0,
+        1,
+        1_234_567,
+        89,
+    );
+    let line = ix::Attestation {
+        miner: *recipient,
+        units: 1_000_000_000_000,
+        revise: true,
+    };
+    let attest = ix::attest(*recipient, keys.domain, 42, &[line]);
+    // The last settled epoch's book: nested structs, arrays and a u128.
+    let e = keys.epoch - 1;
+    let key = pda::epoch_book(&keys.domain, e);
+    let raw = w.env.account(key).await.expect("epoch book").data;
+    let b: deepnode::state::EpochBook = w.env.get(key).await;
+    let doc = serde_json::json!({
+        "pay": { "shard": 1, "amount": "1234567", "usage_units": "89", "data": hex(&pay.data) },
+        "attest": { "epoch_index": "42", "units": "1000000000000", "revise": true,
+                    "data": hex(&attest.data) },
+        "epoch_book": {
+            "data": hex(&raw),
+            "domain": b.domain.to_string(), "epoch": b.epoch.to_string(),
+            "total_verified": b.total_verified.to_string(),
+            "total_agreeing": b.total_agreeing.to_string(),
+            "voter_weight": b.voters[0].weight.to_string(),
+            "miners_pool": b.settlement.dn_pools[0].to_string(),
+            "settled_by": b.settlement.settled_by.to_string(),
+            "bump": b.bump
+        }
+    });
+    std::fs::create_dir_all(&dir).expect("fixture folder");
+    let path = std::path::Path::new(&dir).join("fixtures.json");
+    std::fs::write(path, serde_json::to_string_pretty(&doc).expect("json")).expect("write");
 }
