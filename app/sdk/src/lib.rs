@@ -4,6 +4,7 @@
 //! migration tool, the scenario runner and (later) the keeper and CLI.
 #![deny(missing_docs)]
 
+pub mod accounts;
 pub mod errors;
 pub mod ix;
 pub mod pda;
