@@ -472,3 +472,75 @@ async fn credit_collect_sweep_and_close_refuse_every_misuse() {
     );
     w.fails(&[unsettled], &[], code(E::EpochNotSettled)).await;
 }
+
+/// F3: every account of every crank step tied to the domain is pinned; another domain's
+/// account in its place is refused by its own check, before anything runs.
+#[tokio::test]
+async fn crank_steps_refuse_another_domains_accounts() {
+    let mut w = world().await;
+    let payer = w.env.payer().pubkey();
+    let keeper = w.keeper.insecure_clone();
+    let (keys, other) = (w.doms[0].d.keys, w.doms[1].d.keys);
+    let (a, b) = (keys.domain, other.domain);
+    let e = keys.epoch;
+    let dn = w.p.dn;
+    let sk = w.env.settle_keys(&w.doms[0].d, e).await;
+    // Every step called by the keeper (it signs each).
+    let k = keeper.pubkey();
+    let steps = [
+        ix::finalise_work(k, a, e, &[]),
+        ix::collect_pools(k, &keys, e, &[0]),
+        ix::settle_epoch(k, &keys, &dn, sk),
+        ix::credit(k, a, e, &[CreditLine::DomainOwner { owner: payer }]),
+        ix::sweep_epoch(k, &keys, &dn, e),
+        ix::close_accounts(k, a, e, &[]),
+        ix::collect(
+            k,
+            &keys,
+            &dn,
+            &[CollectLine {
+                recipient: payer,
+                dn_account: payer,
+                revenue_account: payer,
+            }],
+        ),
+    ];
+    // Per domain-tied account: (this domain's, the other's, the error).
+    let pinned = [
+        (pda::epoch(&a, e), pda::epoch(&b, e), E::EpochWrongDomain),
+        (
+            pda::epoch_book(&a, e),
+            pda::epoch_book(&b, e),
+            E::EpochBookMismatch,
+        ),
+        (
+            pda::stake_pool(&a),
+            pda::stake_pool(&b),
+            E::StakePoolMismatch,
+        ),
+        (pda::stake_vault(&a), pda::stake_vault(&b), E::VaultMismatch),
+        (
+            pda::stake_reward_vault(&a),
+            pda::stake_reward_vault(&b),
+            E::VaultMismatch,
+        ),
+        (
+            pda::vault_authority(&a),
+            pda::vault_authority(&b),
+            E::VaultAuthorityMismatch,
+        ),
+    ];
+    let mut refused = 0;
+    for step in &steps {
+        for (mine, theirs, err) in pinned {
+            if step.accounts.iter().any(|m| m.pubkey == mine) {
+                let mut bad = step.clone();
+                swap(&mut bad, mine, theirs);
+                w.fails(&[bad], &[&keeper], code(err)).await;
+                refused += 1;
+            }
+        }
+    }
+    // finalise 2, collect_pools 5, settle 4, credit 2, sweep 5, close 2, collect 4.
+    assert_eq!(refused, 24);
+}
