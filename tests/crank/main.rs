@@ -5,5 +5,6 @@
 
 mod common;
 mod economics;
+mod keeper;
 mod lifecycle;
 mod negative;

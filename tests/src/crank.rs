@@ -6,6 +6,7 @@ use deepnode::events::EpochSettled;
 use deepnode::state::{
     Config, Domain, Epoch, EpochBook, EpochStatus, Model, ModelEpoch, Validator, WorkRecord,
 };
+use deepnode_sdk::crank::role_paid;
 use deepnode_sdk::ix::{self, CollectLine, CreditLine, SettleKeys};
 use deepnode_sdk::pda;
 use solana_sdk::pubkey::Pubkey;
@@ -154,7 +155,7 @@ impl Env {
         let s = state.settlement;
         let mut lines = Vec::new();
         for (authority, _, r) in self.work_records(d, epoch, &who.miners).await {
-            if r.finalised && r.verified_units > 0 && (s.dn_pools[0] > 0 || s.rev_pools[0] > 0) {
+            if r.finalised && r.verified_units > 0 && role_paid(&s, deepnode_math::MINERS_ROLE) {
                 lines.push(CreditLine::Miner {
                     authority,
                     rent_payer: r.rent_payer,
@@ -167,7 +168,7 @@ impl Env {
                 .voters
                 .iter()
                 .any(|x| x.agreeing > 0 && x.validator == validator.index && !x.credited);
-            if scored && (s.dn_pools[2] > 0 || s.rev_pools[2] > 0) {
+            if scored && role_paid(&s, deepnode_math::VALIDATORS_ROLE) {
                 lines.push(CreditLine::Validator { authority: *v });
             }
         }
@@ -178,7 +179,7 @@ impl Env {
             }
             let record: ModelEpoch = self.get(key).await;
             let model: Model = self.get(*m).await;
-            if s.dn_pools[4] > 0 || s.rev_pools[4] > 0 {
+            if role_paid(&s, deepnode_math::MODEL_OWNERS_ROLE) {
                 lines.push(CreditLine::ModelOwner {
                     model: *m,
                     owner: model.owner,
@@ -186,12 +187,12 @@ impl Env {
                 });
             }
         }
-        if !s.domain_owner_credited && (s.dn_pools[3] > 0 || s.rev_pools[3] > 0) {
+        if !s.domain_owner_credited && role_paid(&s, deepnode_math::DOMAIN_OWNER_ROLE) {
             lines.push(CreditLine::DomainOwner {
                 owner: d.owner.pubkey(),
             });
         }
-        if !s.foundation_credited && (s.dn_pools[5] > 0 || s.rev_pools[5] > 0) {
+        if !s.foundation_credited && role_paid(&s, deepnode_math::FOUNDATION_ROLE) {
             let owner = self.token_owner(p.foundation).await;
             lines.push(CreditLine::Foundation {
                 account: p.foundation,

@@ -4,6 +4,7 @@
 //! assertions, event decoding and the protocol invariants of PROTOCOL.md §11.
 #![allow(clippy::too_many_arguments)]
 
+pub mod cluster;
 pub mod crank;
 pub mod fixtures;
 pub mod invariants;
@@ -49,6 +50,8 @@ pub struct Env {
     /// When tracing ([`Env::trace`]): the outcome of every transaction processed and the
     /// notes added, in order, for comparing two runs (native and SBF).
     pub trace: Option<Vec<String>>,
+    /// Every account named by a transaction processed so far (see [`cluster`]).
+    pub registry: cluster::Registry,
 }
 
 /// One transaction measured while recording: the program instructions it carried and
@@ -264,6 +267,7 @@ impl Env {
             upgrade,
             measured: None,
             trace: None,
+            registry: cluster::Registry::default(),
         }
     }
 
@@ -325,6 +329,7 @@ impl Env {
     /// Processes one signed transaction; the error if it fails.
     pub async fn process(&mut self, tx: VersionedTransaction) -> Result<(), TransactionError> {
         self.measure(&tx).await;
+        self.registry.record_tx(&tx);
         let result = match self.ctx.banks_client.process_transaction(tx).await {
             Ok(()) => Ok(()),
             Err(BanksClientError::TransactionError(e)) => Err(e),
@@ -384,6 +389,9 @@ impl Env {
     ) -> Result<(), TransactionError> {
         let blockhash = self.blockhash().await;
         let payer = self.payer();
+        // Accounts loaded from a table are not among the message's static keys.
+        self.registry
+            .record(ixs.iter().flat_map(|i| i.accounts.iter().map(|m| m.pubkey)));
         let message = v0::Message::try_compile(&payer.pubkey(), ixs, tables, blockhash)
             .expect("compile v0 message");
         let all = with_payer(&payer, signers);

@@ -5,22 +5,13 @@ use solana_sdk::hash::Hash;
 use solana_sdk::instruction::Instruction;
 use solana_sdk::message::{v0, AddressLookupTableAccount, VersionedMessage};
 use solana_sdk::pubkey::Pubkey;
-use solana_sdk::transaction::{Transaction, VersionedTransaction};
+use solana_sdk::transaction::VersionedTransaction;
 
-/// Packet limit of a Solana transaction (bytes).
-pub const PACKET: usize = 1_232;
-
-/// Most accounts one transaction may lock.
-pub const ACCOUNT_LOCKS: usize = 64;
+pub use deepnode_sdk::limits::{ACCOUNT_LOCKS, PACKET};
 
 /// Bytes and distinct accounts of a legacy transaction carrying `ix`, paid by `payer`.
 pub fn legacy(ix: &Instruction, payer: &Pubkey) -> (usize, usize) {
-    let mut tx = Transaction::new_with_payer(std::slice::from_ref(ix), Some(payer));
-    tx.signatures = vec![Default::default(); tx.message.header.num_required_signatures as usize];
-    (
-        bincode::serialize(&tx).expect("serialize").len(),
-        tx.message.account_keys.len(),
-    )
+    deepnode_sdk::limits::legacy_size(std::slice::from_ref(ix), payer)
 }
 
 /// Bytes of a v0 transaction carrying `ix` with every non-signer account in a lookup

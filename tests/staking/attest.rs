@@ -418,7 +418,7 @@ async fn units_above_the_maximum_fail() {
 }
 
 /// Lines per legacy transaction measured below (update README when it changes).
-const MAX_ATTEST_LINES_LEGACY: usize = 10;
+use deepnode_sdk::limits::ATTEST_LINES_LEGACY as MAX_ATTEST_LINES_LEGACY;
 
 /// Measures how many miners one `attest` carries in a legacy transaction and with an
 /// address lookup table, runs the largest legacy batch for real, and checks that a

@@ -3,6 +3,7 @@
 //! reports what everybody got as the `--json` document. The CLI wraps [`run`].
 #![deny(missing_docs)]
 
+pub mod generate;
 pub mod report;
 mod runner;
 pub mod spec;
@@ -48,11 +49,23 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     Ok(serde_json::from_str(&text)?)
 }
 
+/// Where a run stands after one scenario epoch: cranked, claimed and swept in every
+/// domain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EpochDone {
+    /// The scenario epoch just completed (from 0).
+    pub index: usize,
+    /// DN supply at that point.
+    pub dn_supply: u64,
+    /// All DN burned up to that point.
+    pub dn_burned: u64,
+}
+
 /// Runs `scenario` on the in-process runtime and reports every settled epoch and the
 /// end state. `progress` is called once per scenario epoch completed.
 pub async fn run(
     scenario: &Scenario,
-    progress: &mut dyn FnMut(usize),
+    progress: &mut dyn FnMut(&EpochDone),
 ) -> Result<Report, ScenarioError> {
     runner::Runner::run(scenario, progress).await
 }

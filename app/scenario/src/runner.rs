@@ -21,7 +21,7 @@ use solana_sdk::signer::Signer;
 
 use crate::report::{EpochReport, FinalReport, Report};
 use crate::spec::{DomainSpec, Scenario};
-use crate::ScenarioError;
+use crate::{EpochDone, ScenarioError};
 
 /// The keeper actor's name.
 const KEEPER: &str = "keeper";
@@ -90,7 +90,7 @@ impl Runner {
     /// Runs the whole scenario.
     pub(crate) async fn run(
         s: &Scenario,
-        progress: &mut dyn FnMut(usize),
+        progress: &mut dyn FnMut(&EpochDone),
     ) -> Result<Report, ScenarioError> {
         validate(s)?;
         let mut r = Runner::setup(s).await?;
@@ -110,7 +110,12 @@ impl Runner {
                 r.sweep_and_close(dom).await;
             }
             epochs.extend(reports);
-            progress(k);
+            let done = EpochDone {
+                index: k,
+                dn_supply: r.env.supply(r.p.dn.mint).await,
+                dn_burned: r.dn_burned().await,
+            };
+            progress(&done);
         }
         let final_state = r.final_state(s).await;
         Ok(Report {
@@ -426,7 +431,8 @@ impl Runner {
             );
             self.env.ok(&[ix], &[&kp]).await;
         }
-        // One attest per validator and domain, its lines sorted by the SDK.
+        // One attest per validator and domain (in chunks of the program's most), its
+        // lines sorted by the SDK.
         let mut by_validator: BTreeMap<(String, usize), Vec<Attestation>> = BTreeMap::new();
         for a in &e.attestations {
             let dom = *self
@@ -449,8 +455,10 @@ impl Runner {
         for ((validator, dom), lines) in by_validator {
             let kp = self.actor(&validator).await;
             let d = self.domains[dom].fx.keys;
-            let ix = ix::attest(kp.pubkey(), d.domain, d.epoch, &lines);
-            self.env.ok(&[ix], &[&kp]).await;
+            for chunk in lines.chunks(deepnode::constants::MAX_ATTEST_LINES) {
+                let ix = ix::attest(kp.pubkey(), d.domain, d.epoch, chunk);
+                self.env.ok(&[ix], &[&kp]).await;
+            }
         }
         Ok(())
     }
@@ -690,29 +698,22 @@ impl Runner {
     async fn final_state(&mut self, s: &Scenario) -> FinalReport {
         let mut f = FinalReport {
             dn_supply: self.env.supply(self.p.dn.mint).await,
+            dn_burned: self.dn_burned().await,
             ..FinalReport::default()
         };
         for dom in 0..self.domains.len() {
             let domain = self.domains[dom].fx.keys.domain;
             let name = self.domains[dom].name.clone();
-            let (mut fees, mut buyback, mut burned) = (0u64, 0u64, 0u64);
+            let (mut fees, mut buyback) = (0u64, 0u64);
             for shard in 0..self.domains[dom].fx.shards {
                 let ledger: VaultShard = self.env.get(pda::vault_shard(&domain, shard)).await;
                 fees += ledger.lifetime_fees;
                 buyback += ledger.buyback_owed;
-                burned += ledger.dn_burned;
             }
             let vault = pda::buyback_vault(&domain);
             if self.env.account(vault).await.is_some() {
                 buyback += self.env.balance(vault).await;
             }
-            if self.env.account(pda::auction(&domain)).await.is_some() {
-                let auction: Auction = self.env.get(pda::auction(&domain)).await;
-                burned += auction.dn_burned;
-            }
-            let pool: StakePool = self.env.get(pda::stake_pool(&domain)).await;
-            burned += pool.dn_burned;
-            f.dn_burned += burned;
             f.fees.insert(name.clone(), fees);
             f.buyback_vault.insert(name, buyback);
         }
@@ -729,6 +730,25 @@ impl Runner {
             f.balances.entry(actor).or_default().insert(symbol, amount);
         }
         f
+    }
+
+    /// All DN burned so far: payments in DN, auctions, and the stakers' and sweeps' dust.
+    async fn dn_burned(&mut self) -> u64 {
+        let mut burned = 0u64;
+        for dom in 0..self.domains.len() {
+            let domain = self.domains[dom].fx.keys.domain;
+            for shard in 0..self.domains[dom].fx.shards {
+                let ledger: VaultShard = self.env.get(pda::vault_shard(&domain, shard)).await;
+                burned += ledger.dn_burned;
+            }
+            if self.env.account(pda::auction(&domain)).await.is_some() {
+                let auction: Auction = self.env.get(pda::auction(&domain)).await;
+                burned += auction.dn_burned;
+            }
+            let pool: StakePool = self.env.get(pda::stake_pool(&domain)).await;
+            burned += pool.dn_burned;
+        }
+        burned
     }
 
     /// The actor's keypair (created and funded with SOL on first use).

@@ -5,9 +5,13 @@
 #![deny(missing_docs)]
 
 pub mod accounts;
+pub mod cluster;
+pub mod crank;
 pub mod errors;
 pub mod ix;
+pub mod limits;
 pub mod pda;
+pub mod rpc;
 
 use anchor_lang::AccountDeserialize;
 

@@ -1,0 +1,412 @@
+//! The keeper bot's logic: one pass reads every program account, works out what the
+//! crank has left to do in every domain, sends it in full batches, and reports each
+//! action. Fetch → fire → emit: every step is idempotent on chain, so two keepers may run
+//! at once and a keeper may stop anywhere and start again; a step another keeper did
+//! first fails with an "already done" error and is reported as raced, not failed.
+#![deny(missing_docs)]
+
+use std::fmt;
+
+use anchor_lang::prelude::Pubkey;
+use deepnode::constants::{MAX_CLOSE_ACCOUNTS, MAX_CREDIT_LINES, MAX_FINALISE_RECORDS};
+use deepnode::state::{EpochBook, StakePool};
+use deepnode_sdk::cluster::{read, Cluster, ClusterError};
+use deepnode_sdk::crank::Snapshot;
+use deepnode_sdk::ix::{self, DnKeys, DomainKeys, SettleKeys};
+use deepnode_sdk::limits::{pack, COLLECT_POOLS_SHARDS_LEGACY};
+use deepnode_sdk::pda;
+use serde::Serialize;
+use solana_sdk::instruction::Instruction;
+
+/// Program errors that mean another keeper did the step first.
+pub const RACED: [&str; 6] = [
+    "RecordAlreadyFinalised",
+    "ShardAlreadyCollected",
+    "EpochAlreadySettled",
+    "AlreadyCredited",
+    "EpochAlreadySwept",
+    "SettleOutOfOrder",
+];
+
+/// How a keeper behaves.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Also push every payout into its recipient's balance (`credit`); otherwise
+    /// recipients pull their own.
+    pub push: bool,
+    /// Report what would be sent, send nothing.
+    pub dry_run: bool,
+}
+
+/// A crank step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// `close_epoch`.
+    CloseEpoch,
+    /// `finalise_work`.
+    FinaliseWork,
+    /// `collect_pools`.
+    CollectPools,
+    /// `settle_epoch`.
+    SettleEpoch,
+    /// `credit`.
+    Credit,
+    /// `sweep_epoch`.
+    SweepEpoch,
+    /// `close_accounts`.
+    CloseAccounts,
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self {
+            Step::CloseEpoch => "close_epoch",
+            Step::FinaliseWork => "finalise_work",
+            Step::CollectPools => "collect_pools",
+            Step::SettleEpoch => "settle_epoch",
+            Step::Credit => "credit",
+            Step::SweepEpoch => "sweep_epoch",
+            Step::CloseAccounts => "close_accounts",
+        };
+        f.write_str(name)
+    }
+}
+
+/// What became of an action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "outcome")]
+pub enum Outcome {
+    /// Sent and processed.
+    Sent {
+        /// The transaction's signature.
+        signature: String,
+    },
+    /// Not sent (dry run).
+    DryRun,
+    /// Another keeper did it first.
+    Raced {
+        /// The program error.
+        error: String,
+    },
+    /// Refused.
+    Failed {
+        /// Why.
+        error: String,
+    },
+}
+
+/// One transaction a pass sent (or would send).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Action {
+    /// The domain's id.
+    pub domain: u64,
+    /// The epoch.
+    pub epoch: u64,
+    /// The step.
+    pub step: Step,
+    /// Records, shards, lines or accounts it carries (1 for single steps).
+    pub items: usize,
+    /// What became of it.
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// Totals of one pass.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Transactions sent and processed.
+    pub sent: usize,
+    /// Transactions refused.
+    pub failed: usize,
+    /// Transactions another keeper made redundant.
+    pub raced: usize,
+    /// Transactions a dry run would send.
+    pub would_send: usize,
+    /// Epochs closed.
+    pub epochs_closed: usize,
+    /// Records finalised.
+    pub records_finalised: usize,
+    /// Epochs settled.
+    pub epochs_settled: usize,
+    /// Credit lines pushed.
+    pub lines_credited: usize,
+    /// Epochs swept.
+    pub epochs_swept: usize,
+    /// Accounts closed.
+    pub accounts_closed: usize,
+    /// DN tips earned by settling (credited to the keeper's balance).
+    pub tips: u64,
+}
+
+/// Why a pass stopped early.
+#[derive(Debug)]
+pub enum PassError {
+    /// The cluster could not be read or reached.
+    Cluster(ClusterError),
+    /// No DeepNode configuration at this cluster.
+    NotInitialised,
+}
+
+impl fmt::Display for PassError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PassError::Cluster(e) => write!(f, "{e}"),
+            PassError::NotInitialised => f.write_str(
+                "no DeepNode configuration on this cluster: is the program deployed and \
+                 initialised there (check --url)?",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for PassError {}
+
+impl From<ClusterError> for PassError {
+    fn from(e: ClusterError) -> Self {
+        PassError::Cluster(e)
+    }
+}
+
+/// The keeper.
+pub struct Keeper<'a, C: Cluster> {
+    cluster: &'a mut C,
+    options: Options,
+    summary: Summary,
+    emit: &'a mut dyn FnMut(&Action),
+}
+
+/// Reads every program account into a snapshot.
+pub async fn fetch(cluster: &mut impl Cluster) -> Result<Snapshot, ClusterError> {
+    let accounts = cluster.program_accounts(&[]).await?;
+    Snapshot::from_accounts(accounts.iter().map(|(k, a)| (*k, a.data.as_slice())))
+        .map_err(|(key, reason)| ClusterError::Decode { key, reason })
+}
+
+/// Domains in id order: (id, key, keys for instructions).
+fn domains(s: &Snapshot) -> Vec<(u64, Pubkey, DomainKeys)> {
+    let mut out: Vec<_> = s
+        .domains
+        .iter()
+        .filter(|(_, d)| d.is_ready())
+        .map(|(k, d)| (d.id, *k, DomainKeys::new(*k, d)))
+        .collect();
+    out.sort_by_key(|(id, _, _)| *id);
+    out
+}
+
+impl<'a, C: Cluster> Keeper<'a, C> {
+    /// Runs one pass over every domain on `cluster`, calling `emit` for each action.
+    pub async fn pass(
+        cluster: &'a mut C,
+        options: Options,
+        emit: &'a mut dyn FnMut(&Action),
+    ) -> Result<Summary, PassError> {
+        let mut k = Keeper {
+            cluster,
+            options,
+            summary: Summary::default(),
+            emit,
+        };
+        k.run().await?;
+        Ok(k.summary)
+    }
+
+    /// Sends `ix` (unless dry-running), reports it, and returns whether it landed.
+    async fn fire(
+        &mut self,
+        (domain, key): (u64, Pubkey),
+        epoch: u64,
+        step: Step,
+        items: usize,
+        ix: Instruction,
+    ) -> Result<bool, PassError> {
+        let outcome = if self.options.dry_run {
+            self.summary.would_send += 1;
+            Outcome::DryRun
+        } else {
+            match self.cluster.send(&[ix], &[]).await {
+                Ok(sig) => {
+                    self.summary.sent += 1;
+                    Outcome::Sent {
+                        signature: sig.to_string(),
+                    }
+                }
+                Err(e @ ClusterError::Transport(_)) => return Err(e.into()),
+                Err(e) if e.program_error().is_some_and(|n| RACED.contains(&n)) => {
+                    self.summary.raced += 1;
+                    Outcome::Raced {
+                        error: e.to_string(),
+                    }
+                }
+                // The epoch account named is no longer the open one: another keeper
+                // closed it first (the program refuses it by its seeds).
+                Err(e) if step == Step::CloseEpoch && self.closed_since(&key, epoch).await? => {
+                    self.summary.raced += 1;
+                    Outcome::Raced {
+                        error: e.to_string(),
+                    }
+                }
+                Err(e) => {
+                    self.summary.failed += 1;
+                    Outcome::Failed {
+                        error: e.to_string(),
+                    }
+                }
+            }
+        };
+        let landed = matches!(outcome, Outcome::Sent { .. });
+        (self.emit)(&Action {
+            domain,
+            epoch,
+            step,
+            items,
+            outcome,
+        });
+        Ok(landed)
+    }
+
+    /// Whether `domain` has moved past `epoch` (it was closed).
+    async fn closed_since(&mut self, domain: &Pubkey, epoch: u64) -> Result<bool, PassError> {
+        let d: Option<deepnode::state::Domain> = read(self.cluster, domain).await?;
+        Ok(d.is_some_and(|d| d.current_epoch > epoch))
+    }
+
+    async fn run(&mut self) -> Result<(), PassError> {
+        let payer = self.cluster.payer();
+        // Close every due epoch; a keeper that was away may find several due in a row.
+        let mut snap = fetch(self.cluster).await?;
+        let config = snap.config.clone().ok_or(PassError::NotInitialised)?;
+        let now = self.cluster.now().await?;
+        loop {
+            let mut closed = false;
+            for (id, key, keys) in domains(&snap) {
+                if snap.close_due(&key, now) {
+                    let ready = snap.domains[&key].shards_ready;
+                    let ix = ix::close_epoch(payer, &keys, ready);
+                    if self
+                        .fire((id, key), keys.epoch, Step::CloseEpoch, 1, ix)
+                        .await?
+                    {
+                        self.summary.epochs_closed += 1;
+                        closed = true;
+                    }
+                }
+            }
+            if !closed {
+                break;
+            }
+            snap = fetch(self.cluster).await?;
+        }
+        // Finalise every quorate record of closed epochs, in full batches.
+        for (id, key, _) in domains(&snap) {
+            for e in snap.unsettled(&key) {
+                let records = snap.to_finalise(&key, e);
+                let batches = pack(&records, MAX_FINALISE_RECORDS, &payer, |r| {
+                    ix::finalise_work(payer, key, e, r)
+                });
+                for (ix, n) in batches {
+                    if self.fire((id, key), e, Step::FinaliseWork, n, ix).await? {
+                        self.summary.records_finalised += n;
+                    }
+                }
+            }
+        }
+        // Collect the pools and settle, oldest epoch first (the program's order).
+        let snap = fetch(self.cluster).await?;
+        let dn = DnKeys {
+            mint: config.dn_mint,
+            token_program: config.dn_token_program,
+        };
+        for (id, key, keys) in domains(&snap) {
+            for e in snap.unsettled(&key) {
+                let book = &snap.books[&(key, e)];
+                if book.finalised_records != book.quorate_records {
+                    break;
+                }
+                let shards = snap.shards_to_collect(&key, e);
+                let mut collected = true;
+                for (ix, n) in pack(&shards, COLLECT_POOLS_SHARDS_LEGACY, &payer, |s| {
+                    ix::collect_pools(payer, &keys, e, s)
+                }) {
+                    collected &= self.fire((id, key), e, Step::CollectPools, n, ix).await?;
+                }
+                if !collected && !self.options.dry_run {
+                    break;
+                }
+                let pool: Option<StakePool> = read(self.cluster, &pda::stake_pool(&key)).await?;
+                if pool.is_some_and(|p| p.next_settle_epoch != e) {
+                    break;
+                }
+                let end_ts = snap.epochs[&(key, e)].end_ts;
+                let period = u64::try_from(end_ts).unwrap_or(0)
+                    / u64::from(config.bounds.period_secs.max(1));
+                let ix = ix::settle_epoch(payer, &keys, &dn, SettleKeys { epoch: e, period });
+                if !self.fire((id, key), e, Step::SettleEpoch, 1, ix).await? {
+                    break;
+                }
+                self.summary.epochs_settled += 1;
+                let settled: Option<EpochBook> =
+                    read(self.cluster, &pda::epoch_book(&key, e)).await?;
+                if let Some(b) = settled.filter(|b| b.settlement.settled_by == payer) {
+                    self.summary.tips += b.settlement.tip;
+                }
+            }
+        }
+        let snap = fetch(self.cluster).await?;
+        // Push payouts of epochs whose claim window is open, when asked.
+        if self.options.push {
+            let foundation = config.foundation;
+            let owner = match self.cluster.account(&foundation).await? {
+                Some(a) if a.data.len() >= 64 => {
+                    Pubkey::try_from(&a.data[32..64]).map_err(|_| ClusterError::Decode {
+                        key: foundation,
+                        reason: "not a token account".into(),
+                    })?
+                }
+                _ => Pubkey::default(),
+            };
+            for (id, key, _) in domains(&snap) {
+                for e in snap.settled(&key) {
+                    if snap.expired(&key, e) || snap.books[&(key, e)].settlement.swept {
+                        continue;
+                    }
+                    let lines = snap.credit_lines(&key, e, (foundation, owner));
+                    for (ix, n) in pack(&lines, MAX_CREDIT_LINES, &payer, |l| {
+                        ix::credit(payer, key, e, l)
+                    }) {
+                        if self.fire((id, key), e, Step::Credit, n, ix).await? {
+                            self.summary.lines_credited += n;
+                        }
+                    }
+                }
+            }
+        }
+        // Sweep epochs past their claim window.
+        for (id, key, keys) in domains(&snap) {
+            for e in snap.settled(&key) {
+                if snap.expired(&key, e) && !snap.books[&(key, e)].settlement.swept {
+                    let ix = ix::sweep_epoch(payer, &keys, &dn, e);
+                    if self.fire((id, key), e, Step::SweepEpoch, 1, ix).await? {
+                        self.summary.epochs_swept += 1;
+                    }
+                }
+            }
+        }
+        // Close what nothing needs any more; rent goes back to whoever paid it.
+        let snap = fetch(self.cluster).await?;
+        for (id, key, _) in domains(&snap) {
+            for e in snap.settled(&key) {
+                let accounts = snap.closable(&key, e);
+                for (ix, n) in pack(&accounts, MAX_CLOSE_ACCOUNTS, &payer, |a| {
+                    ix::close_accounts(payer, key, e, a)
+                }) {
+                    if self.fire((id, key), e, Step::CloseAccounts, n, ix).await? {
+                        self.summary.accounts_closed += n;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,126 @@
+//! One small trait for talking to a cluster, so that the keeper, the CLI and the tests
+//! run the same code on the in-process runtime (`deepnode-tests`' `InProcess`) and on a
+//! real cluster over JSON-RPC ([`crate::rpc::RpcCluster`]).
+use anchor_lang::{AccountDeserialize, Discriminator};
+use solana_sdk::account::Account;
+use solana_sdk::instruction::{Instruction, InstructionError};
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::{Keypair, Signature};
+use solana_sdk::transaction::TransactionError;
+
+use crate::errors::{decode_error, ProgramError};
+
+/// Why a cluster call failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClusterError {
+    /// The program refused instruction `instruction` of the transaction.
+    #[error("instruction {instruction} failed: {error}")]
+    Program {
+        /// Index of the failing instruction in the transaction.
+        instruction: u8,
+        /// The decoded program error.
+        error: ProgramError,
+    },
+    /// The runtime refused the transaction for another reason.
+    #[error("transaction failed: {0}")]
+    Transaction(String),
+    /// The cluster could not be reached or answered with an error.
+    #[error("cluster unreachable or erroring: {0}")]
+    Transport(String),
+    /// An account's data is not what it should be.
+    #[error("account {key}: {reason}")]
+    Decode {
+        /// The account.
+        key: Pubkey,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl ClusterError {
+    /// The program error's name, if the program refused the transaction.
+    pub fn program_error(&self) -> Option<&str> {
+        match self {
+            ClusterError::Program { error, .. } => Some(&error.name),
+            _ => None,
+        }
+    }
+}
+
+impl From<TransactionError> for ClusterError {
+    fn from(e: TransactionError) -> Self {
+        match e {
+            TransactionError::InstructionError(i, InstructionError::Custom(code)) => {
+                match decode_error(code) {
+                    Some(error) => ClusterError::Program {
+                        instruction: i,
+                        error: error.clone(),
+                    },
+                    None => ClusterError::Transaction(format!(
+                        "instruction {i}: custom error {code} (not a DeepNode error)"
+                    )),
+                }
+            }
+            other => ClusterError::Transaction(other.to_string()),
+        }
+    }
+}
+
+/// A cluster the clients read and write: accounts, the program's accounts of one type,
+/// the clock, and transactions signed by the cluster's fee payer and `signers`.
+#[allow(async_fn_in_trait)]
+pub trait Cluster {
+    /// The fee payer, which also signs as caller of permissionless instructions.
+    fn payer(&self) -> Pubkey;
+    /// One account, if it exists.
+    async fn account(&mut self, key: &Pubkey) -> Result<Option<Account>, ClusterError>;
+    /// Every account of the program whose data starts with `discriminator`.
+    async fn program_accounts(
+        &mut self,
+        discriminator: &[u8],
+    ) -> Result<Vec<(Pubkey, Account)>, ClusterError>;
+    /// The cluster's clock (unix seconds).
+    async fn now(&mut self) -> Result<i64, ClusterError>;
+    /// Sends one transaction (fee payer first, then `signers`) on a fresh blockhash and
+    /// waits until it is processed.
+    async fn send(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Signature, ClusterError>;
+}
+
+/// Decodes an Anchor account, naming the account when it is not what it should be.
+pub fn decode_account<T: AccountDeserialize>(key: &Pubkey, data: &[u8]) -> Result<T, ClusterError> {
+    crate::decode::<T>(data).map_err(|e| ClusterError::Decode {
+        key: *key,
+        reason: e.to_string(),
+    })
+}
+
+/// Reads and decodes one program account, if it exists.
+pub async fn read<T: AccountDeserialize>(
+    cluster: &mut impl Cluster,
+    key: &Pubkey,
+) -> Result<Option<T>, ClusterError> {
+    match cluster.account(key).await? {
+        Some(a) if a.owner == crate::PROGRAM_ID => decode_account(key, &a.data).map(Some),
+        Some(a) => Err(ClusterError::Decode {
+            key: *key,
+            reason: format!("owned by {}, not the DeepNode program", a.owner),
+        }),
+        None => Ok(None),
+    }
+}
+
+/// Every program account of type `T`, decoded, in key order.
+pub async fn all<T: AccountDeserialize + Discriminator>(
+    cluster: &mut impl Cluster,
+) -> Result<Vec<(Pubkey, T)>, ClusterError> {
+    let mut out = Vec::new();
+    for (key, account) in cluster.program_accounts(T::DISCRIMINATOR).await? {
+        out.push((key, decode_account(&key, &account.data)?));
+    }
+    out.sort_by_key(|(k, _)| *k);
+    Ok(out)
+}

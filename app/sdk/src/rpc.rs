@@ -1,0 +1,185 @@
+//! [`Cluster`] over JSON-RPC: a local test validator, devnet or mainnet. Transactions
+//! carry an optional priority fee, are sent on a fresh blockhash and retried on a new one
+//! when the old expires or the node cannot be reached.
+use std::time::Duration;
+
+use solana_commitment_config::CommitmentConfig;
+use solana_compute_budget_interface::ComputeBudgetInstruction;
+use solana_rpc_client::nonblocking::rpc_client::RpcClient;
+use solana_rpc_client_api::client_error::ErrorKind;
+use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcProgramAccountsConfig};
+use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
+use solana_rpc_client_api::request::RpcError;
+use solana_sdk::account::Account;
+use solana_sdk::clock::Clock;
+use solana_sdk::instruction::Instruction;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::{Keypair, Signature};
+use solana_sdk::signer::Signer;
+use solana_sdk::transaction::Transaction;
+
+use crate::cluster::{Cluster, ClusterError};
+
+/// How an [`RpcCluster`] sends.
+#[derive(Debug, Clone)]
+pub struct RpcOptions {
+    /// Commitment for reads and confirmations.
+    pub commitment: CommitmentConfig,
+    /// Priority fee in micro-lamports per compute unit (0: none).
+    pub priority_fee: u64,
+    /// Attempts per transaction, each on a fresh blockhash.
+    pub attempts: u32,
+}
+
+impl Default for RpcOptions {
+    fn default() -> Self {
+        Self {
+            commitment: CommitmentConfig::confirmed(),
+            priority_fee: 0,
+            attempts: 3,
+        }
+    }
+}
+
+/// A cluster reached over JSON-RPC, paying fees with `payer`.
+pub struct RpcCluster {
+    rpc: RpcClient,
+    payer: Keypair,
+    options: RpcOptions,
+}
+
+impl RpcCluster {
+    /// A client of the node at `url`.
+    pub fn new(url: String, payer: Keypair, options: RpcOptions) -> Self {
+        Self {
+            rpc: RpcClient::new_with_commitment(url, options.commitment),
+            payer,
+            options,
+        }
+    }
+
+    /// The node's URL.
+    pub fn url(&self) -> String {
+        self.rpc.url()
+    }
+}
+
+/// A transaction error the node reported, decoded; anything else is transport.
+fn classify(e: solana_rpc_client_api::client_error::Error) -> ClusterError {
+    if let Some(tx) = e.get_transaction_error() {
+        return tx.into();
+    }
+    match e.kind() {
+        ErrorKind::RpcError(RpcError::RpcResponseError { message, .. }) => {
+            ClusterError::Transaction(message.clone())
+        }
+        _ => ClusterError::Transport(e.to_string()),
+    }
+}
+
+impl Cluster for RpcCluster {
+    fn payer(&self) -> Pubkey {
+        self.payer.pubkey()
+    }
+
+    async fn account(&mut self, key: &Pubkey) -> Result<Option<Account>, ClusterError> {
+        let response = self
+            .rpc
+            .get_account_with_commitment(key, self.options.commitment)
+            .await
+            .map_err(classify)?;
+        Ok(response.value)
+    }
+
+    async fn program_accounts(
+        &mut self,
+        discriminator: &[u8],
+    ) -> Result<Vec<(Pubkey, Account)>, ClusterError> {
+        let config = RpcProgramAccountsConfig {
+            filters: Some(vec![RpcFilterType::Memcmp(Memcmp::new_raw_bytes(
+                0,
+                discriminator.to_vec(),
+            ))]),
+            account_config: RpcAccountInfoConfig {
+                encoding: Some(solana_rpc_client_api::config::UiAccountEncoding::Base64),
+                commitment: Some(self.options.commitment),
+                ..RpcAccountInfoConfig::default()
+            },
+            ..RpcProgramAccountsConfig::default()
+        };
+        self.rpc
+            .get_program_ui_accounts_with_config(&crate::PROGRAM_ID, config)
+            .await
+            .map_err(classify)?
+            .into_iter()
+            .map(|(key, ui)| {
+                ui.decode::<Account>()
+                    .map(|a| (key, a))
+                    .ok_or_else(|| ClusterError::Decode {
+                        key,
+                        reason: "the node returned undecodable account data".into(),
+                    })
+            })
+            .collect()
+    }
+
+    async fn now(&mut self) -> Result<i64, ClusterError> {
+        let account = self
+            .rpc
+            .get_account(&solana_sdk::sysvar::clock::ID)
+            .await
+            .map_err(classify)?;
+        let clock: Clock =
+            bincode::deserialize(&account.data).map_err(|e| ClusterError::Decode {
+                key: solana_sdk::sysvar::clock::ID,
+                reason: e.to_string(),
+            })?;
+        Ok(clock.unix_timestamp)
+    }
+
+    async fn send(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Signature, ClusterError> {
+        let mut ixs = Vec::with_capacity(instructions.len() + 1);
+        if self.options.priority_fee > 0 {
+            ixs.push(ComputeBudgetInstruction::set_compute_unit_price(
+                self.options.priority_fee,
+            ));
+        }
+        ixs.extend_from_slice(instructions);
+        let mut all: Vec<&Keypair> = vec![&self.payer];
+        all.extend(signers.iter().filter(|s| s.pubkey() != self.payer.pubkey()));
+        let mut last = ClusterError::Transport("no attempt made".into());
+        for attempt in 0..self.options.attempts.max(1) {
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_millis(500 << attempt.min(4))).await;
+            }
+            let blockhash = match self.rpc.get_latest_blockhash().await {
+                Ok(h) => h,
+                Err(e) => {
+                    last = classify(e);
+                    continue;
+                }
+            };
+            let tx = Transaction::new_signed_with_payer(
+                &ixs,
+                Some(&self.payer.pubkey()),
+                &all,
+                blockhash,
+            );
+            match self.rpc.send_and_confirm_transaction(&tx).await {
+                Ok(signature) => return Ok(signature),
+                Err(e) => match classify(e) {
+                    // Refused by the program or the runtime: a new blockhash will not help.
+                    refused @ (ClusterError::Program { .. } | ClusterError::Transaction(_)) => {
+                        return Err(refused)
+                    }
+                    other => last = other,
+                },
+            }
+        }
+        Err(last)
+    }
+}

@@ -1,0 +1,300 @@
+//! The keeper bot (`app/keeper`) on the in-process runtime: one pass does the whole crank
+//! exactly as the harness does it by hand; a second pass finds nothing to do; a keeper
+//! stopped anywhere and started again ends in the same state; two keepers at once do
+//! too, the slower one's redundant steps reported as raced.
+use deepnode::state::{Domain, RewardBalance, Settlement};
+use deepnode_keeper::{Action, Keeper, Options, Outcome, Step, Summary};
+use deepnode_sdk::cluster::{all, Cluster, ClusterError};
+use deepnode_tests::cluster::InProcess;
+use deepnode_tests::fixtures::default_settings;
+use deepnode_tests::tokens::TOKEN;
+use solana_sdk::account::Account;
+use solana_sdk::instruction::Instruction;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::{Keypair, Signature};
+use solana_sdk::signer::Signer;
+
+use crate::common::World;
+
+/// Two domains (SPL revenue, and DN), three validators and three miners each. In the
+/// open epoch the consumer pays through both shards; miners 0 and 1 are attested by all
+/// three validators, miner 2 by one only (below the quorum of 2). Then the clock passes
+/// the epoch's end.
+async fn busy_world() -> World {
+    let mut w = World::new(None, None).await;
+    for dn in [false, true] {
+        w.domain(dn, TOKEN, &[], default_settings(), 3, 100_000, 3)
+            .await;
+    }
+    for k in 0..2 {
+        w.pay(k, 10_000_000, 0).await;
+        w.pay(k, 5_000_000, 1).await;
+        for v in 0..3 {
+            w.attest(k, v, 0, 100 + v as u64).await;
+            w.attest(k, v, 1, 300).await;
+        }
+        w.attest(k, 0, 2, 50).await;
+    }
+    pass_epoch_end(&mut w).await;
+    w
+}
+
+/// Moves the clock past every open epoch's end and grace window.
+async fn pass_epoch_end(w: &mut World) {
+    let secs = i64::from(default_settings().epoch_secs) + deepnode::constants::CLOSE_GRACE_SECS;
+    w.env.advance(secs + 1).await;
+}
+
+/// A funded keeper on the world's runtime.
+async fn keeper(w: &mut World) -> InProcess {
+    let kp = Keypair::new();
+    w.env.airdrop(&kp.pubkey(), 10_000_000_000).await;
+    w.env.cluster(&kp)
+}
+
+/// One pass with `options`; every action kept.
+async fn pass<C: Cluster>(c: &mut C, options: Options) -> (Summary, Vec<Action>) {
+    let mut actions = Vec::new();
+    let mut emit = |a: &Action| actions.push(a.clone());
+    let summary = Keeper::pass(c, options, &mut emit)
+        .await
+        .unwrap_or_else(|e| panic!("keeper pass: {e}"));
+    (summary, actions)
+}
+
+/// The world's view of each domain's open epoch follows the chain after a keeper pass.
+async fn follow(w: &mut World) {
+    for k in 0..w.doms.len() {
+        let d: Domain = w.env.get(w.doms[k].d.keys.domain).await;
+        w.doms[k].d.keys.epoch = d.current_epoch;
+    }
+    w.check().await;
+}
+
+/// What the crank left: each domain's settlement of the busy epoch (who settled it
+/// aside) and every credited balance not owned by `keepers`, as sorted amounts.
+async fn outcome(w: &mut World, e: u64, keepers: &[Pubkey]) -> (Vec<Settlement>, Vec<(u64, u64)>) {
+    let mut settlements = Vec::new();
+    for k in 0..w.doms.len() {
+        let mut s = w.book(k, e).await.settlement;
+        s.settled_by = Pubkey::default();
+        settlements.push(s);
+    }
+    let mut c = w.env.cluster(&w.keeper);
+    let mut balances: Vec<(u64, u64)> = all::<RewardBalance>(&mut c)
+        .await
+        .expect("balances")
+        .into_iter()
+        .filter(|(_, b)| !keepers.contains(&b.recipient) && b.recipient != w.keeper.pubkey())
+        .map(|(_, b)| (b.dn_credited, b.rev_credited))
+        .collect();
+    balances.sort();
+    (settlements, balances)
+}
+
+/// The busy epoch cranked by hand with the harness (close, finalise, settle, credit
+/// every line): the reference every keeper run must match.
+async fn by_hand() -> (Vec<Settlement>, Vec<(u64, u64)>) {
+    let mut w = busy_world().await;
+    let mut e = 0;
+    for k in 0..2 {
+        w.crank(k).await;
+        e = w.doms[k].d.keys.epoch - 1;
+        w.credit_all(k, e).await;
+    }
+    outcome(&mut w, e, &[]).await
+}
+
+/// The busy epoch's index (both domains open it at the same index).
+async fn busy_epoch(w: &mut World) -> u64 {
+    let d: Domain = w.env.get(w.doms[0].d.keys.domain).await;
+    d.current_epoch
+}
+
+#[tokio::test]
+async fn one_pass_cranks_like_the_harness_and_a_second_finds_nothing() {
+    let reference = by_hand().await;
+    let mut w = busy_world().await;
+    let e = busy_epoch(&mut w).await;
+    let mut c = keeper(&mut w).await;
+    let push = Options {
+        push: true,
+        dry_run: false,
+    };
+    let (s, actions) = pass(&mut c, push).await;
+    follow(&mut w).await;
+    // Per domain: the busy epoch closed, its 2 quorate records finalised, its pools
+    // collected and settled; 8 lines credited (2 miners, 3 validators, the model owner,
+    // the domain owner, the foundation); the two set-up epochs (0 and 1) are past their
+    // one-epoch claim window and swept; closed: the shard counters of epochs 0, 1 and the
+    // busy one (2 each) and the record below quorum.
+    assert_eq!(
+        (
+            s.epochs_closed,
+            s.records_finalised,
+            s.epochs_settled,
+            s.lines_credited
+        ),
+        (2, 4, 2, 16)
+    );
+    assert_eq!((s.epochs_swept, s.accounts_closed), (4, 14));
+    assert_eq!((s.failed, s.raced, s.would_send), (0, 0, 0));
+    assert_eq!(s.sent, actions.len());
+    assert!(actions
+        .iter()
+        .all(|a| matches!(a.outcome, Outcome::Sent { .. })));
+    // The keeper settled both epochs and earned the tip of each.
+    let tip_max = w
+        .env
+        .get::<deepnode::state::Config>(deepnode_sdk::pda::config())
+        .await
+        .bounds
+        .keeper_tip_max;
+    assert_eq!(s.tips, 2 * tip_max);
+    assert_eq!(outcome(&mut w, e, &[c.payer()]).await, reference);
+    // Nothing left: a second pass sends nothing.
+    let (again, actions) = pass(&mut c, push).await;
+    assert_eq!(again, Summary::default(), "second pass: {actions:?}");
+}
+
+#[tokio::test]
+async fn dry_run_reports_and_sends_nothing() {
+    let mut w = busy_world().await;
+    let mut c = keeper(&mut w).await;
+    let before = busy_epoch(&mut w).await;
+    let (s, actions) = pass(
+        &mut c,
+        Options {
+            push: true,
+            dry_run: true,
+        },
+    )
+    .await;
+    // The chain has not moved, so the pass plans the closes, the sweeps of the two
+    // expired set-up epochs per domain and the closes of their shard counters.
+    assert_eq!(busy_epoch(&mut w).await, before);
+    assert_eq!(s.sent, 0);
+    assert_eq!(s.would_send, actions.len());
+    let closes: Vec<u64> = actions
+        .iter()
+        .filter(|a| a.step == Step::CloseEpoch)
+        .map(|a| a.domain)
+        .collect();
+    assert_eq!(closes.len(), 2);
+    assert!(actions.iter().all(|a| a.outcome == Outcome::DryRun));
+}
+
+/// A cluster that stops after `left` transactions, as a keeper process killed mid-pass.
+struct Stopping {
+    inner: InProcess,
+    left: usize,
+}
+
+impl Cluster for Stopping {
+    fn payer(&self) -> Pubkey {
+        self.inner.payer()
+    }
+    async fn account(&mut self, key: &Pubkey) -> Result<Option<Account>, ClusterError> {
+        self.inner.account(key).await
+    }
+    async fn program_accounts(
+        &mut self,
+        discriminator: &[u8],
+    ) -> Result<Vec<(Pubkey, Account)>, ClusterError> {
+        self.inner.program_accounts(discriminator).await
+    }
+    async fn now(&mut self) -> Result<i64, ClusterError> {
+        self.inner.now().await
+    }
+    async fn send(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Signature, ClusterError> {
+        if self.left == 0 {
+            return Err(ClusterError::Transport("keeper stopped".into()));
+        }
+        self.left -= 1;
+        self.inner.send(instructions, signers).await
+    }
+}
+
+#[tokio::test]
+async fn a_keeper_stopped_anywhere_and_restarted_ends_in_the_same_state() {
+    let reference = by_hand().await;
+    let push = Options {
+        push: true,
+        dry_run: false,
+    };
+    // Stop after the first close, in the middle of finalising, right after a
+    // settlement, and in the middle of crediting.
+    for stop_after in [1, 3, 6, 9] {
+        let mut w = busy_world().await;
+        let e = busy_epoch(&mut w).await;
+        let inner = keeper(&mut w).await;
+        let payer = inner.payer();
+        let mut stopping = Stopping {
+            inner,
+            left: stop_after,
+        };
+        let mut actions = Vec::new();
+        let mut emit = |a: &Action| actions.push(a.clone());
+        let stopped = Keeper::pass(&mut stopping, push, &mut emit).await;
+        assert!(
+            matches!(
+                stopped,
+                Err(deepnode_keeper::PassError::Cluster(
+                    ClusterError::Transport(_)
+                ))
+            ),
+            "stop after {stop_after}: {stopped:?}"
+        );
+        assert_eq!(actions.len(), stop_after);
+        follow(&mut w).await;
+        // Restarted: it finishes the job, and its next pass finds nothing to do.
+        let mut c = stopping.inner;
+        let (s, rest) = pass(&mut c, push).await;
+        assert_eq!(
+            (s.failed, s.raced),
+            (0, 0),
+            "stop after {stop_after}: {rest:?}"
+        );
+        follow(&mut w).await;
+        assert_eq!(
+            outcome(&mut w, e, &[payer]).await,
+            reference,
+            "stop after {stop_after}"
+        );
+        assert_eq!(pass(&mut c, push).await.0, Summary::default());
+    }
+}
+
+#[tokio::test]
+async fn two_keepers_at_once_end_in_the_same_state() {
+    let reference = by_hand().await;
+    let mut w = busy_world().await;
+    let e = busy_epoch(&mut w).await;
+    let mut a = keeper(&mut w).await;
+    let mut b = keeper(&mut w).await;
+    let keepers = [a.payer(), b.payer()];
+    let push = Options {
+        push: true,
+        dry_run: false,
+    };
+    let (ra, rb) = tokio::join!(pass(&mut a, push), pass(&mut b, push));
+    follow(&mut w).await;
+    // Whatever the interleaving, nothing fails for another reason than a step done
+    // first by the other keeper, and every step landed exactly once.
+    let (sa, sb) = (ra.0, rb.0);
+    assert_eq!((sa.failed, sb.failed), (0, 0), "{:?} {:?}", ra.1, rb.1);
+    assert_eq!(sa.epochs_closed + sb.epochs_closed, 2);
+    assert_eq!(sa.records_finalised + sb.records_finalised, 4);
+    assert_eq!(sa.epochs_settled + sb.epochs_settled, 2);
+    assert_eq!(sa.lines_credited + sb.lines_credited, 16);
+    assert_eq!(sa.epochs_swept + sb.epochs_swept, 4);
+    assert_eq!(sa.accounts_closed + sb.accounts_closed, 14);
+    assert_eq!(outcome(&mut w, e, &keepers).await, reference);
+    for c in [&mut a, &mut b] {
+        assert_eq!(pass(c, push).await.0, Summary::default());
+    }
+}

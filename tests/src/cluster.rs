@@ -1,0 +1,134 @@
+//! The in-process runtime as a [`Cluster`]: what the keeper, the CLI and their tests run
+//! on. Every transaction processed through an [`Env`] or an [`InProcess`] records the
+//! accounts it names, so that [`Cluster::program_accounts`] can list the program's
+//! accounts (the runtime's client has no account scan).
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
+use deepnode_sdk::cluster::{Cluster, ClusterError};
+use solana_program_test::{BanksClient, BanksClientError};
+use solana_sdk::account::Account;
+use solana_sdk::clock::Clock;
+use solana_sdk::instruction::Instruction;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::{Keypair, Signature};
+use solana_sdk::signer::Signer;
+use solana_sdk::transaction::{Transaction, VersionedTransaction};
+
+use crate::Env;
+
+/// Every account key named by a transaction processed so far, and the keys known to
+/// belong to another program (an account's owner changes only when it is created, so a
+/// key seen owned by another program is never the DeepNode program's).
+#[derive(Clone, Default)]
+pub struct Registry {
+    inner: Arc<Mutex<Known>>,
+}
+
+#[derive(Default)]
+struct Known {
+    named: BTreeSet<Pubkey>,
+    foreign: BTreeSet<Pubkey>,
+}
+
+impl Registry {
+    /// Records the accounts `keys`.
+    pub fn record(&self, keys: impl IntoIterator<Item = Pubkey>) {
+        let mut known = self.inner.lock().expect("registry");
+        known.named.extend(keys);
+    }
+
+    /// Records the static accounts of `tx`.
+    pub fn record_tx(&self, tx: &VersionedTransaction) {
+        self.record(tx.message.static_account_keys().iter().copied());
+    }
+
+    fn candidates(&self) -> Vec<Pubkey> {
+        let known = self.inner.lock().expect("registry");
+        known.named.difference(&known.foreign).copied().collect()
+    }
+
+    fn foreign(&self, key: Pubkey) {
+        self.inner.lock().expect("registry").foreign.insert(key);
+    }
+}
+
+/// A client of the in-process runtime with its own fee payer.
+pub struct InProcess {
+    banks: BanksClient,
+    payer: Keypair,
+    registry: Registry,
+}
+
+impl Env {
+    /// A cluster client of this runtime paying fees with `payer` (fund it first).
+    pub fn cluster(&self, payer: &Keypair) -> InProcess {
+        InProcess {
+            banks: self.ctx.banks_client.clone(),
+            payer: payer.insecure_clone(),
+            registry: self.registry.clone(),
+        }
+    }
+}
+
+fn transport(e: BanksClientError) -> ClusterError {
+    match e {
+        BanksClientError::TransactionError(e) => e.into(),
+        BanksClientError::SimulationError { err, .. } => err.into(),
+        other => ClusterError::Transport(other.to_string()),
+    }
+}
+
+impl Cluster for InProcess {
+    fn payer(&self) -> Pubkey {
+        self.payer.pubkey()
+    }
+
+    async fn account(&mut self, key: &Pubkey) -> Result<Option<Account>, ClusterError> {
+        self.banks.get_account(*key).await.map_err(transport)
+    }
+
+    async fn program_accounts(
+        &mut self,
+        discriminator: &[u8],
+    ) -> Result<Vec<(Pubkey, Account)>, ClusterError> {
+        let mut out = Vec::new();
+        for key in self.registry.candidates() {
+            match self.banks.get_account(key).await.map_err(transport)? {
+                Some(a) if a.owner != deepnode::ID => self.registry.foreign(key),
+                Some(a) if a.data.starts_with(discriminator) => out.push((key, a)),
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
+    async fn now(&mut self) -> Result<i64, ClusterError> {
+        let clock: Clock = self.banks.get_sysvar().await.map_err(transport)?;
+        Ok(clock.unix_timestamp)
+    }
+
+    async fn send(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Signature, ClusterError> {
+        let blockhash = self.banks.get_latest_blockhash().await.map_err(transport)?;
+        let mut all: Vec<&Keypair> = vec![&self.payer];
+        all.extend(signers.iter().filter(|s| s.pubkey() != self.payer.pubkey()));
+        let tx = Transaction::new_signed_with_payer(
+            instructions,
+            Some(&self.payer.pubkey()),
+            &all,
+            blockhash,
+        );
+        let signature = tx.signatures[0];
+        let tx: VersionedTransaction = tx.into();
+        self.registry.record_tx(&tx);
+        self.banks
+            .process_transaction(tx)
+            .await
+            .map_err(transport)?;
+        Ok(signature)
+    }
+}
