@@ -3,18 +3,19 @@
 //! credit), everybody's claims, and the keeper's sweeps and closes.
 use std::collections::{BTreeMap, BTreeSet};
 
-use deepnode::events::RewardCredited;
 use deepnode::instructions::InitializeArgs;
 use deepnode::state::{
-    Auction, Bounds, Domain, DomainSettings, Epoch, EpochBook, EpochStatus, Model, SplitBps,
+    Auction, Bounds, Domain, DomainSettings, Epoch, EpochBook, Model, RewardBalance, SplitBps,
     StakePool, StakePosition, UnstakeTicket, Validator, VaultShard, WorkRecord,
 };
+use deepnode_keeper::{Action, Keeper, Options, Outcome};
+use deepnode_sdk::cluster::all;
 use deepnode_sdk::ix::{self, Attestation, DnKeys, StakerKeys, TicketKeys};
 use deepnode_sdk::pda;
-use deepnode_tests::crank::{Participants, CREDIT_LINES_PER_TX};
+use deepnode_tests::cluster::InProcess;
 use deepnode_tests::fixtures::{default_bounds, DomainFx, DomainIds, Protocol};
 use deepnode_tests::tokens::{MintExt, TOKEN, TOKEN_2022};
-use deepnode_tests::{custom_code, decode_event, Env};
+use deepnode_tests::{custom_code, Env};
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
@@ -29,6 +30,43 @@ const KEEPER: &str = "keeper";
 const FOUNDATION: &str = "foundation";
 /// The DN symbol.
 const DN: &str = "DN";
+/// One keeper pass (pushing payouts when `push`); any refused step is an error.
+async fn keeper_pass(cluster: &mut InProcess, push: bool) -> Result<(), ScenarioError> {
+    let mut failed = Vec::new();
+    let mut emit = |a: &Action| {
+        if let Outcome::Failed { error } = &a.outcome {
+            failed.push(format!(
+                "{} of epoch {} in domain {}: {error}",
+                a.step, a.epoch, a.domain
+            ));
+        }
+    };
+    let options = Options {
+        push,
+        dry_run: false,
+    };
+    Keeper::pass(cluster, options, &mut emit)
+        .await
+        .map_err(|e| ScenarioError::Invalid(format!("keeper: {e}")))?;
+    match failed.first() {
+        Some(first) => Err(ScenarioError::Invalid(format!("keeper: {first}"))),
+        None => Ok(()),
+    }
+}
+
+/// Every reward balance's lifetime credits: (domain, recipient) → (DN, revenue).
+async fn credited(
+    cluster: &mut InProcess,
+) -> Result<BTreeMap<(Pubkey, Pubkey), (u64, u64)>, ScenarioError> {
+    let balances = all::<RewardBalance>(cluster)
+        .await
+        .map_err(|e| ScenarioError::Invalid(format!("reading balances: {e}")))?;
+    Ok(balances
+        .into_iter()
+        .map(|(_, b)| ((b.domain, b.recipient), (b.dn_credited, b.rev_credited)))
+        .collect())
+}
+
 /// Errors that mean "nothing to do yet" for an actor's claim or withdrawal.
 const NOTHING: [deepnode::errors::DeepNodeError; 3] = [
     deepnode::errors::DeepNodeError::NothingToClaim,
@@ -61,16 +99,6 @@ struct Dom {
     tickets: Vec<(String, u64)>,
 }
 
-impl Dom {
-    fn participants(&self) -> Participants {
-        Participants {
-            miners: self.miners.iter().map(|m| m.1).collect(),
-            validators: self.validators.iter().map(|v| v.1).collect(),
-            models: self.models.iter().map(|m| m.1).collect(),
-        }
-    }
-}
-
 /// The runner's state.
 pub(crate) struct Runner {
     env: Env,
@@ -101,13 +129,9 @@ impl Runner {
         for (k, spec) in s.epochs.iter().enumerate() {
             r.apply(spec).await?;
             r.pass_time().await;
-            let mut reports = Vec::new();
-            for dom in 0..r.domains.len() {
-                reports.push(r.crank(dom, k as u64).await);
-            }
+            let mut reports = r.crank(k as u64).await?;
             for (dom, report) in reports.iter_mut().enumerate() {
                 r.claims(dom, report).await;
-                r.sweep_and_close(dom).await;
             }
             epochs.extend(reports);
             let done = EpochDone {
@@ -479,69 +503,87 @@ impl Runner {
         }
     }
 
-    /// The keeper closes, finalises, settles and credits scenario epoch `k` of `dom`.
-    async fn crank(&mut self, dom: usize, k: u64) -> EpochReport {
+    /// The keeper bot (`deepnode-keeper`'s library, on this runtime as the `keeper`
+    /// actor) cranks scenario epoch `k` of every domain: a first pass closes, finalises
+    /// and settles it (and sweeps and closes what expired); the report reads the
+    /// settlement and the finalised records; a second pass pushes every payout. The
+    /// payouts are each balance's credited amounts (the keeper's tip included), after
+    /// the second pass minus before the first.
+    async fn crank(&mut self, k: u64) -> Result<Vec<EpochReport>, ScenarioError> {
         let keeper = self.actor(KEEPER).await;
-        let who = self.domains[dom].participants();
-        let miners = who.miners.clone();
-        let settled = self
-            .env
-            .crank(&self.p, &mut self.domains[dom].fx, &miners, &keeper)
-            .await;
-        let d = &self.domains[dom];
-        let index = d.fx.keys.epoch - 1;
-        let mut report = EpochReport {
-            domain: d.name.clone(),
-            index: k,
-            revenue: settled.revenue,
-            budget: settled.budget,
-            minted: settled.minted,
-            withheld: settled.withheld,
-            dn_pools: settled.dn_pools.into(),
-            rev_pools: settled.rev_pools.into(),
-            ..EpochReport::default()
-        };
-        let domain = d.fx.keys.domain;
-        let names: Vec<(String, Pubkey)> = d.miners.clone();
-        for (name, key) in names {
-            let record_key = pda::work_record(&pda::miner(&domain, &key), index);
-            if self.env.account(record_key).await.is_some() {
-                let record: WorkRecord = self.env.get(record_key).await;
-                report.verified_work.insert(name, record.verified_units);
-            }
-        }
-        let book: EpochBook = self.env.get(pda::epoch_book(&domain, index)).await;
-        let validators = self.domains[dom].validators.clone();
-        for (name, key) in validators {
-            let v: Validator = self.env.get(pda::validator(&domain, &key)).await;
-            if let Some(score) = book
-                .voters
-                .iter()
-                .find(|s| s.agreeing > 0 && s.validator == v.index)
-            {
-                report.agreeing.insert(name, u64::from(score.agreeing));
-            }
-        }
-        if settled.tip > 0 {
-            self.add_payout(&mut report, dom, KEEPER, settled.tip, 0);
-        }
-        // The keeper pushes every payout into its recipient's balance.
-        let fx = &self.domains[dom].fx;
-        let lines = self.env.credit_lines(&self.p, fx, index, &who).await;
-        for batch in lines.chunks(CREDIT_LINES_PER_TX) {
-            let ix = ix::credit(keeper.pubkey(), domain, index, batch);
-            let events = self.env.ok_events(&[ix], &[&keeper]).await;
-            for credited in events
-                .iter()
-                .filter_map(|b| decode_event::<RewardCredited>(b))
-            {
-                for line in credited.lines {
-                    let name = self.names[&line.recipient].clone();
-                    self.add_payout(&mut report, dom, &name, line.dn, line.rev);
+        let mut cluster = self.env.cluster(&keeper);
+        // The records of each domain's epoch about to close: (miner, record).
+        let mut recorded = Vec::new();
+        for d in &self.domains {
+            let (domain, index) = (d.fx.keys.domain, d.fx.keys.epoch);
+            let mut list = Vec::new();
+            for (name, key) in &d.miners {
+                let record = pda::work_record(&pda::miner(&domain, key), index);
+                if self.env.account(record).await.is_some() {
+                    list.push((name.clone(), record));
                 }
             }
+            recorded.push(list);
         }
-        report
+        // Settling credits the keeper's tip: balances are read before the first pass.
+        let before = credited(&mut cluster).await?;
+        keeper_pass(&mut cluster, false).await?;
+        let mut reports = Vec::new();
+        for (dom, records) in recorded.iter().enumerate() {
+            let domain = self.domains[dom].fx.keys.domain;
+            let state: Domain = self.env.get(domain).await;
+            self.domains[dom].fx.keys.epoch = state.current_epoch;
+            let index = state.current_epoch - 1;
+            let book: EpochBook = self.env.get(pda::epoch_book(&domain, index)).await;
+            let s = &book.settlement;
+            let mut report = EpochReport {
+                domain: self.domains[dom].name.clone(),
+                index: k,
+                revenue: s.revenue,
+                budget: s.budget,
+                minted: s.minted,
+                withheld: s.withheld,
+                dn_pools: s.dn_pools.into(),
+                rev_pools: s.rev_pools.into(),
+                ..EpochReport::default()
+            };
+            // A record below quorum was closed by the pass: it verified nothing.
+            for (name, key) in records {
+                let verified = match self.env.account(*key).await {
+                    Some(_) => self.env.get::<WorkRecord>(*key).await.verified_units,
+                    None => 0,
+                };
+                report.verified_work.insert(name.clone(), verified);
+            }
+            for (name, key) in self.domains[dom].validators.clone() {
+                let v: Validator = self.env.get(pda::validator(&domain, &key)).await;
+                if let Some(score) = book
+                    .voters
+                    .iter()
+                    .find(|s| s.agreeing > 0 && s.validator == v.index)
+                {
+                    report.agreeing.insert(name, u64::from(score.agreeing));
+                }
+            }
+            reports.push(report);
+        }
+        keeper_pass(&mut cluster, true).await?;
+        let after = credited(&mut cluster).await?;
+        for ((domain, recipient), (dn, rev)) in after {
+            let (dn0, rev0) = before.get(&(domain, recipient)).copied().unwrap_or((0, 0));
+            if (dn, rev) == (dn0, rev0) {
+                continue;
+            }
+            let dom = self
+                .domains
+                .iter()
+                .position(|d| d.fx.keys.domain == domain)
+                .expect("a balance of a scenario domain");
+            let name = self.names[&recipient].clone();
+            let report = &mut reports[dom];
+            self.add_payout(report, dom, &name, dn - dn0, rev - rev0);
+        }
+        Ok(reports)
     }
 
     fn add_payout(&self, report: &mut EpochReport, dom: usize, actor: &str, dn: u64, rev: u64) {
@@ -643,55 +685,6 @@ impl Runner {
             Ok(()) => true,
             Err(e) if is_nothing(&e) => false,
             Err(e) => panic!("{e:?}{}", deepnode_tests::explain(&e)),
-        }
-    }
-
-    /// The keeper sweeps every epoch of `dom` whose claim window has passed and closes
-    /// every record nothing needs any more.
-    async fn sweep_and_close(&mut self, dom: usize) {
-        let fx_keys = self.domains[dom].fx.keys;
-        let domain = fx_keys.domain;
-        let who = self.domains[dom].participants();
-        for e in 0..fx_keys.epoch {
-            let epoch: Epoch = self.env.get(pda::epoch(&domain, e)).await;
-            let book: EpochBook = self.env.get(pda::epoch_book(&domain, e)).await;
-            if epoch.status != EpochStatus::Settled {
-                continue;
-            }
-            let expired = fx_keys.epoch > e + u64::from(epoch.settings.claim_window_epochs);
-            if expired && !book.settlement.swept {
-                let fx = &self.domains[dom].fx;
-                self.env.sweep(&self.p, fx, e).await;
-            }
-            let swept = expired;
-            let mut closable = Vec::new();
-            for shard in 0..epoch.shard_count {
-                let key = pda::epoch_shard(&domain, e, shard);
-                if self.env.account(key).await.is_some() {
-                    let s: deepnode::state::EpochShard = self.env.get(key).await;
-                    closable.push((key, s.rent_payer));
-                }
-            }
-            let fx = &self.domains[dom].fx;
-            for (_, key, r) in self.env.work_records(fx, e, &who.miners).await {
-                if !r.finalised || swept {
-                    closable.push((key, r.rent_payer));
-                }
-            }
-            if swept {
-                for m in &who.models {
-                    let key = pda::model_epoch(m, e);
-                    if self.env.account(key).await.is_some() {
-                        let r: deepnode::state::ModelEpoch = self.env.get(key).await;
-                        closable.push((key, r.rent_payer));
-                    }
-                }
-            }
-            let payer = self.env.payer();
-            for batch in closable.chunks(8) {
-                let ix = ix::close_accounts(payer.pubkey(), domain, e, batch);
-                self.env.ok(&[ix], &[]).await;
-            }
         }
     }
 
