@@ -83,6 +83,8 @@ pub enum MigrateError {
     Mismatch(String),
     /// An account could not be decoded.
     Decode(String),
+    /// The cluster refused a step or could not be reached.
+    Cluster(String),
 }
 
 impl std::fmt::Display for MigrateError {
@@ -91,6 +93,7 @@ impl std::fmt::Display for MigrateError {
             MigrateError::BadConfig(m) => write!(f, "bad config: {m}"),
             MigrateError::Mismatch(m) => write!(f, "chain does not match config: {m}"),
             MigrateError::Decode(m) => write!(f, "cannot decode account: {m}"),
+            MigrateError::Cluster(m) => write!(f, "{m}"),
         }
     }
 }
@@ -281,6 +284,54 @@ fn init_step(
                 instructions: vec![ix],
                 new_mint: Some(*new_mint),
             })
+        }
+    }
+}
+
+/// Runs the planner to completion on `cluster`, whose fee payer is the deployer: reads
+/// the accounts the planner needs, sends the next step, and again, until the chain
+/// matches the config. Calls `on_step` with each step's label and signature; returns
+/// how many steps ran (0: the deployment already matched, nothing was sent).
+pub async fn run<C: deepnode_sdk::cluster::Cluster>(
+    cluster: &mut C,
+    cfg: &MigrationConfig,
+    on_step: &mut dyn FnMut(&str, &solana_sdk::signature::Signature),
+) -> Result<usize, MigrateError> {
+    use solana_sdk::signature::Keypair;
+    use solana_sdk::signer::Signer;
+    let deployer = cluster.payer();
+    let mint = Keypair::new();
+    let keys = keys_to_read(cfg);
+    let mut done = 0usize;
+    loop {
+        let mut snapshot = HashMap::new();
+        for key in &keys {
+            let account = cluster
+                .account(key)
+                .await
+                .map_err(|e| MigrateError::Cluster(e.to_string()))?;
+            if let Some(a) = account {
+                snapshot.insert(*key, a.data);
+            }
+        }
+        let Some(step) = next_step(cfg, &deployer, &mint.pubkey(), &snapshot)? else {
+            return Ok(done);
+        };
+        let signers: Vec<&Keypair> = if step.new_mint.is_some() {
+            vec![&mint]
+        } else {
+            Vec::new()
+        };
+        let signature = cluster
+            .send(&step.instructions, &signers)
+            .await
+            .map_err(|e| MigrateError::Cluster(format!("{}: {e}", step.label)))?;
+        on_step(&step.label, &signature);
+        done += 1;
+        if done > 10_000 {
+            return Err(MigrateError::Cluster(
+                "the migration does not converge".into(),
+            ));
         }
     }
 }

@@ -1,84 +1,68 @@
 //! `deepnode-migrate --config FILE [--url URL] [--keypair PATH]`: brings a cluster to the
-//! state the config describes, doing only what is missing. The keypair is the deployer:
-//! it pays, it must be the program's upgrade authority to initialise, and governance to
-//! create domains.
-use std::collections::HashMap;
+//! state the config describes, doing only what is missing, and says what it did. The
+//! keypair is the deployer: it pays, it must be the program's upgrade authority to
+//! initialise, and governance to create domains.
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use deepnode_migrate::{keys_to_read, next_step, parse_config};
-use solana_commitment_config::CommitmentConfig;
-use solana_keypair::{read_keypair_file, Keypair};
-use solana_rpc_client::rpc_client::RpcClient;
-use solana_signer::Signer;
-use solana_transaction::Transaction;
+use clap::Parser;
+use deepnode_migrate::{parse_config, run};
+use deepnode_sdk::rpc::{RpcCluster, RpcOptions};
 
+/// Initialise a DeepNode deployment from a config file (idempotent).
+#[derive(Debug, Parser)]
+#[command(name = "deepnode-migrate", version, about)]
 struct Args {
-    config: String,
+    /// The deployment's config file (see migrations/config.example.json).
+    #[arg(long)]
+    config: PathBuf,
+    /// JSON-RPC URL of the cluster.
+    #[arg(short = 'u', long, default_value = "http://127.0.0.1:8899")]
     url: String,
-    keypair: String,
+    /// The deployer's keypair file.
+    #[arg(short = 'k', long, default_value_os_t = default_keypair())]
+    keypair: PathBuf,
 }
 
-fn parse_args() -> Result<Args, String> {
-    let mut config = None;
-    let mut url = "http://127.0.0.1:8899".to_string();
-    let home = std::env::var("HOME").unwrap_or_default();
-    let mut keypair = format!("{home}/.config/solana/id.json");
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let value = it.next().ok_or(format!("{flag} needs a value"))?;
-        match flag.as_str() {
-            "--config" => config = Some(value),
-            "--url" => url = value,
-            "--keypair" => keypair = value,
-            other => return Err(format!("unknown flag {other}")),
-        }
-    }
-    Ok(Args {
-        config: config.ok_or("--config FILE is required")?,
-        url,
-        keypair,
-    })
+fn default_keypair() -> PathBuf {
+    let home = std::env::var_os("HOME").unwrap_or_default();
+    PathBuf::from(home).join(".config/solana/id.json")
 }
 
-fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let args = parse_args()?;
-    let cfg = parse_config(&std::fs::read_to_string(&args.config)?)?;
-    let deployer = read_keypair_file(&args.keypair)?;
-    let rpc = RpcClient::new_with_commitment(args.url, CommitmentConfig::confirmed());
-    let mint = Keypair::new();
-    let keys = keys_to_read(&cfg);
-    let mut done = 0usize;
-    loop {
-        let accounts = rpc.get_multiple_accounts(&keys)?;
-        let snapshot: HashMap<_, _> = keys
-            .iter()
-            .zip(accounts)
-            .filter_map(|(k, a)| a.map(|a| (*k, a.data)))
-            .collect();
-        let Some(step) = next_step(&cfg, &deployer.pubkey(), &mint.pubkey(), &snapshot)? else {
-            break;
-        };
-        let mut signers: Vec<&Keypair> = vec![&deployer];
-        if step.new_mint.is_some() {
-            signers.push(&mint);
-        }
-        let blockhash = rpc.get_latest_blockhash()?;
-        let tx = Transaction::new_signed_with_payer(
-            &step.instructions,
-            Some(&deployer.pubkey()),
-            &signers,
-            blockhash,
+async fn migrate(args: Args) -> Result<(), String> {
+    let text = std::fs::read_to_string(&args.config)
+        .map_err(|e| format!("cannot read {}: {e}", args.config.display()))?;
+    let cfg = parse_config(&text).map_err(|e| e.to_string())?;
+    let deployer = solana_keypair::read_keypair_file(&args.keypair).map_err(|e| {
+        format!(
+            "cannot read keypair {}: {e} (pass --keypair)",
+            args.keypair.display()
+        )
+    })?;
+    let mut cluster = RpcCluster::new(args.url, deployer, RpcOptions::default());
+    let mut print = |label: &str, sig: &solana_sdk::signature::Signature| {
+        println!("{label}: {sig}");
+    };
+    let steps = run(&mut cluster, &cfg, &mut print)
+        .await
+        .map_err(|e| e.to_string())?;
+    if steps == 0 {
+        println!(
+            "deployment already matches {}: nothing to do",
+            args.config.display()
         );
-        let signature = rpc.send_and_confirm_transaction(&tx)?;
-        println!("{}: {signature}", step.label);
-        done += 1;
+    } else {
+        println!(
+            "deployment matches {} ({steps} step(s) run)",
+            args.config.display()
+        );
     }
-    println!("deployment matches {} ({done} step(s) run)", args.config);
     Ok(())
 }
 
-fn main() -> ExitCode {
-    match run() {
+#[tokio::main]
+async fn main() -> ExitCode {
+    match migrate(Args::parse()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("deepnode-migrate: {e}");

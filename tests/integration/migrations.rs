@@ -25,24 +25,19 @@ async fn snapshot(
     map
 }
 
-/// Runs the planner to completion; returns the labels of the steps it ran.
+/// Runs the migration tool's loop (`deepnode_migrate::run`) to completion on the
+/// runtime, the deployer paying; returns the labels of the steps it ran.
 async fn migrate(env: &mut Env, cfg: &MigrationConfig, deployer: &Keypair) -> Vec<String> {
-    let mint = Keypair::new();
+    let mut cluster = env.cluster(deployer);
     let mut labels = Vec::new();
-    loop {
-        let snap = snapshot(env, cfg).await;
-        let Some(step) = next_step(cfg, &deployer.pubkey(), &mint.pubkey(), &snap).expect("plan")
-        else {
-            return labels;
-        };
-        if step.new_mint.is_some() {
-            env.ok(&step.instructions, &[deployer, &mint]).await;
-        } else {
-            env.ok(&step.instructions, &[deployer]).await;
-        }
-        labels.push(step.label);
-        assert!(labels.len() < 100, "migration does not converge");
-    }
+    let mut record = |label: &str, _: &solana_sdk::signature::Signature| {
+        labels.push(label.to_string());
+    };
+    let steps = deepnode_migrate::run(&mut cluster, cfg, &mut record)
+        .await
+        .expect("migration runs");
+    assert_eq!(steps, labels.len());
+    labels
 }
 
 fn config_with_mint(revenue_mint: &solana_sdk::pubkey::Pubkey, shards: u8) -> MigrationConfig {

@@ -52,6 +52,9 @@ pub struct Env {
     pub trace: Option<Vec<String>>,
     /// Every account named by a transaction processed so far (see [`cluster`]).
     pub registry: cluster::Registry,
+    /// Signatures of every transaction signed by [`Env::tx`], so that one identical to
+    /// an earlier one gets a new blockhash (and only then waits for one).
+    signed: std::collections::HashSet<solana_sdk::signature::Signature>,
 }
 
 /// One transaction measured while recording: the program instructions it carried and
@@ -268,6 +271,7 @@ impl Env {
             measured: None,
             trace: None,
             registry: cluster::Registry::default(),
+            signed: std::collections::HashSet::new(),
         }
     }
 
@@ -414,10 +418,9 @@ impl Env {
         self.process(tx.into()).await
     }
 
-    /// A fresh blockhash, so that two identical transactions are both processed. The
-    /// runtime registers one every slot (6.4 ms here); program-test's own helper polls
-    /// every 200 ms, which made most of a test's wall time waiting, so this polls every
-    /// millisecond.
+    /// A blockhash newer than the last one used, so that a transaction identical to one
+    /// already sent is processed again. The runtime registers one every slot (6.4 ms
+    /// here); program-test's own helper polls every 200 ms, this every millisecond.
     async fn blockhash(&mut self) -> solana_sdk::hash::Hash {
         let start = std::time::Instant::now();
         loop {
@@ -441,10 +444,30 @@ impl Env {
 
     /// Builds and signs a transaction on a fresh blockhash.
     pub async fn tx(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Transaction {
-        let blockhash = self.blockhash().await;
         let payer = self.payer();
         let all = with_payer(&payer, signers);
-        Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &all, blockhash)
+        let mut blockhash = self.latest_blockhash().await;
+        loop {
+            let tx =
+                Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &all, blockhash);
+            if self.signed.insert(tx.signatures[0]) {
+                return tx;
+            }
+            // The same transaction again: only a new blockhash makes it new.
+            blockhash = self.blockhash().await;
+        }
+    }
+
+    /// The runtime's latest blockhash (no waiting for a new one).
+    async fn latest_blockhash(&mut self) -> solana_sdk::hash::Hash {
+        let hash = self
+            .ctx
+            .banks_client
+            .get_latest_blockhash()
+            .await
+            .expect("blockhash");
+        self.ctx.last_blockhash = hash;
+        hash
     }
 
     /// Sends and panics with the error (its program error decoded) if it fails.

@@ -1,33 +1,46 @@
 //! `deepnode`: the DeepNode command line. `deepnode scenario run FILE` is the main job
-//! (shared/spec/SCENARIO.md); `--json` gives machines one JSON document on stdout.
-#![deny(missing_docs)]
-
-mod plot;
-mod scenario;
-mod table;
-
+//! (shared/spec/SCENARIO.md); every other command talks to a cluster over JSON-RPC
+//! (`--url`, `--keypair`); `--json` gives machines one JSON document on stdout.
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use anyhow::{anyhow, Context, Result};
+use clap::Parser;
+use deepnode_cli::{commands, resolve_url, scenario, Cli, Cmd};
+use deepnode_sdk::rpc::{RpcCluster, RpcOptions};
+use solana_commitment_config::CommitmentConfig;
 
-/// DeepNode: revenue routing and usage-following emissions on Solana.
-#[derive(Debug, Parser)]
-#[command(name = "deepnode", version, about)]
-struct Cli {
-    /// Print one JSON document on stdout instead of tables.
-    #[arg(long, global = true)]
-    json: bool,
-    /// What to do.
-    #[command(subcommand)]
-    cmd: Cmd,
-}
-
-/// The commands.
-#[derive(Debug, Subcommand)]
-enum Cmd {
-    /// Scenario files run on the real program in an in-process runtime.
-    #[command(subcommand)]
-    Scenario(scenario::ScenarioCmd),
+async fn run(cli: Cli) -> Result<()> {
+    match cli.cmd {
+        Cmd::Scenario(cmd) => scenario::exec(cmd, cli.json).await,
+        Cmd::Cluster(cmd) => {
+            let commitment: CommitmentConfig = cli
+                .commitment
+                .parse()
+                .with_context(|| format!("unknown commitment {:?}", cli.commitment))?;
+            let payer = solana_keypair::read_keypair_file(&cli.keypair).map_err(|e| {
+                anyhow!(
+                    "cannot read keypair {}: {e} (create one with `solana-keygen new` or pass --keypair PATH)",
+                    cli.keypair.display()
+                )
+            })?;
+            let url = resolve_url(&cli.url);
+            let options = RpcOptions {
+                commitment,
+                priority_fee: cli.priority_fee,
+                ..RpcOptions::default()
+            };
+            let mut cluster = RpcCluster::new(url.clone(), payer, options);
+            let out = commands::exec(cmd, &mut cluster)
+                .await
+                .with_context(|| format!("cluster {url}"))?;
+            if cli.json {
+                println!("{}", serde_json::to_string_pretty(&out.json)?);
+            } else {
+                print!("{}", out.human);
+            }
+            Ok(())
+        }
+    }
 }
 
 #[tokio::main]
@@ -38,10 +51,7 @@ async fn main() -> ExitCode {
     if std::env::var_os("RUST_LOG").is_none() {
         std::env::set_var("RUST_LOG", "error");
     }
-    let result = match cli.cmd {
-        Cmd::Scenario(cmd) => scenario::exec(cmd, cli.json).await,
-    };
-    match result {
+    match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");

@@ -221,6 +221,7 @@ impl<'a, C: Cluster> Keeper<'a, C> {
         items: usize,
         ix: Instruction,
     ) -> Result<bool, PassError> {
+        let ix_accounts: Vec<Pubkey> = ix.accounts.iter().map(|m| m.pubkey).collect();
         let outcome = if self.options.dry_run {
             self.summary.would_send += 1;
             Outcome::DryRun
@@ -247,6 +248,13 @@ impl<'a, C: Cluster> Keeper<'a, C> {
                         error: e.to_string(),
                     }
                 }
+                // An account of the batch is gone: another keeper closed it first.
+                Err(e) if step == Step::CloseAccounts && self.any_gone(&ix_accounts).await? => {
+                    self.summary.raced += 1;
+                    Outcome::Raced {
+                        error: e.to_string(),
+                    }
+                }
                 Err(e) => {
                     self.summary.failed += 1;
                     Outcome::Failed {
@@ -264,6 +272,16 @@ impl<'a, C: Cluster> Keeper<'a, C> {
             outcome,
         });
         Ok(landed)
+    }
+
+    /// Whether any of `keys` no longer exists.
+    async fn any_gone(&mut self, keys: &[Pubkey]) -> Result<bool, PassError> {
+        for key in keys {
+            if self.cluster.account(key).await?.is_none() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Whether `domain` has moved past `epoch` (it was closed).
@@ -398,11 +416,31 @@ impl<'a, C: Cluster> Keeper<'a, C> {
         for (id, key, _) in domains(&snap) {
             for e in snap.settled(&key) {
                 let accounts = snap.closable(&key, e);
+                let mut rest = accounts.as_slice();
                 for (ix, n) in pack(&accounts, MAX_CLOSE_ACCOUNTS, &payer, |a| {
                     ix::close_accounts(payer, key, e, a)
                 }) {
+                    let (batch, next) = rest.split_at(n);
+                    rest = next;
                     if self.fire((id, key), e, Step::CloseAccounts, n, ix).await? {
                         self.summary.accounts_closed += n;
+                        continue;
+                    }
+                    // Raced: close what another keeper left.
+                    let mut left = Vec::new();
+                    for (account, payer_of) in batch {
+                        if self.cluster.account(account).await?.is_some() {
+                            left.push((*account, *payer_of));
+                        }
+                    }
+                    if !left.is_empty() && left.len() < n && !self.options.dry_run {
+                        let ix = ix::close_accounts(payer, key, e, &left);
+                        if self
+                            .fire((id, key), e, Step::CloseAccounts, left.len(), ix)
+                            .await?
+                        {
+                            self.summary.accounts_closed += left.len();
+                        }
                     }
                 }
             }

@@ -455,8 +455,8 @@ impl Runner {
             );
             self.env.ok(&[ix], &[&kp]).await;
         }
-        // One attest per validator and domain (in chunks of the program's most), its
-        // lines sorted by the SDK.
+        // One attest per validator and domain (in chunks of a legacy transaction's most),
+        // its lines sorted by the SDK.
         let mut by_validator: BTreeMap<(String, usize), Vec<Attestation>> = BTreeMap::new();
         for a in &e.attestations {
             let dom = *self
@@ -479,7 +479,7 @@ impl Runner {
         for ((validator, dom), lines) in by_validator {
             let kp = self.actor(&validator).await;
             let d = self.domains[dom].fx.keys;
-            for chunk in lines.chunks(deepnode::constants::MAX_ATTEST_LINES) {
+            for chunk in lines.chunks(deepnode_sdk::limits::ATTEST_LINES_LEGACY) {
                 let ix = ix::attest(kp.pubkey(), d.domain, d.epoch, chunk);
                 self.env.ok(&[ix], &[&kp]).await;
             }

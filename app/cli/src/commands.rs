@@ -1,0 +1,912 @@
+//! Every command that talks to a cluster: governance and domain administration, models,
+//! payments, staking, registration, attestation, claims, the buyback, and read-only views.
+//! Generic over [`Cluster`], so the binary runs them over JSON-RPC and the tests on the
+//! in-process runtime. Each returns an [`Output`]: a JSON document for `--json` and the
+//! same facts as a table for people.
+use std::path::PathBuf;
+
+use anchor_lang::prelude::Pubkey;
+use anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent;
+use anyhow::{anyhow, bail, Context, Result};
+use clap::{Args, Subcommand};
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::Table;
+use deepnode::state::{
+    Auction, Bounds, Config, Domain, DomainSettings, Epoch, EpochBook, EpochStatus, Model,
+    RewardBalance, StakePosition, UnstakeTicket,
+};
+use deepnode_sdk::cluster::{all, read, Cluster};
+use deepnode_sdk::ix::{
+    self, Attestation, CollectLine, DnKeys, DomainKeys, StakerKeys, TicketKeys,
+};
+use deepnode_sdk::pda;
+use serde_json::{json, Value};
+use solana_sdk::instruction::Instruction;
+
+use crate::table::grouped;
+
+/// What a command printed: one JSON document, and the human form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Output {
+    /// The `--json` document.
+    pub json: Value,
+    /// Tables and lines for people.
+    pub human: String,
+}
+
+/// Commands that read or write a cluster.
+#[derive(Debug, Subcommand)]
+pub enum ClusterCmd {
+    /// Protocol configuration and governance.
+    #[command(subcommand)]
+    Protocol(ProtocolCmd),
+    /// Initialise the protocol and create the domains a config file lists (idempotent:
+    /// only what is missing; see migrations/config.example.json).
+    Deploy {
+        /// The deployment's config file.
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// Domains.
+    #[command(subcommand)]
+    Domain(DomainCmd),
+    /// Epochs.
+    #[command(subcommand)]
+    Epoch(EpochCmd),
+    /// Models.
+    #[command(subcommand)]
+    Model(ModelCmd),
+    /// Pay for a model's usage from your revenue-token account.
+    Pay(PayArgs),
+    /// Stake DN in a domain (active from the next epoch).
+    Stake {
+        /// Domain id.
+        domain: u64,
+        /// DN base units.
+        amount: u64,
+    },
+    /// Ask to unstake DN (withdrawable after the unbonding epochs).
+    Unstake {
+        /// Domain id.
+        domain: u64,
+        /// DN base units.
+        amount: u64,
+    },
+    /// Withdraw an unstake ticket that has unbonded.
+    Withdraw {
+        /// Domain id.
+        domain: u64,
+        /// The epoch the unstake was requested in.
+        #[arg(long)]
+        epoch: u64,
+    },
+    /// Register as a miner or a validator.
+    #[command(subcommand)]
+    Register(RegisterCmd),
+    /// Attest miners' work units in the open epoch (as a registered validator).
+    Attest {
+        /// Domain id.
+        domain: u64,
+        /// MINER=UNITS, one per miner.
+        #[arg(required = true, value_parser = parse_line)]
+        lines: Vec<(Pubkey, u64)>,
+        /// Revise earlier attestations instead of adding new ones.
+        #[arg(long)]
+        revise: bool,
+    },
+    /// Claim everything claimable in a domain: your credited balance, staker rewards and
+    /// your models' revenue, into your associated token accounts.
+    Claim {
+        /// Domain id.
+        domain: u64,
+    },
+    /// Buy revenue tokens from a domain's buyback auction, paying DN (which is burned).
+    Buyback {
+        /// Domain id.
+        domain: u64,
+        /// Revenue-token base units to buy.
+        quantity: u64,
+        /// Highest price accepted (DN units per revenue unit, × 10⁹).
+        #[arg(long)]
+        max_price_e9: u64,
+    },
+    /// What you (or OWNER) can claim in a domain.
+    Claimable {
+        /// Domain id.
+        domain: u64,
+        /// Whose (default: the keypair's).
+        #[arg(long)]
+        owner: Option<Pubkey>,
+    },
+}
+
+/// `protocol` commands.
+#[derive(Debug, Subcommand)]
+pub enum ProtocolCmd {
+    /// The protocol's configuration.
+    Show,
+    /// Pause payments, new domains and models, purchases, staking, registrations and
+    /// attestations (governance).
+    Pause,
+    /// Lift a pause (governance).
+    Unpause,
+    /// Replace the bounds every domain parameter must respect (governance; JSON file).
+    Bounds {
+        /// Bounds as JSON (the fields of `Bounds` in the IDL).
+        #[arg(long)]
+        file: PathBuf,
+    },
+}
+
+/// `domain` commands.
+#[derive(Debug, Subcommand)]
+pub enum DomainCmd {
+    /// A domain's state and settings.
+    Show {
+        /// Domain id.
+        domain: u64,
+    },
+    /// Queue new settings for the domain's next epoch (domain owner; JSON file).
+    Settings {
+        /// Domain id.
+        domain: u64,
+        /// Settings as JSON (the fields of `DomainSettings` in the IDL).
+        #[arg(long)]
+        file: PathBuf,
+    },
+}
+
+/// `epoch` commands.
+#[derive(Debug, Subcommand)]
+pub enum EpochCmd {
+    /// An epoch with its settlement: revenue, budget, minted, withheld, pools.
+    Show {
+        /// Domain id.
+        domain: u64,
+        /// Epoch index (default: the open one).
+        index: Option<u64>,
+    },
+    /// Close the domain's open epoch once it is due (anyone; keepers do it).
+    Close {
+        /// Domain id.
+        domain: u64,
+    },
+}
+
+/// `model` commands.
+#[derive(Debug, Subcommand)]
+pub enum ModelCmd {
+    /// Mint a model you own in a domain.
+    Mint {
+        /// Domain id.
+        domain: u64,
+        /// Your share of each payment, in bps.
+        #[arg(long)]
+        owner_share_bps: u16,
+    },
+    /// A model's state.
+    Show {
+        /// Domain id.
+        domain: u64,
+        /// Model id.
+        model: u64,
+    },
+}
+
+/// `register` commands.
+#[derive(Debug, Subcommand)]
+pub enum RegisterCmd {
+    /// Register the keypair as a miner.
+    Miner {
+        /// Domain id.
+        domain: u64,
+    },
+    /// Register the keypair as a validator (needs the domain's minimum active stake).
+    Validator {
+        /// Domain id.
+        domain: u64,
+    },
+}
+
+/// `pay` arguments.
+#[derive(Debug, Args)]
+pub struct PayArgs {
+    /// Domain id.
+    pub domain: u64,
+    /// Model id.
+    pub model: u64,
+    /// Revenue-token base units.
+    pub amount: u64,
+    /// Vault shard to pay through.
+    #[arg(long, default_value_t = 0)]
+    pub shard: u8,
+    /// Usage units the payment covers.
+    #[arg(long, default_value_t = 1)]
+    pub units: u64,
+}
+
+fn parse_line(s: &str) -> Result<(Pubkey, u64), String> {
+    let (miner, units) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}`: write MINER=UNITS"))?;
+    let miner = miner
+        .parse()
+        .map_err(|_| format!("`{miner}` is not a public key"))?;
+    let units = units
+        .parse()
+        .map_err(|_| format!("`{units}` is not a number of units"))?;
+    Ok((miner, units))
+}
+
+fn kv(rows: &[(&str, String)]) -> String {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED);
+    for (k, v) in rows {
+        t.add_row(vec![k.to_string(), v.clone()]);
+    }
+    format!("{t}\n")
+}
+
+fn sent(what: String, signature: &solana_sdk::signature::Signature, extra: Value) -> Output {
+    let mut json = json!({ "done": what, "signature": signature.to_string() });
+    if let (Value::Object(m), Value::Object(e)) = (&mut json, extra) {
+        m.extend(e);
+    }
+    Output {
+        human: format!("{what}\nsignature {signature}\n"),
+        json,
+    }
+}
+
+/// The protocol's configuration, or what to do when there is none.
+async fn config(c: &mut impl Cluster) -> Result<Config> {
+    read::<Config>(c, &pda::config()).await?.ok_or_else(|| {
+        anyhow!(
+            "no DeepNode protocol on this cluster: is the program deployed and initialised \
+             there? (check --url; `deepnode deploy --config FILE` initialises it)"
+        )
+    })
+}
+
+/// Domain `id`, or what to do when it does not exist.
+async fn domain(c: &mut impl Cluster, id: u64) -> Result<(Pubkey, Domain)> {
+    let count = config(c).await?.domain_count;
+    let key = pda::domain(id);
+    match read::<Domain>(c, &key).await? {
+        Some(d) => Ok((key, d)),
+        None => bail!(
+            "domain {id} not found: this protocol has {count} domain(s), ids 0..{count} \
+             (see `deepnode protocol show`)"
+        ),
+    }
+}
+
+fn dn_keys(cfg: &Config) -> DnKeys {
+    DnKeys {
+        mint: cfg.dn_mint,
+        token_program: cfg.dn_token_program,
+    }
+}
+
+/// The payer's associated account for `mint`, created first if missing (idempotent).
+fn ata(payer: &Pubkey, mint: &Pubkey, program: &Pubkey) -> (Pubkey, Instruction) {
+    (
+        ix::associated_token_address(payer, mint, program),
+        create_associated_token_account_idempotent(payer, payer, mint, program),
+    )
+}
+
+async fn staker_keys(c: &mut impl Cluster, cfg: &Config, domain: &Pubkey) -> Result<StakerKeys> {
+    let owner = c.payer();
+    let position: Option<StakePosition> = read(c, &pda::stake_position(domain, &owner)).await?;
+    Ok(StakerKeys {
+        owner,
+        owner_dn: ix::associated_token_address(&owner, &cfg.dn_mint, &cfg.dn_token_program),
+        change_epoch: position.map_or(0, |p| p.change_epoch),
+    })
+}
+
+/// Runs one cluster command.
+pub async fn exec(cmd: ClusterCmd, c: &mut impl Cluster) -> Result<Output> {
+    let me = c.payer();
+    match cmd {
+        ClusterCmd::Protocol(ProtocolCmd::Show) => {
+            let cfg = config(c).await?;
+            let json = json!({
+                "authority": cfg.authority.to_string(),
+                "paused": cfg.paused,
+                "dn_mint": cfg.dn_mint.to_string(),
+                "dn_token_program": cfg.dn_token_program.to_string(),
+                "foundation": cfg.foundation.to_string(),
+                "initial_supply": cfg.initial_supply,
+                "dn_minted": cfg.dn_minted,
+                "max_supply": cfg.max_supply,
+                "domain_count": cfg.domain_count,
+                "bounds": serde_json::to_value(cfg.bounds)?,
+            });
+            let human = kv(&[
+                ("authority", cfg.authority.to_string()),
+                ("paused", cfg.paused.to_string()),
+                ("DN mint", cfg.dn_mint.to_string()),
+                ("foundation", cfg.foundation.to_string()),
+                ("initial supply", grouped(cfg.initial_supply)),
+                ("DN minted", grouped(cfg.dn_minted)),
+                ("max supply", cfg.max_supply.map_or("none".into(), grouped)),
+                ("domains", cfg.domain_count.to_string()),
+                (
+                    "global cap per period",
+                    grouped(cfg.bounds.global_cap_per_period),
+                ),
+                ("period (s)", cfg.bounds.period_secs.to_string()),
+                ("keeper tip max", grouped(cfg.bounds.keeper_tip_max)),
+            ]);
+            Ok(Output { json, human })
+        }
+        ClusterCmd::Protocol(ProtocolCmd::Pause) | ClusterCmd::Protocol(ProtocolCmd::Unpause) => {
+            let pause = matches!(cmd, ClusterCmd::Protocol(ProtocolCmd::Pause));
+            let cfg = config(c).await?;
+            if cfg.authority != me {
+                bail!(
+                    "only governance ({}) can pause or unpause; you are {me}",
+                    cfg.authority
+                );
+            }
+            let sig = c.send(&[ix::set_paused(me, pause)], &[]).await?;
+            let what = if pause {
+                "protocol paused"
+            } else {
+                "protocol unpaused"
+            };
+            Ok(sent(what.into(), &sig, json!({ "paused": pause })))
+        }
+        ClusterCmd::Protocol(ProtocolCmd::Bounds { file }) => {
+            let bounds: Bounds = read_json(&file)?;
+            config(c).await?;
+            let sig = c.send(&[ix::update_bounds(me, bounds)], &[]).await?;
+            Ok(sent("bounds updated".into(), &sig, json!({})))
+        }
+        ClusterCmd::Deploy { config: path } => {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let cfg = deepnode_migrate::parse_config(&text).map_err(|e| anyhow!("{e}"))?;
+            let mut steps = Vec::new();
+            let mut record = |label: &str, sig: &solana_sdk::signature::Signature| {
+                steps.push(json!({ "step": label, "signature": sig.to_string() }));
+            };
+            deepnode_migrate::run(c, &cfg, &mut record)
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            let human = if steps.is_empty() {
+                format!(
+                    "deployment already matches {}: nothing to do\n",
+                    path.display()
+                )
+            } else {
+                steps
+                    .iter()
+                    .map(|s| {
+                        format!(
+                            "{}: {}\n",
+                            s["step"].as_str().unwrap_or(""),
+                            s["signature"].as_str().unwrap_or("")
+                        )
+                    })
+                    .collect()
+            };
+            Ok(Output {
+                json: json!({ "steps": steps }),
+                human,
+            })
+        }
+        ClusterCmd::Domain(DomainCmd::Show { domain: id }) => {
+            let (key, d) = domain(c, id).await?;
+            let json = json!({
+                "id": d.id,
+                "address": key.to_string(),
+                "owner": d.owner.to_string(),
+                "fee_authority": d.fee_authority.to_string(),
+                "revenue_mint": d.revenue_mint.to_string(),
+                "revenue_is_dn": d.revenue_is_dn,
+                "shards": d.shard_count,
+                "current_epoch": d.current_epoch,
+                "models": d.model_count,
+                "validators_active": d.validators_active,
+                "miners_active": d.miners_active,
+                "settings": serde_json::to_value(d.settings)?,
+                "pending_settings": serde_json::to_value(d.pending_settings)?,
+            });
+            let s = &d.settings;
+            let human = kv(&[
+                ("domain", format!("{} ({key})", d.id)),
+                ("owner", d.owner.to_string()),
+                (
+                    "revenue mint",
+                    format!(
+                        "{}{}",
+                        d.revenue_mint,
+                        if d.revenue_is_dn { " (DN)" } else { "" }
+                    ),
+                ),
+                ("open epoch", d.current_epoch.to_string()),
+                ("shards", d.shard_count.to_string()),
+                ("models", d.model_count.to_string()),
+                (
+                    "active validators / miners",
+                    format!("{} / {}", d.validators_active, d.miners_active),
+                ),
+                ("fee", format!("{} bps", s.fee_bps)),
+                ("emission rate (×10⁹)", grouped(s.emission_rate_e9)),
+                (
+                    "floor / ceiling",
+                    format!("{} / {}", grouped(s.floor), grouped(s.ceiling)),
+                ),
+                ("epoch length (s)", s.epoch_secs.to_string()),
+                (
+                    "quorum / tolerance",
+                    format!("{} / {} bps", s.quorum, s.tolerance_bps),
+                ),
+                ("claim window (epochs)", s.claim_window_epochs.to_string()),
+            ]);
+            Ok(Output { json, human })
+        }
+        ClusterCmd::Domain(DomainCmd::Settings { domain: id, file }) => {
+            let settings: DomainSettings = read_json(&file)?;
+            let (key, d) = domain(c, id).await?;
+            if d.owner != me {
+                bail!(
+                    "only the domain's owner ({}) can change its settings; you are {me}",
+                    d.owner
+                );
+            }
+            let sig = c
+                .send(&[ix::update_domain_settings(me, key, settings)], &[])
+                .await?;
+            Ok(sent(
+                format!("settings queued for domain {id} (they apply from its next epoch)"),
+                &sig,
+                json!({ "domain": id }),
+            ))
+        }
+        ClusterCmd::Epoch(EpochCmd::Show { domain: id, index }) => {
+            let (key, d) = domain(c, id).await?;
+            let index = index.unwrap_or(d.current_epoch);
+            let e: Epoch = read(c, &pda::epoch(&key, index)).await?.ok_or_else(|| {
+                anyhow!(
+                    "epoch {index} of domain {id} does not exist (open epoch: {})",
+                    d.current_epoch
+                )
+            })?;
+            let book: Option<EpochBook> = read(c, &pda::epoch_book(&key, index)).await?;
+            epoch_view(id, &e, book.as_ref(), c.now().await?)
+        }
+        ClusterCmd::Epoch(EpochCmd::Close { domain: id }) => {
+            let (key, d) = domain(c, id).await?;
+            let e: Epoch = read(c, &pda::epoch(&key, d.current_epoch))
+                .await?
+                .ok_or_else(|| anyhow!("the open epoch of domain {id} is missing"))?;
+            let now = c.now().await?;
+            let due = e
+                .end_ts
+                .saturating_add(deepnode::constants::CLOSE_GRACE_SECS);
+            if now < due {
+                bail!(
+                    "epoch {} of domain {id} is not yet due: it can be closed at {due} \
+                     (in {} s; its end plus the {} s grace window)",
+                    d.current_epoch,
+                    due - now,
+                    deepnode::constants::CLOSE_GRACE_SECS
+                );
+            }
+            let keys = DomainKeys::new(key, &d);
+            let sig = c
+                .send(&[ix::close_epoch(me, &keys, d.shards_ready)], &[])
+                .await?;
+            Ok(sent(
+                format!("epoch {} of domain {id} closed", d.current_epoch),
+                &sig,
+                json!({ "domain": id, "epoch": d.current_epoch }),
+            ))
+        }
+        ClusterCmd::Model(ModelCmd::Mint {
+            domain: id,
+            owner_share_bps,
+        }) => {
+            let (key, d) = domain(c, id).await?;
+            let model = pda::model(&key, d.model_count);
+            let sig = c
+                .send(
+                    &[ix::mint_model(me, key, d.model_count, owner_share_bps)],
+                    &[],
+                )
+                .await?;
+            Ok(sent(
+                format!("model {} minted in domain {id}: {model}", d.model_count),
+                &sig,
+                json!({ "domain": id, "model": d.model_count, "address": model.to_string() }),
+            ))
+        }
+        ClusterCmd::Model(ModelCmd::Show { domain: id, model }) => {
+            let (key, _) = domain(c, id).await?;
+            let address = pda::model(&key, model);
+            let m: Model = read(c, &address)
+                .await?
+                .ok_or_else(|| anyhow!("model {model} of domain {id} not found"))?;
+            let json = json!({
+                "domain": id, "model": m.id, "address": address.to_string(),
+                "owner": m.owner.to_string(), "owner_share_bps": m.owner_share_bps,
+                "active": m.active, "claimable": m.claimable,
+                "lifetime_revenue": m.lifetime_revenue, "lifetime_owner_share": m.lifetime_owner_share,
+            });
+            let human = kv(&[
+                ("model", format!("{} ({address})", m.id)),
+                ("owner", m.owner.to_string()),
+                ("owner share", format!("{} bps", m.owner_share_bps)),
+                ("active", m.active.to_string()),
+                ("claimable", grouped(m.claimable)),
+                ("lifetime revenue", grouped(m.lifetime_revenue)),
+            ]);
+            Ok(Output { json, human })
+        }
+        ClusterCmd::Pay(a) => {
+            let (key, d) = domain(c, a.domain).await?;
+            let model = pda::model(&key, a.model);
+            if read::<Model>(c, &model).await?.is_none() {
+                bail!("model {} of domain {} not found", a.model, a.domain);
+            }
+            let keys = DomainKeys::new(key, &d);
+            let from = ix::associated_token_address(&me, &d.revenue_mint, &d.revenue_token_program);
+            let sig = c
+                .send(
+                    &[ix::pay(&keys, me, from, model, a.shard, a.amount, a.units)],
+                    &[],
+                )
+                .await?;
+            Ok(sent(
+                format!(
+                    "paid {} for model {} of domain {}",
+                    grouped(a.amount),
+                    a.model,
+                    a.domain
+                ),
+                &sig,
+                json!({ "domain": a.domain, "model": a.model, "amount": a.amount }),
+            ))
+        }
+        ClusterCmd::Stake { domain: id, amount } => {
+            let cfg = config(c).await?;
+            let (key, _) = domain(c, id).await?;
+            let mut ixs = Vec::new();
+            if read::<StakePosition>(c, &pda::stake_position(&key, &me))
+                .await?
+                .is_none()
+            {
+                ixs.push(ix::open_stake_position(me, key));
+            }
+            let keys = staker_keys(c, &cfg, &key).await?;
+            ixs.push(ix::stake(key, &dn_keys(&cfg), &keys, amount));
+            let sig = c.send(&ixs, &[]).await?;
+            Ok(sent(
+                format!(
+                    "staked {} DN in domain {id} (active from the next epoch)",
+                    grouped(amount)
+                ),
+                &sig,
+                json!({ "domain": id, "amount": amount }),
+            ))
+        }
+        ClusterCmd::Unstake { domain: id, amount } => {
+            let cfg = config(c).await?;
+            let (key, d) = domain(c, id).await?;
+            let keys = staker_keys(c, &cfg, &key).await?;
+            let sig = c
+                .send(
+                    &[ix::request_unstake(key, &keys, d.current_epoch, amount)],
+                    &[],
+                )
+                .await?;
+            Ok(sent(
+                format!(
+                    "unstake of {} DN requested in epoch {} of domain {id} (withdraw with --epoch {})",
+                    grouped(amount),
+                    d.current_epoch,
+                    d.current_epoch
+                ),
+                &sig,
+                json!({ "domain": id, "amount": amount, "epoch": d.current_epoch }),
+            ))
+        }
+        ClusterCmd::Withdraw { domain: id, epoch } => {
+            let cfg = config(c).await?;
+            let (key, d) = domain(c, id).await?;
+            let position = pda::stake_position(&key, &me);
+            let ticket: UnstakeTicket = read(c, &pda::unstake_ticket(&position, epoch))
+                .await?
+                .ok_or_else(|| anyhow!("no unstake ticket of epoch {epoch} in domain {id}"))?;
+            if d.current_epoch < ticket.withdrawable_epoch {
+                bail!(
+                    "the ticket unbonds in epoch {} (open epoch: {})",
+                    ticket.withdrawable_epoch,
+                    d.current_epoch
+                );
+            }
+            let keys = staker_keys(c, &cfg, &key).await?;
+            let t = TicketKeys {
+                epoch,
+                pending_epoch: ticket.pending_epoch,
+            };
+            let sig = c
+                .send(&[ix::withdraw_stake(key, &dn_keys(&cfg), &keys, t)], &[])
+                .await?;
+            Ok(sent(
+                format!("withdrew {} DN from domain {id}", grouped(ticket.principal)),
+                &sig,
+                json!({ "domain": id, "amount": ticket.principal }),
+            ))
+        }
+        ClusterCmd::Register(r) => {
+            let (id, role) = match r {
+                RegisterCmd::Miner { domain } => (domain, "miner"),
+                RegisterCmd::Validator { domain } => (domain, "validator"),
+            };
+            let (key, _) = domain(c, id).await?;
+            let i = if role == "miner" {
+                ix::register_miner(me, key)
+            } else {
+                ix::register_validator(me, key)
+            };
+            let sig = c.send(&[i], &[]).await?;
+            Ok(sent(
+                format!("registered as a {role} in domain {id}"),
+                &sig,
+                json!({ "domain": id, "role": role }),
+            ))
+        }
+        ClusterCmd::Attest {
+            domain: id,
+            lines,
+            revise,
+        } => {
+            let (key, d) = domain(c, id).await?;
+            let lines: Vec<Attestation> = lines
+                .iter()
+                .map(|(miner, units)| Attestation {
+                    miner: *miner,
+                    units: *units,
+                    revise,
+                })
+                .collect();
+            let sig = c
+                .send(&[ix::attest(me, key, d.current_epoch, &lines)], &[])
+                .await?;
+            Ok(sent(
+                format!(
+                    "attested {} miner(s) in epoch {} of domain {id}",
+                    lines.len(),
+                    d.current_epoch
+                ),
+                &sig,
+                json!({ "domain": id, "epoch": d.current_epoch, "lines": lines.len() }),
+            ))
+        }
+        ClusterCmd::Claim { domain: id } => claim(c, id).await,
+        ClusterCmd::Buyback {
+            domain: id,
+            quantity,
+            max_price_e9,
+        } => {
+            let cfg = config(c).await?;
+            let (key, d) = domain(c, id).await?;
+            let auction: Auction = read(c, &pda::auction(&key))
+                .await?
+                .ok_or_else(|| anyhow!("domain {id} has no buyback auction yet"))?;
+            let keys = DomainKeys::new(key, &d);
+            let dn_account = ix::associated_token_address(&me, &cfg.dn_mint, &cfg.dn_token_program);
+            let (rev, create_rev) = ata(&me, &d.revenue_mint, &d.revenue_token_program);
+            let buy = ix::buy_back(
+                &keys,
+                &dn_keys(&cfg),
+                me,
+                dn_account,
+                rev,
+                quantity,
+                max_price_e9,
+            );
+            let sig = c.send(&[create_rev, buy], &[]).await?;
+            Ok(sent(
+                format!(
+                    "bought {} revenue units from the buyback of domain {id} ({} were available)",
+                    grouped(quantity),
+                    grouped(auction.available)
+                ),
+                &sig,
+                json!({ "domain": id, "quantity": quantity }),
+            ))
+        }
+        ClusterCmd::Claimable { domain: id, owner } => {
+            let who = owner.unwrap_or(me);
+            let (key, _) = domain(c, id).await?;
+            let balance: Option<RewardBalance> = read(c, &pda::reward(&key, &who)).await?;
+            let position: Option<StakePosition> = read(c, &pda::stake_position(&key, &who)).await?;
+            let models: Vec<(Pubkey, Model)> = all::<Model>(c)
+                .await?
+                .into_iter()
+                .filter(|(_, m)| m.domain == key && m.owner == who)
+                .collect();
+            let (dn, rev) = balance.as_ref().map_or((0, 0), |b| (b.dn_owed, b.rev_owed));
+            let (staked, stake_dn, stake_rev) = position
+                .as_ref()
+                .map_or((0, 0, 0), |p| (p.weight, p.dn_owed, p.rev_owed));
+            let model_rev: u64 = models.iter().map(|(_, m)| m.claimable).sum();
+            let json = json!({
+                "domain": id, "owner": who.to_string(),
+                "balance": { "dn": dn, "revenue": rev },
+                "stake": { "active": staked, "dn_owed": stake_dn, "revenue_owed": stake_rev },
+                "models": { "count": models.len(), "claimable": model_rev },
+            });
+            let human = kv(&[
+                ("owner", who.to_string()),
+                ("credited DN", grouped(dn)),
+                ("credited revenue", grouped(rev)),
+                ("active stake", grouped(staked)),
+                (
+                    "staker rewards recorded (DN / revenue)",
+                    format!("{} / {}", grouped(stake_dn), grouped(stake_rev)),
+                ),
+                (
+                    "models' revenue",
+                    format!("{} over {} model(s)", grouped(model_rev), models.len()),
+                ),
+            ]);
+            Ok(Output { json, human })
+        }
+    }
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &PathBuf) -> Result<T> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{} is not valid", path.display()))
+}
+
+fn epoch_view(id: u64, e: &Epoch, book: Option<&EpochBook>, now: i64) -> Result<Output> {
+    let status = match e.status {
+        EpochStatus::Open => "open",
+        EpochStatus::Closed => "closed",
+        EpochStatus::Finalised => "finalised",
+        EpochStatus::Settled => "settled",
+    };
+    let mut rows = vec![
+        ("epoch", format!("{} of domain {id}", e.index)),
+        ("status", status.to_string()),
+        ("start / end", format!("{} / {}", e.start_ts, e.end_ts)),
+        ("active stake", grouped(e.active_stake)),
+        ("validator stake", grouped(e.validator_stake)),
+        ("work records", grouped(e.work_records)),
+    ];
+    if e.status == EpochStatus::Open {
+        let due = e
+            .end_ts
+            .saturating_add(deepnode::constants::CLOSE_GRACE_SECS);
+        rows.push((
+            "closable",
+            if now >= due {
+                "now".into()
+            } else {
+                format!("in {} s", due - now)
+            },
+        ));
+    }
+    let mut json = json!({
+        "domain": id, "index": e.index, "status": status, "start_ts": e.start_ts,
+        "end_ts": e.end_ts, "active_stake": e.active_stake, "validator_stake": e.validator_stake,
+        "work_records": e.work_records,
+    });
+    let mut human = kv(&rows);
+    if let (Some(b), EpochStatus::Settled) = (book, e.status) {
+        let s = &b.settlement;
+        json["settlement"] = json!({
+            "revenue": s.revenue, "budget": s.budget, "tip": s.tip, "minted": s.minted,
+            "withheld": s.withheld, "rolled_out": s.rolled_out, "swept": s.swept,
+            "dn_pools": pools_json(&s.dn_pools), "rev_pools": pools_json(&s.rev_pools),
+        });
+        human.push_str(&kv(&[
+            ("revenue", grouped(s.revenue)),
+            ("budget", grouped(s.budget)),
+            ("minted (tip included)", grouped(s.minted)),
+            ("keeper tip", grouped(s.tip)),
+            ("withheld", grouped(s.withheld)),
+            ("swept", s.swept.to_string()),
+        ]));
+        let mut t = Table::new();
+        t.load_preset(UTF8_FULL_CONDENSED)
+            .set_header(vec!["pool", "DN", "revenue"]);
+        for (i, name) in deepnode_math::ROLE_NAMES.iter().enumerate() {
+            t.add_row(vec![
+                name.to_string(),
+                grouped(s.dn_pools[i]),
+                grouped(s.rev_pools[i]),
+            ]);
+        }
+        human.push_str(&format!("{t}\n"));
+    }
+    Ok(Output { json, human })
+}
+
+fn pools_json(p: &[u64; deepnode_math::ROLES]) -> Value {
+    let mut m = serde_json::Map::new();
+    for (i, name) in deepnode_math::ROLE_NAMES.iter().enumerate() {
+        m.insert(name.to_string(), json!(p[i]));
+    }
+    Value::Object(m)
+}
+
+/// Collects the credited balance, claims staker rewards and every owned model's revenue
+/// in domain `id`, into the payer's associated accounts (created if missing).
+async fn claim(c: &mut impl Cluster, id: u64) -> Result<Output> {
+    let me = c.payer();
+    let cfg = config(c).await?;
+    let (key, d) = domain(c, id).await?;
+    let keys = DomainKeys::new(key, &d);
+    let dn = dn_keys(&cfg);
+    let (dn_account, create_dn) = ata(&me, &cfg.dn_mint, &cfg.dn_token_program);
+    let (rev_account, create_rev) = ata(&me, &d.revenue_mint, &d.revenue_token_program);
+    let mut done = Vec::new();
+    let mut sigs = Vec::new();
+    let balance: Option<RewardBalance> = read(c, &pda::reward(&key, &me)).await?;
+    if let Some(b) = balance.filter(|b| b.dn_owed > 0 || b.rev_owed > 0) {
+        let line = CollectLine {
+            recipient: me,
+            dn_account,
+            revenue_account: rev_account,
+        };
+        let ixs = [
+            create_dn.clone(),
+            create_rev.clone(),
+            ix::collect(me, &keys, &dn, &[line]),
+        ];
+        sigs.push(c.send(&ixs, &[]).await?.to_string());
+        done.push(json!({ "what": "balance", "dn": b.dn_owed, "revenue": b.rev_owed }));
+    }
+    let position: Option<StakePosition> = read(c, &pda::stake_position(&key, &me)).await?;
+    if position.is_some() {
+        let s = staker_keys(c, &cfg, &key).await?;
+        let ixs = [
+            create_dn.clone(),
+            create_rev.clone(),
+            ix::claim_stake_rewards(&keys, &dn, &s, rev_account),
+        ];
+        match c.send(&ixs, &[]).await {
+            Ok(sig) => {
+                sigs.push(sig.to_string());
+                done.push(json!({ "what": "staker rewards" }));
+            }
+            Err(e) if e.program_error() == Some("NothingToClaim") => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    for (model, m) in all::<Model>(c).await? {
+        if m.domain != key || m.owner != me || m.claimable == 0 {
+            continue;
+        }
+        for shard in 0..d.shard_count {
+            let claim = ix::claim_model_revenue(&keys, me, model, rev_account, shard);
+            match c.send(&[create_rev.clone(), claim], &[]).await {
+                Ok(sig) => sigs.push(sig.to_string()),
+                Err(e) if e.program_error() == Some("NothingToClaim") => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        done.push(json!({ "what": "model revenue", "model": m.id, "amount": m.claimable }));
+    }
+    let human = if done.is_empty() {
+        format!("nothing to claim in domain {id}\n")
+    } else {
+        done.iter()
+            .map(|d| format!("claimed {}\n", d))
+            .collect::<String>()
+    };
+    Ok(Output {
+        json: json!({ "domain": id, "claimed": done, "signatures": sigs }),
+        human,
+    })
+}

@@ -1,0 +1,65 @@
+//! The DeepNode command line as a library: argument parsing ([`Cli`]), the scenario
+//! runner's front end, and every cluster command ([`commands::exec`], generic over the
+//! SDK's `Cluster`, so the tests run each command on the in-process runtime).
+#![deny(missing_docs)]
+
+pub mod commands;
+pub mod plot;
+pub mod scenario;
+pub mod table;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// DeepNode: revenue routing and usage-following emissions on Solana.
+#[derive(Debug, Parser)]
+#[command(name = "deepnode", version, about)]
+pub struct Cli {
+    /// Print one JSON document on stdout instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// JSON-RPC URL, or a moniker: localhost (l), devnet (d), testnet (t), mainnet-beta (m).
+    #[arg(short = 'u', long, global = true, default_value = "localhost")]
+    pub url: String,
+    /// Keypair file that signs and pays.
+    #[arg(short = 'k', long, global = true, default_value_os_t = default_keypair())]
+    pub keypair: PathBuf,
+    /// Commitment: processed, confirmed or finalized.
+    #[arg(long, global = true, default_value = "confirmed")]
+    pub commitment: String,
+    /// Priority fee in micro-lamports per compute unit.
+    #[arg(long, global = true, default_value_t = 0)]
+    pub priority_fee: u64,
+    /// What to do.
+    #[command(subcommand)]
+    pub cmd: Cmd,
+}
+
+/// Top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Scenario files run on the real program in an in-process runtime.
+    #[command(subcommand)]
+    Scenario(scenario::ScenarioCmd),
+    /// Commands that read or write a cluster (--url, --keypair).
+    #[command(flatten)]
+    Cluster(commands::ClusterCmd),
+}
+
+/// The Solana CLI's default keypair path.
+pub fn default_keypair() -> PathBuf {
+    let home = std::env::var_os("HOME").unwrap_or_default();
+    PathBuf::from(home).join(".config/solana/id.json")
+}
+
+/// The URL a moniker names (as the Solana CLI reads them); anything else as given.
+pub fn resolve_url(url: &str) -> String {
+    match url {
+        "l" | "localhost" => "http://127.0.0.1:8899".into(),
+        "d" | "devnet" => "https://api.devnet.solana.com".into(),
+        "t" | "testnet" => "https://api.testnet.solana.com".into(),
+        "m" | "mainnet-beta" => "https://api.mainnet-beta.solana.com".into(),
+        other => other.into(),
+    }
+}
