@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use deepnode_migrate::{parse_config, run};
-use deepnode_sdk::rpc::{RpcCluster, RpcOptions};
+use deepnode_sdk::rpc::{default_keypair, RpcCluster, RpcOptions};
 
 /// Initialise a DeepNode deployment from a config file (idempotent).
 #[derive(Debug, Parser)]
@@ -22,11 +22,6 @@ struct Args {
     /// The deployer's keypair file.
     #[arg(short = 'k', long, default_value_os_t = default_keypair())]
     keypair: PathBuf,
-}
-
-fn default_keypair() -> PathBuf {
-    let home = std::env::var_os("HOME").unwrap_or_default();
-    PathBuf::from(home).join(".config/solana/id.json")
 }
 
 async fn migrate(args: Args) -> Result<(), String> {

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
-use deepnode_sdk::cluster::{Cluster, ClusterError};
+use deepnode_sdk::cluster::{sign, Cluster, ClusterError};
 use solana_program_test::{BanksClient, BanksClientError};
 use solana_sdk::account::Account;
 use solana_sdk::clock::Clock;
@@ -13,7 +13,7 @@ use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signature};
 use solana_sdk::signer::Signer;
-use solana_sdk::transaction::{Transaction, VersionedTransaction};
+use solana_sdk::transaction::VersionedTransaction;
 
 use crate::Env;
 
@@ -114,14 +114,7 @@ impl Cluster for InProcess {
         signers: &[&Keypair],
     ) -> Result<Signature, ClusterError> {
         let blockhash = self.banks.get_latest_blockhash().await.map_err(transport)?;
-        let mut all: Vec<&Keypair> = vec![&self.payer];
-        all.extend(signers.iter().filter(|s| s.pubkey() != self.payer.pubkey()));
-        let tx = Transaction::new_signed_with_payer(
-            instructions,
-            Some(&self.payer.pubkey()),
-            &all,
-            blockhash,
-        );
+        let tx = sign(instructions, &self.payer, signers, blockhash);
         let signature = tx.signatures[0];
         let tx: VersionedTransaction = tx.into();
         self.registry.record_tx(&tx);

@@ -424,12 +424,7 @@ impl Env {
     async fn blockhash(&mut self) -> solana_sdk::hash::Hash {
         let start = std::time::Instant::now();
         loop {
-            let hash = self
-                .ctx
-                .banks_client
-                .get_latest_blockhash()
-                .await
-                .expect("blockhash");
+            let hash = self.read_blockhash().await;
             if hash != self.ctx.last_blockhash {
                 self.ctx.last_blockhash = hash;
                 return hash;
@@ -442,7 +437,8 @@ impl Env {
         }
     }
 
-    /// Builds and signs a transaction on a fresh blockhash.
+    /// Builds and signs a transaction on the latest blockhash, or on a newer one when the
+    /// same transaction was signed before (so that both are processed).
     pub async fn tx(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Transaction {
         let payer = self.payer();
         let all = with_payer(&payer, signers);
@@ -460,14 +456,18 @@ impl Env {
 
     /// The runtime's latest blockhash (no waiting for a new one).
     async fn latest_blockhash(&mut self) -> solana_sdk::hash::Hash {
-        let hash = self
-            .ctx
+        let hash = self.read_blockhash().await;
+        self.ctx.last_blockhash = hash;
+        hash
+    }
+
+    /// The runtime's latest blockhash, as read.
+    async fn read_blockhash(&mut self) -> solana_sdk::hash::Hash {
+        self.ctx
             .banks_client
             .get_latest_blockhash()
             .await
-            .expect("blockhash");
-        self.ctx.last_blockhash = hash;
-        hash
+            .expect("blockhash")
     }
 
     /// Sends and panics with the error (its program error decoded) if it fails.

@@ -11,6 +11,7 @@ pub mod table;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
+pub use deepnode_sdk::rpc::{default_keypair, resolve_url};
 
 /// DeepNode: revenue routing and usage-following emissions on Solana.
 #[derive(Debug, Parser)]
@@ -45,21 +46,4 @@ pub enum Cmd {
     /// Commands that read or write a cluster (--url, --keypair).
     #[command(flatten)]
     Cluster(commands::ClusterCmd),
-}
-
-/// The Solana CLI's default keypair path.
-pub fn default_keypair() -> PathBuf {
-    let home = std::env::var_os("HOME").unwrap_or_default();
-    PathBuf::from(home).join(".config/solana/id.json")
-}
-
-/// The URL a moniker names (as the Solana CLI reads them); anything else as given.
-pub fn resolve_url(url: &str) -> String {
-    match url {
-        "l" | "localhost" => "http://127.0.0.1:8899".into(),
-        "d" | "devnet" => "https://api.devnet.solana.com".into(),
-        "t" | "testnet" => "https://api.testnet.solana.com".into(),
-        "m" | "mainnet-beta" => "https://api.mainnet-beta.solana.com".into(),
-        other => other.into(),
-    }
 }

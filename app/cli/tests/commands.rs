@@ -312,7 +312,10 @@ async fn every_command_through_a_whole_life() {
     let out = ok(&mut g, &["protocol", "pause"]).await;
     assert_eq!(out.json["paused"], true);
     let msg = fails(&mut c_carol, &["pay", "0", "0", "1000"]).await;
-    assert!(msg.contains("Paused (6"), "{msg}");
+    assert!(
+        msg.contains("instruction 0 failed: ProtocolPaused (6004): The protocol is paused"),
+        "{msg}"
+    );
     ok(&mut g, &["protocol", "unpause"]).await;
     ok(&mut c_carol, &["pay", "0", "0", "1000"]).await;
     let msg = fails(&mut c_carol, &["protocol", "pause"]).await;

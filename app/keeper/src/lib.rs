@@ -8,12 +8,12 @@
 use std::fmt;
 
 use anchor_lang::prelude::Pubkey;
-use deepnode::constants::{MAX_CLOSE_ACCOUNTS, MAX_CREDIT_LINES, MAX_FINALISE_RECORDS};
+use deepnode::constants::{MAX_CLOSE_ACCOUNTS, MAX_CREDIT_LINES, MAX_FINALISE_RECORDS, MAX_SHARDS};
 use deepnode::state::{EpochBook, StakePool};
 use deepnode_sdk::cluster::{read, Cluster, ClusterError};
 use deepnode_sdk::crank::Snapshot;
 use deepnode_sdk::ix::{self, DnKeys, DomainKeys, SettleKeys};
-use deepnode_sdk::limits::{pack, COLLECT_POOLS_SHARDS_LEGACY};
+use deepnode_sdk::limits::pack;
 use deepnode_sdk::pda;
 use serde::Serialize;
 use solana_sdk::instruction::Instruction;
@@ -344,7 +344,7 @@ impl<'a, C: Cluster> Keeper<'a, C> {
                 }
                 let shards = snap.shards_to_collect(&key, e);
                 let mut collected = true;
-                for (ix, n) in pack(&shards, COLLECT_POOLS_SHARDS_LEGACY, &payer, |s| {
+                for (ix, n) in pack(&shards, usize::from(MAX_SHARDS), &payer, |s| {
                     ix::collect_pools(payer, &keys, e, s)
                 }) {
                     collected &= self.fire((id, key), e, Step::CollectPools, n, ix).await?;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::Parser;
 use deepnode_keeper::{Action, Keeper, Options, Outcome};
-use deepnode_sdk::rpc::{RpcCluster, RpcOptions};
+use deepnode_sdk::rpc::{default_keypair, resolve_url, RpcCluster, RpcOptions};
 use solana_commitment_config::CommitmentConfig;
 
 /// Crank every DeepNode domain: close due epochs, finalise records, settle, push payouts
@@ -46,22 +46,6 @@ struct Args {
     /// Log lines as JSON.
     #[arg(long)]
     json: bool,
-}
-
-fn default_keypair() -> PathBuf {
-    let home = std::env::var_os("HOME").unwrap_or_default();
-    PathBuf::from(home).join(".config/solana/id.json")
-}
-
-/// The URL a moniker names (as the Solana CLI reads them).
-pub fn resolve_url(url: &str) -> String {
-    match url {
-        "l" | "localhost" => "http://127.0.0.1:8899".into(),
-        "d" | "devnet" => "https://api.devnet.solana.com".into(),
-        "t" | "testnet" => "https://api.testnet.solana.com".into(),
-        "m" | "mainnet-beta" => "https://api.mainnet-beta.solana.com".into(),
-        other => other.into(),
-    }
 }
 
 fn log(action: &Action) {

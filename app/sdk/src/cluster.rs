@@ -90,6 +90,25 @@ pub trait Cluster {
     ) -> Result<Signature, ClusterError>;
 }
 
+/// A transaction of `instructions` paid and signed by `payer`, also signed by `signers`
+/// (the payer listed once even if it is among them).
+pub fn sign(
+    instructions: &[Instruction],
+    payer: &Keypair,
+    signers: &[&Keypair],
+    blockhash: solana_sdk::hash::Hash,
+) -> solana_sdk::transaction::Transaction {
+    use solana_sdk::signer::Signer;
+    let mut all: Vec<&Keypair> = vec![payer];
+    all.extend(signers.iter().filter(|s| s.pubkey() != payer.pubkey()));
+    solana_sdk::transaction::Transaction::new_signed_with_payer(
+        instructions,
+        Some(&payer.pubkey()),
+        &all,
+        blockhash,
+    )
+}
+
 /// Decodes an Anchor account, naming the account when it is not what it should be.
 pub fn decode_account<T: AccountDeserialize>(key: &Pubkey, data: &[u8]) -> Result<T, ClusterError> {
     crate::decode::<T>(data).map_err(|e| ClusterError::Decode {

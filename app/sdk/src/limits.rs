@@ -1,7 +1,7 @@
 //! How many lines of each batched instruction fit one transaction: the program's own
-//! caps (`deepnode::constants`) with an address lookup table, and the measured legacy
-//! capacities under the 1,232-byte packet limit (each asserted by a size test in
-//! `tests/`, so that a layout change that moves one fails there first).
+//! caps (`deepnode::constants`) with an address lookup table, and the legacy capacities
+//! under the 1,232-byte packet limit, measured by serialising real instructions ([`pack`]
+//! and the tests below), so that a layout change that moves one fails here first.
 
 /// `attest` lines per legacy transaction (11 would be 1,247 bytes).
 pub const ATTEST_LINES_LEGACY: usize = 10;
@@ -14,9 +14,6 @@ pub const CREDIT_LINES_LEGACY: usize = 8;
 
 /// `close_accounts` accounts per legacy transaction.
 pub const CLOSE_ACCOUNTS_LEGACY: usize = 24;
-
-/// `collect_pools` shards per legacy transaction (three accounts each).
-pub const COLLECT_POOLS_SHARDS_LEGACY: usize = 8;
 
 /// Packet limit of a Solana transaction (bytes).
 pub const PACKET: usize = 1_232;
@@ -65,4 +62,105 @@ pub fn pack<T: Clone>(
         rest = &rest[n..];
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ix::{self, Attestation, CreditLine};
+    use deepnode::constants::{
+        MAX_ATTEST_LINES, MAX_CLOSE_ACCOUNTS, MAX_CREDIT_LINES, MAX_FINALISE_RECORDS,
+    };
+
+    fn keys(n: usize) -> Vec<Pubkey> {
+        (0..n).map(|_| Pubkey::new_unique()).collect()
+    }
+
+    /// Sizes of the batches `pack` makes of `items`, the caller paying (as a keeper does).
+    fn batches<T: Clone>(
+        items: &[T],
+        max: usize,
+        caller: &Pubkey,
+        build: impl Fn(&[T]) -> Instruction,
+    ) -> Vec<usize> {
+        pack(items, max, caller, build)
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect()
+    }
+
+    #[test]
+    fn legacy_capacities_are_what_pack_measures() {
+        let domain = Pubkey::new_unique();
+        let caller = Pubkey::new_unique();
+        let records = keys(MAX_FINALISE_RECORDS);
+        let finalise = batches(&records, MAX_FINALISE_RECORDS, &caller, |r| {
+            ix::finalise_work(caller, domain, 3, r)
+        });
+        assert_eq!(
+            finalise,
+            [
+                FINALISE_RECORDS_LEGACY,
+                FINALISE_RECORDS_LEGACY,
+                MAX_FINALISE_RECORDS - 2 * FINALISE_RECORDS_LEGACY
+            ]
+        );
+        // Miner lines (four accounts each), one validator paying the records' rent.
+        let rent_payer = Pubkey::new_unique();
+        let lines: Vec<CreditLine> = keys(MAX_CREDIT_LINES)
+            .into_iter()
+            .map(|authority| CreditLine::Miner {
+                authority,
+                rent_payer,
+            })
+            .collect();
+        let credit = batches(&lines, MAX_CREDIT_LINES, &caller, |l| {
+            ix::credit(caller, domain, 3, l)
+        });
+        assert_eq!(
+            credit,
+            [CREDIT_LINES_LEGACY, MAX_CREDIT_LINES - CREDIT_LINES_LEGACY]
+        );
+        let pairs: Vec<(Pubkey, Pubkey)> = keys(MAX_CLOSE_ACCOUNTS)
+            .into_iter()
+            .map(|k| (k, rent_payer))
+            .collect();
+        let close = batches(&pairs, MAX_CLOSE_ACCOUNTS, &caller, |a| {
+            ix::close_accounts(caller, domain, 3, a)
+        });
+        assert_eq!(close, [CLOSE_ACCOUNTS_LEGACY]);
+        let attest: Vec<Attestation> = keys(MAX_ATTEST_LINES)
+            .into_iter()
+            .map(|miner| Attestation {
+                miner,
+                units: 100,
+                revise: false,
+            })
+            .collect();
+        let validator = Pubkey::new_unique();
+        let first = pack(&attest, MAX_ATTEST_LINES, &validator, |l| {
+            ix::attest(validator, domain, 3, l)
+        });
+        assert_eq!(first[0].1, ATTEST_LINES_LEGACY);
+    }
+
+    #[test]
+    fn pack_keeps_order_and_loses_nothing() {
+        let domain = Pubkey::new_unique();
+        let caller = Pubkey::new_unique();
+        let records = keys(100);
+        let packed = pack(&records, MAX_FINALISE_RECORDS, &caller, |r| {
+            ix::finalise_work(caller, domain, 0, r)
+        });
+        assert_eq!(packed.iter().map(|(_, n)| n).sum::<usize>(), 100);
+        for (ix, n) in &packed {
+            assert!(legacy_size(std::slice::from_ref(ix), &caller).0 <= PACKET);
+            assert!(*n <= MAX_FINALISE_RECORDS);
+        }
+        // An empty list makes no transaction.
+        assert!(pack(&[] as &[Pubkey], 5, &caller, |r| ix::finalise_work(
+            caller, domain, 0, r
+        ))
+        .is_empty());
+    }
 }

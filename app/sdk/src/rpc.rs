@@ -16,9 +16,25 @@ use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signature};
 use solana_sdk::signer::Signer;
-use solana_sdk::transaction::Transaction;
 
-use crate::cluster::{Cluster, ClusterError};
+use crate::cluster::{sign, Cluster, ClusterError};
+
+/// The URL a moniker names (as the Solana CLI reads them); anything else as given.
+pub fn resolve_url(url: &str) -> String {
+    match url {
+        "l" | "localhost" => "http://127.0.0.1:8899".into(),
+        "d" | "devnet" => "https://api.devnet.solana.com".into(),
+        "t" | "testnet" => "https://api.testnet.solana.com".into(),
+        "m" | "mainnet-beta" => "https://api.mainnet-beta.solana.com".into(),
+        other => other.into(),
+    }
+}
+
+/// The Solana CLI's default keypair path (`~/.config/solana/id.json`).
+pub fn default_keypair() -> std::path::PathBuf {
+    let home = std::env::var_os("HOME").unwrap_or_default();
+    std::path::PathBuf::from(home).join(".config/solana/id.json")
+}
 
 /// How an [`RpcCluster`] sends.
 #[derive(Debug, Clone)]
@@ -149,8 +165,6 @@ impl Cluster for RpcCluster {
             ));
         }
         ixs.extend_from_slice(instructions);
-        let mut all: Vec<&Keypair> = vec![&self.payer];
-        all.extend(signers.iter().filter(|s| s.pubkey() != self.payer.pubkey()));
         let mut last = ClusterError::Transport("no attempt made".into());
         for attempt in 0..self.options.attempts.max(1) {
             if attempt > 0 {
@@ -163,12 +177,7 @@ impl Cluster for RpcCluster {
                     continue;
                 }
             };
-            let tx = Transaction::new_signed_with_payer(
-                &ixs,
-                Some(&self.payer.pubkey()),
-                &all,
-                blockhash,
-            );
+            let tx = sign(&ixs, &self.payer, signers, blockhash);
             match self.rpc.send_and_confirm_transaction(&tx).await {
                 Ok(signature) => return Ok(signature),
                 Err(e) => match classify(e) {
