@@ -298,3 +298,81 @@ async fn two_keepers_at_once_end_in_the_same_state() {
         assert_eq!(pass(c, push).await.0, Summary::default());
     }
 }
+
+/// A keeper whose reads of the program's accounts are stale: every plan it makes comes
+/// from the state before another keeper's pass (its single-account reads are live).
+struct Stale {
+    inner: InProcess,
+    frozen: Vec<(Pubkey, Account)>,
+}
+
+impl Cluster for Stale {
+    fn payer(&self) -> Pubkey {
+        self.inner.payer()
+    }
+    async fn account(&mut self, key: &Pubkey) -> Result<Option<Account>, ClusterError> {
+        self.inner.account(key).await
+    }
+    async fn program_accounts(
+        &mut self,
+        discriminator: &[u8],
+    ) -> Result<Vec<(Pubkey, Account)>, ClusterError> {
+        Ok(self
+            .frozen
+            .iter()
+            .filter(|(_, a)| a.data.starts_with(discriminator))
+            .cloned()
+            .collect())
+    }
+    async fn now(&mut self) -> Result<i64, ClusterError> {
+        self.inner.now().await
+    }
+    async fn send(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Signature, ClusterError> {
+        self.inner.send(instructions, signers).await
+    }
+}
+
+#[tokio::test]
+async fn a_keeper_planning_from_stale_state_reports_every_step_as_raced() {
+    let mut w = busy_world().await;
+    let mut b = keeper(&mut w).await;
+    let frozen = b.program_accounts(&[]).await.expect("snapshot");
+    let mut a = keeper(&mut w).await;
+    let push = Options {
+        push: true,
+        dry_run: false,
+    };
+    let (done, _) = pass(&mut a, push).await;
+    assert_eq!((done.epochs_closed, done.epochs_swept), (2, 4));
+    let mut stale = Stale { inner: b, frozen };
+    let (s, actions) = pass(&mut stale, push).await;
+    // From the old state it closes the busy epoch of each domain (the domain has moved
+    // on), sweeps epoch 0 (already swept) and closes the shard counters of epochs 0 and 1
+    // (already closed): each refused by the program, each reported as raced.
+    let steps: Vec<(u64, u64, Step)> = actions
+        .iter()
+        .map(|a| (a.domain, a.epoch, a.step))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            (0, 2, Step::CloseEpoch),
+            (1, 2, Step::CloseEpoch),
+            (0, 0, Step::SweepEpoch),
+            (1, 0, Step::SweepEpoch),
+            (0, 0, Step::CloseAccounts),
+            (0, 1, Step::CloseAccounts),
+            (1, 0, Step::CloseAccounts),
+            (1, 1, Step::CloseAccounts),
+        ]
+    );
+    assert!(actions
+        .iter()
+        .all(|a| matches!(a.outcome, Outcome::Raced { .. })));
+    assert_eq!((s.raced, s.sent, s.failed), (8, 0, 0));
+    follow(&mut w).await;
+}

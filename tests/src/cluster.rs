@@ -114,7 +114,7 @@ impl Cluster for InProcess {
         signers: &[&Keypair],
     ) -> Result<Signature, ClusterError> {
         let blockhash = self.banks.get_latest_blockhash().await.map_err(transport)?;
-        let tx = sign(instructions, &self.payer, signers, blockhash);
+        let tx = sign(instructions, &self.payer, signers, blockhash)?;
         let signature = tx.signatures[0];
         let tx: VersionedTransaction = tx.into();
         self.registry.record_tx(&tx);

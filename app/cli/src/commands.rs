@@ -530,7 +530,7 @@ pub async fn exec(cmd: ClusterCmd, c: &mut impl Cluster) -> Result<Output> {
             let address = pda::model(&key, model);
             let m: Model = read(c, &address)
                 .await?
-                .ok_or_else(|| anyhow!("model {model} of domain {id} not found"))?;
+                .ok_or_else(|| anyhow!("model {model} of domain {id} not found (see `deepnode domain show {id}` for its model count)"))?;
             let json = json!({
                 "domain": id, "model": m.id, "address": address.to_string(),
                 "owner": m.owner.to_string(), "owner_share_bps": m.owner_share_bps,
@@ -551,7 +551,13 @@ pub async fn exec(cmd: ClusterCmd, c: &mut impl Cluster) -> Result<Output> {
             let (key, d) = domain(c, a.domain).await?;
             let model = pda::model(&key, a.model);
             if read::<Model>(c, &model).await?.is_none() {
-                bail!("model {} of domain {} not found", a.model, a.domain);
+                bail!(
+                    "model {} of domain {} not found: the domain has {} model(s), ids 0..{}",
+                    a.model,
+                    a.domain,
+                    d.model_count,
+                    d.model_count
+                );
             }
             let keys = DomainKeys::new(key, &d);
             let from = ix::associated_token_address(&me, &d.revenue_mint, &d.revenue_token_program);
@@ -621,7 +627,12 @@ pub async fn exec(cmd: ClusterCmd, c: &mut impl Cluster) -> Result<Output> {
             let position = pda::stake_position(&key, &me);
             let ticket: UnstakeTicket = read(c, &pda::unstake_ticket(&position, epoch))
                 .await?
-                .ok_or_else(|| anyhow!("no unstake ticket of epoch {epoch} in domain {id}"))?;
+                .ok_or_else(|| {
+                    anyhow!(
+                        "no unstake ticket of epoch {epoch} in domain {id}: pass the epoch \
+                         `deepnode unstake` printed (see `deepnode claimable {id}`)"
+                    )
+                })?;
             if d.current_epoch < ticket.withdrawable_epoch {
                 bail!(
                     "the ticket unbonds in epoch {} (open epoch: {})",
@@ -696,9 +707,12 @@ pub async fn exec(cmd: ClusterCmd, c: &mut impl Cluster) -> Result<Output> {
         } => {
             let cfg = config(c).await?;
             let (key, d) = domain(c, id).await?;
-            let auction: Auction = read(c, &pda::auction(&key))
-                .await?
-                .ok_or_else(|| anyhow!("domain {id} has no buyback auction yet"))?;
+            let auction: Auction = read(c, &pda::auction(&key)).await?.ok_or_else(|| {
+                anyhow!(
+                    "domain {id} has no buyback auction yet: governance sets one with \
+                         set_auction_params"
+                )
+            })?;
             let keys = DomainKeys::new(key, &d);
             let dn_account = ix::associated_token_address(&me, &cfg.dn_mint, &cfg.dn_token_program);
             let (rev, create_rev) = ata(&me, &d.revenue_mint, &d.revenue_token_program);

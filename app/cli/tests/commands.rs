@@ -240,10 +240,13 @@ async fn every_command_through_a_whole_life() {
                            "domain_owner": s.rev_pools[3], "model_owners": s.rev_pools[4], "foundation": s.rev_pools[5] },
         })
     );
-    assert!(s.minted > 0 && s.revenue > 0);
-    // The miner's credited payout, claimed into its new associated accounts.
+    // The only miner takes its whole pool; claimed into its new associated accounts.
+    assert!(s.dn_pools[0] > 0 && s.rev_pools[0] > 0);
     let balance: RewardBalance = env.get(pda::reward(&pda::domain(0), &miner.pubkey())).await;
-    assert!(balance.dn_owed > 0 && balance.rev_owed > 0);
+    assert_eq!(
+        (balance.dn_owed, balance.rev_owed),
+        (s.dn_pools[0], s.rev_pools[0])
+    );
     let out = ok(&mut c_miner, &["claimable", "0"]).await;
     assert_eq!(
         out.json["balance"],
@@ -257,13 +260,20 @@ async fn every_command_through_a_whole_life() {
     let out = ok(&mut c_miner, &["claim", "0"]).await;
     assert_eq!(out.json["claimed"], json!([]));
     assert!(out.human.contains("nothing to claim"), "{}", out.human);
-    // The model owner claims its share (20% of the 10,000,000 after the fee).
+    // The model owner claims its 20% of the payment and its credited pool (the only
+    // model: the whole model owners' pool).
     let out = ok(&mut c_alice, &["claimable", "0"]).await;
-    let model_share = out.json["models"]["claimable"].as_u64().unwrap();
-    assert!(model_share > 0);
+    assert_eq!(
+        out.json["models"],
+        json!({ "count": 1, "claimable": 2_000_000 })
+    );
+    assert_eq!(
+        out.json["balance"],
+        json!({ "dn": s.dn_pools[4], "revenue": s.rev_pools[4] })
+    );
     ok(&mut c_alice, &["claim", "0"]).await;
     let alice_usdc = ix::associated_token_address(&alice.pubkey(), &usdc, &TOKEN);
-    assert!(env.balance(alice_usdc).await >= model_share);
+    assert_eq!(env.balance(alice_usdc).await, 2_000_000 + s.rev_pools[4]);
 
     // Unstake, wait out the unbonding, withdraw.
     let out = ok(&mut c_dave, &["unstake", "0", "200000"]).await;

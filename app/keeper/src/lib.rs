@@ -19,14 +19,26 @@ use serde::Serialize;
 use solana_sdk::instruction::Instruction;
 
 /// Program errors that mean another keeper did the step first.
-pub const RACED: [&str; 6] = [
+pub const RACED: [&str; 5] = [
     "RecordAlreadyFinalised",
     "ShardAlreadyCollected",
     "EpochAlreadySettled",
     "AlreadyCredited",
     "EpochAlreadySwept",
-    "SettleOutOfOrder",
 ];
+
+/// What became of a fired transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fired {
+    /// Processed.
+    Landed,
+    /// Another keeper did it first.
+    Raced,
+    /// Refused.
+    Failed,
+    /// Not sent (dry run).
+    Planned,
+}
 
 /// How a keeper behaves.
 #[derive(Debug, Clone, Copy, Default)]
@@ -212,16 +224,17 @@ impl<'a, C: Cluster> Keeper<'a, C> {
         Ok(k.summary)
     }
 
-    /// Sends `ix` (unless dry-running), reports it, and returns whether it landed.
+    /// Sends `ix` (unless dry-running), reports it, and returns what became of it.
+    /// `gone` names the accounts whose disappearance after a refusal means another
+    /// keeper closed them first (for `close_accounts`).
     async fn fire(
         &mut self,
         (domain, key): (u64, Pubkey),
         epoch: u64,
         step: Step,
-        items: usize,
+        (items, gone): (usize, &[Pubkey]),
         ix: Instruction,
-    ) -> Result<bool, PassError> {
-        let ix_accounts: Vec<Pubkey> = ix.accounts.iter().map(|m| m.pubkey).collect();
+    ) -> Result<Fired, PassError> {
         let outcome = if self.options.dry_run {
             self.summary.would_send += 1;
             Outcome::DryRun
@@ -249,7 +262,7 @@ impl<'a, C: Cluster> Keeper<'a, C> {
                     }
                 }
                 // An account of the batch is gone: another keeper closed it first.
-                Err(e) if step == Step::CloseAccounts && self.any_gone(&ix_accounts).await? => {
+                Err(e) if self.any_gone(gone).await? => {
                     self.summary.raced += 1;
                     Outcome::Raced {
                         error: e.to_string(),
@@ -263,7 +276,12 @@ impl<'a, C: Cluster> Keeper<'a, C> {
                 }
             }
         };
-        let landed = matches!(outcome, Outcome::Sent { .. });
+        let fired = match outcome {
+            Outcome::Sent { .. } => Fired::Landed,
+            Outcome::Raced { .. } => Fired::Raced,
+            Outcome::Failed { .. } => Fired::Failed,
+            Outcome::DryRun => Fired::Planned,
+        };
         (self.emit)(&Action {
             domain,
             epoch,
@@ -271,10 +289,10 @@ impl<'a, C: Cluster> Keeper<'a, C> {
             items,
             outcome,
         });
-        Ok(landed)
+        Ok(fired)
     }
 
-    /// Whether any of `keys` no longer exists.
+    /// Whether any of `keys` no longer exists (false for none).
     async fn any_gone(&mut self, keys: &[Pubkey]) -> Result<bool, PassError> {
         for key in keys {
             if self.cluster.account(key).await?.is_none() {
@@ -292,39 +310,36 @@ impl<'a, C: Cluster> Keeper<'a, C> {
 
     async fn run(&mut self) -> Result<(), PassError> {
         let payer = self.cluster.payer();
-        // Close every due epoch; a keeper that was away may find several due in a row.
-        let mut snap = fetch(self.cluster).await?;
+        let prefix = self.cluster.prefix();
+        // Close every due epoch (the next one starts at its close: one per domain).
+        let snap = fetch(self.cluster).await?;
         let config = snap.config.clone().ok_or(PassError::NotInitialised)?;
         let now = self.cluster.now().await?;
-        loop {
-            let mut closed = false;
-            for (id, key, keys) in domains(&snap) {
-                if snap.close_due(&key, now) {
-                    let ready = snap.domains[&key].shards_ready;
-                    let ix = ix::close_epoch(payer, &keys, ready);
-                    if self
-                        .fire((id, key), keys.epoch, Step::CloseEpoch, 1, ix)
-                        .await?
-                    {
-                        self.summary.epochs_closed += 1;
-                        closed = true;
-                    }
+        for (id, key, keys) in domains(&snap) {
+            if snap.close_due(&key, now) {
+                let ready = snap.domains[&key].shards_ready;
+                let ix = ix::close_epoch(payer, &keys, ready);
+                let fired = self
+                    .fire((id, key), keys.epoch, Step::CloseEpoch, (1, &[]), ix)
+                    .await?;
+                if fired == Fired::Landed {
+                    self.summary.epochs_closed += 1;
                 }
             }
-            if !closed {
-                break;
-            }
-            snap = fetch(self.cluster).await?;
         }
         // Finalise every quorate record of closed epochs, in full batches.
+        let snap = fetch(self.cluster).await?;
         for (id, key, _) in domains(&snap) {
             for e in snap.unsettled(&key) {
                 let records = snap.to_finalise(&key, e);
-                let batches = pack(&records, MAX_FINALISE_RECORDS, &payer, |r| {
+                let batches = pack(&records, MAX_FINALISE_RECORDS, &payer, &prefix, |r| {
                     ix::finalise_work(payer, key, e, r)
                 });
                 for (ix, n) in batches {
-                    if self.fire((id, key), e, Step::FinaliseWork, n, ix).await? {
+                    let fired = self
+                        .fire((id, key), e, Step::FinaliseWork, (n, &[]), ix)
+                        .await?;
+                    if fired == Fired::Landed {
                         self.summary.records_finalised += n;
                     }
                 }
@@ -338,18 +353,24 @@ impl<'a, C: Cluster> Keeper<'a, C> {
         };
         for (id, key, keys) in domains(&snap) {
             for e in snap.unsettled(&key) {
-                let book = &snap.books[&(key, e)];
+                let Some(book) = snap.books.get(&(key, e)) else {
+                    break;
+                };
                 if book.finalised_records != book.quorate_records {
                     break;
                 }
                 let shards = snap.shards_to_collect(&key, e);
                 let mut collected = true;
-                for (ix, n) in pack(&shards, usize::from(MAX_SHARDS), &payer, |s| {
+                for (ix, n) in pack(&shards, usize::from(MAX_SHARDS), &payer, &prefix, |s| {
                     ix::collect_pools(payer, &keys, e, s)
                 }) {
-                    collected &= self.fire((id, key), e, Step::CollectPools, n, ix).await?;
+                    let fired = self
+                        .fire((id, key), e, Step::CollectPools, (n, &[]), ix)
+                        .await?;
+                    collected &= fired == Fired::Landed;
                 }
-                if !collected && !self.options.dry_run {
+                // A dry run cannot see the pools collected: it plans no settlement.
+                if !collected {
                     break;
                 }
                 let pool: Option<StakePool> = read(self.cluster, &pda::stake_pool(&key)).await?;
@@ -360,7 +381,10 @@ impl<'a, C: Cluster> Keeper<'a, C> {
                 let period = u64::try_from(end_ts).unwrap_or(0)
                     / u64::from(config.bounds.period_secs.max(1));
                 let ix = ix::settle_epoch(payer, &keys, &dn, SettleKeys { epoch: e, period });
-                if !self.fire((id, key), e, Step::SettleEpoch, 1, ix).await? {
+                let fired = self
+                    .fire((id, key), e, Step::SettleEpoch, (1, &[]), ix)
+                    .await?;
+                if fired != Fired::Landed {
                     break;
                 }
                 self.summary.epochs_settled += 1;
@@ -374,27 +398,42 @@ impl<'a, C: Cluster> Keeper<'a, C> {
         let snap = fetch(self.cluster).await?;
         // Push payouts of epochs whose claim window is open, when asked.
         if self.options.push {
-            let foundation = config.foundation;
-            let owner = match self.cluster.account(&foundation).await? {
-                Some(a) if a.data.len() >= 64 => {
-                    Pubkey::try_from(&a.data[32..64]).map_err(|_| ClusterError::Decode {
-                        key: foundation,
-                        reason: "not a token account".into(),
-                    })?
-                }
-                _ => Pubkey::default(),
+            let foundation = match self.cluster.account(&config.foundation).await? {
+                Some(a) if a.data.len() >= 64 => Pubkey::try_from(&a.data[32..64])
+                    .ok()
+                    .map(|owner| (config.foundation, owner)),
+                // No foundation account to read its owner from: its line is left out.
+                _ => None,
             };
             for (id, key, _) in domains(&snap) {
                 for e in snap.settled(&key) {
-                    if snap.expired(&key, e) || snap.books[&(key, e)].settlement.swept {
+                    let swept = snap.books.get(&(key, e)).is_none_or(|b| b.settlement.swept);
+                    if snap.expired(&key, e) || swept {
                         continue;
                     }
-                    let lines = snap.credit_lines(&key, e, (foundation, owner));
-                    for (ix, n) in pack(&lines, MAX_CREDIT_LINES, &payer, |l| {
+                    let lines = snap.credit_lines(&key, e, foundation);
+                    let mut rest = lines.as_slice();
+                    for (ix, n) in pack(&lines, MAX_CREDIT_LINES, &payer, &prefix, |l| {
                         ix::credit(payer, key, e, l)
                     }) {
-                        if self.fire((id, key), e, Step::Credit, n, ix).await? {
-                            self.summary.lines_credited += n;
+                        let (batch, next) = rest.split_at(n);
+                        rest = next;
+                        match self.fire((id, key), e, Step::Credit, (n, &[]), ix).await? {
+                            Fired::Landed => self.summary.lines_credited += n,
+                            // One refused line must not hold back the others: each
+                            // line of a refused batch goes again on its own.
+                            Fired::Failed if n > 1 => {
+                                for line in batch {
+                                    let one = ix::credit(payer, key, e, std::slice::from_ref(line));
+                                    let fired = self
+                                        .fire((id, key), e, Step::Credit, (1, &[]), one)
+                                        .await?;
+                                    if fired == Fired::Landed {
+                                        self.summary.lines_credited += 1;
+                                    }
+                                }
+                            }
+                            _ => {}
                         }
                     }
                 }
@@ -403,9 +442,13 @@ impl<'a, C: Cluster> Keeper<'a, C> {
         // Sweep epochs past their claim window.
         for (id, key, keys) in domains(&snap) {
             for e in snap.settled(&key) {
-                if snap.expired(&key, e) && !snap.books[&(key, e)].settlement.swept {
+                let swept = snap.books.get(&(key, e)).is_none_or(|b| b.settlement.swept);
+                if snap.expired(&key, e) && !swept {
                     let ix = ix::sweep_epoch(payer, &keys, &dn, e);
-                    if self.fire((id, key), e, Step::SweepEpoch, 1, ix).await? {
+                    let fired = self
+                        .fire((id, key), e, Step::SweepEpoch, (1, &[]), ix)
+                        .await?;
+                    if fired == Fired::Landed {
                         self.summary.epochs_swept += 1;
                     }
                 }
@@ -417,30 +460,38 @@ impl<'a, C: Cluster> Keeper<'a, C> {
             for e in snap.settled(&key) {
                 let accounts = snap.closable(&key, e);
                 let mut rest = accounts.as_slice();
-                for (ix, n) in pack(&accounts, MAX_CLOSE_ACCOUNTS, &payer, |a| {
+                for (ix, n) in pack(&accounts, MAX_CLOSE_ACCOUNTS, &payer, &prefix, |a| {
                     ix::close_accounts(payer, key, e, a)
                 }) {
                     let (batch, next) = rest.split_at(n);
                     rest = next;
-                    if self.fire((id, key), e, Step::CloseAccounts, n, ix).await? {
-                        self.summary.accounts_closed += n;
-                        continue;
-                    }
-                    // Raced: close what another keeper left.
-                    let mut left = Vec::new();
-                    for (account, payer_of) in batch {
-                        if self.cluster.account(account).await?.is_some() {
-                            left.push((*account, *payer_of));
+                    let closing: Vec<Pubkey> = batch.iter().map(|(k, _)| *k).collect();
+                    match self
+                        .fire((id, key), e, Step::CloseAccounts, (n, &closing), ix)
+                        .await?
+                    {
+                        Fired::Landed => self.summary.accounts_closed += n,
+                        // Another keeper closed some of them: close what it left.
+                        Fired::Raced => {
+                            let mut left = Vec::new();
+                            for (account, payer_of) in batch {
+                                if self.cluster.account(account).await?.is_some() {
+                                    left.push((*account, *payer_of));
+                                }
+                            }
+                            if left.is_empty() {
+                                continue;
+                            }
+                            let keys: Vec<Pubkey> = left.iter().map(|(k, _)| *k).collect();
+                            let ix = ix::close_accounts(payer, key, e, &left);
+                            let fired = self
+                                .fire((id, key), e, Step::CloseAccounts, (left.len(), &keys), ix)
+                                .await?;
+                            if fired == Fired::Landed {
+                                self.summary.accounts_closed += left.len();
+                            }
                         }
-                    }
-                    if !left.is_empty() && left.len() < n && !self.options.dry_run {
-                        let ix = ix::close_accounts(payer, key, e, &left);
-                        if self
-                            .fire((id, key), e, Step::CloseAccounts, left.len(), ix)
-                            .await?
-                        {
-                            self.summary.accounts_closed += left.len();
-                        }
+                        _ => {}
                     }
                 }
             }

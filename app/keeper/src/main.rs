@@ -94,21 +94,33 @@ async fn run(args: Args) -> Result<()> {
     loop {
         let mut emit = log;
         match Keeper::pass(&mut cluster, options, &mut emit).await {
-            Ok(s) => tracing::info!(
-                sent = s.sent,
-                failed = s.failed,
-                raced = s.raced,
-                would_send = s.would_send,
-                epochs_closed = s.epochs_closed,
-                records_finalised = s.records_finalised,
-                epochs_settled = s.epochs_settled,
-                lines_credited = s.lines_credited,
-                epochs_swept = s.epochs_swept,
-                accounts_closed = s.accounts_closed,
-                tips = s.tips,
-                "pass"
-            ),
-            Err(e) if args.once => return Err(anyhow::anyhow!("{e} ({url})")),
+            Ok(s) => {
+                tracing::info!(
+                    sent = s.sent,
+                    failed = s.failed,
+                    raced = s.raced,
+                    would_send = s.would_send,
+                    epochs_closed = s.epochs_closed,
+                    records_finalised = s.records_finalised,
+                    epochs_settled = s.epochs_settled,
+                    lines_credited = s.lines_credited,
+                    epochs_swept = s.epochs_swept,
+                    accounts_closed = s.accounts_closed,
+                    tips = s.tips,
+                    "pass"
+                );
+                if args.once && s.failed > 0 {
+                    return Err(anyhow::anyhow!(
+                        "{} transaction(s) refused in this pass (see the log lines above)",
+                        s.failed
+                    ));
+                }
+            }
+            Err(e) if args.once => {
+                return Err(anyhow::anyhow!(
+                    "{e} ({url}); check --url and that the node answers"
+                ))
+            }
             Err(e) => tracing::warn!(error = %e, url, "pass stopped; retrying next interval"),
         }
         if args.once {

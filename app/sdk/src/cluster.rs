@@ -57,12 +57,32 @@ impl From<TransactionError> for ClusterError {
                         error: error.clone(),
                     },
                     None => ClusterError::Transaction(format!(
-                        "instruction {i}: custom error {code} (not a DeepNode error)"
+                        "instruction {i}: custom error {code}: {}",
+                        framework_error(code)
                     )),
                 }
             }
             other => ClusterError::Transaction(other.to_string()),
         }
+    }
+}
+
+/// What a custom error code outside the program's own range means: Anchor's framework
+/// errors by their documented ranges, or another program's.
+pub fn framework_error(code: u32) -> &'static str {
+    match code {
+        100..=999 => "an Anchor instruction error (the data does not match any instruction)",
+        1000..=1999 => "an Anchor IDL instruction error",
+        2000..=2999 => {
+            "an Anchor account constraint failed: an account is not the one the instruction \
+             expects (stale state? read it again and rebuild the transaction)"
+        }
+        3000..=3999 => {
+            "an Anchor account error: an account is missing, of another type or owned by \
+             another program"
+        }
+        4100..=4999 => "an Anchor error (misc)",
+        _ => "not a DeepNode or Anchor error: another program (a token program?) refused",
     }
 }
 
@@ -81,6 +101,11 @@ pub trait Cluster {
     ) -> Result<Vec<(Pubkey, Account)>, ClusterError>;
     /// The cluster's clock (unix seconds).
     async fn now(&mut self) -> Result<i64, ClusterError>;
+    /// Instructions this cluster puts before every transaction's own (a priority fee),
+    /// so that batches are packed with them counted.
+    fn prefix(&self) -> Vec<Instruction> {
+        Vec::new()
+    }
     /// Sends one transaction (fee payer first, then `signers`) on a fresh blockhash and
     /// waits until it is processed.
     async fn send(
@@ -91,22 +116,23 @@ pub trait Cluster {
 }
 
 /// A transaction of `instructions` paid and signed by `payer`, also signed by `signers`
-/// (the payer listed once even if it is among them).
+/// (the payer listed once even if it is among them); an error when the signers are not
+/// the ones the instructions require.
 pub fn sign(
     instructions: &[Instruction],
     payer: &Keypair,
     signers: &[&Keypair],
     blockhash: solana_sdk::hash::Hash,
-) -> solana_sdk::transaction::Transaction {
+) -> Result<solana_sdk::transaction::Transaction, ClusterError> {
     use solana_sdk::signer::Signer;
     let mut all: Vec<&Keypair> = vec![payer];
     all.extend(signers.iter().filter(|s| s.pubkey() != payer.pubkey()));
-    solana_sdk::transaction::Transaction::new_signed_with_payer(
-        instructions,
-        Some(&payer.pubkey()),
-        &all,
-        blockhash,
-    )
+    let mut tx =
+        solana_sdk::transaction::Transaction::new_with_payer(instructions, Some(&payer.pubkey()));
+    tx.try_sign(&all, blockhash).map_err(|e| {
+        ClusterError::Transaction(format!("cannot sign: {e} (a required signer is missing)"))
+    })?;
+    Ok(tx)
 }
 
 /// Decodes an Anchor account, naming the account when it is not what it should be.

@@ -8,7 +8,7 @@ use anchor_lang::prelude::Pubkey;
 use deepnode::constants::CLOSE_GRACE_SECS;
 use deepnode::state::*;
 use deepnode_math::{
-    DOMAIN_OWNER_ROLE, FOUNDATION_ROLE, MINERS_ROLE, MODEL_OWNERS_ROLE, VALIDATORS_ROLE,
+    payout, DOMAIN_OWNER_ROLE, FOUNDATION_ROLE, MINERS_ROLE, MODEL_OWNERS_ROLE, VALIDATORS_ROLE,
 };
 
 use crate::accounts::{read_account, ProgramAccount};
@@ -180,67 +180,77 @@ impl Snapshot {
         }
     }
 
-    /// Every credit line of settled `epoch` with something left to pay. `foundation`
-    /// is the config's foundation account and its owner.
+    /// Every credit line of settled `epoch` with something left to pay: each line's
+    /// payout is computed as the program computes it (`deepnode_math::payout` of each
+    /// pool by the line's weight), and a line that would pay nothing in both tokens is
+    /// left out (the program refuses it). `foundation` is the config's foundation account
+    /// and its owner, when known.
     pub fn credit_lines(
         &self,
         domain: &Pubkey,
         epoch: u64,
-        foundation: (Pubkey, Pubkey),
+        foundation: Option<(Pubkey, Pubkey)>,
     ) -> Vec<CreditLine> {
         let (Some(d), Some(book)) = (self.domains.get(domain), self.books.get(&(*domain, epoch)))
         else {
             return Vec::new();
         };
         let s = &book.settlement;
+        // Whether `role` pays anything to weight `w` of `total`.
+        let pays = |role: usize, w: u64, total: u128| {
+            let dn = payout(s.dn_pools[role], w, total).unwrap_or(0);
+            let rev = payout(s.rev_pools[role], w, total).unwrap_or(0);
+            dn > 0 || rev > 0
+        };
         let mut lines = Vec::new();
-        if role_paid(s, MINERS_ROLE) {
-            for (authority, _, r) in self.work_records(domain, epoch) {
-                if r.finalised && r.verified_units > 0 {
-                    lines.push(CreditLine::Miner {
-                        authority,
-                        rent_payer: r.rent_payer,
-                    });
-                }
+        for (authority, _, r) in self.work_records(domain, epoch) {
+            if r.finalised && pays(MINERS_ROLE, r.verified_units, book.total_verified) {
+                lines.push(CreditLine::Miner {
+                    authority,
+                    rent_payer: r.rent_payer,
+                });
             }
         }
-        if role_paid(s, VALIDATORS_ROLE) {
-            for v in self.validators.get(domain).into_iter().flatten() {
-                let scored = book
-                    .voters
-                    .iter()
-                    .any(|x| x.agreeing > 0 && x.validator == v.index && !x.credited);
-                if scored {
-                    lines.push(CreditLine::Validator {
-                        authority: v.authority,
-                    });
-                }
+        for v in self.validators.get(domain).into_iter().flatten() {
+            let owed = book.voters.iter().any(|x| {
+                x.validator == v.index
+                    && !x.credited
+                    && pays(
+                        VALIDATORS_ROLE,
+                        u64::from(x.agreeing),
+                        u128::from(book.total_agreeing),
+                    )
+            });
+            if owed {
+                lines.push(CreditLine::Validator {
+                    authority: v.authority,
+                });
             }
         }
-        if role_paid(s, MODEL_OWNERS_ROLE) {
-            for (_, record) in self
-                .model_epochs
-                .get(&(*domain, epoch))
-                .into_iter()
-                .flatten()
-            {
-                if let Some(model) = self.models.get(&record.model) {
-                    lines.push(CreditLine::ModelOwner {
-                        model: record.model,
-                        owner: model.owner,
-                        rent_payer: record.rent_payer,
-                    });
-                }
+        for (_, record) in self
+            .model_epochs
+            .get(&(*domain, epoch))
+            .into_iter()
+            .flatten()
+        {
+            let Some(model) = self.models.get(&record.model) else {
+                continue;
+            };
+            if pays(MODEL_OWNERS_ROLE, record.revenue, u128::from(s.revenue)) {
+                lines.push(CreditLine::ModelOwner {
+                    model: record.model,
+                    owner: model.owner,
+                    rent_payer: record.rent_payer,
+                });
             }
         }
         if !s.domain_owner_credited && role_paid(s, DOMAIN_OWNER_ROLE) {
             lines.push(CreditLine::DomainOwner { owner: d.owner });
         }
-        if !s.foundation_credited && role_paid(s, FOUNDATION_ROLE) {
-            lines.push(CreditLine::Foundation {
-                account: foundation.0,
-                owner: foundation.1,
-            });
+        if let Some((account, owner)) = foundation {
+            if !s.foundation_credited && role_paid(s, FOUNDATION_ROLE) {
+                lines.push(CreditLine::Foundation { account, owner });
+            }
         }
         lines
     }

@@ -1,7 +1,8 @@
 //! DeepNode client SDK: PDA helpers derived from the program's own seed constants,
 //! instruction builders over the program's generated account and argument types, account
-//! decoders, and program errors decoded from their codes. Used by the tests, the
-//! migration tool, the scenario runner and (later) the keeper and CLI.
+//! decoders, program errors decoded from their codes, the `Cluster` trait (and its
+//! JSON-RPC implementation), the crank planner and the transaction packer. Used by the
+//! tests, the migration tool, the scenario runner, the keeper and the CLI.
 #![deny(missing_docs)]
 
 pub mod accounts;

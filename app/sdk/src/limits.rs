@@ -36,13 +36,15 @@ pub fn legacy_size(ixs: &[Instruction], payer: &Pubkey) -> (usize, usize) {
 }
 
 /// Splits `items` into instructions of at most `max` items each, each as large as fits
-/// one legacy transaction paid by `payer` (within the packet and the account locks).
-/// Returns each instruction with the number of items it carries; an item that fits no
-/// transaction alone still gets its own (the cluster will refuse it, loudly).
+/// one legacy transaction paid by `payer` after the `prefix` instructions the cluster
+/// adds (a priority fee), within the packet and the account locks. Returns each
+/// instruction with the number of items it carries; an item that fits no transaction
+/// alone still gets its own (the cluster will refuse it, loudly).
 pub fn pack<T: Clone>(
     items: &[T],
     max: usize,
     payer: &Pubkey,
+    prefix: &[Instruction],
     build: impl Fn(&[T]) -> Instruction,
 ) -> Vec<(Instruction, usize)> {
     let mut out = Vec::new();
@@ -51,7 +53,9 @@ pub fn pack<T: Clone>(
         let mut n = rest.len().min(max.max(1));
         let mut ix = build(&rest[..n]);
         while n > 1 {
-            let (bytes, accounts) = legacy_size(std::slice::from_ref(&ix), payer);
+            let mut all = prefix.to_vec();
+            all.push(ix.clone());
+            let (bytes, accounts) = legacy_size(&all, payer);
             if bytes <= PACKET && accounts <= ACCOUNT_LOCKS {
                 break;
             }
@@ -83,7 +87,7 @@ mod tests {
         caller: &Pubkey,
         build: impl Fn(&[T]) -> Instruction,
     ) -> Vec<usize> {
-        pack(items, max, caller, build)
+        pack(items, max, caller, &[], build)
             .into_iter()
             .map(|(_, n)| n)
             .collect()
@@ -138,10 +142,34 @@ mod tests {
             })
             .collect();
         let validator = Pubkey::new_unique();
-        let first = pack(&attest, MAX_ATTEST_LINES, &validator, |l| {
+        let first = pack(&attest, MAX_ATTEST_LINES, &validator, &[], |l| {
             ix::attest(validator, domain, 3, l)
         });
         assert_eq!(first[0].1, ATTEST_LINES_LEGACY);
+    }
+
+    #[test]
+    fn a_priority_fee_instruction_leaves_room_for_fewer_items() {
+        use solana_compute_budget_interface::ComputeBudgetInstruction;
+        let domain = Pubkey::new_unique();
+        let caller = Pubkey::new_unique();
+        let records = keys(MAX_FINALISE_RECORDS);
+        let fee = [ComputeBudgetInstruction::set_compute_unit_price(1_000)];
+        let packed = pack(&records, MAX_FINALISE_RECORDS, &caller, &fee, |r| {
+            ix::finalise_work(caller, domain, 3, r)
+        });
+        for (ix, n) in &packed {
+            let all = [fee[0].clone(), ix.clone()];
+            assert!(legacy_size(&all, &caller).0 <= PACKET, "{n} records");
+        }
+        // The fee instruction adds 44 bytes (its program's key, 12 bytes of instruction);
+        // a record costs 33 (its key and index): 27 records were 1,202 bytes, 1,246 with
+        // the fee, so 26 fit (1,213).
+        assert_eq!(packed[0].1, FINALISE_RECORDS_LEGACY - 1);
+        assert_eq!(
+            packed.iter().map(|(_, n)| n).sum::<usize>(),
+            MAX_FINALISE_RECORDS
+        );
     }
 
     #[test]
@@ -149,7 +177,7 @@ mod tests {
         let domain = Pubkey::new_unique();
         let caller = Pubkey::new_unique();
         let records = keys(100);
-        let packed = pack(&records, MAX_FINALISE_RECORDS, &caller, |r| {
+        let packed = pack(&records, MAX_FINALISE_RECORDS, &caller, &[], |r| {
             ix::finalise_work(caller, domain, 0, r)
         });
         assert_eq!(packed.iter().map(|(_, n)| n).sum::<usize>(), 100);
@@ -158,9 +186,11 @@ mod tests {
             assert!(*n <= MAX_FINALISE_RECORDS);
         }
         // An empty list makes no transaction.
-        assert!(pack(&[] as &[Pubkey], 5, &caller, |r| ix::finalise_work(
-            caller, domain, 0, r
-        ))
-        .is_empty());
+        assert!(
+            pack(&[] as &[Pubkey], 5, &caller, &[], |r| ix::finalise_work(
+                caller, domain, 0, r
+            ))
+            .is_empty()
+        );
     }
 }

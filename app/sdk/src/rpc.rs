@@ -16,6 +16,7 @@ use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signature};
 use solana_sdk::signer::Signer;
+use solana_sdk::transaction::TransactionError;
 
 use crate::cluster::{sign, Cluster, ClusterError};
 
@@ -80,22 +81,37 @@ impl RpcCluster {
     }
 }
 
-/// A transaction error the node reported, decoded; anything else is transport.
+/// A transaction error the node reported, decoded; anything else (the node unreachable,
+/// behind, or answering with an error of its own) is transport, worth another try.
 fn classify(e: solana_rpc_client_api::client_error::Error) -> ClusterError {
-    if let Some(tx) = e.get_transaction_error() {
-        return tx.into();
-    }
-    match e.kind() {
-        ErrorKind::RpcError(RpcError::RpcResponseError { message, .. }) => {
-            ClusterError::Transaction(message.clone())
+    match e.get_transaction_error() {
+        // The blockhash expired before the transaction landed: sign again.
+        Some(TransactionError::BlockhashNotFound) => {
+            ClusterError::Transport("blockhash expired before the transaction landed".into())
         }
-        _ => ClusterError::Transport(e.to_string()),
+        Some(tx) => tx.into(),
+        None => match e.kind() {
+            ErrorKind::RpcError(RpcError::RpcResponseError { message, code, .. }) => {
+                ClusterError::Transport(format!("node error {code}: {message}"))
+            }
+            _ => ClusterError::Transport(e.to_string()),
+        },
     }
 }
 
 impl Cluster for RpcCluster {
     fn payer(&self) -> Pubkey {
         self.payer.pubkey()
+    }
+
+    fn prefix(&self) -> Vec<Instruction> {
+        if self.options.priority_fee > 0 {
+            vec![ComputeBudgetInstruction::set_compute_unit_price(
+                self.options.priority_fee,
+            )]
+        } else {
+            Vec::new()
+        }
     }
 
     async fn account(&mut self, key: &Pubkey) -> Result<Option<Account>, ClusterError> {
@@ -158,12 +174,7 @@ impl Cluster for RpcCluster {
         instructions: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<Signature, ClusterError> {
-        let mut ixs = Vec::with_capacity(instructions.len() + 1);
-        if self.options.priority_fee > 0 {
-            ixs.push(ComputeBudgetInstruction::set_compute_unit_price(
-                self.options.priority_fee,
-            ));
-        }
+        let mut ixs = self.prefix();
         ixs.extend_from_slice(instructions);
         let mut last = ClusterError::Transport("no attempt made".into());
         for attempt in 0..self.options.attempts.max(1) {
@@ -177,16 +188,35 @@ impl Cluster for RpcCluster {
                     continue;
                 }
             };
-            let tx = sign(&ixs, &self.payer, signers, blockhash);
-            match self.rpc.send_and_confirm_transaction(&tx).await {
-                Ok(signature) => return Ok(signature),
-                Err(e) => match classify(e) {
-                    // Refused by the program or the runtime: a new blockhash will not help.
-                    refused @ (ClusterError::Program { .. } | ClusterError::Transaction(_)) => {
-                        return Err(refused)
-                    }
-                    other => last = other,
-                },
+            let tx = sign(&ixs, &self.payer, signers, blockhash)?;
+            let signature = tx.signatures[0];
+            // The same signed transaction is sent again while its blockhash is valid (the
+            // cluster processes a signature once); only an expired one is signed anew, so
+            // a transaction whose confirmation was lost is never executed twice.
+            loop {
+                match self.rpc.send_and_confirm_transaction(&tx).await {
+                    Ok(signature) => return Ok(signature),
+                    Err(e) => match classify(e) {
+                        refused @ (ClusterError::Program { .. }
+                        | ClusterError::Transaction(_)
+                        | ClusterError::Decode { .. }) => return Err(refused),
+                        transport => last = transport,
+                    },
+                }
+                match self.rpc.get_signature_status(&signature).await {
+                    Ok(Some(Ok(()))) => return Ok(signature),
+                    Ok(Some(Err(e))) => return Err(e.into()),
+                    _ => {}
+                }
+                let valid = self
+                    .rpc
+                    .is_blockhash_valid(&blockhash, self.options.commitment)
+                    .await
+                    .unwrap_or(false);
+                if !valid {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(500)).await;
             }
         }
         Err(last)
