@@ -184,13 +184,17 @@ async fn dry_run_reports_and_sends_nothing() {
     assert!(actions.iter().all(|a| a.outcome == Outcome::DryRun));
 }
 
-/// A cluster that stops after `left` transactions, as a keeper process killed mid-pass.
-struct Stopping {
+/// The runtime as a keeper sees it when things go wrong: it stops after `left`
+/// transactions (a keeper process killed mid-pass), and when `frozen` holds a snapshot,
+/// every scan of the program's accounts returns it (a keeper planning from stale state;
+/// its single-account reads stay live).
+struct Faulty {
     inner: InProcess,
     left: usize,
+    frozen: Option<Vec<(Pubkey, Account)>>,
 }
 
-impl Cluster for Stopping {
+impl Cluster for Faulty {
     fn payer(&self) -> Pubkey {
         self.inner.payer()
     }
@@ -201,7 +205,14 @@ impl Cluster for Stopping {
         &mut self,
         discriminator: &[u8],
     ) -> Result<Vec<(Pubkey, Account)>, ClusterError> {
-        self.inner.program_accounts(discriminator).await
+        match &self.frozen {
+            Some(frozen) => Ok(frozen
+                .iter()
+                .filter(|(_, a)| a.data.starts_with(discriminator))
+                .cloned()
+                .collect()),
+            None => self.inner.program_accounts(discriminator).await,
+        }
     }
     async fn now(&mut self) -> Result<i64, ClusterError> {
         self.inner.now().await
@@ -233,9 +244,10 @@ async fn a_keeper_stopped_anywhere_and_restarted_ends_in_the_same_state() {
         let e = busy_epoch(&mut w).await;
         let inner = keeper(&mut w).await;
         let payer = inner.payer();
-        let mut stopping = Stopping {
+        let mut stopping = Faulty {
             inner,
             left: stop_after,
+            frozen: None,
         };
         let mut actions = Vec::new();
         let mut emit = |a: &Action| actions.push(a.clone());
@@ -299,43 +311,6 @@ async fn two_keepers_at_once_end_in_the_same_state() {
     }
 }
 
-/// A keeper whose reads of the program's accounts are stale: every plan it makes comes
-/// from the state before another keeper's pass (its single-account reads are live).
-struct Stale {
-    inner: InProcess,
-    frozen: Vec<(Pubkey, Account)>,
-}
-
-impl Cluster for Stale {
-    fn payer(&self) -> Pubkey {
-        self.inner.payer()
-    }
-    async fn account(&mut self, key: &Pubkey) -> Result<Option<Account>, ClusterError> {
-        self.inner.account(key).await
-    }
-    async fn program_accounts(
-        &mut self,
-        discriminator: &[u8],
-    ) -> Result<Vec<(Pubkey, Account)>, ClusterError> {
-        Ok(self
-            .frozen
-            .iter()
-            .filter(|(_, a)| a.data.starts_with(discriminator))
-            .cloned()
-            .collect())
-    }
-    async fn now(&mut self) -> Result<i64, ClusterError> {
-        self.inner.now().await
-    }
-    async fn send(
-        &mut self,
-        instructions: &[Instruction],
-        signers: &[&Keypair],
-    ) -> Result<Signature, ClusterError> {
-        self.inner.send(instructions, signers).await
-    }
-}
-
 #[tokio::test]
 async fn a_keeper_planning_from_stale_state_reports_every_step_as_raced() {
     let mut w = busy_world().await;
@@ -348,7 +323,11 @@ async fn a_keeper_planning_from_stale_state_reports_every_step_as_raced() {
     };
     let (done, _) = pass(&mut a, push).await;
     assert_eq!((done.epochs_closed, done.epochs_swept), (2, 4));
-    let mut stale = Stale { inner: b, frozen };
+    let mut stale = Faulty {
+        inner: b,
+        left: usize::MAX,
+        frozen: Some(frozen),
+    };
     let (s, actions) = pass(&mut stale, push).await;
     // From the old state it closes the busy epoch of each domain (the domain has moved
     // on), sweeps epoch 0 (already swept) and closes the shard counters of epochs 0 and 1
