@@ -261,6 +261,19 @@ impl<'a, C: Cluster> Keeper<'a, C> {
                         error: e.to_string(),
                     }
                 }
+                // The epoch is settled: another keeper finalised, collected or settled
+                // it first (the program then refuses these steps as out of order).
+                Err(e)
+                    if matches!(
+                        step,
+                        Step::FinaliseWork | Step::CollectPools | Step::SettleEpoch
+                    ) && self.settled_since(&key, epoch).await? =>
+                {
+                    self.summary.raced += 1;
+                    Outcome::Raced {
+                        error: e.to_string(),
+                    }
+                }
                 // An account of the batch is gone: another keeper closed it first.
                 Err(e) if self.any_gone(gone).await? => {
                     self.summary.raced += 1;
@@ -302,6 +315,13 @@ impl<'a, C: Cluster> Keeper<'a, C> {
         Ok(false)
     }
 
+    /// Whether epoch `epoch` of `domain` is settled.
+    async fn settled_since(&mut self, domain: &Pubkey, epoch: u64) -> Result<bool, PassError> {
+        let e: Option<deepnode::state::Epoch> =
+            read(self.cluster, &pda::epoch(domain, epoch)).await?;
+        Ok(e.is_some_and(|e| e.status == deepnode::state::EpochStatus::Settled))
+    }
+
     /// Whether `domain` has moved past `epoch` (it was closed).
     async fn closed_since(&mut self, domain: &Pubkey, epoch: u64) -> Result<bool, PassError> {
         let d: Option<deepnode::state::Domain> = read(self.cluster, domain).await?;
@@ -335,12 +355,30 @@ impl<'a, C: Cluster> Keeper<'a, C> {
                 let batches = pack(&records, MAX_FINALISE_RECORDS, &payer, &prefix, |r| {
                     ix::finalise_work(payer, key, e, r)
                 });
+                let mut rest = records.as_slice();
                 for (ix, n) in batches {
-                    let fired = self
+                    let (batch, next) = rest.split_at(n);
+                    rest = next;
+                    match self
                         .fire((id, key), e, Step::FinaliseWork, (n, &[]), ix)
-                        .await?;
-                    if fired == Fired::Landed {
-                        self.summary.records_finalised += n;
+                        .await?
+                    {
+                        Fired::Landed => self.summary.records_finalised += n,
+                        // Another keeper finalised some of them, or one is refused: each
+                        // goes again on its own, so that the rest are not held back.
+                        Fired::Raced | Fired::Failed if n > 1 => {
+                            for record in batch {
+                                let one =
+                                    ix::finalise_work(payer, key, e, std::slice::from_ref(record));
+                                let fired = self
+                                    .fire((id, key), e, Step::FinaliseWork, (1, &[]), one)
+                                    .await?;
+                                if fired == Fired::Landed {
+                                    self.summary.records_finalised += 1;
+                                }
+                            }
+                        }
+                        _ => {}
                     }
                 }
             }
@@ -420,9 +458,10 @@ impl<'a, C: Cluster> Keeper<'a, C> {
                         rest = next;
                         match self.fire((id, key), e, Step::Credit, (n, &[]), ix).await? {
                             Fired::Landed => self.summary.lines_credited += n,
-                            // One refused line must not hold back the others: each
-                            // line of a refused batch goes again on its own.
-                            Fired::Failed if n > 1 => {
+                            // Another keeper credited some of them, or one line is
+                            // refused: each goes again on its own, so that the rest are
+                            // not held back.
+                            Fired::Raced | Fired::Failed if n > 1 => {
                                 for line in batch {
                                     let one = ix::credit(payer, key, e, std::slice::from_ref(line));
                                     let fired = self
