@@ -120,7 +120,7 @@ async fn main() {
         .await
         .expect("idle pass");
     println!(
-        "idle pass (nothing to do, reads every program account four times): {:.2} s, {idle_actions} transactions",
+        "idle pass (nothing to do; it reads every program account five times): {:.2} s, {idle_actions} transactions",
         start.elapsed().as_secs_f64()
     );
     assert_eq!(summary.failed, 0);
