@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Drives DeepNode on a real `solana-test-validator` over JSON-RPC with the `deepnode`
-CLI and the `deepnode-keeper` bot (not part of CI: about 17 minutes, most of it waiting
+CLI and the `deepnode-keeper` bot (not part of CI: 1,145 s measured, most of it waiting
 for three epochs' 300 s close grace; see README "Against a real validator").
 
 Needs: `cargo build -p deepnode-cli -p deepnode-keeper`, the SBF build
