@@ -47,6 +47,8 @@ pub struct BudgetInput {
     pub cap_room: u64,
     /// What the max supply still allows (`None`: no max supply).
     pub supply_room: Option<u64>,
+    /// §13 emission value guard, from [`emission_value_cap`] (`None`: no guard).
+    pub value_cap: Option<u64>,
 }
 
 /// `floor(revenue * rate_e9 / 1e9)`, saturating at `u64::MAX` (the ceiling then binds).
@@ -60,15 +62,37 @@ pub fn raw_budget(revenue: u64, emission_rate_e9: u64) -> Result<u64, MathError>
     Ok(u64::try_from(raw).unwrap_or(u64::MAX))
 }
 
-/// §12 budget: 0 without verified work; otherwise `min(max(raw, floor), ceiling)`,
-/// lowered to the cap's and the max supply's room.
+/// §13 guard: `floor(floor(revenue * price_e9 / 1e9) * max_value_bps / 10000)`, the most
+/// DN an epoch may mint for `revenue` when one revenue unit is worth `price_e9 / 1e9` DN.
+/// The revenue's DN value saturates at `u64::MAX` (the other bounds then bind).
+pub fn emission_value_cap(
+    revenue: u64,
+    price_e9: u64,
+    max_value_bps: u16,
+) -> Result<u64, MathError> {
+    let value = raw_budget(revenue, price_e9)?;
+    let capped = u128::from(value)
+        .checked_mul(u128::from(max_value_bps))
+        .ok_or(MathError::Overflow)?
+        .checked_div(u128::from(BPS_DENOMINATOR))
+        .ok_or(MathError::DivisionByZero)?;
+    Ok(u64::try_from(capped).unwrap_or(u64::MAX))
+}
+
+/// §12 budget: 0 without verified work; otherwise `min(max(raw, floor), ceiling)`, then
+/// the §13 value cap (which may go below the floor), then the cap's and the max supply's
+/// room.
 pub fn epoch_budget(input: &BudgetInput) -> Result<u64, MathError> {
     if !input.has_work {
         return Ok(0);
     }
     let raw = raw_budget(input.revenue, input.emission_rate_e9)?;
     let clamped = raw.max(input.floor).min(input.ceiling);
-    let capped = clamped.min(input.cap_room);
+    let guarded = match input.value_cap {
+        Some(cap) => clamped.min(cap),
+        None => clamped,
+    };
+    let capped = guarded.min(input.cap_room);
     Ok(match input.supply_room {
         Some(room) => capped.min(room),
         None => capped,
@@ -211,6 +235,7 @@ mod tests {
             has_work: true,
             cap_room: 1_000_000_000_000,
             supply_room: None,
+            value_cap: None,
         })
         .unwrap();
         assert_eq!(budget, 20_000_000);
@@ -243,6 +268,7 @@ mod tests {
             has_work: true,
             cap_room: u64::MAX,
             supply_room: None,
+            value_cap: None,
         };
         assert_eq!(epoch_budget(&base), Ok(5_000), "floor");
         let idle = BudgetInput {
@@ -272,6 +298,35 @@ mod tests {
             ..base
         };
         assert_eq!(epoch_budget(&huge), Ok(u64::MAX), "raw saturates");
+        // §13: 1,000,000 revenue units at 0.25 DN each are worth 250,000 DN; a guard of
+        // 5,000 bps allows 125,000, below the ceiling of 50,000,000 here.
+        assert_eq!(
+            emission_value_cap(1_000_000, 250_000_000, 5_000),
+            Ok(125_000)
+        );
+        let guarded = BudgetInput {
+            ceiling: 50_000_000,
+            value_cap: Some(125_000),
+            ..spike
+        };
+        assert_eq!(epoch_budget(&guarded), Ok(125_000), "value guard");
+        // The guard goes below the floor (the floor is a subsidy too): 1,000 units at
+        // 1 DN each, 3,000 bps: 300 < floor 5,000.
+        let below = BudgetInput {
+            value_cap: Some(emission_value_cap(1_000, 1_000_000_000, 3_000).unwrap()),
+            ..base
+        };
+        assert_eq!(epoch_budget(&below), Ok(300), "guard below the floor");
+        // The global cap still binds under a looser guard.
+        let loose = BudgetInput {
+            value_cap: Some(40_000),
+            ..capped
+        };
+        assert_eq!(epoch_budget(&loose), Ok(7_000), "cap after guard");
+        // Rounding: floor(3 * 0.333333333) = 0 DN of value, so nothing is allowed.
+        assert_eq!(emission_value_cap(3, 333_333_333, 10_000), Ok(0));
+        assert_eq!(emission_value_cap(10, 1_000_000_000, 3_333), Ok(3));
+        assert_eq!(emission_value_cap(u64::MAX, u64::MAX, 65_535), Ok(u64::MAX));
         assert_eq!(room(10, 4), 6);
         assert_eq!(room(4, 10), 0);
     }
@@ -319,14 +374,18 @@ mod tests {
         fn budget_and_pools(revenue: u64, rate in 0u64..10_000_000_000, floor: u64,
                             ceiling: u64, has_work: bool, cap_room: u64,
                             supply_room: Option<u64>, tip_max: u64, split in bps(),
-                            payable: [bool; 6], cap: u64) {
+                            payable: [bool; 6], cap: u64, guard: Option<(u64, u16)>) {
+            let value_cap = guard
+                .map(|(price, bps)| emission_value_cap(revenue, price, bps).unwrap());
             let input = BudgetInput { revenue, emission_rate_e9: rate, floor, ceiling,
-                                      has_work, cap_room, supply_room };
+                                      has_work, cap_room, supply_room, value_cap };
             let budget = epoch_budget(&input).unwrap();
             prop_assert!(budget <= cap_room);
             if let Some(r) = supply_room { prop_assert!(budget <= r); }
             if !has_work { prop_assert_eq!(budget, 0); }
-            let limit = cap_room.min(supply_room.unwrap_or(u64::MAX)).min(ceiling);
+            if let Some(v) = value_cap { prop_assert!(budget <= v); }
+            let limit = cap_room.min(supply_room.unwrap_or(u64::MAX)).min(ceiling)
+                .min(value_cap.unwrap_or(u64::MAX));
             if has_work && floor <= ceiling { prop_assert!(budget >= floor.min(limit)); }
             let out = dn_pools(budget, tip_max, split, payable, cap).unwrap();
             prop_assert_eq!(out.withheld + out.minted, budget);

@@ -2,11 +2,12 @@
 //! from the spec's rules for the case, never from the program's functions.
 use crate::common::*;
 use deepnode::constants::MAX_ATTESTED_UNITS;
-use deepnode::state::{Bounds, EmissionPeriod};
+use deepnode::state::{Bounds, DomainSettings, EmissionPeriod, ValueGuard};
 use deepnode_sdk::ix;
 use deepnode_tests::fixtures::{default_bounds, default_settings, DN_HOLDER_FUNDS};
 use deepnode_tests::tokens::TOKEN;
 use deepnode_tests::*;
+use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
 
 /// The default split (miners, stakers, validators, domain owner, model owners) in bps.
@@ -235,4 +236,134 @@ async fn an_absurd_minority_changes_neither_work_nor_honest_rewards() {
     assert_eq!(outcomes[0], outcomes[1]);
     assert_eq!(outcomes[0].0, 140, "medians 100 and 40");
     assert_eq!(outcomes[0].1, 6, "only the honest attestations agree");
+}
+
+/// Guard of 50% of the revenue's DN value (§13) on the default test settings.
+fn guarded() -> DomainSettings {
+    DomainSettings {
+        max_emission_value_bps: Some(5_000),
+        ..settings(2)
+    }
+}
+
+/// §13 on a domain paid in DN: one revenue unit is worth one DN, so the guard caps the
+/// budget at half the revenue, below the rate's budget and below the floor alike.
+#[tokio::test]
+async fn the_value_guard_caps_a_dn_paid_domain_at_half_its_revenue() {
+    // Governance requires a guard of at most 80%; the domain's 50% is within it.
+    let bounds = Bounds {
+        max_emission_value_bps: Some(8_000),
+        ..default_bounds()
+    };
+    let mut w = World::new(None, Some(bounds)).await;
+    w.domain(true, TOKEN, &[], guarded(), 3, 1_000_000, 2).await;
+    // 2,000,000 DN of revenue at 2 DN per unit would give 4,000,000; half of its value
+    // is 1,000,000.
+    w.pay(0, 2_000_000, 0).await;
+    work(&mut w, 0).await;
+    let supply = w.env.supply(w.p.dn.mint).await;
+    let ev = w.crank(0).await;
+    let expected = ValueGuard {
+        price_e9: 1_000_000_000,
+        max_value_bps: 5_000,
+        cap: 1_000_000,
+    };
+    assert_eq!(ev.value_guard, Some(expected));
+    assert_eq!(ev.budget, 1_000_000);
+    assert_eq!(ev.minted + ev.withheld, 1_000_000);
+    assert_eq!(w.env.supply(w.p.dn.mint).await, supply + ev.minted);
+    let e = w.doms[0].d.keys.epoch - 1;
+    assert_eq!(w.book(0, e).await.settlement.value_guard, Some(expected));
+    // 1,000 DN of revenue: the floor would give 1,000,000; the guard allows 500, all
+    // of it the keeper's tip (the tip comes out of the budget first).
+    w.pay(0, 1_000, 0).await;
+    work(&mut w, 0).await;
+    let ev = w.crank(0).await;
+    assert_eq!(ev.value_guard.map(|g| g.cap), Some(500));
+    assert_eq!((ev.budget, ev.tip, ev.minted), (500, 500, 500));
+    assert_eq!(ev.dn_pools, [0; 6]);
+}
+
+/// §13 on a domain paid in another token: no auction, no price (nothing minted); then
+/// the auction's reference price before the first sale; then its clearing price.
+#[tokio::test]
+async fn the_value_guard_prices_a_token_domain_by_its_buyback_auction() {
+    let mut w = World::new(None, None).await;
+    w.domain(false, TOKEN, &[], guarded(), 3, 1_000_000, 2)
+        .await;
+    let revenue = 2_000_000;
+    w.pay(0, revenue, 0).await;
+    work(&mut w, 0).await;
+    let ev = w.crank(0).await;
+    let guard = |price_e9, cap| {
+        Some(ValueGuard {
+            price_e9,
+            max_value_bps: 5_000,
+            cap,
+        })
+    };
+    assert_eq!(ev.value_guard, guard(0, 0));
+    assert_eq!((ev.budget, ev.minted, ev.withheld), (0, 0, 0));
+
+    // Reference price 0.5 DN per unit: 2,000,000 units are worth 1,000,000 DN; half of
+    // that is 500,000 (the rate would give 4,000,000).
+    let (duration, floor, reference) = (3_600u32, 100_000_000u64, 500_000_000u64);
+    let gov = w.p.gov.insecure_clone();
+    let payer = w.env.payer().pubkey();
+    let domain = w.doms[0].d.keys.domain;
+    let configure = ix::set_auction_params(payer, gov.pubkey(), domain, duration, floor, reference);
+    w.ok(std::slice::from_ref(&configure), &[&gov]).await;
+    w.pay(0, revenue, 0).await;
+    work(&mut w, 0).await;
+    let ev = w.crank(0).await;
+    assert_eq!(ev.value_guard, guard(reference, 500_000));
+    assert_eq!(ev.budget, 500_000);
+
+    // The auction restarts at the reference price; half its duration later the price
+    // is 0.5 - (0.5 - 0.1) / 2 = 0.3 DN per unit, and a purchase clears there.
+    w.ok(&[configure], &[&gov]).await;
+    w.env.advance(i64::from(duration / 2)).await;
+    w.ok(&[ix::collect_buyback(&w.doms[0].d.keys, 0)], &[])
+        .await;
+    let buyer = Keypair::new();
+    w.env.airdrop(&buyer.pubkey(), 1_000_000_000).await;
+    let mint = w.p.dn.mint;
+    let buyer_dn = w.env.create_token_account(&buyer.pubkey(), &mint).await;
+    let (holder, from) = (w.p.dn_holder.insecure_clone(), w.p.dn_holder_account);
+    w.env
+        .transfer(&mint, &from, &buyer_dn, &holder, 1_000_000, 6)
+        .await;
+    let buyer_revenue = w
+        .env
+        .revenue_account(&w.p, &w.doms[0].d, &buyer.pubkey(), 0)
+        .await;
+    let keys = w.doms[0].d.keys;
+    let buy = ix::buy_back(
+        &keys,
+        &w.p.dn,
+        buyer.pubkey(),
+        buyer_dn,
+        buyer_revenue,
+        10_000,
+        300_000_000,
+    );
+    w.ok(&[buy], &[&buyer]).await;
+    // 10,000 units at 0.3 cost exactly 3,000 DN.
+    assert_eq!(w.env.balance(buyer_dn).await, 1_000_000 - 3_000);
+    w.pay(0, revenue, 0).await;
+    work(&mut w, 0).await;
+    let ev = w.crank(0).await;
+    // 2,000,000 units at 0.3 are worth 600,000 DN; half of that is 300,000.
+    assert_eq!(ev.value_guard, guard(300_000_000, 300_000));
+    assert_eq!(ev.budget, 300_000);
+}
+
+/// Without a guard the settlement says so, and the budget is the rate's.
+#[tokio::test]
+async fn no_guard_by_default() {
+    let mut w = world_with(None, None).await;
+    w.pay(0, 2_000_000, 0).await;
+    work(&mut w, 0).await;
+    let ev = w.crank(0).await;
+    assert_eq!((ev.value_guard, ev.budget), (None, 4_000_000));
 }

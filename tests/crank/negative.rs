@@ -197,6 +197,15 @@ async fn collect_pools_and_settle_refuse_every_misuse() {
     );
     w.fails(&[wrong_vault], &[&keeper], code(E::VaultMismatch))
         .await;
+    // The guard's price source is the domain's own auction.
+    let mut wrong_auction = settle.clone();
+    swap(
+        &mut wrong_auction,
+        pda::auction(&keys.domain),
+        pda::auction(&other),
+    );
+    w.fails(&[wrong_auction], &[&keeper], anchor_code::SEEDS)
+        .await;
     // Out of order: the next epoch cannot settle before this one.
     w.close(0).await;
     w.finalise(0, e + 1).await;

@@ -407,6 +407,18 @@ async fn create_domain_rejects_emission_and_validation_out_of_bounds() {
         s("unbonding", E::UnbondingOutOfBounds, |s| {
             s.unbonding_epochs = b.max_unbonding_epochs + 1
         }),
+        bs(
+            "no guard where governance requires one",
+            E::EmissionValueGuardRequired,
+            |b| b.max_emission_value_bps = Some(8_000),
+            |s| s.max_emission_value_bps = None,
+        ),
+        bs(
+            "guard above governance's bound",
+            E::EmissionValueGuardOutOfBounds,
+            |b| b.max_emission_value_bps = Some(8_000),
+            |s| s.max_emission_value_bps = Some(8_001),
+        ),
     ])
     .await;
 }

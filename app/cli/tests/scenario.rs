@@ -191,6 +191,47 @@ fn a_demand_spike_is_capped_by_the_ceiling() {
     );
 }
 
+/// §13: both domains guard emissions at 50% of the revenue's DN value. Paid in DN, a
+/// revenue unit is worth 1 DN; the vision domain's auction prices it at its reference,
+/// 0.5 DN. Without the guard the budgets would be 8M, the floor (1M), 20M and 8M.
+#[test]
+fn the_value_guard_caps_budgets_by_the_revenues_dn_value() {
+    let r = example("value-guard.json");
+    for (domain, price, caps) in [
+        (
+            "text",
+            1_000_000_000u64,
+            [2_000_000u64, 500, 5_000_000, 2_000_000],
+        ),
+        (
+            "vision",
+            500_000_000,
+            [1_000_000, 250, 2_500_000, 1_000_000],
+        ),
+    ] {
+        let list = epochs(&r, domain);
+        let budgets: Vec<u64> = list.iter().map(|e| e["budget"].as_u64().unwrap()).collect();
+        assert_eq!(budgets, caps, "{domain}");
+        for (e, cap) in list.iter().zip(caps) {
+            let g = &e["value_guard"];
+            assert_eq!(
+                (
+                    g["price_e9"].as_u64(),
+                    g["max_value_bps"].as_u64(),
+                    g["cap"].as_u64()
+                ),
+                (Some(price), Some(5_000), Some(cap)),
+                "{domain}"
+            );
+        }
+    }
+    // A domain without a guard reports none (the shared vector's document is unchanged).
+    let spike = example("demand-spike.json");
+    assert!(epochs(&spike, "compute")
+        .iter()
+        .all(|e| e.get("value_guard").is_none()));
+}
+
 #[test]
 fn a_quiet_network_lives_on_the_floor() {
     let r = example("quiet-floor.json");

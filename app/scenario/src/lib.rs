@@ -10,7 +10,7 @@ pub mod spec;
 
 use std::path::Path;
 
-pub use report::{EpochReport, FinalReport, Pools, Report};
+pub use report::{EpochReport, FinalReport, GuardReport, Pools, Report};
 pub use spec::Scenario;
 
 /// Why a scenario could not be run.

@@ -40,6 +40,17 @@ impl From<[u64; ROLES]> for Pools {
     }
 }
 
+/// How the §13 guard priced and capped an epoch.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct GuardReport {
+    /// DN per revenue unit times 1e9 (1e9 when paid in DN, else the auction's price).
+    pub price_e9: u64,
+    /// The guard (bps of the revenue's DN value).
+    pub max_value_bps: u16,
+    /// The cap it put on the budget.
+    pub cap: u64,
+}
+
 /// One settled epoch of one domain.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct EpochReport {
@@ -51,6 +62,9 @@ pub struct EpochReport {
     pub revenue: u64,
     /// Budget.
     pub budget: u64,
+    /// §13 emission value guard, present only for a domain that sets one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_guard: Option<GuardReport>,
     /// Minted (tip included).
     pub minted: u64,
     /// Withheld.

@@ -20,7 +20,7 @@ use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
 
-use crate::report::{EpochReport, FinalReport, Report};
+use crate::report::{EpochReport, FinalReport, GuardReport, Report};
 use crate::spec::{DomainSpec, Scenario};
 use crate::{EpochDone, ScenarioError};
 
@@ -541,6 +541,11 @@ impl Runner {
                 index: k,
                 revenue: s.revenue,
                 budget: s.budget,
+                value_guard: s.value_guard.map(|g| GuardReport {
+                    price_e9: g.price_e9,
+                    max_value_bps: g.max_value_bps,
+                    cap: g.cap,
+                }),
                 minted: s.minted,
                 withheld: s.withheld,
                 dn_pools: s.dn_pools.into(),
@@ -796,12 +801,6 @@ fn is_nothing(e: &solana_sdk::transaction::TransactionError) -> bool {
 /// Checks what the runner cannot honour before anything runs.
 fn validate(s: &Scenario) -> Result<(), ScenarioError> {
     for d in &s.domains {
-        if d.max_emission_value_bps.is_some() {
-            return Err(ScenarioError::Invalid(format!(
-                "domain {}: max_emission_value_bps (PROTOCOL.md §13) is not implemented by the program yet",
-                d.name
-            )));
-        }
         let split = d.split_bps;
         let sum = u32::from(split.miners)
             + u32::from(split.stakers)
@@ -860,6 +859,7 @@ fn settings_of(d: &DomainSpec) -> DomainSettings {
         max_staker_yield_bps: d.max_staker_yield_bps_per_epoch,
         claim_window_epochs: d.claim_window_epochs,
         unbonding_epochs: d.unbonding_epochs,
+        max_emission_value_bps: d.max_emission_value_bps,
     }
 }
 

@@ -969,6 +969,7 @@ pub fn settle_epoch(caller: Pubkey, d: &DomainKeys, dn: &DnKeys, k: SettleKeys) 
             dn_mint: dn.mint,
             mint_authority: pda::mint_authority(),
             stake_vault: pda::stake_vault(&d.domain),
+            auction: pda::auction(&d.domain),
             dn_token_program: dn.token_program,
             system_program: system_program::ID,
             event_authority: pda::event_authority(),

@@ -477,6 +477,14 @@ pub enum DeepNodeError {
     /// 6151
     #[msg("Token account is not an account of this mint and its token program")]
     TokenAccountMintMismatch,
+    /// 6152
+    #[msg(
+        "Governance requires every domain to set max_emission_value_bps (the emission value guard)"
+    )]
+    EmissionValueGuardRequired,
+    /// 6153
+    #[msg("max_emission_value_bps is above governance's bound")]
+    EmissionValueGuardOutOfBounds,
 }
 
 impl From<deepnode_math::MathError> for DeepNodeError {

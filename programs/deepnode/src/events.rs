@@ -666,6 +666,8 @@ pub struct EpochSettled {
     pub rolled_in: u64,
     /// DN budget.
     pub budget: u64,
+    /// §13 guard: price used, guard and cap (`None`: no guard).
+    pub value_guard: Option<crate::state::ValueGuard>,
     /// Keeper tip.
     pub tip: u64,
     /// DN minted (tip included).

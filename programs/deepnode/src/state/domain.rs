@@ -54,6 +54,9 @@ pub struct DomainSettings {
     pub claim_window_epochs: u16,
     /// Epochs a request to unstake waits before withdrawal.
     pub unbonding_epochs: u16,
+    /// §13 emission value guard: an epoch mints at most this share (bps) of its
+    /// revenue's DN value (`None`: no guard).
+    pub max_emission_value_bps: Option<u16>,
 }
 
 impl DomainSettings {
@@ -162,6 +165,12 @@ impl DomainSettings {
             self.unbonding_epochs <= b.max_unbonding_epochs,
             DeepNodeError::UnbondingOutOfBounds
         );
+        if let Some(bound) = b.max_emission_value_bps {
+            let guard = self
+                .max_emission_value_bps
+                .ok_or(DeepNodeError::EmissionValueGuardRequired)?;
+            require!(guard <= bound, DeepNodeError::EmissionValueGuardOutOfBounds);
+        }
         Ok(())
     }
 }

@@ -202,6 +202,9 @@ pub struct Settlement {
     pub rev_pool: u64,
     /// DN budget (§12).
     pub budget: u64,
+    /// §13: the DN price of a revenue unit (times 1e9) the guard used, and the cap it
+    /// gave (`None`: the epoch had no guard).
+    pub value_guard: Option<ValueGuard>,
     /// Keeper tip, credited to the settling caller.
     pub tip: u64,
     /// DN minted (`budget - withheld`, the tip included).
@@ -226,6 +229,18 @@ pub struct Settlement {
     pub swept: bool,
     /// Who settled the epoch (received the tip).
     pub settled_by: Pubkey,
+}
+
+/// How the §13 emission value guard priced and capped an epoch.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+pub struct ValueGuard {
+    /// DN per revenue unit, times 1e9: 1e9 for a DN-paid domain, else the auction's last
+    /// clearing price, or its reference price before the first sale (0 with no auction).
+    pub price_e9: u64,
+    /// The guard in force (bps of the revenue's DN value).
+    pub max_value_bps: u16,
+    /// The cap on the budget: `floor(floor(R * price_e9 / 1e9) * bps / 10000)`.
+    pub cap: u64,
 }
 
 impl Settlement {

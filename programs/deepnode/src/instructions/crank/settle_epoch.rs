@@ -12,15 +12,17 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{self, MintTo, TokenInterface};
 use deepnode_math::{
-    dn_pools, epoch_budget, rev_pools, room, staker_cap, BudgetInput, MINERS_ROLE,
-    MODEL_OWNERS_ROLE, ROLES, STAKERS_ROLE, VALIDATORS_ROLE,
+    dn_pools, emission_value_cap, epoch_budget, rev_pools, room, staker_cap, BudgetInput,
+    MINERS_ROLE, MODEL_OWNERS_ROLE, PRICE_SCALE, ROLES, STAKERS_ROLE, VALIDATORS_ROLE,
 };
 
 use crate::constants::*;
 use crate::create::{create_state, load_state, write_state};
 use crate::errors::{math, DeepNodeError};
 use crate::events::EpochSettled;
-use crate::state::{Config, Domain, EmissionPeriod, Epoch, EpochBook, EpochStatus, StakePool};
+use crate::state::{
+    Auction, Config, Domain, EmissionPeriod, Epoch, EpochBook, EpochStatus, StakePool, ValueGuard,
+};
 
 /// Accounts of [`settle_epoch`](crate::deepnode::settle_epoch).
 #[event_cpi]
@@ -65,11 +67,42 @@ pub struct SettleEpoch<'info> {
     /// CHECK: the domain's DN stake vault (receives the mint): the address the pool stores.
     #[account(mut, address = stake_pool.stake_vault @ DeepNodeError::VaultMismatch)]
     pub stake_vault: UncheckedAccount<'info>,
+    /// CHECK: the domain's buyback auction `[AUCTION_SEED, domain]` (seeds checked), the
+    /// §13 guard's price source; read only when the epoch has a guard and the domain is
+    /// not paid in DN, and may be empty (no auction configured: price 0).
+    #[account(seeds = [AUCTION_SEED, domain.key().as_ref()], bump)]
+    pub auction: UncheckedAccount<'info>,
     /// Token program of the DN mint.
     #[account(address = config.dn_token_program)]
     pub dn_token_program: Interface<'info, TokenInterface>,
     /// System program.
     pub system_program: Program<'info, System>,
+}
+
+/// §13: the price the guard uses and the cap it gives, for an epoch with a guard.
+fn value_guard(a: &SettleEpoch, revenue: u64) -> Result<Option<ValueGuard>> {
+    let Some(max_value_bps) = a.epoch.settings.max_emission_value_bps else {
+        return Ok(None);
+    };
+    let price_e9 = if a.domain.revenue_is_dn {
+        PRICE_SCALE
+    } else if a.auction.data_is_empty() {
+        0
+    } else {
+        let data = a.auction.try_borrow_data()?;
+        let auction = Auction::try_deserialize(&mut &data[..])?;
+        if auction.sales > 0 {
+            auction.last_clearing_e9
+        } else {
+            auction.reference_price_e9
+        }
+    };
+    let cap = math(emission_value_cap(revenue, price_e9, max_value_bps))?;
+    Ok(Some(ValueGuard {
+        price_e9,
+        max_value_bps,
+        cap,
+    }))
 }
 
 /// Handler of [`settle_epoch`](crate::deepnode::settle_epoch).
@@ -147,6 +180,7 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
         .initial_supply
         .checked_add(a.config.dn_minted)
         .ok_or(DeepNodeError::MathOverflow)?;
+    let guard = value_guard(a, revenue)?;
     let budget = math(epoch_budget(&BudgetInput {
         revenue,
         emission_rate_e9: e.settings.emission_rate_e9,
@@ -155,6 +189,7 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
         has_work: b.total_verified > 0,
         cap_room: room(bounds.global_cap_per_period, period.minted),
         supply_room: a.config.max_supply.map(|max| room(max, supply)),
+        value_cap: guard.map(|g| g.cap),
     }))?;
     let cap = math(staker_cap(e.active_stake, e.settings.max_staker_yield_bps))?;
     let dn = math(dn_pools(budget, bounds.keeper_tip_max, bps, payable, cap))?;
@@ -232,6 +267,7 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
     s.revenue = revenue;
     s.rev_pool = rev_pool;
     s.budget = budget;
+    s.value_guard = guard;
     s.tip = dn.tip;
     s.minted = dn.minted;
     s.withheld = dn.withheld;
@@ -260,6 +296,7 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
         rev_pool,
         rolled_in: a.book.rolled_in,
         budget,
+        value_guard: guard,
         tip: dn.tip,
         minted: dn.minted,
         withheld: dn.withheld,
