@@ -6,6 +6,7 @@
 pub mod commands;
 pub mod plot;
 pub mod scenario;
+pub mod simulate;
 pub mod table;
 
 use std::path::PathBuf;
@@ -43,6 +44,9 @@ pub enum Cmd {
     /// Scenario files run on the real program in an in-process runtime.
     #[command(subcommand)]
     Scenario(scenario::ScenarioCmd),
+    /// The economic simulator: one market under a fixed 41/41/18 split and under
+    /// DeepNode's emissions (docs/economics.md).
+    Simulate(simulate::SimulateArgs),
     /// Commands that read or write a cluster (--url, --keypair).
     #[command(flatten)]
     Cluster(commands::ClusterCmd),

@@ -5,13 +5,14 @@ use std::process::ExitCode;
 
 use anyhow::{anyhow, Context, Result};
 use clap::Parser;
-use deepnode_cli::{commands, resolve_url, scenario, Cli, Cmd};
+use deepnode_cli::{commands, resolve_url, scenario, simulate, Cli, Cmd};
 use deepnode_sdk::rpc::{RpcCluster, RpcOptions};
 use solana_commitment_config::CommitmentConfig;
 
 async fn run(cli: Cli) -> Result<()> {
     match cli.cmd {
         Cmd::Scenario(cmd) => scenario::exec(cmd, cli.json).await,
+        Cmd::Simulate(args) => simulate::exec(args, cli.json),
         Cmd::Cluster(cmd) => {
             let commitment: CommitmentConfig = cli
                 .commitment

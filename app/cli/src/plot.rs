@@ -28,10 +28,15 @@ fn register_font() -> Result<()> {
 }
 
 /// One line of a chart.
-struct Series {
-    label: String,
-    points: Vec<(u64, u64)>,
+pub struct Series {
+    /// Legend.
+    pub label: String,
+    /// (epoch, value) points.
+    pub points: Vec<(u64, f64)>,
 }
+
+/// A chart: title, y-axis label, lines.
+pub type Panel = (String, &'static str, Vec<Series>);
 
 /// Draws `series` into `area` under `title`, x = scenario epoch.
 fn panel(
@@ -49,10 +54,15 @@ fn panel(
     let y_max = series
         .iter()
         .flat_map(|s| s.points.iter().map(|p| p.1))
-        .max()
-        .unwrap_or(0)
-        .max(1) as f64
-        * 1.08;
+        .filter(|v| v.is_finite())
+        .fold(0f64, f64::max);
+    // Values below 100 (prices) keep decimals; larger ones are grouped integers.
+    let small = y_max < 100.0;
+    let y_max = if small {
+        y_max.max(1e-6)
+    } else {
+        y_max.max(1.0)
+    } * 1.08;
     let mut chart = ChartBuilder::on(area)
         .caption(title, ("sans-serif", 20))
         .margin(12)
@@ -64,7 +74,13 @@ fn panel(
         .configure_mesh()
         .x_desc("epoch")
         .y_desc(y_label)
-        .y_label_formatter(&|v| crate::table::grouped(v.round() as u64))
+        .y_label_formatter(&|v| {
+            if small {
+                format!("{v:.3}")
+            } else {
+                crate::table::grouped(v.round() as u64)
+            }
+        })
         .label_style(("sans-serif", 13))
         .draw()
         .map_err(|e| anyhow!("chart {title}: {e}"))?;
@@ -72,7 +88,7 @@ fn panel(
         let color = Palette99::pick(i).to_rgba();
         chart
             .draw_series(LineSeries::new(
-                s.points.iter().map(|&(x, y)| (x, y as f64)),
+                s.points.iter().map(|&(x, y)| (x, y)),
                 color.stroke_width(2),
             ))
             .map_err(|e| anyhow!("chart {title}: {e}"))?
@@ -93,7 +109,8 @@ fn panel(
 }
 
 /// Draws one PNG of `panels` stacked vertically.
-fn draw(path: &Path, panels: &[(String, &str, Vec<Series>)]) -> Result<()> {
+pub fn draw(path: &Path, panels: &[Panel]) -> Result<()> {
+    register_font()?;
     let rows = panels.len().max(1);
     let height = PANEL.1 * u32::try_from(rows).context("too many panels")?;
     let root = BitMapBackend::new(path, (PANEL.0, height)).into_drawing_area();
@@ -127,7 +144,7 @@ pub fn write(
             .collect();
         let line = |label: &str, f: &dyn Fn(&deepnode_scenario::EpochReport) -> u64| Series {
             label: label.to_string(),
-            points: epochs.iter().map(|e| (e.index, f(e))).collect(),
+            points: epochs.iter().map(|e| (e.index, f(e) as f64)).collect(),
         };
         budget.push((
             format!("{}: budget and minted vs revenue", d.name),
@@ -153,8 +170,8 @@ pub fn write(
             ],
         ));
     }
-    let at = |f: &dyn Fn(&EpochDone) -> u64| -> Vec<(u64, u64)> {
-        done.iter().map(|d| (d.index as u64, f(d))).collect()
+    let at = |f: &dyn Fn(&EpochDone) -> u64| -> Vec<(u64, f64)> {
+        done.iter().map(|d| (d.index as u64, f(d) as f64)).collect()
     };
     let supply = vec![
         (

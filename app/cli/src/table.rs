@@ -21,7 +21,8 @@ pub fn grouped(n: u64) -> String {
     out
 }
 
-fn table(header: &[&str]) -> Table {
+/// A table with `header`, every column but the first right-aligned.
+pub fn table(header: &[&str]) -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED)
         .set_header(header.to_vec());
