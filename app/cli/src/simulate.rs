@@ -33,6 +33,12 @@ pub struct SimulateArgs {
     /// Worker threads for --sweep (default: one per core).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Override the configuration's epochs.
+    #[arg(long)]
+    pub epochs: Option<u32>,
+    /// Override the configuration's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
 }
 
 fn read(path: &Path) -> Result<String> {
@@ -41,8 +47,10 @@ fn read(path: &Path) -> Result<String> {
 
 /// Runs `simulate`; `json` prints one JSON document instead of tables.
 pub fn exec(args: SimulateArgs, json: bool) -> Result<()> {
-    let config = SimConfig::from_json(&read(&args.config)?)
+    let mut config = SimConfig::from_json(&read(&args.config)?)
         .with_context(|| args.config.display().to_string())?;
+    config.epochs = args.epochs.unwrap_or(config.epochs);
+    config.seed = args.seed.unwrap_or(config.seed);
     if let Some(grid) = &args.sweep {
         return run_sweep(&config, grid, args.threads, json);
     }
@@ -268,7 +276,7 @@ fn run_sweep(base: &SimConfig, grid_path: &Path, threads: Option<usize>, json: b
     let secs = started.elapsed().as_secs_f64();
     if json {
         let doc = json!({
-            "axes": grid.axes.iter().map(|a| a.path.clone()).collect::<Vec<_>>(),
+            "axes": grid.axes.iter().map(|a| a.title().to_string()).collect::<Vec<_>>(),
             "epochs": base.epochs,
             "configs": rows.len(),
             "rows": rows,
@@ -288,7 +296,7 @@ fn run_sweep(base: &SimConfig, grid_path: &Path, threads: Option<usize>, json: b
 
 /// One line per configuration: its axis values, then each regime's outcome.
 pub fn sweep_table(grid: &Grid, rows: &[SweepRow]) -> String {
-    let mut header: Vec<String> = grid.axes.iter().map(|a| a.path.clone()).collect();
+    let mut header: Vec<String> = grid.axes.iter().map(|a| a.title().to_string()).collect();
     for r in ["fixed", "DeepNode"] {
         header.push(format!("{r}: end price"));
         header.push(format!("{r}: sell/buy"));
@@ -297,7 +305,12 @@ pub fn sweep_table(grid: &Grid, rows: &[SweepRow]) -> String {
     let names: Vec<&str> = header.iter().map(String::as_str).collect();
     let mut t = table(&names);
     for row in rows {
-        let mut cells: Vec<String> = row.values.iter().map(|v| v.to_string()).collect();
+        let mut cells: Vec<String> = grid
+            .axes
+            .iter()
+            .zip(&row.at)
+            .map(|(a, i)| a.label(*i))
+            .collect();
         for s in [&row.fixed_split, &row.deepnode] {
             cells.push(format!("{:.4}", s.final_price));
             cells.push(ratio(s.pressure));

@@ -320,6 +320,9 @@ pub struct FixedConfig {
     pub stakers_bps: u16,
     /// Owners' share, to the model owner (bps, default 1,800).
     pub owners_bps: u16,
+    /// Share of each payment the model owner passes to the miners that served it, by
+    /// units (bps, default 0: miners live on emissions, as in the shape this models).
+    pub miners_revenue_bps: u16,
 }
 
 impl Default for FixedConfig {
@@ -329,6 +332,7 @@ impl Default for FixedConfig {
             miners_bps: 4_100,
             stakers_bps: 4_100,
             owners_bps: 1_800,
+            miners_revenue_bps: 0,
         }
     }
 }
@@ -493,6 +497,7 @@ impl SimConfig {
         bps("sellers.keeper_bps", self.sellers.keeper_bps)?;
         bps("sellers.foundation_bps", self.sellers.foundation_bps)?;
         bps("buyback.margin_bps", self.buyback.margin_bps)?;
+        bps("fixed.miners_revenue_bps", self.fixed.miners_revenue_bps)?;
         let f = &self.fixed;
         let fixed_sum =
             u32::from(f.miners_bps) + u32::from(f.stakers_bps) + u32::from(f.owners_bps);

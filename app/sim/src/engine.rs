@@ -534,10 +534,22 @@ impl<'a> Market<'a> {
         let mut owners_income = 0u64;
         let (settlement, stakers_value) = match self.regime {
             Regime::FixedSplit => {
-                // Payments go to the model owner in full.
+                // The model owner keeps the payments, less what it passes on to the
+                // miners that served them (`fixed.miners_revenue_bps`, by units).
+                let to_miners = bps_of(payment, c.fixed.miners_revenue_bps);
+                let total_units: u64 = self.miners.iter().map(|m| m.units).sum();
+                let mut passed = 0u64;
+                for m in self.miners.iter_mut().filter(|m| m.units > 0) {
+                    let got = payout(to_miners, m.units, u128::from(total_units))?;
+                    m.got_rev += got;
+                    if c.demand.paid_in_dn {
+                        credit(&mut m.dn, got)?;
+                    }
+                    passed += got;
+                }
                 if c.demand.paid_in_dn {
-                    credit(&mut self.owners_dn, payment)?;
-                    owners_income += payment;
+                    credit(&mut self.owners_dn, payment - passed)?;
+                    owners_income += payment - passed;
                 }
                 let stakers_pool =
                     self.fixed_emission(active_stake, &mut flows, &mut owners_income)?;

@@ -6,8 +6,9 @@ use serde_json::Value;
 
 use crate::{compare, SimConfig, SimError, Summary};
 
-/// One axis of the grid: a dotted path into the configuration and its values. An object
-/// value is merged into the object at the path; anything else replaces it.
+/// One axis of the grid: a dotted path into the configuration ("" for the whole of it)
+/// and its values. An object value is merged into the object at the path, recursively;
+/// anything else replaces it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Axis {
@@ -15,6 +16,31 @@ pub struct Axis {
     pub path: String,
     /// Values to take.
     pub values: Vec<Value>,
+    /// Names of the values for tables (default: the values as JSON).
+    #[serde(default)]
+    pub labels: Option<Vec<String>>,
+    /// The axis's name for tables (default: its path).
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+impl Axis {
+    /// The name of value `i` for people.
+    pub fn label(&self, i: usize) -> String {
+        match &self.labels {
+            Some(l) if i < l.len() => l[i].clone(),
+            _ => match self.values.get(i) {
+                Some(Value::String(s)) => s.clone(),
+                Some(v) => v.to_string(),
+                None => String::new(),
+            },
+        }
+    }
+
+    /// The axis's name for people.
+    pub fn title(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.path)
+    }
 }
 
 /// A grid: the cartesian product of its axes.
@@ -30,16 +56,45 @@ pub struct Grid {
 pub struct SweepRow {
     /// The axis values of this configuration, in axis order.
     pub values: Vec<Value>,
+    /// Index of each value in its axis.
+    #[serde(skip)]
+    pub at: Vec<usize>,
     /// Fixed-split summary.
     pub fixed_split: Summary,
     /// DeepNode summary.
     pub deepnode: Summary,
 }
 
-/// Sets `value` at `path` in `doc` (objects created as needed; objects merged).
+impl Grid {
+    /// The values at indices `at`, for messages.
+    pub fn describe(&self, at: &[usize]) -> String {
+        self.axes
+            .iter()
+            .zip(at)
+            .map(|(a, i)| format!("{} = {}", a.title(), a.label(*i)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// Merges `patch` into `target`: objects key by key, recursively; anything else
+/// replaces.
+fn merge(target: &mut Value, patch: &Value) {
+    match (target, patch) {
+        (Value::Object(t), Value::Object(p)) => {
+            for (k, v) in p {
+                merge(t.entry(k.clone()).or_insert(Value::Null), v);
+            }
+        }
+        (t, p) => *t = p.clone(),
+    }
+}
+
+/// Merges `value` at `path` in `doc` (objects created as needed; the empty path is the
+/// whole configuration).
 fn set(doc: &mut Value, path: &str, value: &Value) -> Result<(), SimError> {
     let mut at = doc;
-    for key in path.split('.') {
+    for key in path.split('.').filter(|k| !k.is_empty()) {
         let obj = at.as_object_mut().ok_or_else(|| {
             SimError::Config(format!("sweep path {path}: {key} is not inside an object"))
         })?;
@@ -47,21 +102,14 @@ fn set(doc: &mut Value, path: &str, value: &Value) -> Result<(), SimError> {
             .entry(key.to_string())
             .or_insert(Value::Object(Default::default()));
     }
-    match (at, value) {
-        (Value::Object(target), Value::Object(patch)) => {
-            for (k, v) in patch {
-                target.insert(k.clone(), v.clone());
-            }
-        }
-        (target, v) => *target = v.clone(),
-    }
+    merge(at, value);
     Ok(())
 }
 
 /// Every configuration of `grid` over `base`, with its axis values.
-pub fn expand(base: &SimConfig, grid: &Grid) -> Result<Vec<(Vec<Value>, SimConfig)>, SimError> {
+pub fn expand(base: &SimConfig, grid: &Grid) -> Result<Vec<(Vec<usize>, SimConfig)>, SimError> {
     let base = serde_json::to_value(base).map_err(|e| SimError::Config(e.to_string()))?;
-    let mut out = vec![(Vec::new(), base)];
+    let mut out: Vec<(Vec<usize>, Value)> = vec![(Vec::new(), base)];
     for axis in &grid.axes {
         if axis.values.is_empty() {
             return Err(SimError::Config(format!(
@@ -70,27 +118,23 @@ pub fn expand(base: &SimConfig, grid: &Grid) -> Result<Vec<(Vec<Value>, SimConfi
             )));
         }
         let mut next = Vec::with_capacity(out.len() * axis.values.len());
-        for (values, doc) in &out {
-            for v in &axis.values {
+        for (at, doc) in &out {
+            for (i, v) in axis.values.iter().enumerate() {
                 let mut d = doc.clone();
                 set(&mut d, &axis.path, v)?;
-                let mut vs = values.clone();
-                vs.push(v.clone());
-                next.push((vs, d));
+                let mut at = at.clone();
+                at.push(i);
+                next.push((at, d));
             }
         }
         out = next;
     }
     out.into_iter()
-        .map(|(values, doc)| {
-            let c: SimConfig = serde_json::from_value(doc).map_err(|e| {
-                SimError::Config(format!(
-                    "sweep values {}: {e}",
-                    Value::Array(values.clone())
-                ))
-            })?;
+        .map(|(at, doc)| {
+            let c: SimConfig = serde_json::from_value(doc)
+                .map_err(|e| SimError::Config(format!("sweep {}: {e}", grid.describe(&at))))?;
             c.validate()?;
-            Ok((values, c))
+            Ok((at, c))
         })
         .collect()
 }
@@ -105,17 +149,18 @@ pub fn sweep(
     let configs = expand(base, grid)?;
     configs
         .par_iter()
-        .map(|(values, c)| {
-            let (fixed_split, deepnode) = compare(c).map_err(|e| match e {
-                SimError::Config(m) => SimError::Config(m),
-                other => SimError::Config(format!(
-                    "sweep values {}: {other}",
-                    Value::Array(values.clone())
-                )),
-            })?;
+        .map(|(at, c)| {
+            let (fixed_split, deepnode) = compare(c)
+                .map_err(|e| SimError::Config(format!("sweep {}: {e}", grid.describe(at))))?;
             done();
             Ok(SweepRow {
-                values: values.clone(),
+                values: grid
+                    .axes
+                    .iter()
+                    .zip(at)
+                    .map(|(a, i)| a.values[*i].clone())
+                    .collect(),
+                at: at.clone(),
                 fixed_split,
                 deepnode,
             })
@@ -163,9 +208,19 @@ mod tests {
                 (7, 9, 3)
             ]
         );
+        // The root path merges deeply: one axis can move two sections together.
+        let both: Grid = serde_json::from_str(
+            r#"{"axes": [{"path": "", "values": [{"deepnode": {"floor": 3}, "fixed": {"emission_per_epoch": 4}}]}]}"#,
+        )
+        .unwrap();
+        let (_, c) = &expand(&base, &both).unwrap()[0];
+        assert_eq!((c.deepnode.floor, c.fixed.emission_per_epoch), (3, 4));
+        assert_eq!(c.deepnode.ceiling, base.deepnode.ceiling, "the rest kept");
         let bad: Grid =
             serde_json::from_str(r#"{"axes": [{"path": "market.pool_dn", "values": ["x"]}]}"#)
                 .unwrap();
-        assert!(matches!(expand(&base, &bad), Err(SimError::Config(m)) if m.contains("\"x\"")));
+        assert!(
+            matches!(expand(&base, &bad), Err(SimError::Config(m)) if m.contains("market.pool_dn = \"x\""))
+        );
     }
 }
