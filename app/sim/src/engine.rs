@@ -31,6 +31,7 @@ pub enum Regime {
     /// A fixed DN emission per epoch, 41% / 41% / 18%.
     FixedSplit,
     /// DeepNode: usage-sized, verified-work-only emissions (the math crate).
+    #[serde(rename = "deepnode")]
     DeepNode,
 }
 
@@ -723,6 +724,8 @@ impl<'a> Market<'a> {
             u32::try_from(u128::from(stakers_value) * 10_000 / u128::from(stake_value))
                 .unwrap_or(u32::MAX)
         };
+        // Miners that worked this epoch, before any leaves or joins at its end.
+        let active = self.miners.iter().filter(|m| m.active && !m.wash).count() as u32;
         self.decide(t, yield_bps, &mut flows)?;
 
         let supply = self.holdings();
@@ -738,7 +741,6 @@ impl<'a> Market<'a> {
                 expected,
             });
         }
-        let active = self.miners.iter().filter(|m| m.active && !m.wash).count() as u32;
         self.rows.push(EpochRow {
             regime: self.regime,
             epoch: t,

@@ -220,7 +220,7 @@ mod tests {
             serde_json::from_str(r#"{"axes": [{"path": "market.pool_dn", "values": ["x"]}]}"#)
                 .unwrap();
         assert!(
-            matches!(expand(&base, &bad), Err(SimError::Config(m)) if m.contains("market.pool_dn = \"x\""))
+            matches!(expand(&base, &bad), Err(SimError::Config(m)) if m.contains("sweep market.pool_dn = x: invalid type"))
         );
     }
 }
