@@ -214,6 +214,10 @@ pub struct StakerConfig {
     pub patience_epochs: u32,
     /// Most stakers joining in one epoch (default 2).
     pub joins_per_epoch: u32,
+    /// A staker joins only at its required yield plus this margin (bps of it, default
+    /// 5,000: at 1.5 times the yield it stays for), so entry and exit do not chase each
+    /// other every epoch.
+    pub join_margin_bps: u32,
     /// Epochs between the unstake request's boundary and the withdrawal (default 1).
     pub unbonding_epochs: u32,
     /// Share of the withdrawn stake sold (bps, default 10,000).
@@ -231,6 +235,7 @@ impl Default for StakerConfig {
             sell_bps: 5_000,
             patience_epochs: 3,
             joins_per_epoch: 2,
+            join_margin_bps: 5_000,
             unbonding_epochs: 1,
             exit_sell_bps: 10_000,
         }

@@ -1226,7 +1226,8 @@ impl<'a> Market<'a> {
             let wants = st.staked == 0
                 && st.withdraw_at.is_none()
                 && yield_bps > 0
-                && yield_bps >= st.required_bps;
+                && u64::from(yield_bps) * 10_000
+                    >= u64::from(st.required_bps) * u64::from(10_000 + s.join_margin_bps);
             // A pool too shallow to sell the stake leaves the staker out.
             if !wants || s.stake_each >= self.pool.dn {
                 continue;

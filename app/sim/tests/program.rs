@@ -29,6 +29,7 @@ fn busy(seed: u64, validator_stake: u64) -> SimConfig {
     c.stakers.min_yield_bps_max = 60;
     c.stakers.patience_epochs = 1;
     c.stakers.joins_per_epoch = 3;
+    c.stakers.join_margin_bps = 0;
     c.validators.count = 3;
     c.validators.stake_each = validator_stake * UNIT;
     c.deepnode.floor = 100 * UNIT;
