@@ -206,6 +206,33 @@ pub fn write_plots(dir: &Path, r: &SimReport) -> Result<Vec<PathBuf>> {
                 vec![line("fixed 41/41/18", f, g), line("DeepNode", d, g)],
             )
         };
+    // Sell and buy pressure summed from the start: per-epoch values are dominated by the
+    // epochs in which stakers enter or leave.
+    let cumulative = |name: &str, rows: &[deepnode_sim::EpochRow]| -> Panel {
+        let running = |f: fn(&deepnode_sim::EpochRow) -> u64| -> Vec<(u64, f64)> {
+            let mut sum = 0u64;
+            rows.iter()
+                .map(|e| {
+                    sum = sum.saturating_add(f(e));
+                    (u64::from(e.epoch), sum as f64 / 1e6)
+                })
+                .collect()
+        };
+        (
+            format!("{name}: DN sold vs bought since the start"),
+            "revenue tokens",
+            vec![
+                Series {
+                    label: "sold".into(),
+                    points: running(|e| e.sold_value),
+                },
+                Series {
+                    label: "bought".into(),
+                    points: running(|e| e.bought_value),
+                },
+            ],
+        )
+    };
     let charts: Vec<(&str, Vec<Panel>)> = vec![
         (
             "price.png",
@@ -220,24 +247,7 @@ pub fn write_plots(dir: &Path, r: &SimReport) -> Result<Vec<PathBuf>> {
         ),
         (
             "pressure.png",
-            vec![
-                (
-                    "fixed 41/41/18: sell vs buy pressure".into(),
-                    "revenue tokens per epoch",
-                    vec![
-                        line("sold", f, &|e| e.sold_value as f64 / 1e6),
-                        line("bought", f, &|e| e.bought_value as f64 / 1e6),
-                    ],
-                ),
-                (
-                    "DeepNode: sell vs buy pressure".into(),
-                    "revenue tokens per epoch",
-                    vec![
-                        line("sold", d, &|e| e.sold_value as f64 / 1e6),
-                        line("bought", d, &|e| e.bought_value as f64 / 1e6),
-                    ],
-                ),
-            ],
+            vec![cumulative("fixed 41/41/18", f), cumulative("DeepNode", d)],
         ),
         (
             "miners.png",

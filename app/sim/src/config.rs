@@ -204,9 +204,11 @@ pub struct StakerConfig {
     pub initial_staked: u32,
     /// DN each stakes (default 200,000 DN).
     pub stake_each: u64,
-    /// Lowest required yield per epoch (bps of the stake's value, default 2).
+    /// Lowest required yield per epoch (bps of the stake's value, default 1: about 3.7%
+    /// a year at daily epochs).
     pub min_yield_bps_min: u32,
-    /// Highest required yield per epoch (default 20); each staker's is drawn uniformly.
+    /// Highest required yield per epoch (default 5: about 20% a year); each staker's is
+    /// drawn uniformly.
     pub min_yield_bps_max: u32,
     /// Share of DN rewards sold each epoch (bps, default 5,000).
     pub sell_bps: u16,
@@ -230,8 +232,8 @@ impl Default for StakerConfig {
             count: 32,
             initial_staked: 16,
             stake_each: 200_000 * UNIT,
-            min_yield_bps_min: 2,
-            min_yield_bps_max: 20,
+            min_yield_bps_min: 1,
+            min_yield_bps_max: 5,
             sell_bps: 5_000,
             patience_epochs: 3,
             joins_per_epoch: 2,
