@@ -56,8 +56,8 @@ fn panel(
         .flat_map(|s| s.points.iter().map(|p| p.1))
         .filter(|v| v.is_finite())
         .fold(0f64, f64::max);
-    // Values below 100 (prices) keep decimals; larger ones are grouped integers.
-    let small = y_max < 100.0;
+    // Values below 10 (prices) keep decimals; larger ones are grouped integers.
+    let small = y_max < 10.0;
     let y_max = if small {
         y_max.max(1e-6)
     } else {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context, Result};
 use clap::Args;
-use deepnode_sim::sweep::{sweep, Grid, SweepRow};
+use deepnode_sim::sweep::{sweep, Grid, SweepRow, Tally};
 use deepnode_sim::{simulate, SimConfig, SimReport, Summary};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
@@ -289,11 +289,22 @@ fn run_sweep(base: &SimConfig, grid_path: &Path, threads: Option<usize>, json: b
             "axes": grid.axes.iter().map(|a| a.title().to_string()).collect::<Vec<_>>(),
             "epochs": base.epochs,
             "configs": rows.len(),
+            "tally": Tally::of(&rows),
             "rows": rows,
         });
         println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
         print!("{}", sweep_table(&grid, &rows));
+        let t = Tally::of(&rows);
+        let n = t.configs;
+        println!(
+            "DeepNode ended at a higher price than the fixed split in {} of {n} configurations, with more miners in {}, paying honest participants more in {}.",
+            t.deepnode_price_higher, t.deepnode_more_miners, t.deepnode_more_income
+        );
+        println!(
+            "DN sold ≤ DN bought over the run: fixed split {} of {n}, DeepNode {} of {n}; price held its start: fixed split {}, DeepNode {}.",
+            t.fixed_sells_within_buys, t.deepnode_sells_within_buys, t.fixed_price_held, t.deepnode_price_held
+        );
         println!(
             "{} configurations × {} epochs × 2 regimes in {secs:.1} s on {} threads",
             rows.len(),

@@ -172,6 +172,13 @@ fn sweep_runs_every_configuration() {
     assert_eq!(rows.len(), 6);
     assert_eq!(doc["axes"], serde_json::json!(["demand.path", "rate"]));
     assert_eq!(rows[4]["values"], serde_json::json!(["growth", 400000000]));
+    // The tally counts the rows.
+    let higher = rows
+        .iter()
+        .filter(|r| r["deepnode"]["final_price"].as_f64() > r["fixed_split"]["final_price"].as_f64())
+        .count();
+    assert_eq!(doc["tally"]["deepnode_price_higher"], higher);
+    assert_eq!(doc["tally"]["configs"], 6);
     // Row 4 is growth at 0.4 DN/$: the same summary as that configuration run alone.
     let single = json(&["simulate", &growth, "--epochs", "60"]);
     assert_eq!(rows[4]["deepnode"], single["deepnode"]["summary"]);

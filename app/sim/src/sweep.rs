@@ -77,6 +77,48 @@ impl Grid {
     }
 }
 
+/// How a sweep's configurations came out, counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    /// Configurations run.
+    pub configs: usize,
+    /// DeepNode ended at a higher price than the fixed split.
+    pub deepnode_price_higher: usize,
+    /// DeepNode ended with more miners than the fixed split.
+    pub deepnode_more_miners: usize,
+    /// DeepNode earned honest participants more than the fixed split.
+    pub deepnode_more_income: usize,
+    /// Fixed split: DN sold at most what was bought, over the run.
+    pub fixed_sells_within_buys: usize,
+    /// DeepNode: DN sold at most what was bought, over the run.
+    pub deepnode_sells_within_buys: usize,
+    /// Fixed split ended at or above its start price.
+    pub fixed_price_held: usize,
+    /// DeepNode ended at or above its start price.
+    pub deepnode_price_held: usize,
+}
+
+impl Tally {
+    /// Counts `rows`.
+    pub fn of(rows: &[SweepRow]) -> Tally {
+        let count = |f: &dyn Fn(&SweepRow) -> bool| rows.iter().filter(|r| f(r)).count();
+        let within = |s: &Summary| s.sold_value <= s.bought_value;
+        let held = |s: &Summary| s.final_price >= s.start_price;
+        Tally {
+            configs: rows.len(),
+            deepnode_price_higher: count(&|r| r.deepnode.final_price > r.fixed_split.final_price),
+            deepnode_more_miners: count(&|r| r.deepnode.final_miners > r.fixed_split.final_miners),
+            deepnode_more_income: count(&|r| {
+                r.deepnode.honest_income > r.fixed_split.honest_income
+            }),
+            fixed_sells_within_buys: count(&|r| within(&r.fixed_split)),
+            deepnode_sells_within_buys: count(&|r| within(&r.deepnode)),
+            fixed_price_held: count(&|r| held(&r.fixed_split)),
+            deepnode_price_held: count(&|r| held(&r.deepnode)),
+        }
+    }
+}
+
 /// Merges `patch` into `target`: objects key by key, recursively; anything else
 /// replaces.
 fn merge(target: &mut Value, patch: &Value) {
