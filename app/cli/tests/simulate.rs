@@ -175,7 +175,9 @@ fn sweep_runs_every_configuration() {
     // The tally counts the rows.
     let higher = rows
         .iter()
-        .filter(|r| r["deepnode"]["final_price"].as_f64() > r["fixed_split"]["final_price"].as_f64())
+        .filter(|r| {
+            r["deepnode"]["final_price"].as_f64() > r["fixed_split"]["final_price"].as_f64()
+        })
         .count();
     assert_eq!(doc["tally"]["deepnode_price_higher"], higher);
     assert_eq!(doc["tally"]["configs"], 6);

@@ -250,18 +250,32 @@ impl Default for StakerConfig {
 pub struct ValidatorConfig {
     /// Validators (default 4).
     pub count: u16,
-    /// DN each has staked (default 1,000,000 DN).
+    /// DN each has staked (default 100,000 DN).
     pub stake_each: u64,
     /// Share of DN rewards sold each epoch (bps, default 5,000).
     pub sell_bps: u16,
+    /// Attestations a miner's work needs to count (default 2; every voting validator
+    /// attests every miner).
+    pub quorum: u16,
+    /// Yield per epoch a validator requires (bps of its stake's value, default 1).
+    pub min_yield_bps: u32,
+    /// Consecutive epochs below it after which a validator unstakes and leaves for good
+    /// (default 10).
+    pub patience_epochs: u32,
+    /// Share of its withdrawn stake a leaving validator sells (bps, default 10,000).
+    pub exit_sell_bps: u16,
 }
 
 impl Default for ValidatorConfig {
     fn default() -> Self {
         ValidatorConfig {
             count: 4,
-            stake_each: 1_000_000 * UNIT,
+            stake_each: 100_000 * UNIT,
             sell_bps: 5_000,
+            quorum: 2,
+            min_yield_bps: 1,
+            patience_epochs: 10,
+            exit_sell_bps: 10_000,
         }
     }
 }
@@ -499,6 +513,13 @@ impl SimConfig {
         bps("stakers.sell_bps", s.sell_bps)?;
         bps("stakers.exit_sell_bps", s.exit_sell_bps)?;
         bps("validators.sell_bps", self.validators.sell_bps)?;
+        bps("validators.exit_sell_bps", self.validators.exit_sell_bps)?;
+        if self.validators.quorum > self.validators.count {
+            return bad(format!(
+                "validators.quorum ({}) is above validators.count ({})",
+                self.validators.quorum, self.validators.count
+            ));
+        }
         bps("sellers.owners_bps", self.sellers.owners_bps)?;
         bps("sellers.fees_bps", self.sellers.fees_bps)?;
         bps("sellers.keeper_bps", self.sellers.keeper_bps)?;

@@ -126,14 +126,25 @@ impl Staker {
     }
 }
 
-/// A validator: bonded stake, attests every miner.
+/// A validator: bonded stake, attests every miner while active.
 #[derive(Debug, Clone, Default)]
 struct Validator {
     stake: u64,
     dn: u64,
     wash: bool,
+    /// Its stake is active (and it attests) in epochs before this one.
+    active_until: u32,
+    /// Epoch at whose start its stake is withdrawn (after unbonding).
+    withdraw_at: Option<u32>,
+    below: u32,
     got_dn: u64,
     got_rev: u64,
+}
+
+impl Validator {
+    fn active(&self, t: u32) -> bool {
+        t < self.active_until
+    }
 }
 
 /// What one epoch of the DeepNode regime sent to the program, for replay on chain.
@@ -147,6 +158,11 @@ pub struct EpochTrace {
     pub stakes: Vec<usize>,
     /// Stakers (by index) who request an unstake of their whole stake this epoch.
     pub unstakes: Vec<usize>,
+    /// Validators (by index) who request an unstake of their whole stake this epoch
+    /// (and stop attesting at the next boundary).
+    pub validator_exits: Vec<usize>,
+    /// Validators (by index) voting in this epoch: each attests every miner's units.
+    pub voters: Vec<usize>,
 }
 
 /// DeepNode regime per-epoch detail: the math crate's outcome.
@@ -287,6 +303,7 @@ impl<'a> Market<'a> {
             .map(|i| Validator {
                 stake: c.validators.stake_each,
                 wash: i < wash_validators,
+                active_until: u32::MAX,
                 ..Validator::default()
             })
             .collect::<Vec<_>>();
@@ -403,9 +420,19 @@ impl<'a> Market<'a> {
         })
     }
 
+    /// Validators voting in epoch `t`.
+    fn voters(&self, t: u32) -> u16 {
+        self.validators.iter().filter(|v| v.active(t)).count() as u16
+    }
+
     /// Stake that is active in epoch `t` (validators and stakers).
     fn active_stake(&self, t: u32) -> u64 {
-        let v: u64 = self.validators.iter().map(|v| v.stake).sum();
+        let v: u64 = self
+            .validators
+            .iter()
+            .filter(|v| v.active(t))
+            .map(|v| v.stake)
+            .sum();
         let s: u64 = self
             .stakers
             .iter()
@@ -475,6 +502,16 @@ impl<'a> Market<'a> {
                 credit(&mut s.dn, stake)?;
                 let sell = bps_of(stake, c.stakers.exit_sell_bps);
                 Self::sell(&mut self.pool, &mut flows, &mut s.dn, sell, "staker")?;
+            }
+        }
+        for v in self.validators.iter_mut() {
+            if v.withdraw_at == Some(t) {
+                let stake = v.stake;
+                v.stake = 0;
+                v.withdraw_at = None;
+                credit(&mut v.dn, stake)?;
+                let sell = bps_of(stake, c.validators.exit_sell_bps);
+                Self::sell(&mut self.pool, &mut flows, &mut v.dn, sell, "validator")?;
             }
         }
         let active_stake = self.active_stake(t);
@@ -772,6 +809,9 @@ impl<'a> Market<'a> {
         if let Some(trace) = self.trace.as_mut() {
             let mut e = std::mem::take(&mut self.pending);
             e.payment = payment;
+            e.voters = (0..self.validators.len())
+                .filter(|&i| self.validators[i].active(t))
+                .collect();
             e.work = self
                 .miners
                 .iter()
@@ -850,6 +890,7 @@ impl<'a> Market<'a> {
         let weights = self
             .validators
             .iter_mut()
+            .filter(|v| v.active(t))
             .map(|v| (v.stake, &mut v.got_dn, &mut v.got_rev, &mut v.dn))
             .chain(
                 self.stakers
@@ -916,8 +957,13 @@ impl<'a> Market<'a> {
 
         let total_units: u64 = self.miners.iter().map(|m| m.units).sum();
         let with_work = self.miners.iter().filter(|m| m.units > 0).count() as u64;
-        let validators = self.validators.len() as u64;
-        let verified = if validators > 0 { total_units } else { 0 };
+        // Work is verified when enough validators vote (every one of them attests).
+        let verified = if self.voters(t) >= c.validators.quorum.max(1) {
+            total_units
+        } else {
+            0
+        };
+        let with_work = if verified > 0 { with_work } else { 0 };
         let period = t / d.period_epochs;
         if period != self.period {
             self.period = period;
@@ -1053,8 +1099,9 @@ impl<'a> Market<'a> {
         }
         paid += funded;
         // Every validator attests every miner with work and agrees.
-        let attestations = u128::from(with_work) * self.validators.len() as u128;
-        for v in self.validators.iter_mut() {
+        let t = self.now;
+        let attestations = u128::from(with_work) * u128::from(self.voters(t));
+        for v in self.validators.iter_mut().filter(|v| v.active(t)) {
             let got = payout(pools[VALIDATORS_ROLE], with_work, attestations)?;
             if rev {
                 v.got_rev += got;
@@ -1143,7 +1190,7 @@ impl<'a> Market<'a> {
                     emission_rate_e9: d.emission_rate_e9,
                     floor: d.floor,
                     ceiling: d.ceiling,
-                    has_work: served > 0 && !self.validators.is_empty(),
+                    has_work: served > 0 && self.voters(t) >= c.validators.quorum.max(1),
                     cap_room: u64::MAX,
                     supply_room: None,
                     value_cap,
@@ -1198,6 +1245,32 @@ impl<'a> Market<'a> {
             self.miners[j].active = true;
             self.miners[j].unprofitable = 0;
             n = k;
+        }
+        // Validators paid less than they require for long enough unbond and leave (for
+        // good); their attestations stop at the boundary after the request.
+        let v = &c.validators;
+        let price = self.pool;
+        for (i, val) in self.validators.iter_mut().enumerate() {
+            if val.wash || val.active_until != u32::MAX {
+                continue;
+            }
+            let rev = if c.demand.paid_in_dn {
+                price.value(val.got_rev)
+            } else {
+                val.got_rev
+            };
+            let earned = u128::from(price.value(val.got_dn)) + u128::from(rev);
+            let worth = u128::from(price.value(val.stake));
+            if worth > 0 && earned * 10_000 < worth * u128::from(v.min_yield_bps) {
+                val.below += 1;
+                if val.below >= v.patience_epochs {
+                    val.active_until = t + 2;
+                    val.withdraw_at = Some(t + 2 + c.stakers.unbonding_epochs);
+                    self.decided.validator_exits.push(i);
+                }
+            } else {
+                val.below = 0;
+            }
         }
         let s = &c.stakers;
         for (i, st) in self.stakers.iter_mut().enumerate() {

@@ -56,7 +56,7 @@ pub fn scenario(c: &SimConfig, trace: &[EpochTrace]) -> Result<Value, SimError> 
         "floor": d.floor,
         "ceiling": d.ceiling,
         "epoch_secs": EPOCH_SECS,
-        "quorum": v.max(1),
+        "quorum": c.validators.quorum.max(1),
         "tolerance_bps": 0,
         "min_validator_stake": 1,
         "max_staker_yield_bps_per_epoch": d.max_staker_yield_bps,
@@ -102,12 +102,18 @@ pub fn scenario(c: &SimConfig, trace: &[EpochTrace]) -> Result<Value, SimError> 
                 .work
                 .iter()
                 .flat_map(|&(m, units)| {
-                    (0..v).map(move |k| json!({ "validator": validator(k), "miner": miner(m), "units": units }))
+                    e.voters.iter().map(move |&k| {
+                        json!({ "validator": validator(k), "miner": miner(m), "units": units })
+                    })
                 })
                 .collect();
+            let mut unstakes = stake(&e.unstakes);
+            unstakes.extend(e.validator_exits.iter().map(|&k| {
+                json!({ "staker": validator(k), "domain": "sim", "amount": c.validators.stake_each })
+            }));
             json!({
                 "stakes": stake(&e.stakes),
-                "unstakes": stake(&e.unstakes),
+                "unstakes": unstakes,
                 "payments": payments,
                 "attestations": attestations
             })

@@ -174,3 +174,30 @@ fn bad_configs_say_why() {
         assert!(e.contains(needle), "{text}: {e}");
     }
 }
+
+/// Validators that are not paid leave: with no usage DeepNode mints nothing, so each of
+/// the 4 validators (100,000 DN, requiring 1 bps per epoch) falls short every epoch.
+/// After 10 such epochs (0 to 9) they decide at the end of epoch 9, ask during epoch 10
+/// (their stake still counts in it), stop counting from epoch 11, and withdraw and sell
+/// all 400,000 DN at the start of epoch 12 (one unbonding epoch).
+#[test]
+fn unpaid_validators_leave() {
+    let mut c = SimConfig {
+        epochs: 14,
+        ..SimConfig::default()
+    };
+    c.demand.path = deepnode_sim::config::DemandPath::Flat;
+    c.demand.start_units = 0;
+    c.stakers.count = 0;
+    c.stakers.initial_staked = 0;
+    let r = simulate(&c).unwrap();
+    let rows = &r.deepnode.epochs;
+    let stake: Vec<u64> = rows.iter().map(|e| e.active_stake).collect();
+    assert_eq!(stake[..11], [400_000_000_000; 11]);
+    assert_eq!(stake[11..], [0; 3]);
+    let sold: Vec<u64> = rows.iter().map(|e| e.dn_sold).collect();
+    assert_eq!(sold[12], 400_000_000_000);
+    assert!(sold.iter().enumerate().all(|(t, s)| t == 12 || *s == 0), "{sold:?}");
+    // The fixed split pays them (41% of 10,000 DN a day on 400,000 DN): they stay.
+    assert!(r.fixed_split.epochs.iter().all(|e| e.active_stake == 400_000_000_000));
+}

@@ -43,15 +43,7 @@ fn pools(p: [u64; ROLES]) -> Pools {
 
 /// Replays `c`'s DeepNode regime on the program and compares every epoch.
 async fn matches_the_program(c: &SimConfig) {
-    let draws = Draws::new(c);
-    let run = run_regime(
-        c,
-        &draws,
-        Regime::DeepNode,
-        c.deepnode.max_emission_value_bps,
-        true,
-    )
-    .unwrap();
+    let run = recorded(c);
     let trace = run.trace.as_ref().unwrap();
     // The run exercises what it claims to: stakes, unstakes and a changing miner set.
     assert!(trace.iter().any(|e| !e.stakes.is_empty()), "a staker joins");
@@ -64,6 +56,25 @@ async fn matches_the_program(c: &SimConfig) {
         trace.iter().any(|e| miners(e) != miners(&trace[0])),
         "the miner set changes"
     );
+    replay_and_compare(c, &run).await;
+}
+
+/// The DeepNode regime of `c`, with what it sent the program each epoch.
+fn recorded(c: &SimConfig) -> deepnode_sim::RegimeRun {
+    let draws = Draws::new(c);
+    run_regime(
+        c,
+        &draws,
+        Regime::DeepNode,
+        c.deepnode.max_emission_value_bps,
+        true,
+    )
+    .unwrap()
+}
+
+/// Runs `run`'s inputs on the program; every epoch must equal the simulator's.
+async fn replay_and_compare(c: &SimConfig, run: &deepnode_sim::RegimeRun) {
+    let trace = run.trace.as_ref().unwrap();
     let doc = replay::scenario(c, trace).unwrap();
     let scenario: Scenario = serde_json::from_value(doc).unwrap();
     let report = deepnode_scenario::run(&scenario, &mut |_| {})
@@ -104,4 +115,27 @@ async fn the_deepnode_regime_is_the_program_on_a_dn_paid_guarded_domain() {
     c.demand.paid_in_dn = true;
     c.deepnode.max_emission_value_bps = Some(4_000);
     matches_the_program(&c).await;
+}
+
+/// Validators paid less than they require unstake together: their stake stops counting
+/// and they stop voting at the next boundary, so work is no longer verified and nothing
+/// is minted, on chain as in the simulator.
+#[tokio::test]
+async fn validators_leaving_end_verification_on_chain_too() {
+    let mut c = busy(5, 50_000);
+    c.validators.min_yield_bps = 10_000;
+    c.validators.patience_epochs = 3;
+    c.validators.quorum = 2;
+    let run = recorded(&c);
+    assert!(run
+        .trace
+        .as_ref()
+        .unwrap()
+        .iter()
+        .any(|e| !e.validator_exits.is_empty()));
+    // They decide at the end of epoch 2, ask during epoch 3, stop voting from epoch 4.
+    let budgets: Vec<u64> = run.settlements.iter().map(|s| s.budget).collect();
+    assert!(budgets[..4].iter().all(|b| *b > 0), "{budgets:?}");
+    assert!(budgets[4..].iter().all(|b| *b == 0), "{budgets:?}");
+    replay_and_compare(&c, &run).await;
 }
