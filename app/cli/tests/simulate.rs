@@ -160,14 +160,15 @@ fn sweep_runs_every_configuration() {
     )
     .unwrap();
     let growth = example("growth.json");
-    let doc = json(&[
+    let args = [
         "simulate",
         &growth,
         "--sweep",
         grid.to_str().unwrap(),
         "--epochs",
         "60",
-    ]);
+    ];
+    let doc = json(&args);
     let rows = doc["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 6);
     assert_eq!(doc["axes"], serde_json::json!(["demand.path", "rate"]));
@@ -185,16 +186,7 @@ fn sweep_runs_every_configuration() {
     let single = json(&["simulate", &growth, "--epochs", "60"]);
     assert_eq!(rows[4]["deepnode"], single["deepnode"]["summary"]);
     assert_eq!(rows[4]["fixed_split"], single["fixed_split"]["summary"]);
-    let table = ok(&[
-        "simulate",
-        &growth,
-        "--sweep",
-        grid.to_str().unwrap(),
-        "--epochs",
-        "60",
-        "--threads",
-        "1",
-    ]);
+    let table = ok(&[&args[..], &["--threads", "1"]].concat());
     assert!(
         table.contains("rate") && table.contains("6 configurations × 60 epochs"),
         "{table}"

@@ -208,6 +208,26 @@ fn credit(balance: &mut u64, amount: u64) -> Result<(), SimError> {
     Ok(())
 }
 
+/// Books `got` as DN or revenue received (`rev`), and into the DN wallet `dn` when it
+/// is DN (`holds_dn`: DN pools, and revenue pools of a DN-paid domain).
+fn receive(
+    got: u64,
+    (rev, holds_dn): (bool, bool),
+    got_dn: &mut u64,
+    got_rev: &mut u64,
+    dn: &mut u64,
+) -> Result<(), SimError> {
+    if rev {
+        *got_rev += got;
+    } else {
+        *got_dn += got;
+    }
+    if holds_dn {
+        credit(dn, got)?;
+    }
+    Ok(())
+}
+
 /// `floor(x * bps / 10000)`.
 fn bps_of(x: u64, bps: u16) -> u64 {
     (u128::from(x) * u128::from(bps) / 10_000) as u64
@@ -900,14 +920,7 @@ impl<'a> Market<'a> {
             );
         for (w, got_dn, got_rev, dn) in weights {
             let got = share(w)?;
-            if rev {
-                *got_rev += got;
-            } else {
-                *got_dn += got;
-            }
-            if !rev || dn_paid {
-                credit(dn, got)?;
-            }
+            receive(got, (rev, !rev || dn_paid), got_dn, got_rev, dn)?;
             paid += got;
         }
         Ok(paid)
@@ -1065,14 +1078,13 @@ impl<'a> Market<'a> {
         let mut paid = 0u64;
         for m in self.miners.iter_mut().filter(|m| m.units > 0) {
             let got = payout(pools[MINERS_ROLE], m.units, u128::from(total_units))?;
-            if rev {
-                m.got_rev += got;
-            } else {
-                m.got_dn += got;
-            }
-            if holds_dn {
-                credit(&mut m.dn, got)?;
-            }
+            receive(
+                got,
+                (rev, holds_dn),
+                &mut m.got_dn,
+                &mut m.got_rev,
+                &mut m.dn,
+            )?;
             paid += got;
         }
         // Stakers are paid by accumulator: the program funds the whole units it can pay
@@ -1103,14 +1115,13 @@ impl<'a> Market<'a> {
         let attestations = u128::from(with_work) * u128::from(self.voters(t));
         for v in self.validators.iter_mut().filter(|v| v.active(t)) {
             let got = payout(pools[VALIDATORS_ROLE], with_work, attestations)?;
-            if rev {
-                v.got_rev += got;
-            } else {
-                v.got_dn += got;
-            }
-            if holds_dn {
-                credit(&mut v.dn, got)?;
-            }
+            receive(
+                got,
+                (rev, holds_dn),
+                &mut v.got_dn,
+                &mut v.got_rev,
+                &mut v.dn,
+            )?;
             paid += got;
         }
         let owner = pools[DOMAIN_OWNER_ROLE];

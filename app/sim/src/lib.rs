@@ -76,18 +76,20 @@ fn start_price(c: &SimConfig) -> f64 {
     c.market.pool_rev as f64 / c.market.pool_dn as f64
 }
 
+/// Both regimes of `c` over `draws`: the fixed split, then DeepNode under the domain's
+/// configured guard.
+fn both(c: &SimConfig, draws: &Draws) -> Result<(RegimeRun, RegimeRun), SimError> {
+    let guard = c.deepnode.max_emission_value_bps;
+    Ok((
+        run_regime(c, draws, Regime::FixedSplit, None, false)?,
+        run_regime(c, draws, Regime::DeepNode, guard, false)?,
+    ))
+}
+
 /// Both regimes of `c`, summarised, without the wash analysis (what a sweep needs).
 pub fn compare(c: &SimConfig) -> Result<(Summary, Summary), SimError> {
     c.validate()?;
-    let draws = Draws::new(c);
-    let fixed = run_regime(c, &draws, Regime::FixedSplit, None, false)?;
-    let deepnode = run_regime(
-        c,
-        &draws,
-        Regime::DeepNode,
-        c.deepnode.max_emission_value_bps,
-        false,
-    )?;
+    let (fixed, deepnode) = both(c, &Draws::new(c))?;
     let p = start_price(c);
     Ok((Summary::of(&fixed, p), Summary::of(&deepnode, p)))
 }
@@ -97,14 +99,7 @@ pub fn simulate(c: &SimConfig) -> Result<SimReport, SimError> {
     c.validate()?;
     let draws = Draws::new(c);
     let p = start_price(c);
-    let fixed = run_regime(c, &draws, Regime::FixedSplit, None, false)?;
-    let deepnode = run_regime(
-        c,
-        &draws,
-        Regime::DeepNode,
-        c.deepnode.max_emission_value_bps,
-        false,
-    )?;
+    let (fixed, deepnode) = both(c, &draws)?;
     let wash = match &c.wash {
         Some(_) => Some(wash_analysis(c, &draws)?),
         None => None,

@@ -197,7 +197,14 @@ fn unpaid_validators_leave() {
     assert_eq!(stake[11..], [0; 3]);
     let sold: Vec<u64> = rows.iter().map(|e| e.dn_sold).collect();
     assert_eq!(sold[12], 400_000_000_000);
-    assert!(sold.iter().enumerate().all(|(t, s)| t == 12 || *s == 0), "{sold:?}");
+    assert!(
+        sold.iter().enumerate().all(|(t, s)| t == 12 || *s == 0),
+        "{sold:?}"
+    );
     // The fixed split pays them (41% of 10,000 DN a day on 400,000 DN): they stay.
-    assert!(r.fixed_split.epochs.iter().all(|e| e.active_stake == 400_000_000_000));
+    assert!(r
+        .fixed_split
+        .epochs
+        .iter()
+        .all(|e| e.active_stake == 400_000_000_000));
 }
