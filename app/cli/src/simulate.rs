@@ -206,33 +206,62 @@ pub fn write_plots(dir: &Path, r: &SimReport) -> Result<Vec<PathBuf>> {
                 vec![line("fixed 41/41/18", f, g), line("DeepNode", d, g)],
             )
         };
-    // Sell and buy pressure summed from the start: per-epoch values are dominated by the
-    // epochs in which stakers enter or leave.
-    let cumulative = |name: &str, rows: &[deepnode_sim::EpochRow]| -> Panel {
-        let running = |f: fn(&deepnode_sim::EpochRow) -> u64| -> Vec<(u64, f64)> {
-            let mut sum = 0u64;
-            rows.iter()
-                .map(|e| {
-                    sum = sum.saturating_add(f(e));
-                    (u64::from(e.epoch), sum as f64 / 1e6)
-                })
-                .collect()
-        };
-        (
-            format!("{name}: DN sold vs bought since the start"),
-            "revenue tokens",
-            vec![
-                Series {
-                    label: "sold".into(),
-                    points: running(|e| e.sold_value),
-                },
-                Series {
-                    label: "bought".into(),
-                    points: running(|e| e.bought_value),
-                },
-            ],
-        )
+    let running = |rows: &[deepnode_sim::EpochRow],
+                   f: fn(&deepnode_sim::EpochRow) -> u64|
+     -> Vec<(u64, f64)> {
+        let mut sum = 0u64;
+        rows.iter()
+            .map(|e| {
+                sum = sum.saturating_add(f(e));
+                (u64::from(e.epoch), sum as f64 / 1e6)
+            })
+            .collect()
     };
+    // Sold over bought since the start (absent until something was bought).
+    let ratio_line = |label: &str, rows: &[deepnode_sim::EpochRow]| -> Series {
+        let (mut sold, mut bought) = (0u64, 0u64);
+        let points = rows
+            .iter()
+            .filter_map(|e| {
+                sold = sold.saturating_add(e.sold_value);
+                bought = bought.saturating_add(e.bought_value);
+                (bought > 0).then(|| (u64::from(e.epoch), sold as f64 / bought as f64))
+            })
+            .collect();
+        Series {
+            label: label.to_string(),
+            points,
+        }
+    };
+    let sold_bought = |name: &str, rows: &[deepnode_sim::EpochRow]| {
+        [
+            Series {
+                label: format!("{name}: sold"),
+                points: running(rows, |e| e.sold_value),
+            },
+            Series {
+                label: format!("{name}: bought"),
+                points: running(rows, |e| e.bought_value),
+            },
+        ]
+    };
+    // Summed from the start: per-epoch values are dominated by the epochs in which
+    // stakers enter or leave.
+    let pressure = vec![
+        (
+            "DN sold vs bought since the start".to_string(),
+            "revenue tokens",
+            sold_bought("fixed 41/41/18", f)
+                .into_iter()
+                .chain(sold_bought("DeepNode", d))
+                .collect(),
+        ),
+        (
+            "sell / buy pressure since the start".to_string(),
+            "sold / bought",
+            vec![ratio_line("fixed 41/41/18", f), ratio_line("DeepNode", d)],
+        ),
+    ];
     let charts: Vec<(&str, Vec<Panel>)> = vec![
         (
             "price.png",
@@ -245,10 +274,7 @@ pub fn write_plots(dir: &Path, r: &SimReport) -> Result<Vec<PathBuf>> {
                 both("DN minted per epoch", "DN", &|e| e.minted as f64 / 1e6),
             ],
         ),
-        (
-            "pressure.png",
-            vec![cumulative("fixed 41/41/18", f), cumulative("DeepNode", d)],
-        ),
+        ("pressure.png", pressure),
         (
             "miners.png",
             vec![

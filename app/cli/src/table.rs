@@ -21,6 +21,18 @@ pub fn grouped(n: u64) -> String {
     out
 }
 
+/// A price ×1e9 for people: `500000000` as `0.5`.
+fn price(e9: u64) -> String {
+    let whole = e9 / 1_000_000_000;
+    let frac = format!("{:09}", e9 % 1_000_000_000);
+    let frac = frac.trim_end_matches('0');
+    if frac.is_empty() {
+        whole.to_string()
+    } else {
+        format!("{whole}.{frac}")
+    }
+}
+
 /// A table with `header`, every column but the first right-aligned.
 pub fn table(header: &[&str]) -> Table {
     let mut t = Table::new();
@@ -66,6 +78,14 @@ pub fn epoch(scenario: &Scenario, e: &EpochReport) -> String {
         grouped(e.minted),
         grouped(e.withheld),
     );
+    if let Some(g) = &e.value_guard {
+        out.push_str(&format!(
+            "  value guard (§13): at {} DN per {sym}, {} bps of the revenue's value caps the budget at {} DN\n",
+            price(g.price_e9),
+            g.max_value_bps,
+            grouped(g.cap),
+        ));
+    }
     // A DN-paid domain's revenue is DN too: name the two columns apart.
     let rev_label = if sym == "DN" { "DN revenue" } else { sym };
     let mut pools = table(&["pool", "DN", rev_label]);
@@ -156,7 +176,7 @@ pub fn report(scenario: &Scenario, r: &Report) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::grouped;
+    use super::{grouped, price};
 
     #[test]
     fn groups_thousands() {
@@ -165,5 +185,14 @@ mod tests {
         assert_eq!(grouped(1_000), "1,000");
         assert_eq!(grouped(16_912_498), "16,912,498");
         assert_eq!(grouped(u64::MAX), "18,446,744,073,709,551,615");
+    }
+
+    #[test]
+    fn prices_drop_trailing_zeros() {
+        assert_eq!(price(1_000_000_000), "1");
+        assert_eq!(price(500_000_000), "0.5");
+        assert_eq!(price(1), "0.000000001");
+        assert_eq!(price(2_250_000_000), "2.25");
+        assert_eq!(price(0), "0");
     }
 }

@@ -225,6 +225,17 @@ fn the_value_guard_caps_budgets_by_the_revenues_dn_value() {
             );
         }
     }
+    // The tables say it too.
+    let file = root().join("app/examples/value-guard.json");
+    let out = deepnode(&["scenario", "run", file.to_str().expect("path")]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("value guard (§13): at 0.5 DN per USDC, 5000 bps of the revenue's value caps the budget at 1,000,000 DN"),
+        "{text}"
+    );
+    assert!(
+        text.contains("at 1 DN per DN, 5000 bps of the revenue's value caps the budget at 500 DN")
+    );
     // A domain without a guard reports none (the shared vector's document is unchanged).
     let spike = example("demand-spike.json");
     assert!(epochs(&spike, "compute")
