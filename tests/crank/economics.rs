@@ -241,7 +241,7 @@ async fn an_absurd_minority_changes_neither_work_nor_honest_rewards() {
 /// Guard of 50% of the revenue's DN value (§13) on the default test settings.
 fn guarded() -> DomainSettings {
     DomainSettings {
-        max_emission_value_bps: Some(5_000),
+        max_emission_value_bps: 5_000,
         ..settings(2)
     }
 }
@@ -252,7 +252,7 @@ fn guarded() -> DomainSettings {
 async fn the_value_guard_caps_a_dn_paid_domain_at_half_its_revenue() {
     // Governance requires a guard of at most 80%; the domain's 50% is within it.
     let bounds = Bounds {
-        max_emission_value_bps: Some(8_000),
+        max_emission_value_bps: 8_000,
         ..default_bounds()
     };
     let mut w = World::new(None, Some(bounds)).await;

@@ -410,14 +410,14 @@ async fn create_domain_rejects_emission_and_validation_out_of_bounds() {
         bs(
             "no guard where governance requires one",
             E::EmissionValueGuardRequired,
-            |b| b.max_emission_value_bps = Some(8_000),
-            |s| s.max_emission_value_bps = None,
+            |b| b.max_emission_value_bps = 8_000,
+            |s| s.max_emission_value_bps = 0,
         ),
         bs(
             "guard above governance's bound",
             E::EmissionValueGuardOutOfBounds,
-            |b| b.max_emission_value_bps = Some(8_000),
-            |s| s.max_emission_value_bps = Some(8_001),
+            |b| b.max_emission_value_bps = 8_000,
+            |s| s.max_emission_value_bps = 8_001,
         ),
     ])
     .await;

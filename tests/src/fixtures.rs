@@ -47,7 +47,7 @@ pub fn default_bounds() -> Bounds {
         min_auction_secs: 60,
         max_auction_secs: 7 * 86_400,
         min_auction_floor_e9: 1,
-        max_emission_value_bps: None,
+        max_emission_value_bps: 0,
     }
 }
 
@@ -74,7 +74,7 @@ pub fn default_settings() -> DomainSettings {
         max_staker_yield_bps: 100,
         claim_window_epochs: 1,
         unbonding_epochs: 1,
-        max_emission_value_bps: None,
+        max_emission_value_bps: 0,
     }
 }
 

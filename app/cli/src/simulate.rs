@@ -188,6 +188,10 @@ pub fn summary_table(r: &SimReport) -> String {
     out
 }
 
+/// Where the pressure chart clips the sell/buy ratio: the first epochs, when almost
+/// nothing has been bought yet, would flatten the rest.
+const RATIO_CLIP: f64 = 5.0;
+
 /// price.png, supply.png, pressure.png and miners.png, both regimes on the same axes.
 pub fn write_plots(dir: &Path, r: &SimReport) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -225,7 +229,10 @@ pub fn write_plots(dir: &Path, r: &SimReport) -> Result<Vec<PathBuf>> {
             .filter_map(|e| {
                 sold = sold.saturating_add(e.sold_value);
                 bought = bought.saturating_add(e.bought_value);
-                (bought > 0).then(|| (u64::from(e.epoch), sold as f64 / bought as f64))
+                (bought > 0).then(|| {
+                    let r = sold as f64 / bought as f64;
+                    (u64::from(e.epoch), r.min(RATIO_CLIP))
+                })
             })
             .collect();
         Series {
@@ -257,7 +264,7 @@ pub fn write_plots(dir: &Path, r: &SimReport) -> Result<Vec<PathBuf>> {
                 .collect(),
         ),
         (
-            "sell / buy pressure since the start".to_string(),
+            format!("sell / buy pressure since the start (clipped at {RATIO_CLIP})"),
             "sold / bought",
             vec![ratio_line("fixed 41/41/18", f), ratio_line("DeepNode", d)],
         ),

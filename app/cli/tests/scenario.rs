@@ -310,5 +310,21 @@ fn bad_input_is_a_readable_error() {
         err.contains("invalid scenario: unknown field `colour`"),
         "{err}"
     );
+    // A guard of 0 would mint nothing: the runner says so instead of running it.
+    let mut guard: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("app/examples/value-guard.json")).expect("example"),
+    )
+    .expect("json");
+    guard["domains"][1]["max_emission_value_bps"] = 0.into();
+    std::fs::write(&bad, guard.to_string()).expect("write");
+    let out = deepnode(&["scenario", "run", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "domain vision: max_emission_value_bps 0 would mint nothing; omit it for no guard"
+        ),
+        "{err}"
+    );
     std::fs::remove_file(bad).expect("clean up");
 }

@@ -801,6 +801,12 @@ fn is_nothing(e: &solana_sdk::transaction::TransactionError) -> bool {
 /// Checks what the runner cannot honour before anything runs.
 fn validate(s: &Scenario) -> Result<(), ScenarioError> {
     for d in &s.domains {
+        if d.max_emission_value_bps == Some(0) {
+            return Err(ScenarioError::Invalid(format!(
+                "domain {}: max_emission_value_bps 0 would mint nothing; omit it for no guard",
+                d.name
+            )));
+        }
         let split = d.split_bps;
         let sum = u32::from(split.miners)
             + u32::from(split.stakers)
@@ -859,7 +865,7 @@ fn settings_of(d: &DomainSpec) -> DomainSettings {
         max_staker_yield_bps: d.max_staker_yield_bps_per_epoch,
         claim_window_epochs: d.claim_window_epochs,
         unbonding_epochs: d.unbonding_epochs,
-        max_emission_value_bps: d.max_emission_value_bps,
+        max_emission_value_bps: d.max_emission_value_bps.unwrap_or(0),
     }
 }
 

@@ -70,9 +70,10 @@ pub struct Bounds {
     pub max_auction_secs: u32,
     /// Lowest auction price floor (DN per revenue unit times 1e9, at least 1).
     pub min_auction_floor_e9: u64,
-    /// §13: when set, every domain must set an emission value guard at most this (bps);
-    /// `None` leaves the guard to each domain.
-    pub max_emission_value_bps: Option<u16>,
+    /// §13: when above 0, every domain must set an emission value guard of at most this
+    /// (bps); 0 leaves the guard to each domain.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub max_emission_value_bps: u16,
 }
 
 /// An inclusive range of basis points.

@@ -55,8 +55,10 @@ pub struct DomainSettings {
     /// Epochs a request to unstake waits before withdrawal.
     pub unbonding_epochs: u16,
     /// §13 emission value guard: an epoch mints at most this share (bps) of its
-    /// revenue's DN value (`None`: no guard).
-    pub max_emission_value_bps: Option<u16>,
+    /// revenue's DN value; 0: no guard (a plain u16 keeps `pay`'s deserialisation
+    /// within its compute goal).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub max_emission_value_bps: u16,
 }
 
 impl DomainSettings {
@@ -165,11 +167,15 @@ impl DomainSettings {
             self.unbonding_epochs <= b.max_unbonding_epochs,
             DeepNodeError::UnbondingOutOfBounds
         );
-        if let Some(bound) = b.max_emission_value_bps {
-            let guard = self
-                .max_emission_value_bps
-                .ok_or(DeepNodeError::EmissionValueGuardRequired)?;
-            require!(guard <= bound, DeepNodeError::EmissionValueGuardOutOfBounds);
+        if b.max_emission_value_bps > 0 {
+            require!(
+                self.max_emission_value_bps > 0,
+                DeepNodeError::EmissionValueGuardRequired
+            );
+            require!(
+                self.max_emission_value_bps <= b.max_emission_value_bps,
+                DeepNodeError::EmissionValueGuardOutOfBounds
+            );
         }
         Ok(())
     }

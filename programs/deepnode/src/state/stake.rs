@@ -533,7 +533,7 @@ mod tests {
                 max_staker_yield_bps: 0,
                 claim_window_epochs: 1,
                 unbonding_epochs: 0,
-                max_emission_value_bps: None,
+                max_emission_value_bps: 0,
             },
             shard_count: 1,
             active_stake,

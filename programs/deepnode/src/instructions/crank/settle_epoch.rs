@@ -81,9 +81,10 @@ pub struct SettleEpoch<'info> {
 
 /// §13: the price the guard uses and the cap it gives, for an epoch with a guard.
 fn value_guard(a: &SettleEpoch, revenue: u64) -> Result<Option<ValueGuard>> {
-    let Some(max_value_bps) = a.epoch.settings.max_emission_value_bps else {
+    let max_value_bps = a.epoch.settings.max_emission_value_bps;
+    if max_value_bps == 0 {
         return Ok(None);
-    };
+    }
     let price_e9 = if a.domain.revenue_is_dn {
         PRICE_SCALE
     } else if a.auction.data_is_empty() {
