@@ -356,6 +356,12 @@ pub fn sweep_table(grid: &Grid, rows: &[SweepRow]) -> String {
         header.push(format!("{r}: sell/buy"));
         header.push(format!("{r}: miners"));
     }
+    let wash = rows.iter().any(|r| r.wash.is_some());
+    if wash {
+        header.push("wash: profit, no guard".into());
+        header.push("wash: break-even bps".into());
+        header.push("guard's cost to honest".into());
+    }
     let names: Vec<&str> = header.iter().map(String::as_str).collect();
     let mut t = table(&names);
     for row in rows {
@@ -369,6 +375,11 @@ pub fn sweep_table(grid: &Grid, rows: &[SweepRow]) -> String {
             cells.push(format!("{:.4}", s.final_price));
             cells.push(ratio(s.pressure));
             cells.push(s.final_miners.to_string());
+        }
+        if let Some(w) = &row.wash {
+            cells.push(format!("{:.2}%", w.profit_bps_unguarded as f64 / 100.0));
+            cells.push(w.break_even_bps.map_or("-".into(), |b| b.to_string()));
+            cells.push(format!("{:.2}%", w.guard_cost_bps as f64 / 100.0));
         }
         t.add_row(cells);
     }

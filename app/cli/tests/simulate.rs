@@ -194,6 +194,23 @@ fn sweep_runs_every_configuration() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A sweep over a configuration with a wash agent reports §13 per configuration: the
+/// row of the wash example's own rate and pool equals the example run alone.
+#[test]
+fn a_wash_sweep_reports_the_break_even_guard_per_configuration() {
+    let wash = example("wash.json");
+    let grid = example("wash-sweep.json");
+    let doc = json(&["simulate", &wash, "--sweep", &grid]);
+    let rows = doc["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 8);
+    // Row 5: 1 DN per $1 (the default rate) on the $10M pool (the default depth).
+    assert_eq!(rows[5]["values"][0], 1_000_000_000);
+    let single = json(&["simulate", &wash]);
+    assert_eq!(rows[5]["wash"], single["wash"]);
+    let table = ok(&["simulate", &wash, "--sweep", &grid]);
+    assert!(table.contains("wash: break-even bps"), "{table}");
+}
+
 /// Every shipped configuration runs; the wash example reports its break-even guard.
 #[test]
 fn every_shipped_configuration_runs() {

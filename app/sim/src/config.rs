@@ -220,6 +220,9 @@ pub struct StakerConfig {
     /// 5,000: at 1.5 times the yield it stays for), so entry and exit do not chase each
     /// other every epoch.
     pub join_margin_bps: u32,
+    /// A staker buys its stake only if that costs at most this much above the pool's
+    /// price (bps, default 500): nobody stakes through a pool too shallow to buy in.
+    pub max_slippage_bps: u32,
     /// Epochs between the unstake request's boundary and the withdrawal (default 1).
     pub unbonding_epochs: u32,
     /// Share of the withdrawn stake sold (bps, default 10,000).
@@ -238,6 +241,7 @@ impl Default for StakerConfig {
             patience_epochs: 3,
             joins_per_epoch: 2,
             join_margin_bps: 5_000,
+            max_slippage_bps: 500,
             unbonding_epochs: 1,
             exit_sell_bps: 10_000,
         }

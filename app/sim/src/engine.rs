@@ -1312,8 +1312,14 @@ impl<'a> Market<'a> {
                 && yield_bps > 0
                 && u64::from(yield_bps) * 10_000
                     >= u64::from(st.required_bps) * u64::from(10_000 + s.join_margin_bps);
-            // A pool too shallow to sell the stake leaves the staker out.
+            // A staker does not buy into a pool too shallow for its stake: it would pay
+            // more than `max_slippage_bps` above the pool's price.
             if !wants || s.stake_each >= self.pool.dn {
+                continue;
+            }
+            let cost = self.pool.rev_for_dn(s.stake_each)?;
+            let at_price = u128::from(self.pool.value(s.stake_each));
+            if u128::from(cost) * 10_000 > at_price * u128::from(10_000 + s.max_slippage_bps) {
                 continue;
             }
             let st = &mut self.stakers[i];

@@ -4,7 +4,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::{compare, SimConfig, SimError, Summary};
+use crate::{compare, wash_analysis, Draws, SimConfig, SimError, Summary, WashReport};
 
 /// One axis of the grid: a dotted path into the configuration ("" for the whole of it)
 /// and its values. An object value is merged into the object at the path, recursively;
@@ -63,6 +63,9 @@ pub struct SweepRow {
     pub fixed_split: Summary,
     /// DeepNode summary.
     pub deepnode: Summary,
+    /// §13, when the configuration has a wash agent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wash: Option<WashReport>,
 }
 
 impl Grid {
@@ -181,8 +184,9 @@ pub fn expand(base: &SimConfig, grid: &Grid) -> Result<Vec<(Vec<usize>, SimConfi
         .collect()
 }
 
-/// Runs every configuration of `grid` over `base` in parallel; `done` is called after
-/// each (from any thread). Rows come back in grid order.
+/// Runs every configuration of `grid` over `base` in parallel (with a wash agent, its
+/// §13 analysis too); `done` is called after each (from any thread). Rows come back in
+/// grid order.
 pub fn sweep(
     base: &SimConfig,
     grid: &Grid,
@@ -192,8 +196,13 @@ pub fn sweep(
     configs
         .par_iter()
         .map(|(at, c)| {
-            let (fixed_split, deepnode) = compare(c)
-                .map_err(|e| SimError::Config(format!("sweep {}: {e}", grid.describe(at))))?;
+            let failed =
+                |e: SimError| SimError::Config(format!("sweep {}: {e}", grid.describe(at)));
+            let (fixed_split, deepnode) = compare(c).map_err(failed)?;
+            let wash = match &c.wash {
+                Some(_) => Some(wash_analysis(c, &Draws::new(c)).map_err(failed)?),
+                None => None,
+            };
             done();
             Ok(SweepRow {
                 values: grid
@@ -205,6 +214,7 @@ pub fn sweep(
                 at: at.clone(),
                 fixed_split,
                 deepnode,
+                wash,
             })
         })
         .collect()
