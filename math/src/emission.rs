@@ -6,6 +6,21 @@
 
 use crate::{mul_div_floor, MathError, BPS_DENOMINATOR, PRICE_SCALE};
 
+/// The foundation's fixed share of every emission (bps).
+pub const FOUNDATION_BPS: u16 = 100;
+
+/// The five roles' shares summed (foundation excluded); five u16 cannot overflow a u64.
+pub fn roles_bps_sum(bps: [u16; ROLES - 1]) -> u64 {
+    bps.iter()
+        .fold(0u64, |acc, b| acc.saturating_add(u64::from(*b)))
+}
+
+/// Whether the five roles' shares and the foundation's fixed 100 bps make exactly
+/// 10,000, as §6 requires of every domain's split.
+pub fn split_is_whole(bps: [u16; ROLES - 1]) -> bool {
+    roles_bps_sum(bps).checked_add(u64::from(FOUNDATION_BPS)) == Some(BPS_DENOMINATOR)
+}
+
 /// Number of paid roles, the foundation included.
 pub const ROLES: usize = 6;
 /// Miners, paid by verified work units.
@@ -329,6 +344,17 @@ mod tests {
         assert_eq!(emission_value_cap(u64::MAX, u64::MAX, 65_535), Ok(u64::MAX));
         assert_eq!(room(10, 4), 6);
         assert_eq!(room(4, 10), 0);
+    }
+
+    /// §6: the five shares and the foundation's 100 make 10,000, no more, no less.
+    #[test]
+    fn a_split_is_whole_at_9900() {
+        assert!(split_is_whole(V1_SPLIT));
+        assert_eq!(roles_bps_sum(V1_SPLIT), 9_900);
+        assert!(!split_is_whole([5_000, 2_000, 1_500, 500, 1_000]));
+        assert!(!split_is_whole([5_000, 2_000, 1_500, 500, 899]));
+        assert!(!split_is_whole([u16::MAX; 5]));
+        assert_eq!(roles_bps_sum([u16::MAX; 5]), 5 * 65_535);
     }
 
     /// Unpayable roles: their DN is withheld, their revenue rolls over.

@@ -1,6 +1,8 @@
 //! `deepnode scenario`, run as a user runs it: the shared vectors' `--json` equal to their
 //! expected documents, the human tables, the charts, every shipped example with the
 //! behaviour it was written to show, and readable errors.
+mod common;
+use common::png_size;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -95,13 +97,6 @@ fn tables_show_each_epoch_and_the_end_state() {
 }
 
 /// Width and height of a PNG, from its IHDR chunk.
-fn png_size(bytes: &[u8]) -> (u32, u32) {
-    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "PNG signature");
-    assert_eq!(&bytes[12..16], b"IHDR");
-    let w = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
-    let h = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
-    (w, h)
-}
 
 #[test]
 fn plot_writes_the_three_charts() {

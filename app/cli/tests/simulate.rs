@@ -1,5 +1,7 @@
 //! `deepnode simulate`, run as a user runs it: the comparison table, `--json`, `--csv`,
 //! `--plot`, `--sweep`, every shipped configuration, and readable errors.
+mod common;
+use common::png_size;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -110,13 +112,6 @@ fn csv_has_a_row_per_epoch_and_regime() {
     ]);
     assert_eq!(out, text);
     std::fs::remove_dir_all(&dir).unwrap();
-}
-
-fn png_size(bytes: &[u8]) -> (u32, u32) {
-    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "PNG signature");
-    let w = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
-    let h = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
-    (w, h)
 }
 
 #[test]

@@ -807,13 +807,16 @@ fn validate(s: &Scenario) -> Result<(), ScenarioError> {
                 d.name
             )));
         }
-        let split = d.split_bps;
-        let sum = u32::from(split.miners)
-            + u32::from(split.stakers)
-            + u32::from(split.validators)
-            + u32::from(split.domain_owner)
-            + u32::from(split.model_owners);
-        if sum != 9_900 {
+        let s = d.split_bps;
+        let split = [
+            s.miners,
+            s.stakers,
+            s.validators,
+            s.domain_owner,
+            s.model_owners,
+        ];
+        if !deepnode_math::split_is_whole(split) {
+            let sum = deepnode_math::roles_bps_sum(split);
             return Err(ScenarioError::Invalid(format!(
                 "domain {}: split_bps must sum to 9900 (the foundation's 100 is implicit), not {sum}",
                 d.name

@@ -540,12 +540,15 @@ impl SimConfig {
         }
         let d = &self.deepnode;
         let sp = d.split;
-        let sum = u32::from(sp.miners)
-            + u32::from(sp.stakers)
-            + u32::from(sp.validators)
-            + u32::from(sp.domain_owner)
-            + u32::from(sp.model_owners);
-        if sum != 9_900 {
+        let split = [
+            sp.miners,
+            sp.stakers,
+            sp.validators,
+            sp.domain_owner,
+            sp.model_owners,
+        ];
+        if !deepnode_math::split_is_whole(split) {
+            let sum = deepnode_math::roles_bps_sum(split);
             return bad(format!(
                 "deepnode.split sums to {sum}: the five roles must make 9900 (the foundation has 100)"
             ));

@@ -81,7 +81,7 @@ pub const BPS: u16 = 10_000;
 /// Fixed buyback-and-burn share of every payment.
 pub const BUYBACK_BPS: u16 = deepnode_math::BUYBACK_BPS;
 /// Fixed foundation share of every emission.
-pub const FOUNDATION_BPS: u16 = 100;
+pub const FOUNDATION_BPS: u16 = deepnode_math::FOUNDATION_BPS;
 /// Ceiling of any single emission role (miners, stakers, validators).
 pub const MAX_ROLE_BPS: u16 = 9_900;
 /// Ceiling of the domain owner's emission share.

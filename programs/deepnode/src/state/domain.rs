@@ -105,15 +105,14 @@ impl DomainSettings {
             b.model_owners_bps.contains(s.model_owners),
             DeepNodeError::ModelOwnersSplitOutOfBounds
         );
-        let sum = bps_sum(&[
-            s.miners,
-            s.stakers,
-            s.validators,
-            s.domain_owner,
-            s.model_owners,
-        ]);
         require!(
-            sum == u32::from(BPS - FOUNDATION_BPS),
+            deepnode_math::split_is_whole([
+                s.miners,
+                s.stakers,
+                s.validators,
+                s.domain_owner,
+                s.model_owners,
+            ]),
             DeepNodeError::SplitSumInvalid
         );
         require!(
