@@ -10,6 +10,7 @@ use deepnode_tests::fixtures::default_settings;
 use deepnode_tests::tokens::TOKEN;
 use solana_sdk::account::Account;
 use solana_sdk::instruction::Instruction;
+use solana_sdk::message::AddressLookupTableAccount;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signature};
 use solana_sdk::signer::Signer;
@@ -120,6 +121,7 @@ async fn one_pass_cranks_like_the_harness_and_a_second_finds_nothing() {
     let push = Options {
         push: true,
         dry_run: false,
+        lookup_tables: true,
     };
     let (s, actions) = pass(&mut c, push).await;
     follow(&mut w).await;
@@ -167,6 +169,7 @@ async fn dry_run_reports_and_sends_nothing() {
         Options {
             push: true,
             dry_run: true,
+            lookup_tables: true,
         },
     )
     .await;
@@ -217,16 +220,25 @@ impl Cluster for Faulty {
     async fn now(&mut self) -> Result<i64, ClusterError> {
         self.inner.now().await
     }
-    async fn send(
+    async fn lookup_tables(
+        &mut self,
+        authority: &Pubkey,
+    ) -> Result<Vec<(Pubkey, Account)>, ClusterError> {
+        self.inner.lookup_tables(authority).await
+    }
+    async fn send_with_tables(
         &mut self,
         instructions: &[Instruction],
         signers: &[&Keypair],
+        tables: &[AddressLookupTableAccount],
     ) -> Result<Signature, ClusterError> {
         if self.left == 0 {
             return Err(ClusterError::Transport("keeper stopped".into()));
         }
         self.left -= 1;
-        self.inner.send(instructions, signers).await
+        self.inner
+            .send_with_tables(instructions, signers, tables)
+            .await
     }
 }
 
@@ -236,6 +248,7 @@ async fn a_keeper_stopped_anywhere_and_restarted_ends_in_the_same_state() {
     let push = Options {
         push: true,
         dry_run: false,
+        lookup_tables: true,
     };
     // Stop after the first close, in the middle of finalising, right after a
     // settlement, and in the middle of crediting.
@@ -287,6 +300,7 @@ async fn two_keepers_at_once_end_in_the_same_state() {
     let push = Options {
         push: true,
         dry_run: false,
+        lookup_tables: true,
     };
     // The keepers interleave at every await of the runtime's client, which depends on
     // timing: three rounds explore three interleavings.
@@ -334,6 +348,7 @@ async fn a_keeper_planning_from_stale_state_reports_every_step_as_raced() {
     let push = Options {
         push: true,
         dry_run: false,
+        lookup_tables: true,
     };
     let (done, _) = pass(&mut a, push).await;
     assert_eq!((done.epochs_closed, done.epochs_swept), (2, 4));
@@ -368,4 +383,133 @@ async fn a_keeper_planning_from_stale_state_reports_every_step_as_raced() {
         .all(|a| matches!(a.outcome, Outcome::Raced { .. })));
     assert_eq!((s.raced, s.sent, s.failed), (8, 0, 0));
     follow(&mut w).await;
+}
+
+/// Miners of the crowded domain.
+const CROWD: usize = 20;
+
+/// One SPL-paid domain with three validators and [`CROWD`] miners, its keeper's key
+/// funded: enough credit lines per epoch that a lookup table fits more of them.
+async fn crowded_world() -> (World, Keypair) {
+    let mut w = World::new(None, None).await;
+    w.domain(false, TOKEN, &[], default_settings(), 3, 100_000, CROWD)
+        .await;
+    let kp = Keypair::new();
+    w.env.airdrop(&kp.pubkey(), 10_000_000_000).await;
+    (w, kp)
+}
+
+/// The open epoch's work: the consumer pays through both shards, every validator attests
+/// every miner; then the clock passes the epoch's end.
+async fn crowded_epoch(w: &mut World) {
+    w.pay(0, 10_000_000, 0).await;
+    w.pay(0, 5_000_000, 1).await;
+    for m in 0..w.doms[0].miners.len() {
+        for v in 0..3 {
+            w.attest(0, v, m, 100).await;
+        }
+    }
+    pass_epoch_end(w).await;
+}
+
+/// The credit transactions of a pass: (lines, v0) each.
+fn credits(actions: &[Action]) -> Vec<(usize, bool)> {
+    actions
+        .iter()
+        .filter(|a| a.step == Step::Credit)
+        .map(|a| (a.items, a.v0))
+        .collect()
+}
+
+/// A domain whose credit lines overflow a legacy transaction gets a lookup table: the
+/// keeper creates it in the pass that first needs it (its addresses become usable in the
+/// next slot, so that pass still credits in legacy batches), and a later pass, by a
+/// keeper that kept nothing but its key, finds it again and credits through it, adding
+/// a newcomer's addresses first. Every balance ends as with a keeper that keeps no table.
+#[tokio::test]
+async fn a_crowded_domain_gets_a_lookup_table_and_later_passes_credit_through_it() {
+    let mut runs = Vec::new();
+    for tables in [false, true] {
+        let (mut w, kp) = crowded_world().await;
+        let options = Options {
+            push: true,
+            dry_run: false,
+            lookup_tables: tables,
+        };
+        crowded_epoch(&mut w).await;
+        let (first, first_actions) = pass(&mut w.env.cluster(&kp), options).await;
+        follow(&mut w).await;
+        // A newcomer joins; the next epoch has 21 miners.
+        let newcomer = w.env.miner(&w.doms[0].d).await;
+        w.doms[0].miners.push(newcomer);
+        crowded_epoch(&mut w).await;
+        w.env.next_slot().await;
+        let (second, second_actions) = pass(&mut w.env.cluster(&kp), options).await;
+        follow(&mut w).await;
+        let (_, balances) = outcome(&mut w, 0, &[kp.pubkey()]).await;
+        runs.push((first, first_actions, second, second_actions, balances));
+    }
+    let [(l1, la1, l2, la2, legacy_balances), (t1, ta1, t2, ta2, table_balances)] =
+        <[_; 2]>::try_from(runs).unwrap_or_else(|_| unreachable!());
+    // Lines per epoch: 20 miners, 3 validators, the model owner, the domain owner and
+    // the foundation (26; 27 with the newcomer), in that order. A legacy transaction
+    // carries 8 miner lines (3 new keys each); the smaller lines after the miners pack
+    // tighter: 4 miners, 3 validators (2 keys each), the model owner and the domain owner
+    // make 9, and the foundation's goes alone. With 21 miners: 5 of them and the 3
+    // validators make 8, then the last three lines.
+    assert_eq!(
+        credits(&la1),
+        [(8, false), (8, false), (9, false), (1, false)]
+    );
+    assert_eq!(credits(&ta1), credits(&la1));
+    assert_eq!(
+        credits(&la2),
+        [(8, false), (8, false), (8, false), (3, false)]
+    );
+    // The table: created with its first extension in one transaction, then extended.
+    // It holds the domain's key first, then what credit lines name every epoch: config,
+    // system program and event authority, each miner's PDA and reward balance, the rent
+    // payer of the records (validator 0), each validator's PDA and reward balance, the
+    // model, its owner's and the domain owner's reward balances, the consumer (the
+    // model records' rent payer), the foundation's account and reward balance:
+    // 1 + 3 + 40 + 1 + 6 + 1 + 2 + 1 + 2 = 57 addresses.
+    let table_steps: Vec<(Step, usize)> = ta1
+        .iter()
+        .filter(|a| matches!(a.step, Step::CreateTable | Step::ExtendTable))
+        .map(|a| (a.step, a.items))
+        .collect();
+    // A legacy transaction creating the table and extending it: 268 bytes, 32 per
+    // address, so 30 fit in 1,232; the other 27 go in one extension.
+    assert_eq!(
+        table_steps,
+        [(Step::CreateTable, 30), (Step::ExtendTable, 27)]
+    );
+    assert_eq!((t1.tables_created, t1.table_addresses), (1, 57));
+    assert_eq!((l1.tables_created, l1.table_addresses), (0, 0));
+    // The second pass adds the newcomer's PDA and reward balance, which this slot cannot
+    // use yet, and sends 27 lines in two v0 transactions (the program's cap is 14).
+    assert_eq!((t2.tables_created, t2.table_addresses), (0, 2));
+    assert_eq!(
+        ta2.iter()
+            .filter(|a| a.step == Step::ExtendTable)
+            .map(|a| a.items)
+            .collect::<Vec<_>>(),
+        [2]
+    );
+    assert_eq!(credits(&ta2), [(14, true), (13, true)]);
+    // Everything else is the same transactions, and nothing failed.
+    let others = |actions: &[Action]| -> Vec<(Step, usize)> {
+        actions
+            .iter()
+            .filter(|a| !matches!(a.step, Step::Credit | Step::CreateTable | Step::ExtendTable))
+            .map(|a| (a.step, a.items))
+            .collect()
+    };
+    assert_eq!(others(&ta1), others(&la1));
+    assert_eq!(others(&ta2), others(&la2));
+    for s in [&l1, &l2, &t1, &t2] {
+        assert_eq!((s.failed, s.raced), (0, 0));
+    }
+    assert_eq!((t2.lines_credited, l2.lines_credited), (27, 27));
+    assert_eq!(table_balances, legacy_balances);
 }

@@ -5,11 +5,12 @@
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
-use deepnode_sdk::cluster::{sign, Cluster, ClusterError};
+use deepnode_sdk::cluster::{sign_with_tables, Cluster, ClusterError};
 use solana_program_test::{BanksClient, BanksClientError};
 use solana_sdk::account::Account;
 use solana_sdk::clock::Clock;
 use solana_sdk::instruction::Instruction;
+use solana_sdk::message::AddressLookupTableAccount;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signature};
 use solana_sdk::signer::Signer;
@@ -41,6 +42,11 @@ impl Registry {
     /// Records the static accounts of `tx`.
     pub fn record_tx(&self, tx: &VersionedTransaction) {
         self.record(tx.message.static_account_keys().iter().copied());
+    }
+
+    fn all(&self) -> Vec<Pubkey> {
+        let known = self.inner.lock().expect("registry");
+        known.named.iter().copied().collect()
     }
 
     fn candidates(&self) -> Vec<Pubkey> {
@@ -108,16 +114,43 @@ impl Cluster for InProcess {
         Ok(clock.unix_timestamp)
     }
 
-    async fn send(
+    async fn lookup_tables(
+        &mut self,
+        authority: &Pubkey,
+    ) -> Result<Vec<(Pubkey, Account)>, ClusterError> {
+        use deepnode_sdk::tables::{AUTHORITY_OFFSET, PROGRAM};
+        let mut out = Vec::new();
+        for key in self.registry.all() {
+            match self.banks.get_account(key).await.map_err(transport)? {
+                Some(a)
+                    if a.owner == PROGRAM
+                        && a.data.get(AUTHORITY_OFFSET..AUTHORITY_OFFSET + 32)
+                            == Some(authority.as_ref()) =>
+                {
+                    out.push((key, a))
+                }
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
+    async fn send_with_tables(
         &mut self,
         instructions: &[Instruction],
         signers: &[&Keypair],
+        tables: &[AddressLookupTableAccount],
     ) -> Result<Signature, ClusterError> {
         let blockhash = self.banks.get_latest_blockhash().await.map_err(transport)?;
-        let tx = sign(instructions, &self.payer, signers, blockhash)?;
+        let tx = sign_with_tables(instructions, &self.payer, signers, blockhash, tables)?;
         let signature = tx.signatures[0];
-        let tx: VersionedTransaction = tx.into();
         self.registry.record_tx(&tx);
+        // Accounts loaded from a table are not among the message's static keys.
+        self.registry.record(
+            instructions
+                .iter()
+                .flat_map(|i| i.accounts.iter().map(|m| m.pubkey)),
+        );
         self.banks
             .process_transaction(tx)
             .await

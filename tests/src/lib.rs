@@ -592,6 +592,19 @@ impl Env {
         self.ctx.set_sysvar(&clock);
     }
 
+    /// Moves the runtime to the next slot (the in-process bank otherwise stays in one
+    /// slot: lookup-table addresses extended in it become usable in the next), keeping the
+    /// clock's unix time where the tests put it.
+    pub async fn next_slot(&mut self) {
+        let before = self.clock().await;
+        self.ctx
+            .warp_to_slot(before.slot + 1)
+            .expect("warp to the next slot");
+        let mut clock = self.clock().await;
+        clock.unix_timestamp = clock.unix_timestamp.max(before.unix_timestamp);
+        self.ctx.set_sysvar(&clock);
+    }
+
     /// Transfers lamports to `to` from the payer.
     pub async fn airdrop(&mut self, to: &Pubkey, lamports: u64) {
         let payer = self.payer();

@@ -79,6 +79,7 @@ async fn next_epoch(env: &mut Env, keeper: &mut InProcess) {
         Options {
             push: true,
             dry_run: false,
+            lookup_tables: false,
         },
         &mut emit,
     )

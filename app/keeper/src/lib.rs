@@ -10,13 +10,15 @@ use std::fmt;
 use anchor_lang::prelude::Pubkey;
 use deepnode::constants::{MAX_CLOSE_ACCOUNTS, MAX_CREDIT_LINES, MAX_FINALISE_RECORDS, MAX_SHARDS};
 use deepnode::state::{EpochBook, StakePool};
-use deepnode_sdk::cluster::{read, Cluster, ClusterError};
+use deepnode_sdk::cluster::{clock, read, Cluster, ClusterError};
 use deepnode_sdk::crank::Snapshot;
 use deepnode_sdk::ix::{self, DnKeys, DomainKeys, SettleKeys};
-use deepnode_sdk::limits::pack;
+use deepnode_sdk::limits::{pack, pack_with, Batch};
 use deepnode_sdk::pda;
+use deepnode_sdk::tables::{self, Table};
 use serde::Serialize;
 use solana_sdk::instruction::Instruction;
+use solana_sdk::message::AddressLookupTableAccount;
 
 /// Program errors that mean another keeper did the step first.
 pub const RACED: [&str; 5] = [
@@ -48,6 +50,10 @@ pub struct Options {
     pub push: bool,
     /// Report what would be sent, send nothing.
     pub dry_run: bool,
+    /// Keep an address lookup table per domain (created and extended by the keeper,
+    /// which pays their rent) and send a batch as a v0 transaction through it wherever
+    /// that fits more items than a legacy one.
+    pub lookup_tables: bool,
 }
 
 /// A crank step.
@@ -68,6 +74,12 @@ pub enum Step {
     SweepEpoch,
     /// `close_accounts`.
     CloseAccounts,
+    /// `create_lookup_table` (with the table's first extension).
+    #[serde(rename = "create_lookup_table")]
+    CreateTable,
+    /// `extend_lookup_table`.
+    #[serde(rename = "extend_lookup_table")]
+    ExtendTable,
 }
 
 impl fmt::Display for Step {
@@ -80,6 +92,8 @@ impl fmt::Display for Step {
             Step::Credit => "credit",
             Step::SweepEpoch => "sweep_epoch",
             Step::CloseAccounts => "close_accounts",
+            Step::CreateTable => "create_lookup_table",
+            Step::ExtendTable => "extend_lookup_table",
         };
         f.write_str(name)
     }
@@ -117,8 +131,11 @@ pub struct Action {
     pub epoch: u64,
     /// The step.
     pub step: Step,
-    /// Records, shards, lines or accounts it carries (1 for single steps).
+    /// Records, shards, lines, accounts or table addresses it carries (1 for single
+    /// steps).
     pub items: usize,
+    /// Whether it went as a v0 transaction through the domain's lookup tables.
+    pub v0: bool,
     /// What became of it.
     #[serde(flatten)]
     pub outcome: Outcome,
@@ -149,6 +166,10 @@ pub struct Summary {
     pub accounts_closed: usize,
     /// DN tips earned by settling (credited to the keeper's balance).
     pub tips: u64,
+    /// Lookup tables created.
+    pub tables_created: usize,
+    /// Addresses added to lookup tables.
+    pub table_addresses: usize,
 }
 
 /// Why a pass stopped early.
@@ -186,6 +207,10 @@ pub struct Keeper<'a, C: Cluster> {
     options: Options,
     summary: Summary,
     emit: &'a mut dyn FnMut(&Action),
+    /// The keeper's lookup tables as last read (when it keeps them).
+    tables: Vec<Table>,
+    /// Slots this pass created a table at (one table per slot and authority).
+    created_at: Vec<u64>,
 }
 
 /// Reads every program account into a snapshot.
@@ -219,6 +244,8 @@ impl<'a, C: Cluster> Keeper<'a, C> {
             options,
             summary: Summary::default(),
             emit,
+            tables: Vec::new(),
+            created_at: Vec::new(),
         };
         k.run().await?;
         Ok(k.summary)
@@ -229,17 +256,46 @@ impl<'a, C: Cluster> Keeper<'a, C> {
     /// keeper closed them first (for `close_accounts`).
     async fn fire(
         &mut self,
+        at: (u64, Pubkey),
+        epoch: u64,
+        step: Step,
+        items: (usize, &[Pubkey]),
+        ix: Instruction,
+    ) -> Result<Fired, PassError> {
+        self.fire_all(at, epoch, step, items, (&[ix], &[])).await
+    }
+
+    /// Sends one batch of [`pack_with`]: through the domain's tables when it is a v0
+    /// one.
+    async fn fire_batch(
+        &mut self,
+        at: (u64, Pubkey),
+        epoch: u64,
+        step: Step,
+        batch: &Batch,
+        tables: &[AddressLookupTableAccount],
+    ) -> Result<Fired, PassError> {
+        let tables = if batch.v0 { tables } else { &[] };
+        let ixs = std::slice::from_ref(&batch.ix);
+        self.fire_all(at, epoch, step, (batch.items, &[]), (ixs, tables))
+            .await
+    }
+
+    /// Sends `ixs` in one transaction (v0 through `tables` when any), reports it, and
+    /// returns what became of it.
+    async fn fire_all(
+        &mut self,
         (domain, key): (u64, Pubkey),
         epoch: u64,
         step: Step,
         (items, gone): (usize, &[Pubkey]),
-        ix: Instruction,
+        (ixs, tables): (&[Instruction], &[AddressLookupTableAccount]),
     ) -> Result<Fired, PassError> {
         let outcome = if self.options.dry_run {
             self.summary.would_send += 1;
             Outcome::DryRun
         } else {
-            match self.cluster.send(&[ix], &[]).await {
+            match self.cluster.send_with_tables(ixs, &[], tables).await {
                 Ok(sig) => {
                     self.summary.sent += 1;
                     Outcome::Sent {
@@ -300,9 +356,129 @@ impl<'a, C: Cluster> Keeper<'a, C> {
             epoch,
             step,
             items,
+            v0: !tables.is_empty(),
             outcome,
         });
         Ok(fired)
+    }
+
+    /// Reads the keeper's lookup tables again.
+    async fn read_tables(&mut self) -> Result<(), PassError> {
+        let payer = self.cluster.payer();
+        let mut read = Vec::new();
+        for (key, account) in self.cluster.lookup_tables(&payer).await? {
+            read.push(Table::decode(key, &account.data)?);
+        }
+        self.tables = read;
+        Ok(())
+    }
+
+    /// `domain`'s tables as a transaction sent now may load from them: the addresses
+    /// extended before the current slot (none when the keeper keeps no tables).
+    async fn usable(
+        &mut self,
+        domain: &Pubkey,
+    ) -> Result<Vec<AddressLookupTableAccount>, PassError> {
+        if !self.options.lookup_tables || self.tables.is_empty() {
+            return Ok(Vec::new());
+        }
+        let slot = clock(self.cluster).await?.slot;
+        let payer = self.cluster.payer();
+        Ok(tables::of_domain(&self.tables, &payer, domain)
+            .iter()
+            .map(|t| t.usable(slot))
+            .filter(|t| !t.addresses.is_empty())
+            .collect())
+    }
+
+    /// A recent slot (listed in `SlotHashes`) at which no table of this keeper exists
+    /// yet, with the instruction creating a table there and its address.
+    async fn free_slot(&mut self) -> Result<Option<(u64, Instruction, Pubkey)>, PassError> {
+        let payer = self.cluster.payer();
+        let key = solana_sdk::sysvar::slot_hashes::ID;
+        let Some(hashes) = self.cluster.account(&key).await? else {
+            return Ok(None);
+        };
+        for slot in tables::recent_slots(&hashes.data) {
+            if self.created_at.contains(&slot) {
+                continue;
+            }
+            let (ix, table) = tables::create(payer, slot);
+            if self.cluster.account(&table).await?.is_none() {
+                return Ok(Some((slot, ix, table)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Makes `domain`'s tables hold `wanted`: fills the tables it has, then creates
+    /// tables (the domain's key first) for the rest, one per free recent slot; whatever
+    /// finds no slot waits for the next pass. Addresses added now are usable from the
+    /// next slot.
+    async fn grow(
+        &mut self,
+        (id, domain): (u64, Pubkey),
+        epoch: u64,
+        wanted: &[Pubkey],
+    ) -> Result<(), PassError> {
+        let payer = self.cluster.payer();
+        let prefix = self.cluster.prefix();
+        let mine = tables::of_domain(&self.tables, &payer, &domain);
+        let mut missing = tables::missing(&mine, wanted);
+        missing.retain(|k| *k != domain);
+        let mut changed = false;
+        for t in &mine {
+            let n = t.room().min(missing.len());
+            if n == 0 {
+                continue;
+            }
+            let adding: Vec<Pubkey> = missing.drain(..n).collect();
+            for (ix, k) in pack(&adding, n, &payer, &prefix, |a| {
+                tables::extend(t.key, payer, a)
+            }) {
+                let fired = self
+                    .fire((id, domain), epoch, Step::ExtendTable, (k, &[]), ix)
+                    .await?;
+                if fired == Fired::Landed {
+                    self.summary.table_addresses += k;
+                    changed = true;
+                }
+            }
+        }
+        while !missing.is_empty() {
+            let Some((slot, create, table)) = self.free_slot().await? else {
+                break;
+            };
+            self.created_at.push(slot);
+            let n = (tables::MAX_ADDRESSES - 1).min(missing.len());
+            let mut adding = vec![domain];
+            adding.extend(missing.drain(..n));
+            let mut with_create = prefix.clone();
+            with_create.push(create.clone());
+            let batches = pack(&adding, adding.len(), &payer, &with_create, |a| {
+                tables::extend(table, payer, a)
+            });
+            for (i, (ix, k)) in batches.into_iter().enumerate() {
+                let (step, ixs) = if i == 0 {
+                    (Step::CreateTable, vec![create.clone(), ix])
+                } else {
+                    (Step::ExtendTable, vec![ix])
+                };
+                let fired = self
+                    .fire_all((id, domain), epoch, step, (k, &[]), (&ixs, &[]))
+                    .await?;
+                if fired != Fired::Landed {
+                    break;
+                }
+                self.summary.tables_created += usize::from(i == 0);
+                self.summary.table_addresses += k;
+                changed = true;
+            }
+        }
+        if changed {
+            self.read_tables().await?;
+        }
+        Ok(())
     }
 
     /// Whether any of `keys` no longer exists (false for none).
@@ -331,6 +507,9 @@ impl<'a, C: Cluster> Keeper<'a, C> {
     async fn run(&mut self) -> Result<(), PassError> {
         let payer = self.cluster.payer();
         let prefix = self.cluster.prefix();
+        if self.options.lookup_tables {
+            self.read_tables().await?;
+        }
         // Close every due epoch (the next one starts at its close: one per domain).
         let snap = fetch(self.cluster).await?;
         let config = snap.config.clone().ok_or(PassError::NotInitialised)?;
@@ -350,17 +529,28 @@ impl<'a, C: Cluster> Keeper<'a, C> {
         // Finalise every quorate record of closed epochs, in full batches.
         let snap = fetch(self.cluster).await?;
         for (id, key, _) in domains(&snap) {
+            let tables = self.usable(&key).await?;
             for e in snap.unsettled(&key) {
                 let records = snap.to_finalise(&key, e);
-                let batches = pack(&records, MAX_FINALISE_RECORDS, &payer, &prefix, |r| {
-                    ix::finalise_work(payer, key, e, r)
-                });
+                // Every table starts with the domain's key: load the domain-wide accounts
+                // from the one table holding them all, not from several.
+                let lasting = tables::lasting(|e| ix::finalise_work(payer, key, e, &[]), e);
+                let tables = tables::covering(&tables, &lasting);
+                let batches = pack_with(
+                    &records,
+                    MAX_FINALISE_RECORDS,
+                    &payer,
+                    &prefix,
+                    &tables,
+                    |r| ix::finalise_work(payer, key, e, r),
+                );
                 let mut rest = records.as_slice();
-                for (ix, n) in batches {
+                for b in batches {
+                    let n = b.items;
                     let (batch, next) = rest.split_at(n);
                     rest = next;
                     match self
-                        .fire((id, key), e, Step::FinaliseWork, (n, &[]), ix)
+                        .fire_batch((id, key), e, Step::FinaliseWork, &b, &tables)
                         .await?
                     {
                         Fired::Landed => self.summary.records_finalised += n,
@@ -450,13 +640,34 @@ impl<'a, C: Cluster> Keeper<'a, C> {
                         continue;
                     }
                     let lines = snap.credit_lines(&key, e, foundation);
+                    let build = |epoch: u64, l: &[ix::CreditLine]| ix::credit(payer, key, epoch, l);
+                    if self.options.lookup_tables {
+                        // Tables pay where they fit more lines: the addresses a line names
+                        // every epoch go in once and save bytes in every later epoch.
+                        let wanted = tables::lasting(|epoch| build(epoch, &lines), e);
+                        let ideal = tables::ideal(&key, &wanted);
+                        let legacy =
+                            pack(&lines, MAX_CREDIT_LINES, &payer, &prefix, |l| build(e, l));
+                        let through =
+                            pack_with(&lines, MAX_CREDIT_LINES, &payer, &prefix, &ideal, |l| {
+                                build(e, l)
+                            });
+                        if through.len() < legacy.len() {
+                            self.grow((id, key), e, &wanted).await?;
+                        }
+                    }
+                    let tables = self.usable(&key).await?;
                     let mut rest = lines.as_slice();
-                    for (ix, n) in pack(&lines, MAX_CREDIT_LINES, &payer, &prefix, |l| {
-                        ix::credit(payer, key, e, l)
+                    for b in pack_with(&lines, MAX_CREDIT_LINES, &payer, &prefix, &tables, |l| {
+                        build(e, l)
                     }) {
+                        let n = b.items;
                         let (batch, next) = rest.split_at(n);
                         rest = next;
-                        match self.fire((id, key), e, Step::Credit, (n, &[]), ix).await? {
+                        match self
+                            .fire_batch((id, key), e, Step::Credit, &b, &tables)
+                            .await?
+                        {
                             Fired::Landed => self.summary.lines_credited += n,
                             // Another keeper credited some of them, or one line is
                             // refused: each goes again on its own, so that the rest are

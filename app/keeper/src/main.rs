@@ -46,6 +46,11 @@ struct Args {
     /// Log lines as JSON.
     #[arg(long)]
     json: bool,
+    /// Keep no address lookup tables: every batch a legacy transaction (by default the
+    /// keeper keeps one per busy domain, paying its rent, and sends a batch through it
+    /// where that fits more).
+    #[arg(long)]
+    no_lookup_tables: bool,
 }
 
 fn log(action: &Action) {
@@ -60,6 +65,7 @@ fn log(action: &Action) {
         epoch = action.epoch,
         step = %action.step,
         items = action.items,
+        v0 = action.v0,
         outcome,
         detail,
         "action"
@@ -90,6 +96,7 @@ async fn run(args: Args) -> Result<()> {
     let options = Options {
         push: args.push,
         dry_run: args.dry_run,
+        lookup_tables: !args.no_lookup_tables,
     };
     loop {
         let mut emit = log;
@@ -107,6 +114,8 @@ async fn run(args: Args) -> Result<()> {
                     epochs_swept = s.epochs_swept,
                     accounts_closed = s.accounts_closed,
                     tips = s.tips,
+                    tables_created = s.tables_created,
+                    table_addresses = s.table_addresses,
                     "pass"
                 );
                 if args.once && s.failed > 0 {

@@ -4,6 +4,7 @@
 use anchor_lang::{AccountDeserialize, Discriminator};
 use solana_sdk::account::Account;
 use solana_sdk::instruction::{Instruction, InstructionError};
+use solana_sdk::message::{v0, AddressLookupTableAccount, VersionedMessage};
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signature};
 use solana_sdk::transaction::TransactionError;
@@ -106,13 +107,30 @@ pub trait Cluster {
     fn prefix(&self) -> Vec<Instruction> {
         Vec::new()
     }
+    /// Every address lookup table `authority` may extend (raw accounts of the
+    /// lookup-table program).
+    async fn lookup_tables(
+        &mut self,
+        authority: &Pubkey,
+    ) -> Result<Vec<(Pubkey, Account)>, ClusterError>;
     /// Sends one transaction (fee payer first, then `signers`) on a fresh blockhash and
-    /// waits until it is processed.
+    /// waits until it is processed: a legacy transaction when `tables` is empty, else a
+    /// v0 one loading what it can from `tables`.
+    async fn send_with_tables(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+        tables: &[AddressLookupTableAccount],
+    ) -> Result<Signature, ClusterError>;
+    /// Sends one legacy transaction (fee payer first, then `signers`) on a fresh
+    /// blockhash and waits until it is processed.
     async fn send(
         &mut self,
         instructions: &[Instruction],
         signers: &[&Keypair],
-    ) -> Result<Signature, ClusterError>;
+    ) -> Result<Signature, ClusterError> {
+        self.send_with_tables(instructions, signers, &[]).await
+    }
 }
 
 /// A transaction of `instructions` paid and signed by `payer`, also signed by `signers`
@@ -133,6 +151,30 @@ pub fn sign(
         ClusterError::Transaction(format!("cannot sign: {e} (a required signer is missing)"))
     })?;
     Ok(tx)
+}
+
+/// A transaction of `instructions` paid and signed by `payer`, also signed by
+/// `signers`: legacy when `tables` is empty (as [`sign`]), else v0 with its accounts
+/// loaded from `tables` where they can be.
+pub fn sign_with_tables(
+    instructions: &[Instruction],
+    payer: &Keypair,
+    signers: &[&Keypair],
+    blockhash: solana_sdk::hash::Hash,
+    tables: &[AddressLookupTableAccount],
+) -> Result<solana_sdk::transaction::VersionedTransaction, ClusterError> {
+    use solana_sdk::signer::Signer;
+    if tables.is_empty() {
+        return sign(instructions, payer, signers, blockhash).map(Into::into);
+    }
+    let message = v0::Message::try_compile(&payer.pubkey(), instructions, tables, blockhash)
+        .map_err(|e| ClusterError::Transaction(format!("cannot compile a v0 message: {e}")))?;
+    let mut all: Vec<&Keypair> = vec![payer];
+    all.extend(signers.iter().filter(|s| s.pubkey() != payer.pubkey()));
+    solana_sdk::transaction::VersionedTransaction::try_new(VersionedMessage::V0(message), &all)
+        .map_err(|e| {
+            ClusterError::Transaction(format!("cannot sign: {e} (a required signer is missing)"))
+        })
 }
 
 /// Decodes an Anchor account, naming the account when it is not what it should be.
@@ -156,6 +198,23 @@ pub async fn read<T: AccountDeserialize>(
         }),
         None => Ok(None),
     }
+}
+
+/// The cluster's `Clock` sysvar (its slot: what a lookup table's addresses are usable
+/// from).
+pub async fn clock(cluster: &mut impl Cluster) -> Result<solana_sdk::clock::Clock, ClusterError> {
+    let key = solana_sdk::sysvar::clock::ID;
+    let account = cluster
+        .account(&key)
+        .await?
+        .ok_or_else(|| ClusterError::Decode {
+            key,
+            reason: "no clock sysvar".into(),
+        })?;
+    bincode::deserialize(&account.data).map_err(|e| ClusterError::Decode {
+        key,
+        reason: e.to_string(),
+    })
 }
 
 /// Every program account of type `T`, decoded, in key order.

@@ -13,6 +13,7 @@ pub mod ix;
 pub mod limits;
 pub mod pda;
 pub mod rpc;
+pub mod tables;
 
 use anchor_lang::AccountDeserialize;
 

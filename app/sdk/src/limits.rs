@@ -1,7 +1,9 @@
 //! How many lines of each batched instruction fit one transaction: the program's own
 //! caps (`deepnode::constants`) with an address lookup table, and the legacy capacities
 //! under the 1,232-byte packet limit, measured by serialising real instructions ([`pack`]
-//! and the tests below), so that a layout change that moves one fails here first.
+//! and the tests below), so that a layout change that moves one fails here first; and
+//! [`pack_with`], which measures each batch as a v0 transaction through lookup tables too
+//! and uses that only where it fits more.
 
 /// `attest` lines per legacy transaction (11 would be 1,247 bytes).
 pub const ATTEST_LINES_LEGACY: usize = 10;
@@ -21,9 +23,11 @@ pub const PACKET: usize = 1_232;
 /// Most accounts one transaction may lock.
 pub const ACCOUNT_LOCKS: usize = 64;
 
+use solana_sdk::hash::Hash;
 use solana_sdk::instruction::Instruction;
+use solana_sdk::message::{v0, AddressLookupTableAccount, VersionedMessage};
 use solana_sdk::pubkey::Pubkey;
-use solana_sdk::transaction::Transaction;
+use solana_sdk::transaction::{Transaction, VersionedTransaction};
 
 /// Bytes and distinct accounts of a legacy transaction carrying `ixs`, paid by `payer`
 /// (signatures counted at their size).
@@ -35,37 +39,121 @@ pub fn legacy_size(ixs: &[Instruction], payer: &Pubkey) -> (usize, usize) {
     (bytes, tx.message.account_keys.len())
 }
 
+/// Bytes and accounts (static and loaded) of a v0 transaction carrying `ixs`, paid by
+/// `payer`, its accounts taken from `tables` where they can be; `None` when no such
+/// message can be compiled (too many accounts for its indexes).
+pub fn v0_size(
+    ixs: &[Instruction],
+    payer: &Pubkey,
+    tables: &[AddressLookupTableAccount],
+) -> Option<(usize, usize)> {
+    let message = v0::Message::try_compile(payer, ixs, tables, Hash::default()).ok()?;
+    let loaded: usize = message
+        .address_table_lookups
+        .iter()
+        .map(|l| l.writable_indexes.len() + l.readonly_indexes.len())
+        .sum();
+    let accounts = message.account_keys.len() + loaded;
+    let tx = VersionedTransaction {
+        signatures: vec![Default::default(); usize::from(message.header.num_required_signatures)],
+        message: VersionedMessage::V0(message),
+    };
+    let bytes = bincode::serialized_size(&tx).map_or(usize::MAX, |n| n as usize);
+    Some((bytes, accounts))
+}
+
+/// Whether a transaction of `bytes` locking `accounts` can be sent.
+fn fits((bytes, accounts): (usize, usize)) -> bool {
+    bytes <= PACKET && accounts <= ACCOUNT_LOCKS
+}
+
+/// One transaction's worth of a batched instruction.
+#[derive(Clone, Debug)]
+pub struct Batch {
+    /// The instruction.
+    pub ix: Instruction,
+    /// How many items it carries.
+    pub items: usize,
+    /// Whether it goes as a v0 transaction through the lookup tables (it fits more items
+    /// that way than as a legacy one).
+    pub v0: bool,
+}
+
+/// The largest batch of at most `max` leading `items` whose instruction, after `prefix`,
+/// `fits` one transaction; 1 if none does (its own transaction, which the cluster will
+/// refuse loudly).
+fn largest<T>(
+    items: &[T],
+    max: usize,
+    prefix: &[Instruction],
+    build: &impl Fn(&[T]) -> Instruction,
+    size: impl Fn(&[Instruction]) -> Option<(usize, usize)>,
+) -> (Instruction, usize) {
+    let mut n = items.len().min(max.max(1));
+    loop {
+        let ix = build(&items[..n]);
+        let mut all = prefix.to_vec();
+        all.push(ix.clone());
+        if n == 1 || size(&all).is_some_and(fits) {
+            return (ix, n);
+        }
+        n -= 1;
+    }
+}
+
 /// Splits `items` into instructions of at most `max` items each, each as large as fits
-/// one legacy transaction paid by `payer` after the `prefix` instructions the cluster
-/// adds (a priority fee), within the packet and the account locks. Returns each
-/// instruction with the number of items it carries; an item that fits no transaction
-/// alone still gets its own (the cluster will refuse it, loudly).
-pub fn pack<T: Clone>(
+/// one transaction paid by `payer` after the `prefix` instructions the cluster adds (a
+/// priority fee), within the packet and the account locks. Each batch is measured as a
+/// legacy transaction and, when `tables` are given, as a v0 transaction through them;
+/// it goes as v0 only where that fits more items.
+pub fn pack_with<T>(
+    items: &[T],
+    max: usize,
+    payer: &Pubkey,
+    prefix: &[Instruction],
+    tables: &[AddressLookupTableAccount],
+    build: impl Fn(&[T]) -> Instruction,
+) -> Vec<Batch> {
+    let mut out = Vec::new();
+    let mut rest = items;
+    while !rest.is_empty() {
+        let legacy = largest(rest, max, prefix, &build, |all| {
+            Some(legacy_size(all, payer))
+        });
+        let batch = if tables.is_empty() || legacy.1 >= max.min(rest.len()) {
+            None
+        } else {
+            let v0 = largest(rest, max, prefix, &build, |all| v0_size(all, payer, tables));
+            (v0.1 > legacy.1).then_some(Batch {
+                ix: v0.0,
+                items: v0.1,
+                v0: true,
+            })
+        };
+        let batch = batch.unwrap_or(Batch {
+            ix: legacy.0,
+            items: legacy.1,
+            v0: false,
+        });
+        rest = &rest[batch.items..];
+        out.push(batch);
+    }
+    out
+}
+
+/// [`pack_with`] without lookup tables: legacy transactions only, each instruction with
+/// the number of items it carries.
+pub fn pack<T>(
     items: &[T],
     max: usize,
     payer: &Pubkey,
     prefix: &[Instruction],
     build: impl Fn(&[T]) -> Instruction,
 ) -> Vec<(Instruction, usize)> {
-    let mut out = Vec::new();
-    let mut rest = items;
-    while !rest.is_empty() {
-        let mut n = rest.len().min(max.max(1));
-        let mut ix = build(&rest[..n]);
-        while n > 1 {
-            let mut all = prefix.to_vec();
-            all.push(ix.clone());
-            let (bytes, accounts) = legacy_size(&all, payer);
-            if bytes <= PACKET && accounts <= ACCOUNT_LOCKS {
-                break;
-            }
-            n -= 1;
-            ix = build(&rest[..n]);
-        }
-        out.push((ix, n));
-        rest = &rest[n..];
-    }
-    out
+    pack_with(items, max, payer, prefix, &[], build)
+        .into_iter()
+        .map(|b| (b.ix, b.items))
+        .collect()
 }
 
 #[cfg(test)]

@@ -13,12 +13,13 @@ use solana_rpc_client_api::request::RpcError;
 use solana_sdk::account::Account;
 use solana_sdk::clock::Clock;
 use solana_sdk::instruction::Instruction;
+use solana_sdk::message::AddressLookupTableAccount;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signature};
 use solana_sdk::signer::Signer;
 use solana_sdk::transaction::TransactionError;
 
-use crate::cluster::{sign, Cluster, ClusterError};
+use crate::cluster::{sign_with_tables, Cluster, ClusterError};
 
 /// The URL a moniker names (as the Solana CLI reads them); anything else as given.
 pub fn resolve_url(url: &str) -> String {
@@ -81,6 +82,42 @@ impl RpcCluster {
     }
 }
 
+impl RpcCluster {
+    /// The accounts of `program` whose data holds `bytes` at `offset`, decoded.
+    async fn scan(
+        &self,
+        program: &Pubkey,
+        offset: usize,
+        bytes: Vec<u8>,
+    ) -> Result<Vec<(Pubkey, Account)>, ClusterError> {
+        let config = RpcProgramAccountsConfig {
+            filters: Some(vec![RpcFilterType::Memcmp(Memcmp::new_raw_bytes(
+                offset, bytes,
+            ))]),
+            account_config: RpcAccountInfoConfig {
+                encoding: Some(solana_rpc_client_api::config::UiAccountEncoding::Base64),
+                commitment: Some(self.options.commitment),
+                ..RpcAccountInfoConfig::default()
+            },
+            ..RpcProgramAccountsConfig::default()
+        };
+        self.rpc
+            .get_program_ui_accounts_with_config(program, config)
+            .await
+            .map_err(classify)?
+            .into_iter()
+            .map(|(key, ui)| {
+                ui.decode::<Account>()
+                    .map(|a| (key, a))
+                    .ok_or_else(|| ClusterError::Decode {
+                        key,
+                        reason: "the node returned undecodable account data".into(),
+                    })
+            })
+            .collect()
+    }
+}
+
 /// A transaction error the node reported, decoded; anything else (the node unreachable,
 /// behind, or answering with an error of its own) is transport, worth another try.
 fn classify(e: solana_rpc_client_api::client_error::Error) -> ClusterError {
@@ -127,32 +164,8 @@ impl Cluster for RpcCluster {
         &mut self,
         discriminator: &[u8],
     ) -> Result<Vec<(Pubkey, Account)>, ClusterError> {
-        let config = RpcProgramAccountsConfig {
-            filters: Some(vec![RpcFilterType::Memcmp(Memcmp::new_raw_bytes(
-                0,
-                discriminator.to_vec(),
-            ))]),
-            account_config: RpcAccountInfoConfig {
-                encoding: Some(solana_rpc_client_api::config::UiAccountEncoding::Base64),
-                commitment: Some(self.options.commitment),
-                ..RpcAccountInfoConfig::default()
-            },
-            ..RpcProgramAccountsConfig::default()
-        };
-        self.rpc
-            .get_program_ui_accounts_with_config(&crate::PROGRAM_ID, config)
+        self.scan(&crate::PROGRAM_ID, 0, discriminator.to_vec())
             .await
-            .map_err(classify)?
-            .into_iter()
-            .map(|(key, ui)| {
-                ui.decode::<Account>()
-                    .map(|a| (key, a))
-                    .ok_or_else(|| ClusterError::Decode {
-                        key,
-                        reason: "the node returned undecodable account data".into(),
-                    })
-            })
-            .collect()
     }
 
     async fn now(&mut self) -> Result<i64, ClusterError> {
@@ -169,10 +182,23 @@ impl Cluster for RpcCluster {
         Ok(clock.unix_timestamp)
     }
 
-    async fn send(
+    async fn lookup_tables(
+        &mut self,
+        authority: &Pubkey,
+    ) -> Result<Vec<(Pubkey, Account)>, ClusterError> {
+        self.scan(
+            &crate::tables::PROGRAM,
+            crate::tables::AUTHORITY_OFFSET,
+            authority.to_bytes().to_vec(),
+        )
+        .await
+    }
+
+    async fn send_with_tables(
         &mut self,
         instructions: &[Instruction],
         signers: &[&Keypair],
+        tables: &[AddressLookupTableAccount],
     ) -> Result<Signature, ClusterError> {
         let mut ixs = self.prefix();
         ixs.extend_from_slice(instructions);
@@ -188,7 +214,7 @@ impl Cluster for RpcCluster {
                     continue;
                 }
             };
-            let tx = sign(&ixs, &self.payer, signers, blockhash)?;
+            let tx = sign_with_tables(&ixs, &self.payer, signers, blockhash, tables)?;
             let signature = tx.signatures[0];
             // The same signed transaction is sent again while its blockhash is valid (the
             // cluster processes a signature once); only an expired one is signed anew, so
