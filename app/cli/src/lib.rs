@@ -21,9 +21,10 @@ pub struct Cli {
     /// Print one JSON document on stdout instead of tables.
     #[arg(long, global = true)]
     pub json: bool,
-    /// JSON-RPC URL, or a moniker: localhost (l), devnet (d), testnet (t), mainnet-beta (m).
-    #[arg(short = 'u', long, global = true, default_value = "localhost")]
-    pub url: String,
+    /// JSON-RPC URL, or a moniker: localhost (l), devnet (d), testnet (t), mainnet-beta (m)
+    /// [default: localhost].
+    #[arg(short = 'u', long, global = true)]
+    pub url: Option<String>,
     /// Keypair file that signs and pays.
     #[arg(short = 'k', long, global = true, default_value_os_t = default_keypair())]
     pub keypair: PathBuf,

@@ -11,7 +11,19 @@ use solana_commitment_config::CommitmentConfig;
 
 async fn run(cli: Cli) -> Result<()> {
     match cli.cmd {
-        Cmd::Scenario(cmd) => scenario::exec(cmd, cli.json).await,
+        Cmd::Scenario(cmd) => {
+            // SCENARIO.md's real-cluster mode is not built: say so rather than run the
+            // in-process runtime the user did not ask for.
+            if let Some(url) = &cli.url {
+                return Err(anyhow!(
+                    "scenario files run on the in-process runtime only; running one \
+                     against a cluster (--url {url}) is not supported yet: drive the \
+                     cluster with the `deepnode` commands and `deepnode-keeper --url` \
+                     (README, \"Deploying\"), or drop --url"
+                ));
+            }
+            scenario::exec(cmd, cli.json).await
+        }
         Cmd::Simulate(args) => simulate::exec(args, cli.json),
         Cmd::Cluster(cmd) => {
             let commitment: CommitmentConfig = cli
@@ -24,7 +36,7 @@ async fn run(cli: Cli) -> Result<()> {
                     cli.keypair.display()
                 )
             })?;
-            let url = resolve_url(&cli.url);
+            let url = resolve_url(cli.url.as_deref().unwrap_or("localhost"));
             let options = RpcOptions {
                 commitment,
                 priority_fee: cli.priority_fee,

@@ -322,4 +322,23 @@ fn bad_input_is_a_readable_error() {
         "{err}"
     );
     std::fs::remove_file(bad).expect("clean up");
+    // SCENARIO.md's real-cluster mode is not built: --url is refused, not ignored.
+    let example = root().join("app/examples/quiet-floor.json");
+    let out = deepnode(&[
+        "--url",
+        "devnet",
+        "scenario",
+        "run",
+        example.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "scenario files run on the in-process runtime only; running one against a \
+             cluster (--url devnet) is not supported yet"
+        ),
+        "{err}"
+    );
 }
