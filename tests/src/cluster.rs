@@ -18,7 +18,8 @@ use solana_sdk::transaction::VersionedTransaction;
 
 use crate::Env;
 
-/// Every account key named by a transaction processed so far, and the keys known to
+/// Every account key named by a transaction processed so far, every signature sent (an
+/// identical transaction must wait for a new blockhash), and the keys known to
 /// belong to another program (an account's owner changes only when it is created, so a
 /// key seen owned by another program is never the DeepNode program's).
 #[derive(Clone, Default)]
@@ -30,6 +31,9 @@ pub struct Registry {
 struct Known {
     named: BTreeSet<Pubkey>,
     foreign: BTreeSet<Pubkey>,
+    /// Signatures of the transactions sent through the runtime's `Env` or any of its
+    /// clients.
+    signed: std::collections::HashSet<Signature>,
 }
 
 impl Registry {
@@ -52,6 +56,16 @@ impl Registry {
     fn candidates(&self) -> Vec<Pubkey> {
         let known = self.inner.lock().expect("registry");
         known.named.difference(&known.foreign).copied().collect()
+    }
+
+    /// Records `signature`; `false` when a transaction with it was sent before (the
+    /// runtime would refuse it as already processed).
+    pub(crate) fn first_signing(&self, signature: Signature) -> bool {
+        self.inner
+            .lock()
+            .expect("registry")
+            .signed
+            .insert(signature)
     }
 
     fn foreign(&self, key: Pubkey) {
@@ -141,8 +155,20 @@ impl Cluster for InProcess {
         signers: &[&Keypair],
         tables: &[AddressLookupTableAccount],
     ) -> Result<Signature, ClusterError> {
-        let blockhash = self.banks.get_latest_blockhash().await.map_err(transport)?;
-        let tx = sign_with_tables(instructions, &self.payer, signers, blockhash, tables)?;
+        // An identical transaction sent again (two equal payments) waits for a blockhash
+        // of its own; the runtime registers one every slot (milliseconds here).
+        let start = std::time::Instant::now();
+        let tx = loop {
+            let blockhash = self.banks.get_latest_blockhash().await.map_err(transport)?;
+            let tx = sign_with_tables(instructions, &self.payer, signers, blockhash, tables)?;
+            if self.registry.first_signing(tx.signatures[0]) {
+                break tx;
+            }
+            if start.elapsed() > std::time::Duration::from_secs(5) {
+                return Err(ClusterError::Transport("no new blockhash in 5 s".into()));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        };
         let signature = tx.signatures[0];
         self.registry.record_tx(&tx);
         // Accounts loaded from a table are not among the message's static keys.

@@ -247,6 +247,6 @@ impl Env {
     /// The owner field of a token account.
     pub async fn token_owner(&mut self, account: Pubkey) -> Pubkey {
         let data = self.account(account).await.expect("token account").data;
-        Pubkey::new_from_array(data[32..64].try_into().expect("owner"))
+        deepnode_sdk::tokens::owner(&account, &data).expect("token account")
     }
 }

@@ -52,9 +52,6 @@ pub struct Env {
     pub trace: Option<Vec<String>>,
     /// Every account named by a transaction processed so far (see [`cluster`]).
     pub registry: cluster::Registry,
-    /// Signatures of every transaction signed by [`Env::tx`], so that one identical to
-    /// an earlier one gets a new blockhash (and only then waits for one).
-    signed: std::collections::HashSet<solana_sdk::signature::Signature>,
 }
 
 /// One transaction measured while recording: the program instructions it carried and
@@ -271,7 +268,6 @@ impl Env {
             measured: None,
             trace: None,
             registry: cluster::Registry::default(),
-            signed: std::collections::HashSet::new(),
         }
     }
 
@@ -446,7 +442,7 @@ impl Env {
         loop {
             let tx =
                 Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &all, blockhash);
-            if self.signed.insert(tx.signatures[0]) {
+            if self.registry.first_signing(tx.signatures[0]) {
                 return tx;
             }
             // The same transaction again: only a new blockhash makes it new.

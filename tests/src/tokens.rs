@@ -5,16 +5,13 @@ use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
-use spl_token_2022::extension::{ExtensionType, StateWithExtensions};
+use spl_token_2022::extension::ExtensionType;
 use spl_token_2022::instruction as token_ix;
-use spl_token_2022::state::{Account as TokenState, Mint as MintState};
+use spl_token_2022::state::Mint as MintState;
 
 use crate::Env;
 
-/// SPL Token program id.
-pub const TOKEN: Pubkey = anchor_spl::token::ID;
-/// Token-2022 program id.
-pub const TOKEN_2022: Pubkey = anchor_spl::token_2022::ID;
+pub use deepnode_sdk::tokens::{TOKEN, TOKEN_2022};
 
 /// A Token-2022 mint extension to create a mint with.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -157,17 +154,10 @@ impl Env {
 
     /// Creates a token account of `mint` owned by `owner`; returns its address.
     pub async fn create_token_account(&mut self, owner: &Pubkey, mint: &Pubkey) -> Pubkey {
-        let program = self.account(*mint).await.expect("mint exists").owner;
-        let len = if program == TOKEN_2022 {
-            let data = self.account(*mint).await.expect("mint").data;
-            let state = StateWithExtensions::<MintState>::unpack(&data).expect("mint state");
-            use spl_token_2022::extension::BaseStateWithExtensions;
-            let mint_exts = state.get_extension_types().expect("extensions");
-            let needed = ExtensionType::get_required_init_account_extensions(&mint_exts);
-            ExtensionType::try_calculate_account_len::<TokenState>(&needed).expect("account len")
-        } else {
-            165
-        };
+        let mint_account = self.account(*mint).await.expect("mint exists");
+        let program = mint_account.owner;
+        let len = deepnode_sdk::tokens::account_len(&program, mint, &mint_account.data)
+            .expect("account length");
         let account = Keypair::new();
         let rent = self.ctx.banks_client.get_rent().await.expect("rent");
         let payer = self.payer();
@@ -232,19 +222,13 @@ impl Env {
     /// Token balance (raw amount) of a token account.
     pub async fn balance(&mut self, account: Pubkey) -> u64 {
         let data = self.account(account).await.expect("token account").data;
-        StateWithExtensions::<TokenState>::unpack(&data)
-            .expect("token state")
-            .base
-            .amount
+        deepnode_sdk::tokens::amount(&account, &data).expect("token state")
     }
 
     /// Supply of a mint.
     pub async fn supply(&mut self, mint: Pubkey) -> u64 {
         let data = self.account(mint).await.expect("mint").data;
-        StateWithExtensions::<MintState>::unpack(&data)
-            .expect("mint state")
-            .base
-            .supply
+        deepnode_sdk::tokens::supply(&mint, &data).expect("mint state")
     }
 
     /// A `transfer_checked` between two accounts of `mint`.

@@ -42,7 +42,8 @@ pub struct Cli {
 /// Top-level commands.
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
-    /// Scenario files run on the real program in an in-process runtime.
+    /// Scenario files run on the real program, in an in-process runtime or (--url) on a
+    /// cluster.
     #[command(subcommand)]
     Scenario(scenario::ScenarioCmd),
     /// The economic simulator: one market under a fixed 41/41/18 split and under

@@ -8,39 +8,53 @@ use clap::Parser;
 use deepnode_cli::{commands, resolve_url, scenario, simulate, Cli, Cmd};
 use deepnode_sdk::rpc::{RpcCluster, RpcOptions};
 use solana_commitment_config::CommitmentConfig;
+use solana_keypair::Keypair;
+
+/// The cluster `--url` names, paid for by `--keypair`, as the flags ask.
+fn rpc_target(cli: &Cli) -> Result<(String, Keypair, RpcOptions)> {
+    let commitment: CommitmentConfig = cli
+        .commitment
+        .parse()
+        .with_context(|| format!("unknown commitment {:?}", cli.commitment))?;
+    let payer = solana_keypair::read_keypair_file(&cli.keypair).map_err(|e| {
+        anyhow!(
+            "cannot read keypair {}: {e} (create one with `solana-keygen new` or pass --keypair PATH)",
+            cli.keypair.display()
+        )
+    })?;
+    let url = resolve_url(cli.url.as_deref().unwrap_or("localhost"));
+    let options = RpcOptions {
+        commitment,
+        priority_fee: cli.priority_fee,
+        ..RpcOptions::default()
+    };
+    Ok((url, payer, options))
+}
 
 async fn run(cli: Cli) -> Result<()> {
-    match cli.cmd {
-        Cmd::Scenario(cmd) => {
-            // SCENARIO.md's real-cluster mode is not built: say so rather than run the
-            // in-process runtime the user did not ask for.
-            if let Some(url) = &cli.url {
-                return Err(anyhow!(
-                    "scenario files run on the in-process runtime only; running one \
-                     against a cluster (--url {url}) is not supported yet: drive the \
-                     cluster with the `deepnode` commands and `deepnode-keeper --url` \
-                     (README, \"Deploying\"), or drop --url"
-                ));
-            }
-            scenario::exec(cmd, cli.json).await
+    match &cli.cmd {
+        Cmd::Scenario(_) => {
+            // Without --url a scenario runs in-process; with it, on that cluster
+            // (`generate` only prints a file).
+            let remote = match (&cli.url, &cli.cmd) {
+                (Some(_), Cmd::Scenario(scenario::ScenarioCmd::Run(_))) => Some(rpc_target(&cli)?),
+                _ => None,
+            };
+            let Cmd::Scenario(cmd) = cli.cmd else {
+                unreachable!("matched above")
+            };
+            scenario::exec(cmd, cli.json, remote).await
         }
-        Cmd::Simulate(args) => simulate::exec(args, cli.json),
-        Cmd::Cluster(cmd) => {
-            let commitment: CommitmentConfig = cli
-                .commitment
-                .parse()
-                .with_context(|| format!("unknown commitment {:?}", cli.commitment))?;
-            let payer = solana_keypair::read_keypair_file(&cli.keypair).map_err(|e| {
-                anyhow!(
-                    "cannot read keypair {}: {e} (create one with `solana-keygen new` or pass --keypair PATH)",
-                    cli.keypair.display()
-                )
-            })?;
-            let url = resolve_url(cli.url.as_deref().unwrap_or("localhost"));
-            let options = RpcOptions {
-                commitment,
-                priority_fee: cli.priority_fee,
-                ..RpcOptions::default()
+        Cmd::Simulate(_) => {
+            let Cmd::Simulate(args) = cli.cmd else {
+                unreachable!("matched above")
+            };
+            simulate::exec(args, cli.json)
+        }
+        Cmd::Cluster(_) => {
+            let (url, payer, options) = rpc_target(&cli)?;
+            let Cmd::Cluster(cmd) = cli.cmd else {
+                unreachable!("matched above")
             };
             let mut cluster = RpcCluster::new(url.clone(), payer, options);
             let out = commands::exec(cmd, &mut cluster)

@@ -270,6 +270,35 @@ fn an_adversarial_minority_earns_nothing_for_invented_work() {
 }
 
 #[test]
+fn the_localnet_example_runs_in_process_as_it_does_on_a_validator() {
+    // The file app/localnet/scenario.sh runs on a real validator and compares with this
+    // run (60-second epochs, so that a cluster gets through it in half an hour).
+    let r = example("localnet.json");
+    let list = epochs(&r, "vision");
+    assert_eq!(list.len(), 3);
+    // Two equal payments in one epoch are two payments: 2 × 5,000,000, budget at the
+    // rate of 2; then 3,000,000; then no revenue, verified work only: the floor.
+    let revenue: Vec<_> = list.iter().map(|e| e["revenue"].clone()).collect();
+    let budget: Vec<_> = list.iter().map(|e| e["budget"].clone()).collect();
+    assert_eq!(revenue, [10_000_000, 3_000_000, 0]);
+    assert_eq!(budget, [20_000_000, 6_000_000, 1_000_000]);
+    // Weights 40/35/25: the median is the report that takes the cumulative stake past
+    // half. Ghost, seen by x1 alone, is below quorum; x1's tenfold ma in epoch 1 is
+    // outside the tolerance.
+    let work: Vec<_> = list.iter().map(|e| e["verified_work"].clone()).collect();
+    assert_eq!(
+        work[0],
+        serde_json::json!({"ma": 101, "mb": 200, "ghost": 0})
+    );
+    assert_eq!(work[1], serde_json::json!({"ma": 120, "mb": 181}));
+    assert_eq!(work[2], serde_json::json!({"ma": 90}));
+    let agreeing: Vec<_> = list.iter().map(|e| e["agreeing"].clone()).collect();
+    assert_eq!(agreeing[0], serde_json::json!({"v1": 2, "v2": 2, "x1": 2}));
+    assert_eq!(agreeing[1], serde_json::json!({"v1": 2, "v2": 2, "x1": 1}));
+    assert_eq!(agreeing[2], serde_json::json!({"v1": 1, "v2": 1, "x1": 1}));
+}
+
+#[test]
 fn generate_writes_a_runnable_scenario() {
     let out = deepnode(&["scenario", "generate", "--miners", "12", "--epochs", "3"]);
     assert!(out.status.success());
@@ -322,11 +351,14 @@ fn bad_input_is_a_readable_error() {
         "{err}"
     );
     std::fs::remove_file(bad).expect("clean up");
-    // SCENARIO.md's real-cluster mode is not built: --url is refused, not ignored.
-    let example = root().join("app/examples/quiet-floor.json");
+    // With --url the file runs on that cluster: its keypair and its reachability are
+    // the first things checked, and said plainly.
+    let example = root().join("app/examples/localnet.json");
     let out = deepnode(&[
         "--url",
-        "devnet",
+        "localhost",
+        "--keypair",
+        "/nonexistent/id.json",
         "scenario",
         "run",
         example.to_str().unwrap(),
@@ -335,9 +367,28 @@ fn bad_input_is_a_readable_error() {
     assert!(out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
+        err.contains("cannot read keypair /nonexistent/id.json"),
+        "{err}"
+    );
+    let key = std::env::temp_dir().join(format!("deepnode-key-{}.json", std::process::id()));
+    let bytes = solana_sdk::signature::Keypair::new().to_bytes().to_vec();
+    std::fs::write(&key, serde_json::to_string(&bytes).unwrap()).expect("write");
+    let out = deepnode(&[
+        "--url",
+        "http://127.0.0.1:9",
+        "--keypair",
+        key.to_str().unwrap(),
+        "scenario",
+        "run",
+        example.to_str().unwrap(),
+    ]);
+    std::fs::remove_file(key).expect("clean up");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
         err.contains(
-            "scenario files run on the in-process runtime only; running one against a \
-             cluster (--url devnet) is not supported yet"
+            "cluster http://127.0.0.1:9: reading the protocol's config: cluster unreachable or erroring"
         ),
         "{err}"
     );

@@ -1,9 +1,11 @@
 //! The scenario runner (shared/spec/SCENARIO.md): reads a scenario, runs it on the real
-//! DeepNode program in the in-process runtime with a keeper cranking every epoch, and
-//! reports what everybody got as the `--json` document. The CLI wraps [`run`].
+//! DeepNode program with a keeper cranking every epoch, in the in-process runtime
+//! ([`run`]) or on a real cluster over JSON-RPC ([`run_on`] with [`network::Remote`]),
+//! and reports what everybody got as the `--json` document. The CLI wraps both.
 #![deny(missing_docs)]
 
 pub mod generate;
+pub mod network;
 pub mod report;
 mod runner;
 pub mod spec;
@@ -38,6 +40,24 @@ pub enum ScenarioError {
     /// A value the runner cannot honour.
     #[error("{0}")]
     Invalid(String),
+    /// The cluster refused or could not do a step.
+    #[error("{what}: {error}")]
+    Cluster {
+        /// The step.
+        what: String,
+        /// The cluster's error (a program error decoded to its name and message).
+        error: deepnode_sdk::cluster::ClusterError,
+    },
+}
+
+impl ScenarioError {
+    /// The cluster's `error` while doing `what`.
+    pub fn cluster(what: &str, error: deepnode_sdk::cluster::ClusterError) -> Self {
+        ScenarioError::Cluster {
+            what: what.to_string(),
+            error,
+        }
+    }
 }
 
 /// Reads and parses a scenario file.
@@ -61,11 +81,21 @@ pub struct EpochDone {
     pub dn_burned: u64,
 }
 
-/// Runs `scenario` on the in-process runtime and reports every settled epoch and the
+/// Runs `scenario` on a fresh in-process runtime and reports every settled epoch and the
 /// end state. `progress` is called once per scenario epoch completed.
 pub async fn run(
     scenario: &Scenario,
     progress: &mut dyn FnMut(&EpochDone),
 ) -> Result<Report, ScenarioError> {
-    runner::Runner::run(scenario, progress).await
+    run_on(network::Local::start().await, scenario, progress).await
+}
+
+/// Runs `scenario` on `net` (whose program must not be initialised yet) and reports as
+/// [`run`] does.
+pub async fn run_on<N: network::Network>(
+    net: N,
+    scenario: &Scenario,
+    progress: &mut dyn FnMut(&EpochDone),
+) -> Result<Report, ScenarioError> {
+    runner::Runner::run(net, scenario, progress).await
 }

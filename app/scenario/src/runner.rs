@@ -1,25 +1,31 @@
-//! Drives a scenario on the in-process runtime: set-up, a genesis boundary per domain,
-//! then per epoch the actors' actions, the keeper's crank (close, finalise, settle,
-//! credit), everybody's claims, and the keeper's sweeps and closes.
+//! Drives a scenario on a [`Network`]: set-up, a genesis boundary per domain, then per
+//! epoch the actors' actions, the keeper's crank (close, finalise, settle, credit),
+//! everybody's claims, and the keeper's sweeps and closes. Everything is sent and read
+//! through the SDK's `Cluster` trait, so the in-process runtime and a real cluster run
+//! the same code.
 use std::collections::{BTreeMap, BTreeSet};
 
-use deepnode::instructions::InitializeArgs;
+use anchor_lang::AccountDeserialize;
+use deepnode::instructions::{CreateDomainArgs, InitializeArgs};
 use deepnode::state::{
-    Auction, Bounds, Domain, DomainSettings, Epoch, EpochBook, Model, RewardBalance, SplitBps,
-    StakePool, StakePosition, UnstakeTicket, Validator, VaultShard, WorkRecord,
+    Auction, Bounds, Config, Domain, DomainSettings, Epoch, EpochBook, EpochShard, Model,
+    RewardBalance, SplitBps, StakePool, StakePosition, UnstakeTicket, Validator, VaultShard,
+    WorkRecord,
 };
 use deepnode_keeper::{Action, Keeper, Options, Outcome};
-use deepnode_sdk::cluster::all;
-use deepnode_sdk::ix::{self, Attestation, DnKeys, StakerKeys, TicketKeys};
-use deepnode_sdk::pda;
-use deepnode_tests::cluster::InProcess;
-use deepnode_tests::fixtures::{default_bounds, DomainFx, DomainIds, Protocol};
-use deepnode_tests::tokens::{MintExt, TOKEN, TOKEN_2022};
-use deepnode_tests::{custom_code, Env};
+use deepnode_sdk::cluster::{all, read, Cluster, ClusterError};
+use deepnode_sdk::ix::{
+    self, Attestation, CollectLine, DnKeys, DomainKeys, SettleKeys, StakerKeys, TicketKeys,
+};
+use deepnode_sdk::tokens::{self, TransferFee, TOKEN, TOKEN_2022};
+use deepnode_sdk::{cluster, pda};
+use deepnode_tests::fixtures::default_bounds;
+use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
 
+use crate::network::Network;
 use crate::report::{EpochReport, FinalReport, GuardReport, Report};
 use crate::spec::{DomainSpec, Scenario};
 use crate::{EpochDone, ScenarioError};
@@ -30,8 +36,11 @@ const KEEPER: &str = "keeper";
 const FOUNDATION: &str = "foundation";
 /// The DN symbol.
 const DN: &str = "DN";
+/// Collect-pools shards per transaction (the keeper's own packing measures the most).
+const POOL_SHARDS_PER_TX: usize = 8;
+
 /// One keeper pass (pushing payouts when `push`); any refused step is an error.
-async fn keeper_pass(cluster: &mut InProcess, push: bool) -> Result<(), ScenarioError> {
+async fn keeper_pass(cluster: &mut impl Cluster, push: bool) -> Result<(), ScenarioError> {
     let mut failed = Vec::new();
     let mut emit = |a: &Action| {
         if let Outcome::Failed { error } = &a.outcome {
@@ -59,11 +68,11 @@ async fn keeper_pass(cluster: &mut InProcess, push: bool) -> Result<(), Scenario
 
 /// Every reward balance's lifetime credits: (domain, recipient) → (DN, revenue).
 async fn credited(
-    cluster: &mut InProcess,
+    cluster: &mut impl Cluster,
 ) -> Result<BTreeMap<(Pubkey, Pubkey), (u64, u64)>, ScenarioError> {
     let balances = all::<RewardBalance>(cluster)
         .await
-        .map_err(|e| ScenarioError::Invalid(format!("reading balances: {e}")))?;
+        .map_err(|e| ScenarioError::cluster("reading balances", e))?;
     Ok(balances
         .into_iter()
         .map(|(_, b)| ((b.domain, b.recipient), (b.dn_credited, b.rev_credited)))
@@ -76,6 +85,14 @@ const NOTHING: [deepnode::errors::DeepNodeError; 3] = [
     deepnode::errors::DeepNodeError::NothingToWithdraw,
     deepnode::errors::DeepNodeError::TicketRewardsUnsettled,
 ];
+
+/// Whether the program refused with one of [`NOTHING`].
+fn is_nothing(e: &ClusterError) -> bool {
+    match e {
+        ClusterError::Program { error, .. } => NOTHING.iter().any(|n| error.code == u32::from(*n)),
+        _ => false,
+    }
+}
 
 fn program_of(name: &str) -> Result<Pubkey, ScenarioError> {
     match name {
@@ -91,7 +108,8 @@ fn program_of(name: &str) -> Result<Pubkey, ScenarioError> {
 struct Dom {
     name: String,
     symbol: String,
-    fx: DomainFx,
+    keys: DomainKeys,
+    shards: u8,
     /// On-chain index of scenario epoch 0.
     base: u64,
     miners: Vec<(String, Pubkey)>,
@@ -103,9 +121,12 @@ struct Dom {
 }
 
 /// The runner's state.
-pub(crate) struct Runner {
-    env: Env,
-    p: Protocol,
+pub(crate) struct Runner<N: Network> {
+    net: N,
+    /// Governance.
+    gov: Keypair,
+    dn: DnKeys,
+    foundation: Pubkey,
     actors: BTreeMap<String, Keypair>,
     /// (actor, symbol) → token account.
     accounts: BTreeMap<(String, String), Pubkey>,
@@ -117,61 +138,188 @@ pub(crate) struct Runner {
     miners: BTreeMap<String, usize>,
 }
 
-impl Runner {
-    /// Runs the whole scenario.
+impl<N: Network> Runner<N> {
+    /// Runs the whole scenario on `net`.
     pub(crate) async fn run(
+        net: N,
         s: &Scenario,
         progress: &mut dyn FnMut(&EpochDone),
     ) -> Result<Report, ScenarioError> {
         validate(s)?;
-        let mut r = Runner::setup(s).await?;
+        let mut r = Runner::setup(net, s).await?;
         for dom in 0..r.domains.len() {
             r.genesis(s, dom).await?;
         }
         let mut epochs = Vec::new();
         for (k, spec) in s.epochs.iter().enumerate() {
             r.apply(spec).await?;
-            r.pass_time().await;
+            r.pass_time().await?;
             let mut reports = r.crank(k as u64).await?;
             for (dom, report) in reports.iter_mut().enumerate() {
-                r.claims(dom, report).await;
+                r.claims(dom, report).await?;
             }
             epochs.extend(reports);
             let done = EpochDone {
                 index: k,
-                dn_supply: r.env.supply(r.p.dn.mint).await,
-                dn_burned: r.dn_burned().await,
+                dn_supply: r.supply(r.dn.mint).await?,
+                dn_burned: r.dn_burned().await?,
             };
             progress(&done);
         }
-        let final_state = r.final_state(s).await;
+        let final_state = r.final_state(s).await?;
         Ok(Report {
             epochs,
             final_state,
         })
     }
 
-    async fn setup(s: &Scenario) -> Result<Runner, ScenarioError> {
-        let mut env = Env::start().await;
+    /// Sends `ixs` paid by the network's payer and signed by `signers`; `what` names the
+    /// step in an error.
+    async fn send(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+        what: &str,
+    ) -> Result<(), ScenarioError> {
+        self.net
+            .client()
+            .send(ixs, signers)
+            .await
+            .map(|_| ())
+            .map_err(|e| ScenarioError::cluster(what, e))
+    }
+
+    /// Reads and decodes a program account that must exist.
+    async fn get<T: AccountDeserialize>(&mut self, key: Pubkey) -> Result<T, ScenarioError> {
+        read::<T>(self.net.client(), &key)
+            .await
+            .map_err(|e| ScenarioError::cluster("reading state", e))?
+            .ok_or_else(|| ScenarioError::Invalid(format!("account {key} does not exist")))
+    }
+
+    /// Whether an account exists.
+    async fn exists(&mut self, key: Pubkey) -> Result<bool, ScenarioError> {
+        self.net
+            .client()
+            .account(&key)
+            .await
+            .map(|a| a.is_some())
+            .map_err(|e| ScenarioError::cluster("reading state", e))
+    }
+
+    /// A token account's balance.
+    async fn balance(&mut self, key: Pubkey) -> Result<u64, ScenarioError> {
+        tokens::balance(self.net.client(), &key)
+            .await
+            .map_err(|e| ScenarioError::cluster("reading a balance", e))
+    }
+
+    /// A mint's supply.
+    async fn supply(&mut self, mint: Pubkey) -> Result<u64, ScenarioError> {
+        tokens::mint_supply(self.net.client(), &mint)
+            .await
+            .map_err(|e| ScenarioError::cluster("reading a supply", e))
+    }
+
+    /// Rent of an account of `len` bytes.
+    async fn rent(&mut self, len: usize) -> Result<u64, ScenarioError> {
+        let rent = cluster::rent(self.net.client())
+            .await
+            .map_err(|e| ScenarioError::cluster("reading rent", e))?;
+        Ok(rent.minimum_balance(len))
+    }
+
+    /// Creates a mint of `program` with `decimals`, mint authority `authority` and an
+    /// optional transfer fee.
+    async fn create_mint(
+        &mut self,
+        program: Pubkey,
+        decimals: u8,
+        authority: &Pubkey,
+        fee: Option<TransferFee>,
+    ) -> Result<Pubkey, ScenarioError> {
+        let mint = Keypair::new();
+        let len = tokens::mint_len(fee).map_err(|e| ScenarioError::cluster("a mint", e))?;
+        let lamports = self.rent(len).await?;
+        let payer = self.net.client().payer();
+        let ixs = tokens::create_mint(
+            &payer,
+            &mint.pubkey(),
+            &program,
+            decimals,
+            authority,
+            fee,
+            lamports,
+        )
+        .map_err(|e| ScenarioError::cluster("a mint", e))?;
+        self.send(&ixs, &[&mint], "creating a mint").await?;
+        Ok(mint.pubkey())
+    }
+
+    /// Mints `amount` of `mint` into `to`, signed by the mint authority.
+    async fn mint_to(
+        &mut self,
+        mint: &Pubkey,
+        to: &Pubkey,
+        authority: &Keypair,
+        amount: u64,
+    ) -> Result<(), ScenarioError> {
+        let program = self.mint_program(mint).await?;
+        let ix = tokens::mint_to(&program, mint, to, &authority.pubkey(), amount)
+            .map_err(|e| ScenarioError::cluster("minting", e))?;
+        self.send(&[ix], &[authority], "minting").await
+    }
+
+    /// The token program owning `mint`.
+    async fn mint_program(&mut self, mint: &Pubkey) -> Result<Pubkey, ScenarioError> {
+        tokens::mint_program(self.net.client(), mint)
+            .await
+            .map(|(program, _)| program)
+            .map_err(|e| ScenarioError::cluster("reading a mint", e))
+    }
+
+    async fn setup(mut net: N, s: &Scenario) -> Result<Runner<N>, ScenarioError> {
+        // The scenario initialises the protocol: it needs a fresh deployment.
+        let existing = read::<Config>(net.client(), &pda::config())
+            .await
+            .map_err(|e| ScenarioError::cluster("reading the protocol's config", e))?;
+        if existing.is_some() {
+            return Err(ScenarioError::Invalid(
+                "the program on this cluster is already initialised; a scenario sets up its \
+                 own protocol and needs a fresh deployment (restart solana-test-validator \
+                 with --reset)"
+                    .into(),
+            ));
+        }
+        // Every actor is funded by the payer: check it can before anything is sent.
+        let actors = actor_names(s).len() as u64;
+        let each = net.actor_lamports();
+        let payer = net.client().payer();
+        let holds = net
+            .client()
+            .account(&payer)
+            .await
+            .map_err(|e| ScenarioError::cluster("reading the payer's balance", e))?
+            .map_or(0, |a| a.lamports);
+        let needed = actors.saturating_mul(each);
+        if holds < needed {
+            return Err(ScenarioError::Invalid(format!(
+                "the payer {payer} holds {} SOL; the scenario's {actors} actors get {} SOL \
+                 each ({} SOL), plus rent and fees: fund the payer first",
+                sol(holds),
+                sol(each),
+                sol(needed)
+            )));
+        }
         let dn_program = program_of(&s.dn.token_program)?;
-        let temp = Keypair::new();
-        let dn_mint = env
-            .create_mint(dn_program, s.dn.decimals, &temp.pubkey())
-            .await;
-        let gov = Keypair::new();
         let mut r = Runner {
-            env,
-            p: Protocol {
-                gov,
-                dn: DnKeys {
-                    mint: dn_mint,
-                    token_program: dn_program,
-                },
-                dn_decimals: s.dn.decimals,
-                dn_holder: Keypair::new(),
-                dn_holder_account: Pubkey::default(),
-                foundation: Pubkey::default(),
+            net,
+            gov: Keypair::new(),
+            dn: DnKeys {
+                mint: Pubkey::default(),
+                token_program: dn_program,
             },
+            foundation: Pubkey::default(),
             actors: BTreeMap::new(),
             accounts: BTreeMap::new(),
             mints: BTreeMap::new(),
@@ -180,6 +328,11 @@ impl Runner {
             models: BTreeMap::new(),
             miners: BTreeMap::new(),
         };
+        let temp = Keypair::new();
+        let dn_mint = r
+            .create_mint(dn_program, s.dn.decimals, &temp.pubkey(), None)
+            .await?;
+        r.dn.mint = dn_mint;
         r.mints.insert(DN.into(), (dn_mint, dn_program, None));
         // Every DN balance and validator stake is minted before the hand-over.
         let mut dn_funds: BTreeMap<String, u64> = BTreeMap::new();
@@ -192,55 +345,69 @@ impl Runner {
             *dn_funds.entry(v.name.clone()).or_default() += v.stake;
         }
         for (actor, amount) in &dn_funds {
-            let account = r.account(actor, DN).await;
-            r.env.mint_to(&dn_mint, &account, &temp, *amount).await;
+            let account = r.account(actor, DN).await?;
+            r.mint_to(&dn_mint, &account, &temp, *amount).await?;
         }
-        r.p.foundation = r.account(FOUNDATION, DN).await;
-        r.account(KEEPER, DN).await;
-        r.env
-            .set_mint_authority(&dn_mint, &temp, &pda::mint_authority())
-            .await;
-        let payer = r.env.payer().pubkey();
-        let upgrade = r.env.upgrade.insecure_clone();
+        r.foundation = r.account(FOUNDATION, DN).await?;
+        r.account(KEEPER, DN).await?;
+        let hand_over = tokens::set_mint_authority(
+            &dn_program,
+            &dn_mint,
+            &temp.pubkey(),
+            &pda::mint_authority(),
+        )
+        .map_err(|e| ScenarioError::cluster("handing DN's mint authority over", e))?;
+        r.send(&[hand_over], &[&temp], "handing DN's mint authority over")
+            .await?;
+        let payer = r.net.client().payer();
+        let upgrade = r.net.upgrade_authority();
         let init = ix::initialize(
             payer,
             upgrade.pubkey(),
             dn_mint,
-            r.p.foundation,
+            r.foundation,
             dn_program,
             InitializeArgs {
-                authority: r.p.gov.pubkey(),
+                authority: r.gov.pubkey(),
                 bounds: bounds_for(s),
                 max_supply: s.dn.max_supply,
             },
         );
-        r.env.ok(&[init], &[&upgrade]).await;
+        r.send(
+            &[init],
+            &[&upgrade],
+            "initialising the protocol (the keypair must be the program's upgrade authority)",
+        )
+        .await?;
 
         for spec in &s.domains {
             r.create_domain(s, spec).await?;
         }
         for m in &s.models {
             let dom = r.domain_index(&m.domain)?;
-            let owner = r.actor(&m.owner).await;
-            let domain = r.domains[dom].fx.keys.domain;
-            let state: Domain = r.env.get(domain).await;
+            let owner = r.actor(&m.owner).await?;
+            let domain = r.domains[dom].keys.domain;
+            let state: Domain = r.get(domain).await?;
             let ix = ix::mint_model(owner.pubkey(), domain, state.model_count, m.owner_share_bps);
-            r.env.ok(&[ix], &[&owner]).await;
+            r.send(&[ix], &[&owner], "minting a model").await?;
             let key = pda::model(&domain, state.model_count);
             r.models.insert(m.name.clone(), (dom, key));
             r.domains[dom].models.push((m.name.clone(), key));
-            r.recipient_accounts(&m.owner, dom).await;
+            r.recipient_accounts(&m.owner, dom).await?;
         }
         for m in &s.miners {
             let dom = r.domain_index(&m.domain)?;
-            let kp = r.actor(&m.name).await;
-            let domain = r.domains[dom].fx.keys.domain;
-            r.env
-                .ok(&[ix::register_miner(kp.pubkey(), domain)], &[&kp])
-                .await;
+            let kp = r.actor(&m.name).await?;
+            let domain = r.domains[dom].keys.domain;
+            r.send(
+                &[ix::register_miner(kp.pubkey(), domain)],
+                &[&kp],
+                "registering a miner",
+            )
+            .await?;
             r.miners.insert(m.name.clone(), dom);
             r.domains[dom].miners.push((m.name.clone(), kp.pubkey()));
-            r.recipient_accounts(&m.name, dom).await;
+            r.recipient_accounts(&m.name, dom).await?;
         }
         // Revenue balances (DN ones were minted above).
         for (actor, wallet) in &s.balances {
@@ -253,10 +420,13 @@ impl Runner {
                         kind: "symbol",
                         name: symbol.clone(),
                     })?;
-                let (mint, authority) = (*mint, authority.as_ref().map(|k| k.insecure_clone()));
-                let account = r.account(actor, symbol).await;
-                let authority = authority.expect("revenue mints have an authority");
-                r.env.mint_to(&mint, &account, &authority, *amount).await;
+                let mint = *mint;
+                let authority = authority
+                    .as_ref()
+                    .expect("revenue mints have an authority")
+                    .insecure_clone();
+                let account = r.account(actor, symbol).await?;
+                r.mint_to(&mint, &account, &authority, *amount).await?;
             }
         }
         Ok(r)
@@ -268,73 +438,82 @@ impl Runner {
         spec: &DomainSpec,
     ) -> Result<(), ScenarioError> {
         let symbol = spec.revenue_mint.symbol.clone();
-        let (mint, program, authority) = if symbol == DN {
+        let (mint, program) = if symbol == DN {
             if spec.revenue_mint.decimals != s.dn.decimals {
                 return Err(ScenarioError::Invalid(format!(
                     "domain {}: a DN revenue mint has DN's decimals ({})",
                     spec.name, s.dn.decimals
                 )));
             }
-            (self.p.dn.mint, self.p.dn.token_program, Keypair::new())
-        } else if let Some((mint, program, authority)) = self.mints.get(&symbol) {
-            let authority = authority.as_ref().expect("revenue mint").insecure_clone();
-            (*mint, *program, authority)
+            (self.dn.mint, self.dn.token_program)
+        } else if let Some((mint, program, _)) = self.mints.get(&symbol) {
+            (*mint, *program)
         } else {
             let program = program_of(&spec.revenue_mint.token_program)?;
             let authority = Keypair::new();
-            let exts: Vec<MintExt> = match spec.revenue_mint.transfer_fee_bps {
-                Some(bps) => vec![MintExt::TransferFee {
-                    bps,
-                    max: spec.revenue_mint.transfer_fee_max.unwrap_or(u64::MAX),
-                }],
-                None => Vec::new(),
-            };
+            let fee = spec.revenue_mint.transfer_fee_bps.map(|bps| TransferFee {
+                bps,
+                max: spec.revenue_mint.transfer_fee_max.unwrap_or(u64::MAX),
+            });
             let mint = self
-                .env
-                .create_mint_full(
+                .create_mint(
                     program,
                     spec.revenue_mint.decimals,
                     &authority.pubkey(),
-                    None,
-                    &exts,
+                    fee,
                 )
-                .await;
-            self.mints.insert(
-                symbol.clone(),
-                (mint, program, Some(authority.insecure_clone())),
-            );
-            (mint, program, authority)
+                .await?;
+            self.mints
+                .insert(symbol.clone(), (mint, program, Some(authority)));
+            (mint, program)
         };
-        let owner = self.actor(&spec.owner).await;
         // The owner is also the domain's fee authority.
-        let ids = DomainIds {
+        let owner = self.actor(&spec.owner).await?;
+        let config: Config = self.get(pda::config()).await?;
+        let id = config.domain_count;
+        let payer = self.net.client().payer();
+        let ix = ix::create_domain(
+            payer,
+            owner.pubkey(),
+            self.gov.pubkey(),
+            id,
             mint,
             program,
-            mint_authority: authority,
-            fee_authority: owner.insecure_clone(),
-            owner,
-        };
-        let fx = self
-            .env
-            .domain_owned_by(&self.p, ids, spec.shards, settings_of(spec))
-            .await;
+            CreateDomainArgs {
+                fee_authority: owner.pubkey(),
+                shard_count: spec.shards,
+                settings: settings_of(spec),
+            },
+        );
+        let gov = self.gov.insecure_clone();
+        self.send(&[ix], &[&owner, &gov], "creating a domain")
+            .await?;
+        let domain = pda::domain(id);
+        let state: Domain = self.get(domain).await?;
+        let keys = DomainKeys::new(domain, &state);
+        let ix = ix::init_stake_pool(payer, &keys, &self.dn);
+        self.send(&[ix], &[], "creating a stake pool").await?;
+        for shard in 0..spec.shards {
+            let ix = ix::init_shard(payer, &keys, shard);
+            self.send(&[ix], &[], "creating a shard").await?;
+        }
         if let Some(a) = spec.auction {
-            let payer = self.env.payer().pubkey();
             let ix = ix::set_auction_params(
                 payer,
-                self.p.gov.pubkey(),
-                fx.keys.domain,
+                self.gov.pubkey(),
+                domain,
                 a.duration_secs,
                 a.floor_price_e9,
                 a.reference_price_e9,
             );
-            let gov = self.p.gov.insecure_clone();
-            self.env.ok(&[ix], &[&gov]).await;
+            self.send(&[ix], &[&gov], "setting auction parameters")
+                .await?;
         }
         self.domains.push(Dom {
             name: spec.name.clone(),
             symbol,
-            fx,
+            keys,
+            shards: spec.shards,
             base: 0,
             miners: Vec::new(),
             validators: Vec::new(),
@@ -343,9 +522,9 @@ impl Runner {
             tickets: Vec::new(),
         });
         let dom = self.domains.len() - 1;
-        self.recipient_accounts(&spec.owner, dom).await;
-        self.recipient_accounts(KEEPER, dom).await;
-        self.recipient_accounts(FOUNDATION, dom).await;
+        self.recipient_accounts(&spec.owner, dom).await?;
+        self.recipient_accounts(KEEPER, dom).await?;
+        self.recipient_accounts(FOUNDATION, dom).await?;
         Ok(())
     }
 
@@ -356,79 +535,111 @@ impl Runner {
         let name = self.domains[dom].name.clone();
         let validators: Vec<_> = s.validators.iter().filter(|v| v.domain == name).collect();
         for v in &validators {
-            self.stake(&v.name, dom, v.stake).await;
+            self.stake(&v.name, dom, v.stake).await?;
         }
-        self.close_and_settle(dom).await;
+        self.close_and_settle(dom).await?;
         for v in &validators {
-            let kp = self.actor(&v.name).await;
-            let domain = self.domains[dom].fx.keys.domain;
-            self.env
-                .ok(&[ix::register_validator(kp.pubkey(), domain)], &[&kp])
-                .await;
+            let kp = self.actor(&v.name).await?;
+            let domain = self.domains[dom].keys.domain;
+            self.send(
+                &[ix::register_validator(kp.pubkey(), domain)],
+                &[&kp],
+                "registering a validator",
+            )
+            .await?;
             self.domains[dom]
                 .validators
                 .push((v.name.clone(), kp.pubkey()));
         }
-        self.close_and_settle(dom).await;
-        self.domains[dom].base = self.domains[dom].fx.keys.epoch;
+        self.close_and_settle(dom).await?;
+        self.domains[dom].base = self.domains[dom].keys.epoch;
         Ok(())
     }
 
-    async fn close_and_settle(&mut self, dom: usize) {
-        let keeper = self.actor(KEEPER).await;
-        let d = &mut self.domains[dom].fx;
-        self.env.close_epoch(d).await;
-        let closed = d.keys.epoch - 1;
-        self.env
-            .settle(&self.p, &self.domains[dom].fx, closed, &keeper)
-            .await;
+    /// Waits out the open epoch of `dom` (and its grace window), closes it, moves its
+    /// pool shares and settles it as the keeper.
+    async fn close_and_settle(&mut self, dom: usize) -> Result<(), ScenarioError> {
+        let keeper = self.actor(KEEPER).await?;
+        let keys = self.domains[dom].keys;
+        let epoch: Epoch = self.get(pda::epoch(&keys.domain, keys.epoch)).await?;
+        self.net
+            .wait_until(epoch.end_ts + deepnode::constants::CLOSE_GRACE_SECS)
+            .await
+            .map_err(|e| ScenarioError::cluster("waiting for the epoch's end", e))?;
+        let domain: Domain = self.get(keys.domain).await?;
+        let payer = self.net.client().payer();
+        let ix = ix::close_epoch(payer, &keys, domain.shards_ready);
+        self.send(&[ix], &[], "closing a genesis epoch").await?;
+        self.domains[dom].keys.epoch += 1;
+        let closed = keys.epoch;
+        let shards: Vec<u8> = (0..self.domains[dom].shards).collect();
+        let mut pending = Vec::new();
+        for shard in shards {
+            let counter: EpochShard = self
+                .get(pda::epoch_shard(&keys.domain, closed, shard))
+                .await?;
+            if !counter.collected {
+                pending.push(shard);
+            }
+        }
+        for batch in pending.chunks(POOL_SHARDS_PER_TX) {
+            let ix = ix::collect_pools(payer, &keys, closed, batch);
+            self.send(&[ix], &[], "collecting pools").await?;
+        }
+        let config: Config = self.get(pda::config()).await?;
+        let settle = SettleKeys {
+            epoch: closed,
+            period: epoch.end_ts as u64 / u64::from(config.bounds.period_secs),
+        };
+        let ix = ix::settle_epoch(keeper.pubkey(), &keys, &self.dn, settle);
+        self.send(&[ix], &[&keeper], "settling a genesis epoch")
+            .await
     }
 
     /// Stakes `amount` of `staker`'s DN in domain `dom` (opening its position first).
-    async fn stake(&mut self, staker: &str, dom: usize, amount: u64) {
-        let kp = self.actor(staker).await;
-        let domain = self.domains[dom].fx.keys.domain;
+    async fn stake(&mut self, staker: &str, dom: usize, amount: u64) -> Result<(), ScenarioError> {
+        let kp = self.actor(staker).await?;
+        let domain = self.domains[dom].keys.domain;
         let position_key = pda::stake_position(&domain, &kp.pubkey());
-        if self.env.account(position_key).await.is_none() {
-            self.env
-                .ok(&[ix::open_stake_position(kp.pubkey(), domain)], &[&kp])
-                .await;
+        if !self.exists(position_key).await? {
+            self.send(
+                &[ix::open_stake_position(kp.pubkey(), domain)],
+                &[&kp],
+                "opening a stake position",
+            )
+            .await?;
         }
-        self.recipient_accounts(staker, dom).await;
+        self.recipient_accounts(staker, dom).await?;
         self.domains[dom].stakers.insert(staker.to_string());
-        let keys = self.staker_keys(staker, dom).await;
-        self.env
-            .ok(&[ix::stake(domain, &self.p.dn, &keys, amount)], &[&kp])
-            .await;
+        let keys = self.staker_keys(staker, dom).await?;
+        let ix = ix::stake(domain, &self.dn, &keys, amount);
+        self.send(&[ix], &[&kp], "staking").await
     }
 
-    async fn staker_keys(&mut self, staker: &str, dom: usize) -> StakerKeys {
-        let kp = self.actor(staker).await;
-        let domain = self.domains[dom].fx.keys.domain;
-        let position: StakePosition = self
-            .env
-            .get(pda::stake_position(&domain, &kp.pubkey()))
-            .await;
-        StakerKeys {
+    async fn staker_keys(&mut self, staker: &str, dom: usize) -> Result<StakerKeys, ScenarioError> {
+        let kp = self.actor(staker).await?;
+        let domain = self.domains[dom].keys.domain;
+        let position: StakePosition = self.get(pda::stake_position(&domain, &kp.pubkey())).await?;
+        Ok(StakerKeys {
             owner: kp.pubkey(),
-            owner_dn: self.account(staker, DN).await,
+            owner_dn: self.account(staker, DN).await?,
             change_epoch: position.change_epoch,
-        }
+        })
     }
 
     /// Applies one epoch's actions in order: stakes, unstakes, payments, attestations.
     async fn apply(&mut self, e: &crate::spec::EpochSpec) -> Result<(), ScenarioError> {
         for st in &e.stakes {
             let dom = self.domain_index(&st.domain)?;
-            self.stake(&st.staker, dom, st.amount).await;
+            self.stake(&st.staker, dom, st.amount).await?;
         }
         for st in &e.unstakes {
             let dom = self.domain_index(&st.domain)?;
-            let kp = self.actor(&st.staker).await;
-            let keys = self.staker_keys(&st.staker, dom).await;
-            let d = self.domains[dom].fx.keys;
+            let kp = self.actor(&st.staker).await?;
+            let keys = self.staker_keys(&st.staker, dom).await?;
+            let d = self.domains[dom].keys;
             let ix = ix::request_unstake(d.domain, &keys, d.epoch, st.amount);
-            self.env.ok(&[ix], &[&kp]).await;
+            self.send(&[ix], &[&kp], "requesting an unstake").await?;
             let ticket = (st.staker.clone(), d.epoch);
             if !self.domains[dom].tickets.contains(&ticket) {
                 self.domains[dom].tickets.push(ticket);
@@ -443,10 +654,10 @@ impl Runner {
                         kind: "model",
                         name: pay.model.clone(),
                     })?;
-            let kp = self.actor(&pay.payer).await;
+            let kp = self.actor(&pay.payer).await?;
             let symbol = self.domains[dom].symbol.clone();
-            let from = self.account(&pay.payer, &symbol).await;
-            let d = self.domains[dom].fx.keys;
+            let from = self.account(&pay.payer, &symbol).await?;
+            let d = self.domains[dom].keys;
             let ix = ix::pay(
                 &d,
                 kp.pubkey(),
@@ -456,7 +667,7 @@ impl Runner {
                 pay.amount,
                 pay.units,
             );
-            self.env.ok(&[ix], &[&kp]).await;
+            self.send(&[ix], &[&kp], "paying").await?;
         }
         // One attest per validator and domain (in chunks of a legacy transaction's most),
         // its lines sorted by the SDK.
@@ -469,7 +680,7 @@ impl Runner {
                     kind: "miner",
                     name: a.miner.clone(),
                 })?;
-            let miner = self.actor(&a.miner).await.pubkey();
+            let miner = self.actor(&a.miner).await?.pubkey();
             by_validator
                 .entry((a.validator.clone(), dom))
                 .or_default()
@@ -480,50 +691,49 @@ impl Runner {
                 });
         }
         for ((validator, dom), lines) in by_validator {
-            let kp = self.actor(&validator).await;
-            let d = self.domains[dom].fx.keys;
+            let kp = self.actor(&validator).await?;
+            let d = self.domains[dom].keys;
             for chunk in lines.chunks(deepnode_sdk::limits::ATTEST_LINES_LEGACY) {
                 let ix = ix::attest(kp.pubkey(), d.domain, d.epoch, chunk);
-                self.env.ok(&[ix], &[&kp]).await;
+                self.send(&[ix], &[&kp], "attesting").await?;
             }
         }
         Ok(())
     }
 
-    /// Moves the clock past every domain's open epoch (and its grace window).
-    async fn pass_time(&mut self) {
+    /// Lets time pass beyond every domain's open epoch (and its grace window): the
+    /// in-process clock is moved, a real cluster's is waited for.
+    async fn pass_time(&mut self) -> Result<(), ScenarioError> {
         let mut due = i64::MIN;
-        for dom in &self.domains {
-            let epoch: Epoch = self
-                .env
-                .get(pda::epoch(&dom.fx.keys.domain, dom.fx.keys.epoch))
-                .await;
+        for dom in 0..self.domains.len() {
+            let keys = self.domains[dom].keys;
+            let epoch: Epoch = self.get(pda::epoch(&keys.domain, keys.epoch)).await?;
             due = due.max(epoch.end_ts + deepnode::constants::CLOSE_GRACE_SECS);
         }
-        let now = self.env.clock().await.unix_timestamp;
-        if now < due {
-            self.env.advance(due - now).await;
-        }
+        self.net
+            .wait_until(due)
+            .await
+            .map_err(|e| ScenarioError::cluster("waiting for the epochs' end", e))
     }
 
-    /// The keeper bot (`deepnode-keeper`'s library, on this runtime as the `keeper`
-    /// actor) cranks scenario epoch `k` of every domain: a first pass closes, finalises
+    /// The keeper bot (`deepnode-keeper`'s library, as the `keeper` actor paying its own
+    /// fees) cranks scenario epoch `k` of every domain: a first pass closes, finalises
     /// and settles it (and sweeps and closes what expired); the report reads the
     /// settlement and the finalised records; a second pass pushes every payout. The
     /// payouts are each balance's credited amounts (the keeper's tip included), after
     /// the second pass minus before the first.
     async fn crank(&mut self, k: u64) -> Result<Vec<EpochReport>, ScenarioError> {
-        let keeper = self.actor(KEEPER).await;
-        let mut cluster = self.env.cluster(&keeper);
+        let keeper = self.actor(KEEPER).await?;
+        let mut cluster = self.net.client_for(&keeper);
         // The records of each domain's epoch about to close: (miner, record).
         let mut recorded = Vec::new();
-        for d in &self.domains {
-            let (domain, index) = (d.fx.keys.domain, d.fx.keys.epoch);
+        for dom in 0..self.domains.len() {
+            let (domain, index) = (self.domains[dom].keys.domain, self.domains[dom].keys.epoch);
             let mut list = Vec::new();
-            for (name, key) in &d.miners {
-                let record = pda::work_record(&pda::miner(&domain, key), index);
-                if self.env.account(record).await.is_some() {
-                    list.push((name.clone(), record));
+            for (name, key) in self.domains[dom].miners.clone() {
+                let record = pda::work_record(&pda::miner(&domain, &key), index);
+                if self.exists(record).await? {
+                    list.push((name, record));
                 }
             }
             recorded.push(list);
@@ -533,11 +743,11 @@ impl Runner {
         keeper_pass(&mut cluster, false).await?;
         let mut reports = Vec::new();
         for (dom, records) in recorded.iter().enumerate() {
-            let domain = self.domains[dom].fx.keys.domain;
-            let state: Domain = self.env.get(domain).await;
-            self.domains[dom].fx.keys.epoch = state.current_epoch;
+            let domain = self.domains[dom].keys.domain;
+            let state: Domain = self.get(domain).await?;
+            self.domains[dom].keys.epoch = state.current_epoch;
             let index = state.current_epoch - 1;
-            let book: EpochBook = self.env.get(pda::epoch_book(&domain, index)).await;
+            let book: EpochBook = self.get(pda::epoch_book(&domain, index)).await?;
             let s = &book.settlement;
             let mut report = EpochReport {
                 domain: self.domains[dom].name.clone(),
@@ -557,14 +767,17 @@ impl Runner {
             };
             // A record below quorum was closed by the pass: it verified nothing.
             for (name, key) in records {
-                let verified = match self.env.account(*key).await {
-                    Some(_) => self.env.get::<WorkRecord>(*key).await.verified_units,
+                let verified = match read::<WorkRecord>(self.net.client(), key)
+                    .await
+                    .map_err(|e| ScenarioError::cluster("reading a work record", e))?
+                {
+                    Some(record) => record.verified_units,
                     None => 0,
                 };
                 report.verified_work.insert(name.clone(), verified);
             }
             for (name, key) in self.domains[dom].validators.clone() {
-                let v: Validator = self.env.get(pda::validator(&domain, &key)).await;
+                let v: Validator = self.get(pda::validator(&domain, &key)).await?;
                 if let Some(score) = book
                     .voters
                     .iter()
@@ -585,7 +798,7 @@ impl Runner {
             let dom = self
                 .domains
                 .iter()
-                .position(|d| d.fx.keys.domain == domain)
+                .position(|d| d.keys.domain == domain)
                 .expect("a balance of a scenario domain");
             let name = self.names[&recipient].clone();
             let report = &mut reports[dom];
@@ -603,69 +816,68 @@ impl Runner {
 
     /// Everybody claims what is claimable in `dom`: credited balances, staker rewards,
     /// model owners' revenue, matured unstakes.
-    async fn claims(&mut self, dom: usize, report: &mut EpochReport) {
+    async fn claims(&mut self, dom: usize, report: &mut EpochReport) -> Result<(), ScenarioError> {
         let symbol = self.domains[dom].symbol.clone();
-        let fx_keys = self.domains[dom].fx.keys;
-        let domain = fx_keys.domain;
+        let keys = self.domains[dom].keys;
+        let domain = keys.domain;
         let actors: Vec<String> = self.actors.keys().cloned().collect();
         for name in &actors {
-            let kp = self.actor(name).await;
+            let kp = self.actor(name).await?;
             let balance = pda::reward(&domain, &kp.pubkey());
-            if self.env.account(balance).await.is_none() {
+            let Some(b) = read::<RewardBalance>(self.net.client(), &balance)
+                .await
+                .map_err(|e| ScenarioError::cluster("reading a balance", e))?
+            else {
                 continue;
-            }
-            let b: deepnode::state::RewardBalance = self.env.get(balance).await;
+            };
             if b.dn_owed == 0 && b.rev_owed == 0 {
                 continue;
             }
-            let dn_account = self.account(name, DN).await;
-            let rev_account = self.account(name, &symbol).await;
-            let fx = &self.domains[dom].fx;
-            self.env
-                .collect_own(&self.p, fx, &kp, dn_account, rev_account)
-                .await;
+            let line = CollectLine {
+                recipient: kp.pubkey(),
+                dn_account: self.account(name, DN).await?,
+                revenue_account: self.account(name, &symbol).await?,
+            };
+            let ix = ix::collect(kp.pubkey(), &keys, &self.dn, &[line]);
+            self.send(&[ix], &[&kp], "collecting a balance").await?;
         }
         // Matured unstakes are withdrawn (their rewards credited to the position).
         let tickets = self.domains[dom].tickets.clone();
         for (staker, epoch) in tickets {
-            let kp = self.actor(&staker).await;
+            let kp = self.actor(&staker).await?;
             let position = pda::stake_position(&domain, &kp.pubkey());
-            let ticket: UnstakeTicket = self.env.get(pda::unstake_ticket(&position, epoch)).await;
-            if fx_keys.epoch < ticket.withdrawable_epoch {
+            let ticket_key = pda::unstake_ticket(&position, epoch);
+            let ticket: UnstakeTicket = self.get(ticket_key).await?;
+            if keys.epoch < ticket.withdrawable_epoch {
                 continue;
             }
-            let keys = self.staker_keys(&staker, dom).await;
+            let staker_keys = self.staker_keys(&staker, dom).await?;
             let t = TicketKeys {
                 epoch,
                 pending_epoch: ticket.pending_epoch,
             };
-            let ix = ix::withdraw_stake(domain, &self.p.dn, &keys, t);
-            if self.try_send(&ix, &kp).await {
-                let still = self
-                    .env
-                    .account(pda::unstake_ticket(&position, epoch))
-                    .await
-                    .is_some();
-                if !still {
-                    self.domains[dom]
-                        .tickets
-                        .retain(|x| x != &(staker.clone(), epoch));
-                }
+            let ix = ix::withdraw_stake(domain, &self.dn, &staker_keys, t);
+            if self.try_send(&ix, &kp, "withdrawing stake").await?
+                && !self.exists(ticket_key).await?
+            {
+                self.domains[dom]
+                    .tickets
+                    .retain(|x| x != &(staker.clone(), epoch));
             }
         }
         let stakers: Vec<String> = self.domains[dom].stakers.iter().cloned().collect();
         for staker in stakers {
-            let kp = self.actor(&staker).await;
+            let kp = self.actor(&staker).await?;
             let position_key = pda::stake_position(&domain, &kp.pubkey());
-            let before: StakePosition = self.env.get(position_key).await;
-            let keys = self.staker_keys(&staker, dom).await;
-            let rev_account = self.account(&staker, &symbol).await;
-            let ix = ix::claim_stake_rewards(&fx_keys, &self.p.dn, &keys, rev_account);
-            if !self.try_send(&ix, &kp).await {
+            let before: StakePosition = self.get(position_key).await?;
+            let staker_keys = self.staker_keys(&staker, dom).await?;
+            let rev_account = self.account(&staker, &symbol).await?;
+            let ix = ix::claim_stake_rewards(&keys, &self.dn, &staker_keys, rev_account);
+            if !self.try_send(&ix, &kp, "claiming stake rewards").await? {
                 continue;
             }
             // What this claim paid: the position's lifetime claims, after minus before.
-            let after: StakePosition = self.env.get(position_key).await;
+            let after: StakePosition = self.get(position_key).await?;
             let dn = after.dn_claimed - before.dn_claimed;
             let rev = after.rev_claimed - before.rev_claimed;
             self.add_payout(report, dom, &staker, dn, rev);
@@ -673,115 +885,158 @@ impl Runner {
         // Model owners claim their owner share from every shard.
         let models = self.domains[dom].models.clone();
         for (_, model) in models {
-            let state: Model = self.env.get(model).await;
+            let state: Model = self.get(model).await?;
             if state.claimable == 0 {
                 continue;
             }
             let owner_name = self.names[&state.owner].clone();
-            let kp = self.actor(&owner_name).await;
-            let to = self.account(&owner_name, &symbol).await;
-            for shard in 0..self.domains[dom].fx.shards {
-                let ix = ix::claim_model_revenue(&fx_keys, state.owner, model, to, shard);
-                self.try_send(&ix, &kp).await;
+            let kp = self.actor(&owner_name).await?;
+            let to = self.account(&owner_name, &symbol).await?;
+            for shard in 0..self.domains[dom].shards {
+                let ix = ix::claim_model_revenue(&keys, state.owner, model, to, shard);
+                self.try_send(&ix, &kp, "claiming model revenue").await?;
             }
         }
+        Ok(())
     }
 
-    /// Sends one instruction signed by `kp`; `false` when it reports nothing to do.
-    async fn try_send(&mut self, ix: &solana_sdk::instruction::Instruction, kp: &Keypair) -> bool {
-        match self.env.send(std::slice::from_ref(ix), &[kp]).await {
-            Ok(()) => true,
-            Err(e) if is_nothing(&e) => false,
-            Err(e) => panic!("{e:?}{}", deepnode_tests::explain(&e)),
+    /// Sends one instruction signed by `kp`; `false` when the program reports nothing to
+    /// do.
+    async fn try_send(
+        &mut self,
+        ix: &Instruction,
+        kp: &Keypair,
+        what: &str,
+    ) -> Result<bool, ScenarioError> {
+        match self
+            .net
+            .client()
+            .send(std::slice::from_ref(ix), &[kp])
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(e) if is_nothing(&e) => Ok(false),
+            Err(e) => Err(ScenarioError::cluster(what, e)),
         }
     }
 
-    async fn final_state(&mut self, s: &Scenario) -> FinalReport {
+    async fn final_state(&mut self, s: &Scenario) -> Result<FinalReport, ScenarioError> {
         let mut f = FinalReport {
-            dn_supply: self.env.supply(self.p.dn.mint).await,
-            dn_burned: self.dn_burned().await,
+            dn_supply: self.supply(self.dn.mint).await?,
+            dn_burned: self.dn_burned().await?,
             ..FinalReport::default()
         };
         for dom in 0..self.domains.len() {
-            let domain = self.domains[dom].fx.keys.domain;
+            let domain = self.domains[dom].keys.domain;
             let name = self.domains[dom].name.clone();
             let (mut fees, mut buyback) = (0u64, 0u64);
-            for shard in 0..self.domains[dom].fx.shards {
-                let ledger: VaultShard = self.env.get(pda::vault_shard(&domain, shard)).await;
+            for shard in 0..self.domains[dom].shards {
+                let ledger: VaultShard = self.get(pda::vault_shard(&domain, shard)).await?;
                 fees += ledger.lifetime_fees;
                 buyback += ledger.buyback_owed;
             }
             let vault = pda::buyback_vault(&domain);
-            if self.env.account(vault).await.is_some() {
-                buyback += self.env.balance(vault).await;
+            if self.exists(vault).await? {
+                buyback += self.balance(vault).await?;
             }
             f.fees.insert(name.clone(), fees);
             f.buyback_vault.insert(name, buyback);
         }
         for m in &s.models {
             let (_, key) = self.models[&m.name];
-            let model: Model = self.env.get(key).await;
+            let model: Model = self.get(key).await?;
             f.model_revenue
                 .insert(m.name.clone(), model.lifetime_owner_share);
         }
         let accounts: Vec<((String, String), Pubkey)> =
             self.accounts.iter().map(|(k, v)| (k.clone(), *v)).collect();
         for ((actor, symbol), account) in accounts {
-            let amount = self.env.balance(account).await;
+            let amount = self.balance(account).await?;
             f.balances.entry(actor).or_default().insert(symbol, amount);
         }
-        f
+        Ok(f)
     }
 
     /// All DN burned so far: payments in DN, auctions, and the stakers' and sweeps' dust.
-    async fn dn_burned(&mut self) -> u64 {
+    async fn dn_burned(&mut self) -> Result<u64, ScenarioError> {
         let mut burned = 0u64;
         for dom in 0..self.domains.len() {
-            let domain = self.domains[dom].fx.keys.domain;
-            for shard in 0..self.domains[dom].fx.shards {
-                let ledger: VaultShard = self.env.get(pda::vault_shard(&domain, shard)).await;
+            let domain = self.domains[dom].keys.domain;
+            for shard in 0..self.domains[dom].shards {
+                let ledger: VaultShard = self.get(pda::vault_shard(&domain, shard)).await?;
                 burned += ledger.dn_burned;
             }
-            if self.env.account(pda::auction(&domain)).await.is_some() {
-                let auction: Auction = self.env.get(pda::auction(&domain)).await;
+            if let Some(auction) = read::<Auction>(self.net.client(), &pda::auction(&domain))
+                .await
+                .map_err(|e| ScenarioError::cluster("reading an auction", e))?
+            {
                 burned += auction.dn_burned;
             }
-            let pool: StakePool = self.env.get(pda::stake_pool(&domain)).await;
+            let pool: StakePool = self.get(pda::stake_pool(&domain)).await?;
             burned += pool.dn_burned;
         }
-        burned
+        Ok(burned)
     }
 
-    /// The actor's keypair (created and funded with SOL on first use).
-    async fn actor(&mut self, name: &str) -> Keypair {
+    /// The actor's keypair (created and funded with SOL by the payer on first use).
+    async fn actor(&mut self, name: &str) -> Result<Keypair, ScenarioError> {
         if let Some(kp) = self.actors.get(name) {
-            return kp.insecure_clone();
+            return Ok(kp.insecure_clone());
         }
         let kp = Keypair::new();
-        self.env.airdrop(&kp.pubkey(), 10_000_000_000).await;
+        let payer = self.net.client().payer();
+        let lamports = self.net.actor_lamports();
+        let fund = anchor_lang::solana_program::system_instruction::transfer(
+            &payer,
+            &kp.pubkey(),
+            lamports,
+        );
+        self.send(&[fund], &[], &format!("funding actor {name} with SOL"))
+            .await?;
         self.names.insert(kp.pubkey(), name.to_string());
         self.actors.insert(name.to_string(), kp.insecure_clone());
-        kp
+        Ok(kp)
     }
 
-    /// The actor's token account for `symbol` (created on first use).
-    async fn account(&mut self, actor: &str, symbol: &str) -> Pubkey {
+    /// The actor's token account for `symbol` (created on first use, rent paid by the
+    /// payer).
+    async fn account(&mut self, actor: &str, symbol: &str) -> Result<Pubkey, ScenarioError> {
         let key = (actor.to_string(), symbol.to_string());
         if let Some(a) = self.accounts.get(&key) {
-            return *a;
+            return Ok(*a);
         }
-        let owner = self.actor(actor).await.pubkey();
+        let owner = self.actor(actor).await?.pubkey();
         let mint = self.mints[symbol].0;
-        let account = self.env.create_token_account(&owner, &mint).await;
-        self.accounts.insert(key, account);
-        account
+        let (program, data) = tokens::mint_program(self.net.client(), &mint)
+            .await
+            .map_err(|e| ScenarioError::cluster("reading a mint", e))?;
+        let len = tokens::account_len(&program, &mint, &data)
+            .map_err(|e| ScenarioError::cluster("a token account", e))?;
+        let lamports = self.rent(len).await?;
+        let account = Keypair::new();
+        let payer = self.net.client().payer();
+        let ixs = tokens::create_account(
+            &payer,
+            &account.pubkey(),
+            &mint,
+            &owner,
+            &program,
+            len,
+            lamports,
+        )
+        .map_err(|e| ScenarioError::cluster("a token account", e))?;
+        self.send(&ixs, &[&account], "creating a token account")
+            .await?;
+        self.accounts.insert(key, account.pubkey());
+        Ok(account.pubkey())
     }
 
     /// A recipient of domain `dom` holds DN and the domain's revenue symbol.
-    async fn recipient_accounts(&mut self, actor: &str, dom: usize) {
+    async fn recipient_accounts(&mut self, actor: &str, dom: usize) -> Result<(), ScenarioError> {
         let symbol = self.domains[dom].symbol.clone();
-        self.account(actor, DN).await;
-        self.account(actor, &symbol).await;
+        self.account(actor, DN).await?;
+        self.account(actor, &symbol).await?;
+        Ok(())
     }
 
     fn domain_index(&self, name: &str) -> Result<usize, ScenarioError> {
@@ -795,10 +1050,33 @@ impl Runner {
     }
 }
 
-fn is_nothing(e: &solana_sdk::transaction::TransactionError) -> bool {
-    NOTHING
-        .iter()
-        .any(|n| custom_code(e) == Some(deepnode_tests::code(*n)))
+/// Lamports as SOL, for messages.
+fn sol(lamports: u64) -> String {
+    let whole = lamports / 1_000_000_000;
+    let frac = lamports % 1_000_000_000;
+    if frac == 0 {
+        whole.to_string()
+    } else {
+        format!("{whole}.{}", format!("{frac:09}").trim_end_matches('0'))
+    }
+}
+
+/// Every actor a scenario names (each gets a keypair and SOL): owners, miners,
+/// validators, wallets, stakers, payers, the keeper and the foundation.
+fn actor_names(s: &Scenario) -> BTreeSet<&str> {
+    let mut names: BTreeSet<&str> = [KEEPER, FOUNDATION].into();
+    names.extend(s.domains.iter().map(|d| d.owner.as_str()));
+    names.extend(s.models.iter().map(|m| m.owner.as_str()));
+    names.extend(s.miners.iter().map(|m| m.name.as_str()));
+    names.extend(s.validators.iter().map(|v| v.name.as_str()));
+    names.extend(s.balances.keys().map(String::as_str));
+    for e in &s.epochs {
+        names.extend(e.stakes.iter().map(|x| x.staker.as_str()));
+        names.extend(e.unstakes.iter().map(|x| x.staker.as_str()));
+        names.extend(e.payments.iter().map(|x| x.payer.as_str()));
+        names.extend(e.attestations.iter().map(|x| x.validator.as_str()));
+    }
+    names
 }
 
 /// Checks what the runner cannot honour before anything runs.

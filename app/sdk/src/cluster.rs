@@ -217,6 +217,22 @@ pub async fn clock(cluster: &mut impl Cluster) -> Result<solana_sdk::clock::Cloc
     })
 }
 
+/// The cluster's `Rent` sysvar (what an account of a given size must hold).
+pub async fn rent(cluster: &mut impl Cluster) -> Result<solana_sdk::rent::Rent, ClusterError> {
+    let key = solana_sdk::sysvar::rent::ID;
+    let account = cluster
+        .account(&key)
+        .await?
+        .ok_or_else(|| ClusterError::Decode {
+            key,
+            reason: "no rent sysvar".into(),
+        })?;
+    bincode::deserialize(&account.data).map_err(|e| ClusterError::Decode {
+        key,
+        reason: e.to_string(),
+    })
+}
+
 /// Every program account of type `T`, decoded, in key order.
 pub async fn all<T: AccountDeserialize + Discriminator>(
     cluster: &mut impl Cluster,

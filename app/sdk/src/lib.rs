@@ -14,6 +14,7 @@ pub mod limits;
 pub mod pda;
 pub mod rpc;
 pub mod tables;
+pub mod tokens;
 
 use anchor_lang::AccountDeserialize;
 

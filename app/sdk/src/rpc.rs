@@ -64,6 +64,9 @@ pub struct RpcCluster {
     rpc: RpcClient,
     payer: Keypair,
     options: RpcOptions,
+    /// Signatures of the transactions this client has signed: an identical transaction
+    /// (same instructions, same blockhash) would be taken for the first and dropped.
+    signed: std::collections::HashSet<Signature>,
 }
 
 impl RpcCluster {
@@ -73,6 +76,7 @@ impl RpcCluster {
             rpc: RpcClient::new_with_commitment(url, options.commitment),
             payer,
             options,
+            signed: std::collections::HashSet::new(),
         }
     }
 
@@ -207,14 +211,23 @@ impl Cluster for RpcCluster {
             if attempt > 0 {
                 tokio::time::sleep(Duration::from_millis(500 << attempt.min(4))).await;
             }
-            let blockhash = match self.rpc.get_latest_blockhash().await {
+            let mut blockhash = match self.rpc.get_latest_blockhash().await {
                 Ok(h) => h,
                 Err(e) => {
                     last = classify(e);
                     continue;
                 }
             };
-            let tx = sign_with_tables(&ixs, &self.payer, signers, blockhash, tables)?;
+            let mut tx = sign_with_tables(&ixs, &self.payer, signers, blockhash, tables)?;
+            // The same transaction sent again on purpose (two equal payments) needs a
+            // blockhash of its own, or the cluster takes it for the first.
+            while !self.signed.insert(tx.signatures[0]) {
+                blockhash = match self.rpc.get_new_latest_blockhash(&blockhash).await {
+                    Ok(h) => h,
+                    Err(e) => return Err(classify(e)),
+                };
+                tx = sign_with_tables(&ixs, &self.payer, signers, blockhash, tables)?;
+            }
             let signature = tx.signatures[0];
             // The same signed transaction is sent again while its blockhash is valid (the
             // cluster processes a signature once); only an expired one is signed anew, so

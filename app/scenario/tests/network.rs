@@ -1,0 +1,52 @@
+//! The runner's checks of the network it is given, on the in-process runtime.
+use deepnode_scenario::network::Local;
+use deepnode_tests::tokens::TOKEN;
+use deepnode_tests::Env;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signer::Signer;
+
+/// A scenario sets up its own protocol: a program already initialised (a cluster used
+/// before, a validator not reset) is refused before anything is sent.
+#[tokio::test]
+async fn a_program_already_initialised_is_refused() {
+    let mut env = Env::start().await;
+    env.init_protocol(TOKEN).await;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/localnet.json");
+    let scenario = deepnode_scenario::load(&path).expect("example");
+    let mut epochs = 0;
+    let err = deepnode_scenario::run_on(Local::from(env), &scenario, &mut |_| epochs += 1)
+        .await
+        .expect_err("refused");
+    assert_eq!(
+        err.to_string(),
+        "the program on this cluster is already initialised; a scenario sets up its own \
+         protocol and needs a fresh deployment (restart solana-test-validator with --reset)"
+    );
+    assert_eq!(epochs, 0);
+}
+
+/// Every actor is funded by the payer: a payer that cannot fund them all is refused
+/// before anything is sent, with what it holds and what the scenario needs.
+#[tokio::test]
+async fn a_payer_too_poor_for_the_actors_is_refused() {
+    let mut env = Env::start().await;
+    let payer = env.payer().pubkey();
+    let holds = env.account(payer).await.expect("payer").lamports;
+    // Leave the payer 5 SOL.
+    env.airdrop(&Pubkey::new_unique(), holds - 5_000_000_000)
+        .await;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/localnet.json");
+    let scenario = deepnode_scenario::load(&path).expect("example");
+    let err = deepnode_scenario::run_on(Local::from(env), &scenario, &mut |_| {})
+        .await
+        .expect_err("refused");
+    // 12 actors: olga, alice, ma, mb, ghost, v1, v2, x1, carol, dave, keeper, foundation;
+    // 10 SOL each in-process. The drain's fee came out of the 5 SOL left.
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "the payer {payer} holds 4.999995 SOL; the scenario's 12 actors get 10 SOL each \
+             (120 SOL), plus rent and fees: fund the payer first"
+        )
+    );
+}
