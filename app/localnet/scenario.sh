@@ -45,7 +45,7 @@ echo "payer and upgrade authority: $key" >&2
 "$validator" --ledger "$work/ledger" --reset --quiet --mint "$key" \
   --upgradeable-program "$program" "$so" "$key" >"$work/validator.log" 2>&1 &
 pid=$!
-trap 'rc=$?; kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"; exit $rc' EXIT
+trap 'rc=$?; kill $pid 2>/dev/null; wait $pid 2>/dev/null || true; rm -rf "$work"; exit $rc' EXIT
 # Ready once it answers and has moved past its first slots: in slots 0 and 1 a debug
 # build still refuses the token programs ("Unsupported program id").
 rpc() {

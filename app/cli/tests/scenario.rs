@@ -296,6 +296,17 @@ fn the_localnet_example_runs_in_process_as_it_does_on_a_validator() {
     assert_eq!(agreeing[0], serde_json::json!({"v1": 2, "v2": 2, "x1": 2}));
     assert_eq!(agreeing[1], serde_json::json!({"v1": 2, "v2": 2, "x1": 1}));
     assert_eq!(agreeing[2], serde_json::json!({"v1": 1, "v2": 1, "x1": 1}));
+    // v1 staked all its DN; its wallet ends with every DN payout it collected plus the
+    // 50,000 it unstaked in epoch 0 and withdrew once unbonded.
+    let paid: u64 = list
+        .iter()
+        .map(|e| {
+            e["payouts"]["v1"]["DN"]
+                .as_u64()
+                .expect("v1 paid each epoch")
+        })
+        .sum();
+    assert_eq!(r["final"]["balances"]["v1"]["DN"], paid + 50_000);
 }
 
 #[test]

@@ -200,16 +200,17 @@ pub async fn read<T: AccountDeserialize>(
     }
 }
 
-/// The cluster's `Clock` sysvar (its slot: what a lookup table's addresses are usable
-/// from).
-pub async fn clock(cluster: &mut impl Cluster) -> Result<solana_sdk::clock::Clock, ClusterError> {
-    let key = solana_sdk::sysvar::clock::ID;
+/// A sysvar account of the cluster, decoded.
+async fn sysvar<T: serde::de::DeserializeOwned>(
+    cluster: &mut impl Cluster,
+    key: Pubkey,
+) -> Result<T, ClusterError> {
     let account = cluster
         .account(&key)
         .await?
         .ok_or_else(|| ClusterError::Decode {
             key,
-            reason: "no clock sysvar".into(),
+            reason: "no such sysvar".into(),
         })?;
     bincode::deserialize(&account.data).map_err(|e| ClusterError::Decode {
         key,
@@ -217,20 +218,15 @@ pub async fn clock(cluster: &mut impl Cluster) -> Result<solana_sdk::clock::Cloc
     })
 }
 
+/// The cluster's `Clock` sysvar (its slot: what a lookup table's addresses are usable
+/// from).
+pub async fn clock(cluster: &mut impl Cluster) -> Result<solana_sdk::clock::Clock, ClusterError> {
+    sysvar(cluster, solana_sdk::sysvar::clock::ID).await
+}
+
 /// The cluster's `Rent` sysvar (what an account of a given size must hold).
 pub async fn rent(cluster: &mut impl Cluster) -> Result<solana_sdk::rent::Rent, ClusterError> {
-    let key = solana_sdk::sysvar::rent::ID;
-    let account = cluster
-        .account(&key)
-        .await?
-        .ok_or_else(|| ClusterError::Decode {
-            key,
-            reason: "no rent sysvar".into(),
-        })?;
-    bincode::deserialize(&account.data).map_err(|e| ClusterError::Decode {
-        key,
-        reason: e.to_string(),
-    })
+    sysvar(cluster, solana_sdk::sysvar::rent::ID).await
 }
 
 /// Every program account of type `T`, decoded, in key order.
