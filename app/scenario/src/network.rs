@@ -27,6 +27,31 @@ pub trait Network {
     async fn wait_until(&mut self, ts: i64) -> Result<(), ClusterError>;
 }
 
+/// A network lent to a run, so that the caller can look at it afterwards.
+impl<N: Network> Network for &mut N {
+    type Client = N::Client;
+
+    fn client(&mut self) -> &mut N::Client {
+        (**self).client()
+    }
+
+    fn client_for(&self, payer: &Keypair) -> N::Client {
+        (**self).client_for(payer)
+    }
+
+    fn upgrade_authority(&self) -> Keypair {
+        (**self).upgrade_authority()
+    }
+
+    fn actor_lamports(&self) -> u64 {
+        (**self).actor_lamports()
+    }
+
+    async fn wait_until(&mut self, ts: i64) -> Result<(), ClusterError> {
+        (**self).wait_until(ts).await
+    }
+}
+
 /// The in-process runtime with the program loaded, its clock moved on demand.
 pub struct Local {
     env: Env,

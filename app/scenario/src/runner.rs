@@ -5,7 +5,9 @@
 //! the same code.
 use std::collections::{BTreeMap, BTreeSet};
 
+use anchor_lang::solana_program::bpf_loader_upgradeable::UpgradeableLoaderState;
 use anchor_lang::AccountDeserialize;
+use deepnode::constants::MAX_ATTEST_LINES;
 use deepnode::instructions::{CreateDomainArgs, InitializeArgs};
 use deepnode::state::{
     Auction, Bounds, Config, Domain, DomainSettings, Epoch, EpochBook, EpochShard, Model,
@@ -18,7 +20,7 @@ use deepnode_sdk::ix::{
     self, Attestation, CollectLine, DnKeys, DomainKeys, SettleKeys, StakerKeys, TicketKeys,
 };
 use deepnode_sdk::tokens::{self, TransferFee, TOKEN, TOKEN_2022};
-use deepnode_sdk::{cluster, pda};
+use deepnode_sdk::{cluster, limits, pda};
 use deepnode_tests::fixtures::default_bounds;
 use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
@@ -38,6 +40,51 @@ const FOUNDATION: &str = "foundation";
 const DN: &str = "DN";
 /// Collect-pools shards per transaction (the keeper's own packing measures the most).
 const POOL_SHARDS_PER_TX: usize = 8;
+
+/// Checks that `upgrade` may initialise the program on `net` (ProgramData names it),
+/// before anything is spent.
+async fn check_upgrade_authority<N: Network>(
+    net: &mut N,
+    upgrade: &Pubkey,
+) -> Result<(), ScenarioError> {
+    let key = pda::program_data();
+    let account = net
+        .client()
+        .account(&key)
+        .await
+        .map_err(|e| ScenarioError::cluster("reading the program's ProgramData", e))?
+        .ok_or_else(|| {
+            ScenarioError::Invalid(format!(
+                "the DeepNode program ({}) is not deployed as an upgradeable program on \
+                 this cluster: deploy target/deploy/deepnode.so first (README, \"Deploying\")",
+                deepnode_sdk::PROGRAM_ID
+            ))
+        })?;
+    let meta = UpgradeableLoaderState::size_of_programdata_metadata();
+    let state: Option<UpgradeableLoaderState> = account
+        .data
+        .get(..meta)
+        .and_then(|d| bincode::deserialize(d).ok());
+    match state {
+        Some(UpgradeableLoaderState::ProgramData {
+            upgrade_authority_address: Some(authority),
+            ..
+        }) if authority == *upgrade => Ok(()),
+        Some(UpgradeableLoaderState::ProgramData {
+            upgrade_authority_address: Some(authority),
+            ..
+        }) => Err(ScenarioError::Invalid(format!(
+            "initialising the program needs its upgrade authority {authority}; the keypair \
+             given is {upgrade}: pass --keypair with the upgrade authority"
+        ))),
+        Some(UpgradeableLoaderState::ProgramData { .. }) => Err(ScenarioError::Invalid(
+            "the program is immutable (no upgrade authority), so nobody can initialise it".into(),
+        )),
+        _ => Err(ScenarioError::Invalid(format!(
+            "account {key} is not the program's ProgramData"
+        ))),
+    }
+}
 
 /// One keeper pass (pushing payouts when `push`); any refused step is an error.
 async fn keeper_pass(cluster: &mut impl Cluster, push: bool) -> Result<(), ScenarioError> {
@@ -291,6 +338,8 @@ impl<N: Network> Runner<N> {
                     .into(),
             ));
         }
+        let upgrade = net.upgrade_authority().pubkey();
+        check_upgrade_authority(&mut net, &upgrade).await?;
         // Every actor is funded by the payer: check it can before anything is sent.
         let actors = actor_names(s).len() as u64;
         let each = net.actor_lamports();
@@ -693,9 +742,21 @@ impl<N: Network> Runner<N> {
         for ((validator, dom), lines) in by_validator {
             let kp = self.actor(&validator).await?;
             let d = self.domains[dom].keys;
-            for chunk in lines.chunks(deepnode_sdk::limits::ATTEST_LINES_LEGACY) {
-                let ix = ix::attest(kp.pubkey(), d.domain, d.epoch, chunk);
-                self.send(&[ix], &[&kp], "attesting").await?;
+            // The validator pays, as with the CLI's `attest`: one signature, so the most
+            // lines fit, packed to what the cluster's transactions hold.
+            let mut client = self.net.client_for(&kp);
+            let batches = limits::pack(
+                &lines,
+                MAX_ATTEST_LINES,
+                &kp.pubkey(),
+                &client.prefix(),
+                |chunk| ix::attest(kp.pubkey(), d.domain, d.epoch, chunk),
+            );
+            for (ix, _) in batches {
+                client
+                    .send(&[ix], &[])
+                    .await
+                    .map_err(|e| ScenarioError::cluster("attesting", e))?;
             }
         }
         Ok(())

@@ -1,5 +1,6 @@
 //! The runner's checks of the network it is given, on the in-process runtime.
-use deepnode_scenario::network::Local;
+use deepnode_scenario::network::{Local, Network};
+use deepnode_sdk::cluster::Cluster;
 use deepnode_tests::tokens::TOKEN;
 use deepnode_tests::Env;
 use solana_sdk::pubkey::Pubkey;
@@ -49,4 +50,38 @@ async fn a_payer_too_poor_for_the_actors_is_refused() {
              (120 SOL), plus rent and fees: fund the payer first"
         )
     );
+}
+
+/// Initialising needs the program's upgrade authority: another key is refused before
+/// anything is spent, naming both keys.
+#[tokio::test]
+async fn a_key_that_is_not_the_upgrade_authority_is_refused() {
+    let mut env = Env::start().await;
+    let authority = env.upgrade.pubkey();
+    env.upgrade = solana_sdk::signature::Keypair::new();
+    let given = env.upgrade.pubkey();
+    let payer = env.payer().pubkey();
+    let before = env.account(payer).await.expect("payer").lamports;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/localnet.json");
+    let scenario = deepnode_scenario::load(&path).expect("example");
+    let mut local = Local::from(env);
+    let err = deepnode_scenario::run_on(&mut local, &scenario, &mut |_| {})
+        .await
+        .expect_err("refused");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "initialising the program needs its upgrade authority {authority}; the keypair \
+             given is {given}: pass --keypair with the upgrade authority"
+        )
+    );
+    // Nothing was sent: the payer paid no fee.
+    let after = local
+        .client()
+        .account(&payer)
+        .await
+        .expect("read")
+        .expect("payer")
+        .lamports;
+    assert_eq!(after, before);
 }

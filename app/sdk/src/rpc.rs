@@ -87,6 +87,90 @@ impl RpcCluster {
 }
 
 impl RpcCluster {
+    /// Sends one transaction, on a fresh blockhash per attempt, recording in `sent` every
+    /// signature it signs.
+    async fn send_attempts(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+        tables: &[AddressLookupTableAccount],
+        sent: &mut std::collections::HashSet<Signature>,
+    ) -> Result<Signature, ClusterError> {
+        let mut ixs = self.prefix();
+        ixs.extend_from_slice(instructions);
+        let mut last = ClusterError::Transport("no attempt made".into());
+        'attempts: for attempt in 0..self.options.attempts.max(1) {
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_millis(500 << attempt.min(4))).await;
+            }
+            let mut blockhash = match self.rpc.get_latest_blockhash().await {
+                Ok(h) => h,
+                Err(e) => {
+                    last = classify(e);
+                    continue;
+                }
+            };
+            let mut tx = sign_with_tables(&ixs, &self.payer, signers, blockhash, tables)?;
+            // The same transaction sent again on purpose by a later call (two equal
+            // payments) needs a blockhash of its own, or the cluster takes it for the
+            // first. Within this call an equal signature is this call's own transaction,
+            // which is safe to send again (the cluster runs a signature once).
+            let mut renewed = 0;
+            while self.signed.contains(&tx.signatures[0]) {
+                renewed += 1;
+                if renewed > MAX_RENEWALS {
+                    return Err(ClusterError::Transport(format!(
+                        "no blockhash unused by this client after {MAX_RENEWALS} tries"
+                    )));
+                }
+                blockhash = match self.rpc.get_new_latest_blockhash(&blockhash).await {
+                    Ok(h) => h,
+                    Err(e) => {
+                        last = classify(e);
+                        continue 'attempts;
+                    }
+                };
+                tx = sign_with_tables(&ixs, &self.payer, signers, blockhash, tables)?;
+            }
+            sent.insert(tx.signatures[0]);
+            let signature = tx.signatures[0];
+            let mut resends = 0;
+            // The same signed transaction is sent again while its blockhash is valid (the
+            // cluster processes a signature once); only an expired one is signed anew, so
+            // a transaction whose confirmation was lost is never executed twice.
+            loop {
+                match self.rpc.send_and_confirm_transaction(&tx).await {
+                    Ok(signature) => return Ok(signature),
+                    Err(e) => match classify(e) {
+                        refused @ (ClusterError::Program { .. }
+                        | ClusterError::Transaction(_)
+                        | ClusterError::Decode { .. }) => return Err(refused),
+                        transport => last = transport,
+                    },
+                }
+                match self.rpc.get_signature_status(&signature).await {
+                    Ok(Some(Ok(()))) => return Ok(signature),
+                    Ok(Some(Err(e))) => return Err(e.into()),
+                    _ => {}
+                }
+                // A node that cannot say is taken to mean the blockhash still lives: signing
+                // anew while the first may still land could run it twice. The resends stop
+                // after about a blockhash's lifetime.
+                let valid = self
+                    .rpc
+                    .is_blockhash_valid(&blockhash, self.options.commitment)
+                    .await
+                    .unwrap_or(true);
+                resends += 1;
+                if !valid || resends > MAX_RESENDS {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        }
+        Err(last)
+    }
+
     /// The accounts of `program` whose data holds `bytes` at `offset`, decoded.
     async fn scan(
         &self,
@@ -121,6 +205,12 @@ impl RpcCluster {
             .collect()
     }
 }
+
+/// New blockhashes asked for in one attempt when the latest one already signed an
+/// identical transaction of an earlier call.
+const MAX_RENEWALS: u32 = 5;
+/// Resends of one signed transaction (every 500 ms, about a blockhash's lifetime).
+const MAX_RESENDS: u32 = 150;
 
 /// A transaction error the node reported, decoded; anything else (the node unreachable,
 /// behind, or answering with an error of its own) is transport, worth another try.
@@ -204,60 +294,12 @@ impl Cluster for RpcCluster {
         signers: &[&Keypair],
         tables: &[AddressLookupTableAccount],
     ) -> Result<Signature, ClusterError> {
-        let mut ixs = self.prefix();
-        ixs.extend_from_slice(instructions);
-        let mut last = ClusterError::Transport("no attempt made".into());
-        for attempt in 0..self.options.attempts.max(1) {
-            if attempt > 0 {
-                tokio::time::sleep(Duration::from_millis(500 << attempt.min(4))).await;
-            }
-            let mut blockhash = match self.rpc.get_latest_blockhash().await {
-                Ok(h) => h,
-                Err(e) => {
-                    last = classify(e);
-                    continue;
-                }
-            };
-            let mut tx = sign_with_tables(&ixs, &self.payer, signers, blockhash, tables)?;
-            // The same transaction sent again on purpose (two equal payments) needs a
-            // blockhash of its own, or the cluster takes it for the first.
-            while !self.signed.insert(tx.signatures[0]) {
-                blockhash = match self.rpc.get_new_latest_blockhash(&blockhash).await {
-                    Ok(h) => h,
-                    Err(e) => return Err(classify(e)),
-                };
-                tx = sign_with_tables(&ixs, &self.payer, signers, blockhash, tables)?;
-            }
-            let signature = tx.signatures[0];
-            // The same signed transaction is sent again while its blockhash is valid (the
-            // cluster processes a signature once); only an expired one is signed anew, so
-            // a transaction whose confirmation was lost is never executed twice.
-            loop {
-                match self.rpc.send_and_confirm_transaction(&tx).await {
-                    Ok(signature) => return Ok(signature),
-                    Err(e) => match classify(e) {
-                        refused @ (ClusterError::Program { .. }
-                        | ClusterError::Transaction(_)
-                        | ClusterError::Decode { .. }) => return Err(refused),
-                        transport => last = transport,
-                    },
-                }
-                match self.rpc.get_signature_status(&signature).await {
-                    Ok(Some(Ok(()))) => return Ok(signature),
-                    Ok(Some(Err(e))) => return Err(e.into()),
-                    _ => {}
-                }
-                let valid = self
-                    .rpc
-                    .is_blockhash_valid(&blockhash, self.options.commitment)
-                    .await
-                    .unwrap_or(false);
-                if !valid {
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(500)).await;
-            }
-        }
-        Err(last)
+        let mut sent = std::collections::HashSet::new();
+        let result = self
+            .send_attempts(instructions, signers, tables, &mut sent)
+            .await;
+        // Only once the call is over do its signatures bar later calls.
+        self.signed.extend(sent);
+        result
     }
 }
