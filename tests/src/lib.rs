@@ -176,10 +176,6 @@ pub fn custom_code(err: &TransactionError) -> Option<u32> {
 /// path of a `.so`; unset, empty or `0` runs the program natively.
 pub const SBF_SWITCH: &str = "DEEPNODE_SBF";
 
-/// Compute units a transaction may use when the tests run the SBF build: Solana's
-/// per-transaction maximum, which a client reaches with a compute-budget instruction.
-pub const SBF_COMPUTE_LIMIT: u64 = 1_400_000;
-
 /// The SBF build the tests run on, when [`SBF_SWITCH`] asks for one; read once.
 pub fn sbf_elf() -> Option<&'static [u8]> {
     static ELF: std::sync::OnceLock<Option<Vec<u8>>> = std::sync::OnceLock::new();
@@ -223,7 +219,6 @@ impl Env {
                 // The upgradeable loader's two accounts, as a deployment leaves them.
                 let mut pt = ProgramTest::default();
                 pt.prefer_bpf(false);
-                pt.set_compute_max_units(SBF_COMPUTE_LIMIT);
                 let program = UpgradeableLoaderState::Program {
                     programdata_address: pda::program_data(),
                 };

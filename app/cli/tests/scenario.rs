@@ -310,6 +310,67 @@ fn the_localnet_example_runs_in_process_as_it_does_on_a_validator() {
 }
 
 #[test]
+fn the_full_batch_example_runs_under_a_clusters_compute_budget() {
+    // 16 validators attest 32 miners every epoch: every work record holds 16
+    // attestations, so the keeper's largest legacy finalise batch needs more than the
+    // 200,000 units a cluster grants an instruction by default. On the SBF build (CI's
+    // second run) the runtime meters it as a cluster does; the clients ask for the
+    // units each transaction needs, or this run stops at the first finalise.
+    let r = example("full-batch.json");
+    let list = epochs(&r, "compute");
+    assert_eq!(list.len(), 3);
+    let revenue: Vec<_> = list.iter().map(|e| e["revenue"].clone()).collect();
+    let budget: Vec<_> = list.iter().map(|e| e["budget"].clone()).collect();
+    assert_eq!(revenue, [11_000_000, 6_000_000, 0]);
+    // Twice the revenue; the floor once there is verified work and no revenue.
+    assert_eq!(budget, [22_000_000, 12_000_000, 1_000_000]);
+    for (k, e) in list.iter().enumerate() {
+        let work = e["verified_work"].as_object().expect("verified work");
+        assert_eq!(work.len(), 32, "epoch {k}");
+        // Miner i does (100 + 7i)(10 + k)/10 units and validator j reports j mod 4 more:
+        // the reports of +0 carry 960,000 of the 4,000,000 of stake (950,000 of
+        // 3,950,000 in epoch 2), so the median is the +1 report (in epoch 2 the six
+        // silent validators' 900,000 vote 0 and the median is still +1).
+        for i in 0..32u64 {
+            let units = (100 + 7 * i) * (10 + k as u64) / 10 + 1;
+            assert_eq!(
+                work[&format!("m{:02}", i + 1)],
+                units,
+                "epoch {k} miner {i}"
+            );
+        }
+    }
+    let totals: Vec<u64> = list
+        .iter()
+        .map(|e| {
+            e["verified_work"]
+                .as_object()
+                .expect("work")
+                .values()
+                .map(|v| v.as_u64().expect("units"))
+                .sum()
+        })
+        .collect();
+    assert_eq!(totals, [6_704, 7_357, 8_026]);
+    // Every report within 10% of the median agrees: all 16 validators on all 32 miners;
+    // in epoch 1 v16 reports three times the work and agrees on nothing; in epoch 2
+    // only v01..v10 attest.
+    let names = |n: usize| (1..=n).map(|j| format!("v{j:02}")).collect::<Vec<_>>();
+    let expected_agreeing = [names(16), names(15), names(10)];
+    for (k, e) in list.iter().enumerate() {
+        let agreeing = e["agreeing"].as_object().expect("agreeing");
+        let got: Vec<&String> = agreeing.keys().collect();
+        let mut want: Vec<&String> = expected_agreeing[k].iter().collect();
+        want.sort();
+        assert_eq!(got, want, "epoch {k}");
+        assert!(
+            agreeing.values().all(|n| n == 32),
+            "epoch {k}: {agreeing:?}"
+        );
+    }
+}
+
+#[test]
 fn generate_writes_a_runnable_scenario() {
     let out = deepnode(&["scenario", "generate", "--miners", "12", "--epochs", "3"]);
     assert!(out.status.success());
