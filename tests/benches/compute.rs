@@ -3,15 +3,20 @@
 //! maximum size where it has one (`settle_batch` at its line cap creating every record,
 //! `attest` at its miner cap creating every work record, `close_epoch` with 16 shards),
 //! on the costliest token program (Token-2022 with a transfer fee, or a DN-paid domain
-//! that burns). Every maximum-size transaction must fit Solana's 1.4M CU with 20%
-//! headroom, and the goals of the SBF issue are checked: `pay` at most 25,000 CU, every
-//! claim at most 30,000. Run: `cargo bench -p deepnode-tests --bench compute` (reads
+//! that burns). The runtime meters as a cluster does, and every case is sent as the
+//! clients send it: with the compute-unit limit its simulation asks for
+//! (`deepnode_sdk::compute`). Checked: every case lands under the limit the clients ask
+//! for; every batch case stays within the packer's worst-case [`Cost`] of its
+//! instruction; every maximum-size transaction fits Solana's 1.4M CU with 20% headroom;
+//! and the goals of the SBF issue, `pay` at most 25,000 CU and every claim at most
+//! 30,000. Run: `cargo bench -p deepnode-tests --bench compute` (reads
 //! `target/deploy/deepnode.so`, or the `.so` named by `DEEPNODE_SBF`).
 use std::collections::BTreeMap;
 
 use deepnode::constants::{MAX_ATTEST_LINES, MAX_BATCH_LINES, MAX_SHARDS};
 use deepnode::instructions::InitializeArgs;
 use deepnode::state::{Auction, Domain};
+use deepnode_sdk::compute::{self, Cost};
 use deepnode_sdk::ix::{self, Attestation, Line, TicketKeys};
 use deepnode_sdk::pda;
 use deepnode_tests::fixtures::{default_bounds, default_settings, DomainFx, Protocol};
@@ -36,7 +41,12 @@ const CLAIM_GOAL: u64 = 30_000;
 struct Case {
     instruction: String,
     case: String,
+    /// Units of the program's instruction (its inner calls included).
     units: u64,
+    /// Units of the whole transaction (its compute-budget instructions included).
+    tx_units: u64,
+    /// The compute-unit limit the transaction asked for.
+    limit: u32,
     /// Heap bytes used, when the `.so` is the `heap-report` build (its events log it).
     heap: Option<u64>,
 }
@@ -49,28 +59,41 @@ fn heap_used(logs: &[String]) -> Option<u64> {
         .max()
 }
 
+/// The units of a measured transaction's program instruction (the transaction also
+/// carries its compute-budget instructions, 150 units each).
+fn program_units(m: &deepnode_tests::Measured) -> u64 {
+    m.program_units
+        .expect("the program's instruction logs what it consumed")
+}
+
 /// The environment with the cases measured so far.
 struct Bench {
     env: Env,
     cases: Vec<Case>,
+    /// Batch cases: (case, units, the packer's cost of the instruction, items).
+    batches: Vec<(String, u64, Cost, usize)>,
 }
 
 impl Bench {
     /// Keeps the measurement `m` under `case` and shows it on stderr as the run goes.
     fn keep(&mut self, m: &deepnode_tests::Measured, case: &str) -> u64 {
-        eprintln!("{:>9} CU  {} {case}", m.units, m.instructions[0]);
+        let units = program_units(m);
+        eprintln!("{units:>9} CU  {} {case}", m.instructions[0]);
         self.cases.push(Case {
             instruction: m.instructions[0].clone(),
             case: case.to_string(),
-            units: m.units,
+            units,
+            tx_units: m.units,
+            limit: m.limit,
             heap: heap_used(&m.logs),
         });
-        m.units
+        units
     }
 
-    /// Runs one transaction that must succeed and keeps its units under `case`.
+    /// Runs one transaction, sent as the clients send it (its limit from a simulation),
+    /// that must succeed, and keeps its units under `case`.
     async fn case(&mut self, case: &str, ixs: &[Instruction], signers: &[&Keypair]) -> u64 {
-        self.env.ok(ixs, signers).await;
+        self.env.ok_budgeted(ixs, signers).await;
         let m = self.env.last_measured().clone();
         assert!(m.ok, "{case} succeeded");
         assert_eq!(m.instructions.len(), 1, "{case}: one program instruction");
@@ -87,11 +110,30 @@ impl Bench {
             .map(|m| m.pubkey)
             .collect();
         let table = self.env.lookup_table(&addresses).await;
-        let result = self.env.send_v0(&[ix], signers, &[table]).await;
+        let result = self.env.send_budgeted(&[ix], signers, &[table]).await;
         assert_eq!(result, Ok(()), "{case}");
         let m = self.env.last_measured().clone();
         assert!(m.ok, "{case} succeeded");
         self.keep(&m, case)
+    }
+
+    /// A batch case (through a lookup table when `table`) of `items` items: its units
+    /// must stay within the packer's worst case for its instruction, `cost`.
+    async fn batch(
+        &mut self,
+        case: &str,
+        ix: Instruction,
+        signers: &[&Keypair],
+        table: bool,
+        (cost, items): (Cost, usize),
+    ) -> u64 {
+        let units = if table {
+            self.case_with_table(case, ix, signers).await
+        } else {
+            self.case(case, &[ix], signers).await
+        };
+        self.batches.push((case.to_string(), units, cost, items));
+        units
     }
 }
 
@@ -141,16 +183,21 @@ async fn routing(b: &mut Bench, p: &Protocol, d: &DomainFx, label: &str) {
         })
         .collect();
     let batch = ix::settle_batch(&d.keys, processor.pubkey(), processor_token, 1, &lines);
-    b.case_with_table(
+    let cost = (compute::SETTLE_BATCH, MAX_BATCH_LINES);
+    b.batch(
         &format!("{label}, {MAX_BATCH_LINES} lines (the cap), every record created"),
         batch.clone(),
         &[&processor],
+        true,
+        cost,
     )
     .await;
-    b.case_with_table(
+    b.batch(
         &format!("{label}, {MAX_BATCH_LINES} lines, records exist"),
         batch,
         &[&processor],
+        true,
+        cost,
     )
     .await;
 
@@ -221,6 +268,7 @@ async fn main() {
     let mut b = Bench {
         env,
         cases: Vec::new(),
+        batches: Vec::new(),
     };
 
     // The other way to initialise, on its own validator.
@@ -243,12 +291,14 @@ async fn main() {
             },
             6,
         );
-        other.ok(&[init], &[&upgrade, &mint]).await;
+        other.ok_budgeted(&[init], &[&upgrade, &mint]).await;
         let m = other.last_measured().clone();
         b.cases.push(Case {
             instruction: m.instructions[0].clone(),
             case: "creates the DN mint and the foundation's account".into(),
-            units: m.units,
+            units: program_units(&m),
+            tx_units: m.units,
+            limit: m.limit,
             heap: heap_used(&m.logs),
         });
         b.env.measured.as_mut().expect("recording").push(m);
@@ -288,13 +338,21 @@ async fn main() {
     let lines = new_lines(&miners);
     let epoch = stable.keys.epoch;
     let one = ix::attest(v.key(), stable.keys.domain, epoch, &lines[..1]);
-    b.case("1 miner, creates its work record", &[one], &[&v.kp])
-        .await;
+    b.batch(
+        "1 miner, creates its work record",
+        one,
+        &[&v.kp],
+        false,
+        (compute::ATTEST, 1),
+    )
+    .await;
     let full = ix::attest(v.key(), stable.keys.domain, epoch, &lines[1..]);
-    b.case_with_table(
+    b.batch(
         &format!("{MAX_ATTEST_LINES} miners (the cap), every work record created"),
         full,
         &[&v.kp],
+        true,
+        (compute::ATTEST, MAX_ATTEST_LINES),
     )
     .await;
     let revise: Vec<Attestation> = lines[1..]
@@ -302,10 +360,12 @@ async fn main() {
         .map(|l| Attestation { revise: true, ..*l })
         .collect();
     let full = ix::attest(v.key(), stable.keys.domain, epoch, &revise);
-    b.case_with_table(
+    b.batch(
         &format!("{MAX_ATTEST_LINES} miners, revising its votes"),
         full,
         &[&v.kp],
+        true,
+        (compute::ATTEST, MAX_ATTEST_LINES),
     )
     .await;
 
@@ -503,7 +563,8 @@ async fn crank(b: &mut Bench, p: &Protocol) {
                 .map(|m| m.pubkey)
                 .collect();
             let table = b.env.lookup_table(&table_keys).await;
-            assert_eq!(b.env.send_v0(&[ix], &[&v.kp], &[table]).await, Ok(()));
+            let sent = b.env.send_budgeted(&[ix], &[&v.kp], &[table]).await;
+            assert_eq!(sent, Ok(()));
         }
     }
     let (model, _) = b.env.model(&d, 1_000).await;
@@ -526,29 +587,41 @@ async fn crank(b: &mut Bench, p: &Protocol) {
         .map(|m| pda::work_record(&pda::miner(&d.keys.domain, &m.pubkey()), epoch))
         .collect();
     let one = ix::finalise_work(payer, d.keys.domain, epoch, &records[..1]);
-    b.case("1 record, 16 attestations", &[one], &[]).await;
+    let cost = compute::FINALISE_WORK;
+    b.batch("1 record, 16 attestations", one, &[], false, (cost, 1))
+        .await;
     let legacy = ix::finalise_work(
         payer,
         d.keys.domain,
         epoch,
         &records[1..1 + finalise_legacy],
     );
-    b.case(
+    b.batch(
         &format!("{finalise_legacy} records of 16 attestations (a legacy transaction's most)"),
-        &[legacy],
+        legacy,
         &[],
+        false,
+        (cost, finalise_legacy),
     )
     .await;
     let full = ix::finalise_work(payer, d.keys.domain, epoch, &records[1 + finalise_legacy..]);
-    b.case_with_table(
+    b.batch(
         &format!("{MAX_FINALISE_RECORDS} records of 16 attestations (the cap)"),
         full,
         &[],
+        true,
+        (cost, MAX_FINALISE_RECORDS),
     )
     .await;
     let collect = ix::collect_pools(payer, &d.keys, epoch, &[0, 1]);
-    b.case("2 shards, Token-2022 with a transfer fee", &[collect], &[])
-        .await;
+    b.batch(
+        "2 shards, Token-2022 with a transfer fee",
+        collect,
+        &[],
+        false,
+        (compute::COLLECT_POOLS, 2),
+    )
+    .await;
     let k = b.env.settle_keys(&d, epoch).await;
     let settle = ix::settle_epoch(keeper.pubkey(), &d.keys, &p.dn, k);
     b.case(
@@ -570,10 +643,12 @@ async fn crank(b: &mut Bench, p: &Protocol) {
         epoch,
         &[line(&miners[0])],
     );
-    b.case(
+    b.batch(
         "a miner's own line (record closed, rent back)",
-        &[own],
+        own,
         &[&miners[0]],
+        false,
+        (compute::CREDIT, 1),
     )
     .await;
     let credit_legacy = legacy_capacity(&payer, MAX_CREDIT_LINES, |n| {
@@ -582,10 +657,12 @@ async fn crank(b: &mut Bench, p: &Protocol) {
     });
     let lines: Vec<CreditLine> = miners[1..=credit_legacy].iter().map(line).collect();
     let push = ix::credit(payer, d.keys.domain, epoch, &lines);
-    b.case(
+    b.batch(
         &format!("push of {credit_legacy} miners (a legacy transaction's most)"),
-        &[push],
+        push,
         &[],
+        false,
+        (compute::CREDIT, credit_legacy),
     )
     .await;
     let start = 1 + credit_legacy;
@@ -594,10 +671,12 @@ async fn crank(b: &mut Bench, p: &Protocol) {
         .map(line)
         .collect();
     let push = ix::credit(payer, d.keys.domain, epoch, &lines);
-    b.case_with_table(
+    b.batch(
         &format!("push of {MAX_CREDIT_LINES} miners (the cap)"),
         push,
         &[],
+        true,
+        (compute::CREDIT, MAX_CREDIT_LINES),
     )
     .await;
     let credited = start + MAX_CREDIT_LINES;
@@ -614,17 +693,21 @@ async fn crank(b: &mut Bench, p: &Protocol) {
         });
     }
     let own = ix::collect(miners[0].pubkey(), &d.keys, &p.dn, &accounts[..1]);
-    b.case(
+    b.batch(
         "a miner's own balance, DN and revenue",
-        &[own],
+        own,
         &[&miners[0]],
+        false,
+        (compute::COLLECT, 1),
     )
     .await;
     let push = ix::collect(payer, &d.keys, &p.dn, &accounts[1..=MAX_COLLECT_LINES]);
-    b.case_with_table(
+    b.batch(
         &format!("push of {MAX_COLLECT_LINES} balances (the cap)"),
         push,
         &[],
+        true,
+        (compute::COLLECT, MAX_COLLECT_LINES),
     )
     .await;
     let keys = b.env.staker_keys(&d, &vs[0]).await;
@@ -645,10 +728,12 @@ async fn crank(b: &mut Bench, p: &Protocol) {
         .map(|r| (*r, rent_payer))
         .collect();
     let close = ix::close_accounts(payer, d.keys.domain, epoch, &left);
-    b.case_with_table(
+    b.batch(
         &format!("{MAX_CLOSE_ACCOUNTS} work records (the cap), rent back"),
         close,
         &[],
+        true,
+        (compute::CLOSE_ACCOUNTS, MAX_CLOSE_ACCOUNTS),
     )
     .await;
 }
@@ -719,7 +804,8 @@ async fn claims_over_epochs(b: &mut Bench, p: &Protocol) {
 /// Prints the table and checks the limits and goals.
 fn report(b: &Bench) {
     let measured = b.env.measured.as_ref().expect("recording");
-    // Every successful single-instruction transaction of the run, by instruction.
+    // Every successful single-instruction transaction of the run, by instruction: the
+    // units of the program's instruction.
     let mut all: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
     for m in measured
         .iter()
@@ -727,12 +813,22 @@ fn report(b: &Bench) {
     {
         all.entry(m.instructions[0].as_str())
             .or_default()
-            .push(m.units);
+            .push(program_units(m));
+    }
+    let mut asked: BTreeMap<&str, u32> = BTreeMap::new();
+    for m in measured
+        .iter()
+        .filter(|m| m.ok && m.instructions.len() == 1)
+    {
+        let most = asked.entry(m.instructions[0].as_str()).or_default();
+        *most = (*most).max(m.client_limit());
     }
     let names = deepnode_tests::instruction_names();
     println!("## Compute units per instruction (SBF build, solana-program-test)\n");
-    println!("| instruction | runs | least CU | most CU | worst case measured |");
-    println!("|---|---:|---:|---:|---|");
+    println!(
+        "| instruction | runs | least CU | most CU | largest limit asked | worst case measured |"
+    );
+    println!("|---|---:|---:|---:|---:|---|");
     let mut missing = Vec::new();
     for name in &names {
         let Some(units) = all.get(name.as_str()) else {
@@ -754,23 +850,56 @@ fn report(b: &Bench) {
                 }
             })
             .unwrap_or_default();
-        println!("| {name} | {} | {least} | {most} | {worst} |", units.len());
+        println!(
+            "| {name} | {} | {least} | {most} | {} | {worst} |",
+            units.len(),
+            asked[name.as_str()]
+        );
     }
     assert!(missing.is_empty(), "instructions not measured: {missing:?}");
 
     println!("\n## Every named case\n");
-    println!("| instruction | case | CU | share of 1.4M | heap bytes |");
-    println!("|---|---|---:|---:|---:|");
+    println!(
+        "| instruction | case | CU | transaction CU | limit asked | share of 1.4M | heap bytes |"
+    );
+    println!("|---|---|---:|---:|---:|---:|---:|");
     for c in &b.cases {
         let heap = c.heap.map(|h| h.to_string()).unwrap_or_else(|| "—".into());
         println!(
-            "| {} | {} | {} | {:.1}% | {heap} |",
+            "| {} | {} | {} | {} | {} | {:.1}% | {heap} |",
             c.instruction,
             c.case,
             c.units,
+            c.tx_units,
+            c.limit,
             c.units as f64 * 100.0 / TX_LIMIT as f64
         );
+        // The limit the client asked for carried the whole transaction.
+        assert!(
+            c.limit <= compute::MAX_TX_UNITS && c.tx_units <= u64::from(c.limit),
+            "{}: {} CU under a limit of {}",
+            c.case,
+            c.tx_units,
+            c.limit
+        );
     }
+    // The packer's worst case per batched instruction must bound what was measured, or
+    // a batch it builds could ask for more than a transaction may.
+    println!("\n## Batches against the packer's worst case (`deepnode_sdk::compute`)\n");
+    println!("| case | items | CU | worst case allowed | used |");
+    println!("|---|---:|---:|---:|---:|");
+    let mut above = Vec::new();
+    for (case, units, cost, items) in &b.batches {
+        let allowed = cost.units(*items);
+        println!(
+            "| {case} | {items} | {units} | {allowed} | {:.0}% |",
+            *units as f64 * 100.0 / allowed as f64
+        );
+        if *units > allowed {
+            above.push(format!("{case}: {units} > {allowed}"));
+        }
+    }
+    assert!(above.is_empty(), "batches above their Cost: {above:?}");
     if let Some(most) = b.cases.iter().filter_map(|c| c.heap).max() {
         println!("\nLargest heap use of a named case: {most} of 32,768 bytes.");
     }

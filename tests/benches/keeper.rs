@@ -5,6 +5,11 @@
 //! legacy ones: the keeper without tables sends exactly those), the second credits
 //! through them. The runtime is in-process; a real cluster adds a confirmation per
 //! transaction.
+//! Every transaction sets its compute-unit limit from a simulation and bids a priority
+//! fee of [`PRICE`] micro-lamports per unit: the fees of each pass are reported, and
+//! what the same transactions would have paid at the cluster's default limit (200,000
+//! units per instruction), as they did before the clients set limits. Compute units are
+//! the SBF build's with `DEEPNODE_SBF=1` (natively the program is not metered).
 //! Run: `cargo bench -p deepnode-tests --bench keeper` (`DEEPNODE_BENCH_MINERS`, default
 //! 1,000).
 use std::collections::BTreeMap;
@@ -13,9 +18,10 @@ use std::time::Instant;
 use deepnode::state::Domain;
 use deepnode_keeper::{Action, Keeper, Options, Step, Summary};
 use deepnode_sdk::cluster::Cluster;
+use deepnode_sdk::compute;
 use deepnode_sdk::ix::{self, Attestation};
 use deepnode_sdk::limits::ATTEST_LINES_LEGACY;
-use deepnode_tests::cluster::InProcess;
+use deepnode_tests::cluster::{InProcess, Sent};
 use deepnode_tests::fixtures::{default_settings, DomainFx};
 use deepnode_tests::staking::StakerFx;
 use deepnode_tests::tokens::TOKEN;
@@ -43,8 +49,28 @@ async fn work(env: &mut Env, d: &DomainFx, vs: &[StakerFx], miners: &[Keypair]) 
     env.advance(secs + 1).await;
 }
 
-/// One keeper pass, timed, its transactions per step printed as a table.
-async fn measured(cluster: &mut InProcess, options: Options, title: &str) -> Summary {
+/// The priority fee the keeper bids, micro-lamports per compute unit.
+const PRICE: u64 = 10_000;
+
+/// Fees of the transactions `sent`: as they were sent, and at the cluster's default
+/// limit (lamports), with the largest limit asked.
+fn fees(sent: &[Sent]) -> (u64, u64, u32) {
+    let paid = sent
+        .iter()
+        .map(|t| compute::fee(t.signatures as u64, t.limit, t.price))
+        .sum();
+    let default = sent
+        .iter()
+        .map(|t| compute::fee(t.signatures as u64, t.default_limit, t.price))
+        .sum();
+    let most = sent.iter().map(|t| t.limit).max().unwrap_or(0);
+    (paid, default, most)
+}
+
+/// One keeper pass, timed, its transactions per step printed as a table, with their
+/// fees.
+async fn measured(env: &Env, cluster: &mut InProcess, options: Options, title: &str) -> Summary {
+    let before = env.registry.sends().len();
     let mut actions: Vec<Action> = Vec::new();
     let mut emit = |a: &Action| actions.push(a.clone());
     let start = Instant::now();
@@ -89,6 +115,26 @@ async fn measured(cluster: &mut InProcess, options: Options, title: &str) -> Sum
         busy.as_secs_f64() * 1e3 / actions.len().max(1) as f64
     );
     assert_eq!(summary.failed, 0);
+    let sent = env.registry.sends();
+    let sent = &sent[before..];
+    assert_eq!(sent.len(), summary.sent);
+    let (paid, default, most) = fees(sent);
+    println!(
+        "fees at {PRICE} micro-lamports per unit: {paid} lamports ({:.6} SOL; largest limit asked {most}); \
+         at the default limit of 200,000 units per instruction: {default} lamports ({:.6} SOL)",
+        paid as f64 / 1e9,
+        default as f64 / 1e9
+    );
+    let mut by_program: BTreeMap<String, (usize, u32)> = BTreeMap::new();
+    for t in sent {
+        let e = by_program.entry(t.instructions.join(" + ")).or_default();
+        e.0 += 1;
+        e.1 = e.1.max(t.limit);
+    }
+    println!("\n| transaction | sent | largest limit asked |\n|---|---:|---:|");
+    for (what, (n, most)) in by_program {
+        println!("| {what} | {n} | {most} |");
+    }
     summary
 }
 
@@ -141,13 +187,15 @@ async fn main() {
     );
     let kp = Keypair::new();
     env.airdrop(&kp.pubkey(), 100_000_000_000).await;
-    let mut cluster = env.cluster(&kp);
+    let mut cluster = env.cluster(&kp).with_priority_fee(PRICE);
+    env.registry.log_sends();
     let options = Options {
         push: true,
         dry_run: false,
         lookup_tables: true,
     };
     let first = measured(
+        &env,
         &mut cluster,
         options,
         &format!(
@@ -173,6 +221,7 @@ async fn main() {
     work(&mut env, &d, &vs, &keys).await;
     env.next_slot().await;
     let second = measured(
+        &env,
         &mut cluster,
         options,
         "Keeper pass, the next epoch, through the tables",

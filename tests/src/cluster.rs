@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
 use deepnode_sdk::cluster::{sign_with_tables, Cluster, ClusterError};
+use deepnode_sdk::compute;
 use solana_program_test::{BanksClient, BanksClientError};
 use solana_sdk::account::Account;
 use solana_sdk::clock::Clock;
@@ -34,6 +35,25 @@ struct Known {
     /// Signatures of the transactions sent through the runtime's `Env` or any of its
     /// clients.
     signed: std::collections::HashSet<Signature>,
+    /// When logging ([`Registry::log_sends`]): every transaction a client landed.
+    sends: Option<Vec<Sent>>,
+}
+
+/// A transaction a client of the runtime landed: what it carried and what it asked for.
+#[derive(Clone, Debug)]
+pub struct Sent {
+    /// Its instructions but the compute-budget ones: the program's by IDL name, the
+    /// lookup-table and system programs' by those names, others by program id.
+    pub instructions: Vec<String>,
+    /// The compute-unit limit it ran under (the one it set, else the cluster's default).
+    pub limit: u32,
+    /// The limit a cluster would have given it had it set none (its other compute-budget
+    /// instructions, such as the price, kept).
+    pub default_limit: u32,
+    /// Its priority fee, micro-lamports per unit.
+    pub price: u64,
+    /// Its signatures.
+    pub signatures: usize,
 }
 
 impl Registry {
@@ -68,6 +88,51 @@ impl Registry {
             .insert(signature)
     }
 
+    /// Starts logging every transaction a client of the runtime lands ([`Sent`]).
+    pub fn log_sends(&self) {
+        self.inner.lock().expect("registry").sends = Some(Vec::new());
+    }
+
+    /// The transactions logged since [`Registry::log_sends`] (empty when not logging).
+    pub fn sends(&self) -> Vec<Sent> {
+        let known = self.inner.lock().expect("registry");
+        known.sends.clone().unwrap_or_default()
+    }
+
+    /// Logs a landed transaction of `instructions` with `signatures`, when logging.
+    fn sent(&self, instructions: &[Instruction], signatures: usize) {
+        let mut known = self.inner.lock().expect("registry");
+        if let Some(log) = known.sends.as_mut() {
+            log.push(Sent {
+                instructions: instructions
+                    .iter()
+                    .filter(|i| i.program_id != compute::PROGRAM)
+                    .map(|i| {
+                        if i.program_id == deepnode::ID {
+                            crate::instruction_name(&i.data).unwrap_or_else(|| "unknown".into())
+                        } else if i.program_id == deepnode_sdk::tables::PROGRAM {
+                            "lookup_table".into()
+                        } else if i.program_id == solana_sdk_ids::system_program::ID {
+                            "system".into()
+                        } else {
+                            i.program_id.to_string()
+                        }
+                    })
+                    .collect(),
+                limit: compute::limit_of(instructions),
+                default_limit: compute::default_limit(
+                    &instructions
+                        .iter()
+                        .filter(|i| !compute::is_limit(i))
+                        .cloned()
+                        .collect::<Vec<_>>(),
+                ),
+                price: compute::price_of(instructions),
+                signatures,
+            });
+        }
+    }
+
     fn foreign(&self, key: Pubkey) {
         self.inner.lock().expect("registry").foreign.insert(key);
     }
@@ -78,6 +143,16 @@ pub struct InProcess {
     banks: BanksClient,
     payer: Keypair,
     registry: Registry,
+    /// Micro-lamports per compute unit this client bids (0: none).
+    priority_fee: u64,
+}
+
+impl InProcess {
+    /// This client bidding `micro_lamports` per compute unit on every transaction.
+    pub fn with_priority_fee(mut self, micro_lamports: u64) -> Self {
+        self.priority_fee = micro_lamports;
+        self
+    }
 }
 
 impl Env {
@@ -87,6 +162,7 @@ impl Env {
             banks: self.ctx.banks_client.clone(),
             payer: payer.insecure_clone(),
             registry: self.registry.clone(),
+            priority_fee: 0,
         }
     }
 }
@@ -102,6 +178,10 @@ fn transport(e: BanksClientError) -> ClusterError {
 impl Cluster for InProcess {
     fn payer(&self) -> Pubkey {
         self.payer.pubkey()
+    }
+
+    fn priority_fee(&self) -> u64 {
+        self.priority_fee
     }
 
     async fn account(&mut self, key: &Pubkey) -> Result<Option<Account>, ClusterError> {
@@ -149,7 +229,30 @@ impl Cluster for InProcess {
         Ok(out)
     }
 
-    async fn send_with_tables(
+    async fn simulate(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+        tables: &[AddressLookupTableAccount],
+    ) -> Result<u64, ClusterError> {
+        let blockhash = self.banks.get_latest_blockhash().await.map_err(transport)?;
+        let tx = sign_with_tables(instructions, &self.payer, signers, blockhash, tables)?;
+        let sim = self
+            .banks
+            .simulate_transaction(tx)
+            .await
+            .map_err(transport)?;
+        match sim.result {
+            Some(Err(e)) => Err(e.into()),
+            Some(Ok(())) => sim
+                .simulation_details
+                .map(|d| d.units_consumed)
+                .ok_or_else(|| ClusterError::Transport("no simulation details".into())),
+            None => Err(ClusterError::Transport("the simulation did not run".into())),
+        }
+    }
+
+    async fn send_exactly(
         &mut self,
         instructions: &[Instruction],
         signers: &[&Keypair],
@@ -177,10 +280,12 @@ impl Cluster for InProcess {
                 .iter()
                 .flat_map(|i| i.accounts.iter().map(|m| m.pubkey)),
         );
+        let signatures = tx.signatures.len();
         self.banks
             .process_transaction(tx)
             .await
             .map_err(transport)?;
+        self.registry.sent(instructions, signatures);
         Ok(signature)
     }
 }

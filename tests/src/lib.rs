@@ -61,12 +61,34 @@ pub struct Env {
 pub struct Measured {
     /// The program's instructions in the transaction, by IDL name, in order.
     pub instructions: Vec<String>,
-    /// Compute units the whole transaction consumed.
+    /// Compute units the whole transaction consumed (its compute-budget instructions
+    /// included: 150 each).
     pub units: u64,
+    /// Compute units the program's last top-level instruction consumed (its inner
+    /// calls included), from the runtime's log; `None` without one.
+    pub program_units: Option<u64>,
     /// Whether it succeeded.
     pub ok: bool,
+    /// The compute-unit limit it ran under (the one it set, else the cluster's default).
+    pub limit: u32,
+    /// Whether it set its own limit.
+    pub sets_limit: bool,
     /// The program log lines of the simulation.
     pub logs: Vec<String>,
+}
+
+impl Measured {
+    /// The limit a client asks for this transaction: the one it set, or, for one sent
+    /// without (the harness's set-up), what the clients would ask: the units plus those
+    /// of the limit instruction they add, and the margin.
+    pub fn client_limit(&self) -> u32 {
+        use deepnode_sdk::compute;
+        if self.sets_limit {
+            self.limit
+        } else {
+            compute::limit_for(self.units + compute::BUDGET_INSTRUCTION_UNITS)
+        }
+    }
 }
 
 /// The program's instructions as the committed IDL lists them: (discriminator, name).
@@ -313,10 +335,22 @@ impl Env {
             .filter(|i| keys[usize::from(i.program_id_index)] == deepnode::ID)
             .map(|i| instruction_name(&i.data).unwrap_or_else(|| "unknown".into()))
             .collect();
+        // Each instruction's program and data are all the limit depends on.
+        let bare: Vec<Instruction> = tx
+            .message
+            .instructions()
+            .iter()
+            .map(|i| {
+                Instruction::new_with_bytes(keys[usize::from(i.program_id_index)], &i.data, vec![])
+            })
+            .collect();
         measured.push(Measured {
             instructions,
             units,
+            program_units: program_units(&logs),
             ok,
+            limit: deepnode_sdk::compute::limit_of(&bare),
+            sets_limit: bare.iter().any(deepnode_sdk::compute::is_limit),
             logs,
         });
     }
@@ -459,6 +493,37 @@ impl Env {
             .get_latest_blockhash()
             .await
             .expect("blockhash")
+    }
+
+    /// Sends `ixs` as the clients send them: after the compute-budget instructions a
+    /// simulation says they need (`deepnode_sdk::cluster::budgeted`), v0 through `tables`
+    /// when any. When the simulation fails, the instructions go with the largest limit,
+    /// so that the failure is the runtime's own.
+    pub async fn send_budgeted(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+        tables: &[AddressLookupTableAccount],
+    ) -> Result<(), TransactionError> {
+        use deepnode_sdk::compute;
+        let payer = self.payer();
+        let mut client = self.cluster(&payer);
+        let ixs = deepnode_sdk::cluster::budgeted(&mut client, ixs, signers, tables)
+            .await
+            .unwrap_or_else(|_| compute::with_budget(ixs, compute::MAX_TX_UNITS, 0));
+        if tables.is_empty() {
+            self.send(&ixs, signers).await
+        } else {
+            self.send_v0(&ixs, signers, tables).await
+        }
+    }
+
+    /// [`Env::send_budgeted`] as a legacy transaction, panicking with the error (its
+    /// program error decoded) if it fails.
+    pub async fn ok_budgeted(&mut self, ixs: &[Instruction], signers: &[&Keypair]) {
+        if let Err(e) = self.send_budgeted(ixs, signers, &[]).await {
+            panic!("transaction failed: {e:?}{}", explain(&e));
+        }
     }
 
     /// Sends and panics with the error (its program error decoded) if it fails.
@@ -606,6 +671,18 @@ impl Env {
         );
         self.ok(&[ix], &[]).await;
     }
+}
+
+/// The compute units the program's last top-level instruction consumed, from the
+/// runtime's log: its `consumed` line is the last of the program's, after those of its
+/// inner calls (the event self-CPI).
+fn program_units(logs: &[String]) -> Option<u64> {
+    let prefix = format!("Program {} consumed ", deepnode::ID);
+    logs.iter()
+        .rev()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
 }
 
 /// ` = Name (code): message` for a program error, else nothing.

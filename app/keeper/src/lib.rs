@@ -11,6 +11,7 @@ use anchor_lang::prelude::Pubkey;
 use deepnode::constants::{MAX_CLOSE_ACCOUNTS, MAX_CREDIT_LINES, MAX_FINALISE_RECORDS, MAX_SHARDS};
 use deepnode::state::{EpochBook, StakePool};
 use deepnode_sdk::cluster::{clock, read, Cluster, ClusterError};
+use deepnode_sdk::compute;
 use deepnode_sdk::crank::Snapshot;
 use deepnode_sdk::ix::{self, DnKeys, DomainKeys, SettleKeys};
 use deepnode_sdk::limits::{pack, pack_with, Batch};
@@ -433,7 +434,7 @@ impl<'a, C: Cluster> Keeper<'a, C> {
                 continue;
             }
             let adding: Vec<Pubkey> = missing.drain(..n).collect();
-            for (ix, k) in pack(&adding, n, &payer, &prefix, |a| {
+            for (ix, k) in pack(&adding, n, compute::EXTEND_TABLE, &payer, &prefix, |a| {
                 tables::extend(t.key, payer, a)
             }) {
                 let fired = self
@@ -453,11 +454,17 @@ impl<'a, C: Cluster> Keeper<'a, C> {
             let n = (tables::MAX_ADDRESSES - 1).min(missing.len());
             let mut adding = vec![domain];
             adding.extend(missing.drain(..n));
+            // The first batch goes with the table's creation; the rest, without it, fit
+            // more addresses each.
             let mut with_create = prefix.clone();
             with_create.push(create.clone());
-            let batches = pack(&adding, adding.len(), &payer, &with_create, |a| {
-                tables::extend(table, payer, a)
-            });
+            let extend = |a: &[Pubkey]| tables::extend(table, payer, a);
+            let cost = compute::EXTEND_TABLE;
+            let mut batches = pack(&adding, adding.len(), cost, &payer, &with_create, extend);
+            batches.truncate(1);
+            let first = batches.first().map_or(0, |(_, k)| *k);
+            let rest = &adding[first..];
+            batches.extend(pack(rest, rest.len(), cost, &payer, &prefix, extend));
             for (i, (ix, k)) in batches.into_iter().enumerate() {
                 let (step, ixs) = if i == 0 {
                     (Step::CreateTable, vec![create.clone(), ix])
@@ -539,6 +546,7 @@ impl<'a, C: Cluster> Keeper<'a, C> {
                 let batches = pack_with(
                     &records,
                     MAX_FINALISE_RECORDS,
+                    compute::FINALISE_WORK,
                     &payer,
                     &prefix,
                     &tables,
@@ -589,9 +597,14 @@ impl<'a, C: Cluster> Keeper<'a, C> {
                 }
                 let shards = snap.shards_to_collect(&key, e);
                 let mut collected = true;
-                for (ix, n) in pack(&shards, usize::from(MAX_SHARDS), &payer, &prefix, |s| {
-                    ix::collect_pools(payer, &keys, e, s)
-                }) {
+                for (ix, n) in pack(
+                    &shards,
+                    usize::from(MAX_SHARDS),
+                    compute::COLLECT_POOLS,
+                    &payer,
+                    &prefix,
+                    |s| ix::collect_pools(payer, &keys, e, s),
+                ) {
                     let fired = self
                         .fire((id, key), e, Step::CollectPools, (n, &[]), ix)
                         .await?;
@@ -646,21 +659,38 @@ impl<'a, C: Cluster> Keeper<'a, C> {
                         // every epoch go in once and save bytes in every later epoch.
                         let wanted = tables::lasting(|epoch| build(epoch, &lines), e);
                         let ideal = tables::ideal(&key, &wanted);
-                        let legacy =
-                            pack(&lines, MAX_CREDIT_LINES, &payer, &prefix, |l| build(e, l));
-                        let through =
-                            pack_with(&lines, MAX_CREDIT_LINES, &payer, &prefix, &ideal, |l| {
-                                build(e, l)
-                            });
+                        let legacy = pack(
+                            &lines,
+                            MAX_CREDIT_LINES,
+                            compute::CREDIT,
+                            &payer,
+                            &prefix,
+                            |l| build(e, l),
+                        );
+                        let through = pack_with(
+                            &lines,
+                            MAX_CREDIT_LINES,
+                            compute::CREDIT,
+                            &payer,
+                            &prefix,
+                            &ideal,
+                            |l| build(e, l),
+                        );
                         if through.len() < legacy.len() {
                             self.grow((id, key), e, &wanted).await?;
                         }
                     }
                     let tables = self.usable(&key).await?;
                     let mut rest = lines.as_slice();
-                    for b in pack_with(&lines, MAX_CREDIT_LINES, &payer, &prefix, &tables, |l| {
-                        build(e, l)
-                    }) {
+                    for b in pack_with(
+                        &lines,
+                        MAX_CREDIT_LINES,
+                        compute::CREDIT,
+                        &payer,
+                        &prefix,
+                        &tables,
+                        |l| build(e, l),
+                    ) {
                         let n = b.items;
                         let (batch, next) = rest.split_at(n);
                         rest = next;
@@ -710,9 +740,14 @@ impl<'a, C: Cluster> Keeper<'a, C> {
             for e in snap.settled(&key) {
                 let accounts = snap.closable(&key, e);
                 let mut rest = accounts.as_slice();
-                for (ix, n) in pack(&accounts, MAX_CLOSE_ACCOUNTS, &payer, &prefix, |a| {
-                    ix::close_accounts(payer, key, e, a)
-                }) {
+                for (ix, n) in pack(
+                    &accounts,
+                    MAX_CLOSE_ACCOUNTS,
+                    compute::CLOSE_ACCOUNTS,
+                    &payer,
+                    &prefix,
+                    |a| ix::close_accounts(payer, key, e, a),
+                ) {
                     let (batch, next) = rest.split_at(n);
                     rest = next;
                     let closing: Vec<Pubkey> = batch.iter().map(|(k, _)| *k).collect();

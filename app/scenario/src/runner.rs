@@ -748,6 +748,7 @@ impl<N: Network> Runner<N> {
             let batches = limits::pack(
                 &lines,
                 MAX_ATTEST_LINES,
+                deepnode_sdk::compute::ATTEST,
                 &kp.pubkey(),
                 &client.prefix(),
                 |chunk| ix::attest(kp.pubkey(), d.domain, d.epoch, chunk),

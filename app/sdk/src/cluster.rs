@@ -1,6 +1,7 @@
 //! One small trait for talking to a cluster, so that the keeper, the CLI and the tests
 //! run the same code on the in-process runtime (`deepnode-tests`' `InProcess`) and on a
-//! real cluster over JSON-RPC ([`crate::rpc::RpcCluster`]).
+//! real cluster over JSON-RPC ([`crate::rpc::RpcCluster`]), every transaction asking for
+//! the compute units it needs ([`budgeted`], [`crate::compute`]).
 use anchor_lang::{AccountDeserialize, Discriminator};
 use solana_sdk::account::Account;
 use solana_sdk::instruction::{Instruction, InstructionError};
@@ -10,6 +11,7 @@ use solana_sdk::signature::{Keypair, Signature};
 use solana_sdk::transaction::TransactionError;
 
 use crate::errors::{decode_error, ProgramError};
+use crate::{compute, limits};
 
 /// Why a cluster call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -88,7 +90,8 @@ pub fn framework_error(code: u32) -> &'static str {
 }
 
 /// A cluster the clients read and write: accounts, the program's accounts of one type,
-/// the clock, and transactions signed by the cluster's fee payer and `signers`.
+/// the clock, and transactions signed by the cluster's fee payer and `signers`, each
+/// asking for the compute units it needs ([`budgeted`]).
 #[allow(async_fn_in_trait)]
 pub trait Cluster {
     /// The fee payer, which also signs as caller of permissionless instructions.
@@ -102,10 +105,16 @@ pub trait Cluster {
     ) -> Result<Vec<(Pubkey, Account)>, ClusterError>;
     /// The cluster's clock (unix seconds).
     async fn now(&mut self) -> Result<i64, ClusterError>;
-    /// Instructions this cluster puts before every transaction's own (a priority fee),
-    /// so that batches are packed with them counted.
+    /// The priority fee this client pays, in micro-lamports per compute unit asked for
+    /// (0: none).
+    fn priority_fee(&self) -> u64 {
+        0
+    }
+    /// The compute-budget instructions every transaction carries beside its own (the
+    /// limit, here at its largest, and the priority fee), so that batches are packed
+    /// with their bytes counted.
     fn prefix(&self) -> Vec<Instruction> {
-        Vec::new()
+        compute::budget(compute::MAX_TX_UNITS, self.priority_fee())
     }
     /// Every address lookup table `authority` may extend (raw accounts of the
     /// lookup-table program).
@@ -113,23 +122,98 @@ pub trait Cluster {
         &mut self,
         authority: &Pubkey,
     ) -> Result<Vec<(Pubkey, Account)>, ClusterError>;
-    /// Sends one transaction (fee payer first, then `signers`) on a fresh blockhash and
-    /// waits until it is processed: a legacy transaction when `tables` is empty, else a
-    /// v0 one loading what it can from `tables`.
-    async fn send_with_tables(
+    /// The compute units one transaction of exactly `instructions` (fee payer first,
+    /// then `signers`; v0 through `tables` when any) would consume if sent now, or the
+    /// error it would fail with. Nothing is committed.
+    async fn simulate(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+        tables: &[AddressLookupTableAccount],
+    ) -> Result<u64, ClusterError>;
+    /// Sends one transaction of exactly `instructions` (fee payer first, then
+    /// `signers`) on a fresh blockhash and waits until it is processed: a legacy
+    /// transaction when `tables` is empty, else a v0 one loading what it can from
+    /// `tables`. Nothing is added: see [`Cluster::send_with_tables`].
+    async fn send_exactly(
         &mut self,
         instructions: &[Instruction],
         signers: &[&Keypair],
         tables: &[AddressLookupTableAccount],
     ) -> Result<Signature, ClusterError>;
-    /// Sends one legacy transaction (fee payer first, then `signers`) on a fresh
-    /// blockhash and waits until it is processed.
+    /// Sends one transaction of `instructions` (fee payer first, then `signers`), with
+    /// the compute-budget instructions it needs ([`budgeted`]), and waits until it is
+    /// processed: legacy when `tables` is empty, else v0 through `tables`. A transaction
+    /// that would fail is not sent: its simulation's error is returned.
+    async fn send_with_tables(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+        tables: &[AddressLookupTableAccount],
+    ) -> Result<Signature, ClusterError> {
+        let instructions = budgeted(self, instructions, signers, tables).await?;
+        self.send_exactly(&instructions, signers, tables).await
+    }
+    /// Sends one legacy transaction of `instructions` (fee payer first, then
+    /// `signers`) as [`Cluster::send_with_tables`] does.
     async fn send(
         &mut self,
         instructions: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<Signature, ClusterError> {
         self.send_with_tables(instructions, signers, &[]).await
+    }
+}
+
+/// `instructions` with the compute-budget instructions one transaction of them needs:
+/// simulated with the most a transaction may ask for, then asking for what it consumed
+/// plus the margin ([`compute::limit_for`]), at the client's priority fee. Instructions
+/// that carry their own compute-budget instruction come back as they are. Refused here:
+/// a transaction larger than a cluster's packet, and one whose simulation fails (with
+/// the simulation's error).
+pub async fn budgeted<C: Cluster + ?Sized>(
+    cluster: &mut C,
+    instructions: &[Instruction],
+    signers: &[&Keypair],
+    tables: &[AddressLookupTableAccount],
+) -> Result<Vec<Instruction>, ClusterError> {
+    if compute::sets_budget(instructions) {
+        check_size(instructions, &cluster.payer(), tables)?;
+        return Ok(instructions.to_vec());
+    }
+    let fee = cluster.priority_fee();
+    // The limit's value does not change the transaction's size.
+    let probe = compute::with_budget(instructions, compute::MAX_TX_UNITS, fee);
+    check_size(&probe, &cluster.payer(), tables)?;
+    let units = cluster.simulate(&probe, signers, tables).await?;
+    Ok(compute::with_budget(
+        instructions,
+        compute::limit_for(units),
+        fee,
+    ))
+}
+
+/// Refuses a transaction of `instructions` paid by `payer` (through `tables` when any)
+/// that a cluster would not take: larger than its packet.
+pub fn check_size(
+    instructions: &[Instruction],
+    payer: &Pubkey,
+    tables: &[AddressLookupTableAccount],
+) -> Result<(), ClusterError> {
+    let size = if tables.is_empty() {
+        Some(limits::legacy_size(instructions, payer).0)
+    } else {
+        limits::v0_size(instructions, payer, tables).map(|(bytes, _)| bytes)
+    };
+    match size {
+        Some(bytes) if bytes <= limits::PACKET => Ok(()),
+        Some(bytes) => Err(ClusterError::Transaction(format!(
+            "the transaction is {bytes} bytes, more than the {} a cluster accepts",
+            limits::PACKET
+        ))),
+        None => Err(ClusterError::Transaction(
+            "cannot compile a v0 message: too many accounts".into(),
+        )),
     }
 }
 

@@ -1,13 +1,15 @@
 //! [`Cluster`] over JSON-RPC: a local test validator, devnet or mainnet. Transactions
-//! carry an optional priority fee, are sent on a fresh blockhash and retried on a new one
-//! when the old expires or the node cannot be reached.
+//! are simulated by the node for their compute budget (with an optional priority fee),
+//! sent on a fresh blockhash and retried on a new one when the old expires or the node
+//! cannot be reached.
 use std::time::Duration;
 
 use solana_commitment_config::CommitmentConfig;
-use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
 use solana_rpc_client_api::client_error::ErrorKind;
-use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcProgramAccountsConfig};
+use solana_rpc_client_api::config::{
+    RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcSimulateTransactionConfig,
+};
 use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
 use solana_rpc_client_api::request::RpcError;
 use solana_sdk::account::Account;
@@ -96,8 +98,6 @@ impl RpcCluster {
         tables: &[AddressLookupTableAccount],
         sent: &mut std::collections::HashSet<Signature>,
     ) -> Result<Signature, ClusterError> {
-        let mut ixs = self.prefix();
-        ixs.extend_from_slice(instructions);
         let mut last = ClusterError::Transport("no attempt made".into());
         'attempts: for attempt in 0..self.options.attempts.max(1) {
             if attempt > 0 {
@@ -110,7 +110,7 @@ impl RpcCluster {
                     continue;
                 }
             };
-            let mut tx = sign_with_tables(&ixs, &self.payer, signers, blockhash, tables)?;
+            let mut tx = sign_with_tables(instructions, &self.payer, signers, blockhash, tables)?;
             // The same transaction sent again on purpose by a later call (two equal
             // payments) needs a blockhash of its own, or the cluster takes it for the
             // first. Within this call an equal signature is this call's own transaction,
@@ -130,7 +130,7 @@ impl RpcCluster {
                         continue 'attempts;
                     }
                 };
-                tx = sign_with_tables(&ixs, &self.payer, signers, blockhash, tables)?;
+                tx = sign_with_tables(instructions, &self.payer, signers, blockhash, tables)?;
             }
             sent.insert(tx.signatures[0]);
             let signature = tx.signatures[0];
@@ -235,14 +235,8 @@ impl Cluster for RpcCluster {
         self.payer.pubkey()
     }
 
-    fn prefix(&self) -> Vec<Instruction> {
-        if self.options.priority_fee > 0 {
-            vec![ComputeBudgetInstruction::set_compute_unit_price(
-                self.options.priority_fee,
-            )]
-        } else {
-            Vec::new()
-        }
+    fn priority_fee(&self) -> u64 {
+        self.options.priority_fee
     }
 
     async fn account(&mut self, key: &Pubkey) -> Result<Option<Account>, ClusterError> {
@@ -288,7 +282,41 @@ impl Cluster for RpcCluster {
         .await
     }
 
-    async fn send_with_tables(
+    async fn simulate(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+        tables: &[AddressLookupTableAccount],
+    ) -> Result<u64, ClusterError> {
+        // The node replaces the blockhash and does not check the signatures.
+        let tx = sign_with_tables(
+            instructions,
+            &self.payer,
+            signers,
+            solana_sdk::hash::Hash::default(),
+            tables,
+        )?;
+        let config = RpcSimulateTransactionConfig {
+            sig_verify: false,
+            replace_recent_blockhash: true,
+            commitment: Some(self.options.commitment),
+            ..RpcSimulateTransactionConfig::default()
+        };
+        let result = self
+            .rpc
+            .simulate_transaction_with_config(&tx, config)
+            .await
+            .map_err(classify)?
+            .value;
+        if let Some(err) = result.err {
+            return Err(TransactionError::from(err).into());
+        }
+        result.units_consumed.ok_or_else(|| {
+            ClusterError::Transport("the node's simulation reported no compute units".into())
+        })
+    }
+
+    async fn send_exactly(
         &mut self,
         instructions: &[Instruction],
         signers: &[&Keypair],

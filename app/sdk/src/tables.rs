@@ -302,45 +302,70 @@ mod tests {
         assert_eq!(wanted.len(), 4 + 2 * lines.len() + 1);
         let tables = ideal(&domain, &wanted);
         assert_eq!(tables.len(), 1);
-        let legacy = pack(&lines, MAX_CREDIT_LINES, &caller, &[], |l| build(3, l));
+        // Every transaction carries its compute-unit limit first.
+        let limit = crate::compute::budget(crate::compute::MAX_TX_UNITS, 0);
+        let credit = crate::compute::CREDIT;
+        let legacy = pack(&lines, MAX_CREDIT_LINES, credit, &caller, &limit, |l| {
+            build(3, l)
+        });
+        // 39 lines, 7 a legacy transaction.
         assert_eq!(
             legacy.iter().map(|(_, n)| *n).collect::<Vec<_>>(),
             [CREDIT_LINES_LEGACY; 5]
                 .into_iter()
-                .chain([2])
+                .chain([3 * MAX_CREDIT_LINES - 5 * CREDIT_LINES_LEGACY])
                 .collect::<Vec<_>>()
         );
-        let v0 = pack_with(&lines, MAX_CREDIT_LINES, &caller, &[], &tables, |l| {
-            build(3, l)
-        });
+        let v0 = pack_with(
+            &lines,
+            MAX_CREDIT_LINES,
+            credit,
+            &caller,
+            &limit,
+            &tables,
+            |l| build(3, l),
+        );
         assert_eq!(
             v0.iter().map(|b| (b.items, b.v0)).collect::<Vec<_>>(),
             [(MAX_CREDIT_LINES, true); 3]
         );
         for b in &v0 {
+            let mut all = limit.clone();
+            all.push(b.ix.clone());
             let (bytes, accounts) =
-                crate::limits::v0_size(std::slice::from_ref(&b.ix), &caller, &tables)
-                    .expect("compiles");
+                crate::limits::v0_size(&all, &caller, &tables).expect("compiles");
             assert!(bytes <= crate::limits::PACKET && accounts <= crate::limits::ACCOUNT_LOCKS);
         }
         // Finalise through the same tables: the domain and the event authority come from
         // the table (64 bytes less; the v0 message adds its version, the table's key, its
-        // list lengths and two indexes: 38). With the 30 bytes 27 legacy records leave
-        // (1,202 of 1,232), that is room for one record more (33 bytes), not two.
+        // list lengths and two indexes: 38). With the 23 bytes 26 legacy records leave
+        // (1,209 of 1,232), that is room for one record more (33 bytes), not two; the last
+        // two records fit a legacy transaction, which then goes as one.
         let records: Vec<Pubkey> = (0..MAX_FINALISE_RECORDS)
             .map(|_| Pubkey::new_unique())
             .collect();
-        let fin = pack_with(&records, MAX_FINALISE_RECORDS, &caller, &[], &tables, |r| {
-            ix::finalise_work(caller, domain, 3, r)
-        });
+        let finalise = crate::compute::FINALISE_WORK;
+        let fin = pack_with(
+            &records,
+            MAX_FINALISE_RECORDS,
+            finalise,
+            &caller,
+            &limit,
+            &tables,
+            |r| ix::finalise_work(caller, domain, 3, r),
+        );
         assert_eq!(
             fin.iter().map(|b| (b.items, b.v0)).collect::<Vec<_>>(),
-            [(FINALISE_RECORDS_LEGACY + 1, true); 2]
+            [
+                (FINALISE_RECORDS_LEGACY + 1, true),
+                (FINALISE_RECORDS_LEGACY + 1, true),
+                (2, false)
+            ]
         );
         // With a second table that also starts with the domain's key, the domain comes from
         // one table and the event authority from the other: two lookups cost what they
-        // save and the legacy batch of 27 wins. `covering` picks the one table holding
-        // both, and the 28 come back.
+        // save and the legacy batch of 26 wins. `covering` picks the one table holding
+        // both, and the 27 come back.
         let mut two = ideal(&domain, &wanted);
         two.insert(
             0,
@@ -350,9 +375,15 @@ mod tests {
             },
         );
         let fin = |tables: &[AddressLookupTableAccount]| {
-            pack_with(&records, MAX_FINALISE_RECORDS, &caller, &[], tables, |r| {
-                ix::finalise_work(caller, domain, 3, r)
-            })
+            pack_with(
+                &records,
+                MAX_FINALISE_RECORDS,
+                finalise,
+                &caller,
+                &limit,
+                tables,
+                |r| ix::finalise_work(caller, domain, 3, r),
+            )
             .iter()
             .map(|b| (b.items, b.v0))
             .collect::<Vec<_>>()
@@ -362,14 +393,18 @@ mod tests {
             [
                 (FINALISE_RECORDS_LEGACY, false),
                 (FINALISE_RECORDS_LEGACY, false),
-                (2, false)
+                (4, false)
             ]
         );
         let statics = lasting(|e| ix::finalise_work(caller, domain, e, &[]), 3);
         assert_eq!(statics, [domain, crate::pda::event_authority()]);
         assert_eq!(
             fin(&covering(&two, &statics)),
-            [(FINALISE_RECORDS_LEGACY + 1, true); 2]
+            [
+                (FINALISE_RECORDS_LEGACY + 1, true),
+                (FINALISE_RECORDS_LEGACY + 1, true),
+                (2, false)
+            ]
         );
         // A table holding half the lines' accounts: missing names the other half.
         let held = Table {

@@ -98,19 +98,21 @@ pub const MAX_ATTESTED_UNITS: u64 = deepnode_math::MAX_ATTESTED_UNITS;
 /// can lock stake for good.
 pub const MAX_UNBONDING_EPOCHS: u16 = 366;
 /// Largest batch a payment processor may settle in one instruction (H2): 14 fixed
-/// accounts plus two per line stay within a transaction's 64 account locks. A legacy
-/// transaction carries 7 lines (1,154 bytes); 25 need an address lookup table.
-pub const MAX_BATCH_LINES: usize = 25;
+/// accounts plus two per line, and the compute-budget program every transaction names
+/// for its compute-unit limit, stay within a transaction's 64 account locks. A legacy
+/// transaction carries 7 lines; 24 need an address lookup table.
+pub const MAX_BATCH_LINES: usize = 24;
 /// Most attestation lines in one `attest` (H2): 9 fixed accounts plus two per line
-/// (miner, work record) stay within a transaction's 64 account locks.
-pub const MAX_ATTEST_LINES: usize = 27;
+/// (miner, work record), and the compute-budget program, stay within a transaction's 64
+/// account locks.
+pub const MAX_ATTEST_LINES: usize = 26;
 /// Most work records in one `finalise_work` (H2): 5 fixed accounts, a fee payer and the
 /// records stay within a transaction's 64 account locks. Compute is not what binds:
 /// 48 records of 16 attestations each measured 395,086 CU on the `.so` (README).
 pub const MAX_FINALISE_RECORDS: usize = 56;
-/// Most lines in one `credit` (H2): 7 fixed accounts and at most 4 per line stay within
-/// a transaction's 64 account locks.
-pub const MAX_CREDIT_LINES: usize = 14;
+/// Most lines in one `credit` (H2): 7 fixed accounts and at most 4 per line, and the
+/// compute-budget program, stay within a transaction's 64 account locks.
+pub const MAX_CREDIT_LINES: usize = 13;
 /// Most lines in one `collect` (H2): 13 fixed accounts and 3 per line within 64 locks.
 pub const MAX_COLLECT_LINES: usize = 16;
 /// Most (record, rent payer) pairs in one `close_accounts` (H2): 5 fixed accounts and 2
