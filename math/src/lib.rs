@@ -11,9 +11,11 @@
 pub mod auction;
 pub mod emission;
 pub mod fixed;
+pub mod guard;
 pub mod median;
 pub mod split;
 pub mod stake;
+pub mod timing;
 
 pub use auction::{auction_cost, auction_price, restart_price, restarts_auction};
 pub use emission::{
@@ -23,12 +25,14 @@ pub use emission::{
     STAKERS_ROLE, VALIDATORS_ROLE,
 };
 pub use fixed::{mul_div_ceil, mul_div_floor, BPS_DENOMINATOR, PRICE_SCALE};
+pub use guard::{clearing_price, guard_price, purchases_count, MAX_GUARD_EPOCHS};
 pub use median::{
     agrees, finalise_votes, median_in_place, stake_weighted_median, verified_units, Verdict, Vote,
     MAX_ATTESTED_UNITS,
 };
 pub use split::{split_payment, PaymentSplit, BUYBACK_BPS, MIN_PAYMENT};
-pub use stake::{acc_advance, acc_fund, acc_increment, accrued, ACC_SCALE};
+pub use stake::{acc_advance, acc_fund, acc_increment, accrued, accrued_frac, ACC_SCALE};
+pub use timing::{cap_period, claim_window_open, close_time};
 
 /// Why a computation could not produce a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -88,11 +88,17 @@ pub fn verified_units(
     median_in_place(votes, total_stake)
 }
 
-/// Whether an attestation of `units` agrees with `median` (§12):
-/// `|units - median| * 10000 <= tolerance_bps * median`.
+/// Whether an attestation of `units` agrees with `median` (§12): the record verified
+/// work (`median > 0`) and `|units - median| * 10000 <= tolerance_bps * median`. A record
+/// whose median is 0 has no agreeing attestation, so validators holding less than half of
+/// the epoch's stake cannot earn the validators' pool by attesting 0 units to idle or
+/// invented miners.
 pub fn agrees(units: u64, median: u64, tolerance_bps: u16) -> Result<bool, MathError> {
     if u64::from(tolerance_bps) > BPS_DENOMINATOR {
         return Err(MathError::InvalidBps);
+    }
+    if median == 0 {
+        return Ok(false);
     }
     let distance = units.abs_diff(median);
     let lhs = u128::from(distance)
@@ -217,8 +223,12 @@ mod tests {
         assert_eq!(agrees(95, 100, 500), Ok(true));
         assert_eq!(agrees(106, 100, 500), Ok(false));
         assert_eq!(agrees(94, 100, 500), Ok(false));
-        assert_eq!(agrees(0, 0, 0), Ok(true));
+        // A median of 0 verified nothing: no attestation agrees with it, 0 included.
+        assert_eq!(agrees(0, 0, 0), Ok(false));
+        assert_eq!(agrees(0, 0, 10_000), Ok(false));
         assert_eq!(agrees(1, 0, 10_000), Ok(false));
+        assert_eq!(agrees(0, 1, 10_000), Ok(true));
+        assert_eq!(agrees(0, 1, 9_999), Ok(false));
         assert_eq!(agrees(u64::MAX, u64::MAX, 10_000), Ok(true));
         assert_eq!(agrees(1, 1, 10_001), Err(MathError::InvalidBps));
     }
@@ -233,11 +243,15 @@ mod tests {
         assert_eq!(at.verified, 100);
         assert_eq!(at.agrees, vec![true, false]);
         assert_eq!(finalise_votes(&[], 20, 0, 0).unwrap().verified, 0);
-        // Quorum reached but a silent majority: the median is 0, and only an
-        // attestation of 0 agrees with it.
+        // Quorum reached but a silent majority: the median is 0, and no attestation
+        // agrees with it, not even one of 0.
         let silent = finalise_votes(&[v(100, 10), v(0, 10)], 60, 2, 10_000).unwrap();
         assert_eq!(silent.verified, 0);
-        assert_eq!(silent.agrees, vec![false, true]);
+        assert_eq!(silent.agrees, vec![false, false]);
+        // A quorate coalition attesting 0 to an idle miner: median 0, nothing agrees.
+        let farmed = finalise_votes(&[v(0, 20), v(0, 20)], 100, 2, 10_000).unwrap();
+        assert_eq!(farmed.verified, 0);
+        assert_eq!(farmed.agrees, vec![false, false]);
         // No validator stake at all: nothing verified, nothing agrees.
         let none = finalise_votes(&[v(0, 0), v(0, 0)], 0, 2, 10_000).unwrap();
         assert_eq!(none.verified, 0);
@@ -354,12 +368,28 @@ mod tests {
             prop_assert!(verdict.agrees[coalition.len()..].iter().all(|a| *a));
         }
 
-        /// Agreement is exactly the §12 inequality and never overflows on any u64 input.
+        /// Agreement is exactly the §12 rule (a median above 0 and the inequality) and
+        /// never overflows on any u64 input.
         #[test]
         fn agreement_matches_inequality(units: u64, median: u64, tol in 0u16..=10_000) {
             let lhs = u128::from(units.abs_diff(median)) * 10_000;
             let rhs = u128::from(tol) * u128::from(median);
-            prop_assert_eq!(agrees(units, median, tol).unwrap(), lhs <= rhs);
+            prop_assert_eq!(agrees(units, median, tol).unwrap(), median > 0 && lhs <= rhs);
+        }
+
+        /// Whatever a quorate set of validators attests, a record whose median is 0 has
+        /// no agreeing attestation (§7: nothing verified, nothing earned).
+        #[test]
+        fn a_zero_median_has_no_agreement(
+            vs in any_votes(),
+            silent in 0u64..(1 << 62),
+            tol in 0u16..=10_000,
+        ) {
+            let w = total(&vs) + silent;
+            let verdict = finalise_votes(&vs, w, 1, tol).unwrap();
+            if verdict.verified == 0 {
+                prop_assert!(verdict.agrees.iter().all(|a| !a));
+            }
         }
 
         /// Any inputs within the bounds: no overflow, the median is 0 or an attested
@@ -384,7 +414,7 @@ mod tests {
                 for (vote, agree) in vs.iter().zip(&verdict.agrees) {
                     let lhs = u128::from(vote.units.abs_diff(verdict.verified)) * 10_000;
                     let rhs = u128::from(tol) * u128::from(verdict.verified);
-                    prop_assert_eq!(*agree, lhs <= rhs);
+                    prop_assert_eq!(*agree, verdict.verified > 0 && lhs <= rhs);
                 }
             }
         }

@@ -70,19 +70,28 @@ pub fn acc_fund(pool: u64, active_stake: u64, carry: u64) -> Result<(u64, u64), 
 /// down, computed exactly without a 256-bit product by splitting the difference into
 /// its high and low 64 bits. Fails only when the result exceeds u64.
 pub fn accrued(weight: u64, from: u128, to: u128) -> Result<u64, MathError> {
+    accrued_frac(weight, from, to).map(|(units, _)| units)
+}
+
+/// [`accrued`] with the fraction of a unit it rounded away, in units of 2^-64:
+/// `weight * (to - from) = units * 2^64 + fraction`, exactly.
+pub fn accrued_frac(weight: u64, from: u128, to: u128) -> Result<(u64, u64), MathError> {
     let delta = to.wrapping_sub(from);
     let high = delta.checked_shr(64).ok_or(MathError::Overflow)?;
     let low = delta & (ACC_SCALE.checked_sub(1).ok_or(MathError::Overflow)?);
     let w = u128::from(weight);
     // weight * high: both below 2^64, so the product fits u128.
     let whole = w.checked_mul(high).ok_or(MathError::Overflow)?;
-    let part = w
-        .checked_mul(low)
-        .ok_or(MathError::Overflow)?
-        .checked_shr(64)
-        .ok_or(MathError::Overflow)?;
+    let low_product = w.checked_mul(low).ok_or(MathError::Overflow)?;
+    let part = low_product.checked_shr(64).ok_or(MathError::Overflow)?;
+    let fraction =
+        u64::try_from(low_product & (ACC_SCALE.checked_sub(1).ok_or(MathError::Overflow)?))
+            .map_err(|_| MathError::Overflow)?;
     let total = whole.checked_add(part).ok_or(MathError::Overflow)?;
-    u64::try_from(total).map_err(|_| MathError::Overflow)
+    Ok((
+        u64::try_from(total).map_err(|_| MathError::Overflow)?,
+        fraction,
+    ))
 }
 
 #[cfg(test)]
@@ -106,6 +115,19 @@ mod tests {
         );
         // The largest single increment (pool = u64::MAX over stake 1) fits u128.
         assert_eq!(acc_increment(u64::MAX, 1), Ok(u128::from(u64::MAX) << 64));
+    }
+
+    /// The fraction is exactly what the floor dropped: one epoch's 1,000 over 3 of stake
+    /// pays one unit of weight 333 and 1/3 of a unit (in 2^-64) besides.
+    #[test]
+    fn the_fraction_is_what_the_floor_drops() {
+        let inc = acc_increment(1_000, 3).unwrap();
+        let (units, frac) = accrued_frac(1, 0, inc).unwrap();
+        assert_eq!(units, 333);
+        assert_eq!(u128::from(units) * ACC_SCALE + u128::from(frac), inc);
+        let (units, frac) = accrued_frac(2, 0, inc).unwrap();
+        assert_eq!(u128::from(units) * ACC_SCALE + u128::from(frac), 2 * inc);
+        assert_eq!(accrued_frac(0, 0, inc), Ok((0, 0)));
     }
 
     /// A dust active stake and the largest pools, epoch after epoch: the accumulator

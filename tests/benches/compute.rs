@@ -402,6 +402,8 @@ async fn main() {
     b.case("by the validator", &[dereg], &[&v.kp]).await;
     let dereg = ix::deregister_miner(miners[0].pubkey(), stable.keys.domain);
     b.case("by the miner", &[dereg], &[&miners[0]]).await;
+    commit_reveal(&mut b, &p).await;
+    displacement(&mut b, &p).await;
 
     // close_epoch at its widest: every one of the 16 shards gets the next epoch's counters.
     let domain: Domain = b.env.get(wide.keys.domain).await;
@@ -411,7 +413,7 @@ async fn main() {
         .env
         .get(pda::epoch(&wide.keys.domain, wide.keys.epoch))
         .await;
-    let due = epoch.end_ts + deepnode::constants::CLOSE_GRACE_SECS;
+    let due = epoch.closes_at().expect("close time");
     if now < due {
         b.env.advance(due - now).await;
     }
@@ -496,6 +498,88 @@ async fn main() {
         .await;
 
     report(&b);
+}
+
+/// Commit-reveal (§7) on a Token-2022 domain: a validator commits two batches (26 lines
+/// and 1) in one transaction, then reveals the first, the program's cap, through a lookup
+/// table (64 accounts with the compute-budget program).
+async fn commit_reveal(b: &mut Bench, p: &Protocol) {
+    let fee = [MintExt::TransferFee {
+        bps: 50,
+        max: 5_000,
+    }];
+    let settings = deepnode::state::DomainSettings {
+        commit_reveal: true,
+        quorum: 1,
+        ..default_settings()
+    };
+    let mut d = b.env.domain_with(p, TOKEN_2022, &fee, 2, settings).await;
+    let v = b.env.validator(p, &mut d, 1_000_000).await;
+    let mut miners = Vec::new();
+    for _ in 0..=MAX_ATTEST_LINES {
+        miners.push(b.env.miner(&d).await);
+    }
+    let lines = new_lines(&miners);
+    let epoch = d.keys.epoch;
+    let batches = deepnode_sdk::commit::Batches::new(
+        d.keys.domain,
+        v.key(),
+        epoch,
+        &lines,
+        MAX_ATTEST_LINES,
+        || [7; 32],
+    );
+    let (root, count) = batches.commitment();
+    assert_eq!(count, 2);
+    let commit = ix::commit_attestations(v.key(), d.keys.domain, epoch, root, count);
+    b.case(
+        "a root for 2 batches, commitment created",
+        std::slice::from_ref(&commit),
+        &[&v.kp],
+    )
+    .await;
+    b.case(
+        "a root for 2 batches, replacing the first",
+        &[commit],
+        &[&v.kp],
+    )
+    .await;
+    let e: deepnode::state::Epoch = b.env.get(pda::epoch(&d.keys.domain, epoch)).await;
+    let now = b.env.clock().await.unix_timestamp;
+    b.env.advance(e.end_ts - now).await;
+    let reveals = batches.reveals();
+    assert_eq!(reveals[0].lines.len(), MAX_ATTEST_LINES);
+    let reveal = ix::reveal_attestations(v.key(), d.keys.domain, v.key(), epoch, &reveals[0]);
+    b.batch(
+        &format!("{MAX_ATTEST_LINES} lines (the cap), every work record created"),
+        reveal,
+        &[&v.kp],
+        true,
+        (compute::REVEAL, MAX_ATTEST_LINES),
+    )
+    .await;
+}
+
+/// `register_validator` when the set (of one) is full: the candidate, with more stake,
+/// takes the registered validator's place.
+async fn displacement(b: &mut Bench, p: &Protocol) {
+    let settings = deepnode::state::DomainSettings {
+        max_validators: 1,
+        quorum: 1,
+        ..default_settings()
+    };
+    let mut d = b.env.domain_with(p, TOKEN, &[], 1, settings).await;
+    let weak = b.env.validator(p, &mut d, 1_000).await;
+    let strong = b.env.staker(p, &d, 2_000).await;
+    b.env.stake(p, &d, &strong, 2_000).await;
+    b.env.close_epoch(&mut d).await;
+    let register = ix::register_validator_displacing(strong.key(), d.keys.domain, Some(weak.key()));
+    b.case(
+        "displacing the validator with the least stake",
+        &[register],
+        &[&strong.kp],
+    )
+    .await;
 }
 
 /// A new attestation of 1,000 units for each miner.

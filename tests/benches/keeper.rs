@@ -45,7 +45,7 @@ async fn work(env: &mut Env, d: &DomainFx, vs: &[StakerFx], miners: &[Keypair]) 
             env.ok(&[ix], &[&v.kp]).await;
         }
     }
-    let secs = i64::from(default_settings().epoch_secs) + deepnode::constants::CLOSE_GRACE_SECS;
+    let secs = i64::from(default_settings().epoch_secs) + deepnode_tests::fixtures::GRACE_SECS;
     env.advance(secs + 1).await;
 }
 

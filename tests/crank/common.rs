@@ -311,10 +311,12 @@ impl World {
                 } else {
                     assert!(s.budget <= settings.ceiling, "invariant 4: ceiling");
                 }
-                let period_index = epoch.end_ts as u64 / u64::from(config.bounds.period_secs);
+                // The cap and period in force when the epoch closed (§5).
+                let closed = epoch.closed_with;
+                let period_index = epoch.end_ts as u64 / u64::from(closed.period_secs);
                 let period: EmissionPeriod = self.env.get(pda::period(period_index)).await;
                 assert!(
-                    period.minted <= config.bounds.global_cap_per_period,
+                    period.minted <= closed.global_cap_per_period,
                     "invariant 4: the global cap"
                 );
             }

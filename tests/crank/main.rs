@@ -4,7 +4,9 @@
 #![allow(clippy::too_many_arguments)]
 
 mod common;
+mod consensus;
 mod economics;
+mod guard;
 mod keeper;
 mod lifecycle;
 mod negative;

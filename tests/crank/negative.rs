@@ -120,6 +120,9 @@ async fn collect_pools_and_settle_refuse_every_misuse() {
     )
     .await;
     w.close(0).await;
+    // Closed, the epoch has its cap period (from the period length it closed with).
+    let sk = w.env.settle_keys(&w.doms[0].d, e).await;
+    let settle = ix::settle_epoch(keeper.pubkey(), &keys, &dn, sk);
     // Settle waits for the quorate record, then for the shards.
     w.fails(
         std::slice::from_ref(&settle),

@@ -1,20 +1,27 @@
 //! The program's one random-sequence engine. Two domains at once, one paid in DN and one
-//! in a Token-2022 stablecoin with a transfer fee, driven through every instruction
-//! that exists: payments (single and batch, both shards), model revenue claims, fee
-//! withdrawals, buyback collections and purchases, settings changes that take effect when
-//! epochs close, pause and unpause, staking (stake, unstake tickets, withdrawals, reward
-//! claims), validator registrations, attestations (new and revised), and the whole crank:
-//! epoch closing, finalising records, settling, crediting every role, collecting
-//! balances, sweeping, and clock moves. Its own model (`model.rs`, written from PROTOCOL.md, not from the
+//! in a Token-2022 stablecoin with a transfer fee (which takes attestations by commit and
+//! reveal), driven through every instruction that exists: payments (single and batch,
+//! both shards), model revenue claims, fee withdrawals, buyback collections and
+//! purchases (dust, ladders of restarts in one transaction, counted volume, price
+//! limits), settings changes that take effect when epochs close, governance's bounds
+//! changed between close and settle, pause and unpause, staking (stake, unstake
+//! tickets, withdrawals, reward claims), validator registrations (with displacement
+//! when the set is full) and deregistrations, attestations (new, revised, zero units on
+//! an idle miner), commitments and reveals (right, wrong, early and late), and the whole
+//! crank: epoch closing, finalising records, settling (with §13's guard price and value
+//! cap and the global cap), crediting every role, collecting balances, sweeping, and
+//! clock moves. Its own model (`model.rs`, written from PROTOCOL.md, not from the
 //! program) predicts every outcome, success or the exact error; the ledgers, tickets,
-//! work records and each epoch's validator stake are compared with the model's after
-//! every instruction, and so are every settled epoch's budget, pools and credits, every
-//! credited balance, and the invariants of §11 (1, 2 with equality where nothing may be
-//! stranded, 3, 4, 5 through the predicted refusals, 6 and 7). A run fails when any kind
-//! of operation never succeeded.
+//! work records, each epoch's validator stake, purchases and stock, what each closed
+//! epoch recorded and the auction's curve and guard price are compared with the model's
+//! after every instruction, and so are every settled epoch's budget, pools, clearing and
+//! guard prices and credits, every credited balance, and the invariants of §11 (1, 2
+//! with equality where nothing may be stranded, 3, 4, 5 through the predicted refusals,
+//! 6 and 7). A run fails when any kind of operation never succeeded or any refusal the
+//! consensus rules add was never predicted.
 //!
-//! `DEEPNODE_SEQUENCES` sets the number of sequences (default 6), each of
-//! `DEEPNODE_SEQUENCE_OPS` operations (default 200: long enough for epochs of both
+//! `DEEPNODE_SEQUENCES` sets the number of sequences (default 8), each of
+//! `DEEPNODE_SEQUENCE_OPS` operations (default 250: long enough for epochs of both
 //! domains to go through the whole crank).
 mod model;
 
@@ -23,6 +30,7 @@ use deepnode::events::{BatchSettled, EpochSettled, PaymentRouted, RewardCredited
 use deepnode::state::{
     Auction, Epoch, EpochBook, EpochStatus, RewardBalance, StakePool, VaultShard, WorkRecord,
 };
+use deepnode_sdk::commit::Batches;
 use deepnode_sdk::ix::{Attestation, CollectLine, CreditLine, Line, TicketKeys};
 use deepnode_tests::fixtures::*;
 use deepnode_tests::staking::StakerFx;
@@ -33,16 +41,29 @@ use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-/// Both domains' settings: the defaults with a claim window of three epochs, so that
-/// random sequences credit, collect and sweep within it.
-fn engine_settings() -> deepnode::state::DomainSettings {
+/// Side `k`'s settings: the defaults with a claim window of three epochs (so that random
+/// sequences credit, collect and sweep within it), two validators at most (so that a
+/// third registers only by displacing one, §7) and §13's value guard; the stablecoin
+/// domain (side 1) takes attestations by commit and reveal.
+fn engine_settings(k: usize) -> deepnode::state::DomainSettings {
     deepnode::state::DomainSettings {
         claim_window_epochs: model::WINDOW as u16,
+        max_validators: MAX_VALIDATORS,
+        max_emission_value_bps: GUARD_BPS[k],
+        commit_reveal: k == 1,
         ..default_settings()
     }
 }
+
+/// Validators each domain may have at once.
+const MAX_VALIDATORS: u16 = 2;
+/// §13's `max_emission_value_bps` of each side: 250% of the revenue's value in DN (a DN
+/// domain: binding only below the floor); 200% at the stablecoin's guard price.
+const GUARD_BPS: [u16; 2] = [25_000, 20_000];
+/// Miners of each domain; the last one never works (validators attest 0 units for it).
+const MINERS: usize = 3;
 
 /// The stablecoin's transfer fee: 0.5%, at most 5,000 units per transfer.
 const FEE_BPS: u16 = 50;
@@ -85,7 +106,15 @@ struct Engine {
     /// Owner of the foundation's DN account.
     foundation_owner: Pubkey,
     paused: bool,
+    /// Governance's bounds now (epochs record some of them when they close).
+    bounds: deepnode::state::Bounds,
+    /// DN minted in each cap period (both domains share the periods).
+    periods: HashMap<u64, u64>,
+    /// Each commitment's batches: (side, staker, epoch) -> batches.
+    batches: HashMap<(usize, usize, u64), Batches>,
     succeeded: BTreeMap<&'static str, u32>,
+    /// Refusals, by error code.
+    refused: BTreeMap<u32, u32>,
     ctx: String,
 }
 
@@ -94,14 +123,14 @@ impl Engine {
         let mut env = Env::start().await;
         let p = env.init_protocol(TOKEN).await;
         let dn_domain = env
-            .domain_on_mint(&p, p.dn.mint, TOKEN, Keypair::new(), 2, engine_settings())
+            .domain_on_mint(&p, p.dn.mint, TOKEN, Keypair::new(), 2, engine_settings(0))
             .await;
         let fee = [MintExt::TransferFee {
             bps: FEE_BPS,
             max: FEE_MAX,
         }];
         let stable = env
-            .domain_with(&p, TOKEN_2022, &fee, 2, engine_settings())
+            .domain_with(&p, TOKEN_2022, &fee, 2, engine_settings(1))
             .await;
         let gov = p.gov.insecure_clone();
         let payer = env.payer().pubkey();
@@ -143,7 +172,13 @@ impl Engine {
             for _ in 0..3 {
                 stakers.push(env.staker(&p, &d, 10_000).await);
             }
-            let miners = vec![env.miner(&d).await, env.miner(&d).await];
+            let mut miners = Vec::new();
+            for _ in 0..MINERS {
+                miners.push(env.miner(&d).await);
+            }
+            // Indexed in the order of their PDAs, the order in which the program takes
+            // attestation lines: keys are random, sequences must not depend on them.
+            miners.sort_by_key(|m| pda::miner(&d.keys.domain, &m.pubkey()));
             let mut miner_accounts = Vec::new();
             for m in &miners {
                 let dn = env.dn_account(&p, &m.pubkey(), 0).await;
@@ -169,13 +204,30 @@ impl Engine {
                 env.dn_account(&p, &keeper.pubkey(), 0).await,
                 env.revenue_account(&p, &d, &keeper.pubkey(), 0).await,
             );
-            let m = DomainModel::new(
+            let k = sides.len();
+            let mut m = DomainModel::new(
                 d.keys.is_dn,
                 transfer_fee,
-                engine_settings().fee_bps,
+                engine_settings(k).fee_bps,
                 model_shares,
                 stakers.len(),
             );
+            m.commit_reveal = engine_settings(k).commit_reveal;
+            m.guard_bps = GUARD_BPS[k];
+            let now = env.clock().await.unix_timestamp;
+            let first: Epoch = env.get(pda::epoch(&d.keys.domain, 0)).await;
+            m.books.get_mut(&0).expect("epoch 0").end_ts = first.end_ts;
+            if !d.keys.is_dn {
+                // Set just now: the auction starts at the reference price.
+                m.auction = Some(model::AuctionModel {
+                    start_e9: reference,
+                    floor_e9: floor,
+                    duration: u64::from(duration),
+                    start_ts: now,
+                    reference,
+                    ..Default::default()
+                });
+            }
             sides.push(Side {
                 d,
                 models,
@@ -207,7 +259,11 @@ impl Engine {
             keeper,
             foundation_owner,
             paused: false,
+            bounds: default_bounds(),
+            periods: HashMap::new(),
+            batches: HashMap::new(),
             succeeded: BTreeMap::new(),
+            refused: BTreeMap::new(),
             ctx: String::new(),
         };
         // Every staker starts with 1,500 staked in epoch 0, active from epoch 1.
@@ -216,16 +272,16 @@ impl Engine {
             for i in 0..3 {
                 e.stake(k, i, 1_500).await;
             }
-            e.close(k).await;
+            e.close_now(k).await;
             for i in 0..2 {
                 let kp = e.sides[k].stakers[i].kp.insecure_clone();
                 let domain = e.sides[k].d.keys.domain;
                 e.env
                     .ok(&[ix::register_validator(kp.pubkey(), domain)], &[&kp])
                     .await;
-                e.sides[k].m.register(i);
+                e.sides[k].m.register(i, None);
             }
-            e.close(k).await;
+            e.close_now(k).await;
             // The two set-up epochs are settled (nothing happened in them).
             for epoch in 0..2 {
                 let payer = e.env.payer();
@@ -236,7 +292,10 @@ impl Engine {
                 let keeper = e.keeper.insecure_clone();
                 let ix = ix::settle_epoch(keeper.pubkey(), &e.sides[k].d.keys, &e.p.dn, keys);
                 e.env.ok(&[ix], &[&keeper]).await;
-                let settled = e.sides[k].m.settle_outcome(epoch).expect("set-up epoch");
+                let settled = e.sides[k]
+                    .m
+                    .settle_outcome(epoch, &e.periods)
+                    .expect("set-up epoch");
                 e.sides[k].m.apply_settle(epoch, settled);
             }
         }
@@ -249,11 +308,17 @@ impl Engine {
         *self.succeeded.entry(kind).or_default() += 1;
     }
 
+    /// Sends `ixs`, which must fail with exactly `code`, and counts the refusal.
+    async fn refuse(&mut self, ixs: &[Instruction], signers: &[&Keypair], code: u32) {
+        self.env.fails_with(ixs, signers, code).await;
+        *self.refused.entry(code).or_default() += 1;
+    }
+
     /// Sends `ixs`, expecting `expected` (None: success).
     async fn expect(&mut self, ixs: &[Instruction], signers: &[&Keypair], expected: Option<u32>) {
         match expected {
             None => self.env.ok(ixs, signers).await,
-            Some(code) => self.env.fails_with(ixs, signers, code).await,
+            Some(code) => self.refuse(ixs, signers, code).await,
         }
     }
 
@@ -261,7 +326,7 @@ impl Engine {
     async fn step(&mut self, rng: &mut Rng) {
         let k = rng.below(2) as usize;
         // Weighted so that short sequences still run epochs through the whole crank.
-        let op = rng.below(48);
+        let op = rng.below(56);
         self.ctx = format!("{} op {op} side {k}", self.ctx);
         match op {
             0..=2 => self.pay(k, rng).await,
@@ -281,6 +346,9 @@ impl Engine {
             12 | 13 => self.withdraw_stake(k, rng).await,
             14 | 15 => self.claim_stake(k, rng).await,
             16 => self.register(k, rng).await,
+            // A commit-reveal domain mostly commits; now and then each side tries the
+            // other way (refused).
+            17..=22 if (k == 1) != (rng.below(8) == 0) => self.commit(k, rng).await,
             17..=22 => self.attest(k, rng).await,
             23 | 24 | 47 => self.close(k).await,
             25 | 26 => self.collect_pools(k, rng).await,
@@ -290,6 +358,10 @@ impl Engine {
             38 | 39 => self.collect_balance(k, rng).await,
             40 | 41 => self.sweep(k, rng).await,
             44..=46 => self.collect_pools(k, rng).await,
+            48..=51 => self.reveal(k, rng).await,
+            52 => self.buy_back(rng).await,
+            53 => self.change_bounds(rng).await,
+            54 => self.deregister(k, rng).await,
             _ => {
                 self.env.advance(1 + rng.below(3_600) as i64).await;
                 self.ok_count("advance");
@@ -345,7 +417,7 @@ impl Engine {
             s.m.split(j, amount).ok_or(code(E::PaymentTooSmall))
         };
         match predicted {
-            Err(c) => self.env.fails_with(&[ix], &[&consumer], c).await,
+            Err(c) => self.refuse(&[ix], &[&consumer], c).await,
             Ok(split) => {
                 let ev: PaymentRouted = self.env.ok_event(&[ix], &[&consumer]).await;
                 self.check_line(&ev.line, &split);
@@ -385,7 +457,7 @@ impl Engine {
             splits.ok_or(code(E::PaymentTooSmall))
         };
         match predicted {
-            Err(c) => self.env.fails_with(&[ix], &[&processor], c).await,
+            Err(c) => self.refuse(&[ix], &[&processor], c).await,
             Ok(splits) => {
                 let ev: BatchSettled = self.env.ok_event(&[ix], &[&processor]).await;
                 assert_eq!(ev.lines.len(), splits.len());
@@ -406,9 +478,7 @@ impl Engine {
         let ix = ix::claim_model_revenue(&s.d.keys, owner.pubkey(), model, dest, shard);
         let amount = s.m.model_claim(j, shard);
         if amount == 0 {
-            self.env
-                .fails_with(&[ix], &[&owner], code(E::NothingToClaim))
-                .await;
+            self.refuse(&[ix], &[&owner], code(E::NothingToClaim)).await;
             return;
         }
         let before = self.env.balance(dest).await;
@@ -426,8 +496,7 @@ impl Engine {
         let ix = ix::withdraw_fees(&s.d.keys, fee.pubkey(), s.fee_dest, shard);
         let owed = s.m.shards[usize::from(shard)].fee_owed;
         if owed == 0 {
-            self.env
-                .fails_with(&[ix], &[&fee], code(E::NothingToWithdraw))
+            self.refuse(&[ix], &[&fee], code(E::NothingToWithdraw))
                 .await;
             return;
         }
@@ -442,9 +511,7 @@ impl Engine {
         let ix = ix::collect_buyback(&s.d.keys, shard);
         let owed = s.m.shards[usize::from(shard)].buyback_owed;
         if owed == 0 {
-            self.env
-                .fails_with(&[ix], &[], code(E::NothingToCollect))
-                .await;
+            self.refuse(&[ix], &[], code(E::NothingToCollect)).await;
             return;
         }
         self.env.ok(&[ix], &[]).await;
@@ -455,23 +522,61 @@ impl Engine {
         self.ok_count("collect_buyback");
     }
 
+    /// Buys from the stablecoin domain's auction (§8): one unit (dust), a random
+    /// quantity, a ladder of purchases of half of what is left (each restarts the
+    /// auction) in one transaction, or more than is for sale; now and then with a price
+    /// limit below the price. Every purchase's cost and the open epoch's tally (§13) are
+    /// the model's.
     async fn buy_back(&mut self, rng: &mut Rng) {
         let s = &self.sides[1];
         let available = s.m.auction_available;
-        let q = 1 + rng.below(available.max(1));
-        let (b, dn, rev) = (self.buyer.0.insecure_clone(), self.buyer.1, self.buyer.2);
-        let ix = ix::buy_back(&s.d.keys, &self.p.dn, b.pubkey(), dn, rev, q, u64::MAX);
-        let expected = if self.paused {
-            Some(code(E::ProtocolPaused))
-        } else if available == 0 {
-            Some(code(E::BuybackVaultEmpty))
-        } else {
-            None
+        let (kind, quantities): (&'static str, Vec<u64>) = match rng.below(5) {
+            0 => ("buy_back_dust", vec![1]),
+            1 => {
+                // Each rung buys half of what the rungs before it left.
+                let mut left = available;
+                let mut rungs = Vec::new();
+                for _ in 0..2 + rng.below(3) {
+                    let q = left.div_ceil(2).max(1);
+                    rungs.push(q);
+                    left = left.saturating_sub(q);
+                }
+                ("buy_back_ladder", rungs)
+            }
+            2 if rng.below(3) == 0 => ("buy_back", vec![available + 1]),
+            _ => ("buy_back", vec![1 + rng.below(available.max(1))]),
         };
-        self.expect(&[ix], &[&b], expected).await;
-        if expected.is_none() {
-            self.sides[1].m.auction_available -= q;
-            self.ok_count("buy_back");
+        let now = self.env.clock().await.unix_timestamp;
+        let price = s.m.auction.as_ref().expect("auction").price(now);
+        let max_price = if rng.below(8) == 0 {
+            price.saturating_sub(1)
+        } else {
+            u64::MAX
+        };
+        let (b, dn, rev) = (self.buyer.0.insecure_clone(), self.buyer.1, self.buyer.2);
+        let ixs: Vec<Instruction> = quantities
+            .iter()
+            .map(|q| ix::buy_back(&s.d.keys, &self.p.dn, b.pubkey(), dn, rev, *q, max_price))
+            .collect();
+        match s.m.buy_outcome(&quantities, max_price, now, self.paused) {
+            Err(c) => self.refuse(&ixs, &[&b], c).await,
+            Ok(predicted) => {
+                let before = (self.env.balance(dn).await, self.env.balance(rev).await);
+                self.env.ok(&ixs, &[&b]).await;
+                let after = (self.env.balance(dn).await, self.env.balance(rev).await);
+                let m = &mut self.sides[1].m;
+                let bought = m.apply_buy(&quantities, now);
+                assert_eq!(bought, predicted, "{}: purchases", self.ctx);
+                let cost: u64 = bought.iter().map(|(_, c)| c).sum();
+                let got: u64 = quantities.iter().map(|q| m.arrives(*q)).sum();
+                assert_eq!(
+                    (before.0 - after.0, after.1 - before.1),
+                    (cost, got),
+                    "{}: DN burned and revenue received by the buyer",
+                    self.ctx
+                );
+                self.ok_count(kind);
+            }
         }
     }
 
@@ -480,7 +585,7 @@ impl Engine {
         let s = &self.sides[k];
         let settings = deepnode::state::DomainSettings {
             fee_bps: fee,
-            ..engine_settings()
+            ..engine_settings(k)
         };
         let owner = s.d.owner.insecure_clone();
         let ix = ix::update_domain_settings(owner.pubkey(), s.d.keys.domain, settings);
@@ -603,8 +708,7 @@ impl Engine {
                 pending_epoch: epoch,
             };
             let ix = ix::withdraw_stake(s.d.keys.domain, &self.p.dn, &keys, t);
-            self.env
-                .fails_with(&[ix], &[&kp], anchor_code::NOT_INITIALIZED)
+            self.refuse(&[ix], &[&kp], anchor_code::NOT_INITIALIZED)
                 .await;
             return;
         }
@@ -616,12 +720,15 @@ impl Engine {
         let ix = ix::withdraw_stake(s.d.keys.domain, &self.p.dn, &keys, keys_t);
         let ready = s.m.ticket_ready(&t);
         let position = pda::stake_position(&s.d.keys.domain, &s.stakers[i].key());
-        let expected = if epoch < t.withdrawable {
-            Some(code(E::StakeStillUnbonding))
-        } else if t.principal == 0 && !ready {
+        // §9: the principal waits for the unbonding, the earnings only for their epochs.
+        let unbonded = epoch >= t.withdrawable;
+        let credits = ready && !t.credited;
+        let expected = if (unbonded && t.principal > 0) || credits {
+            None
+        } else if unbonded {
             Some(code(E::TicketRewardsUnsettled))
         } else {
-            None
+            Some(code(E::StakeStillUnbonding))
         };
         self.expect(&[ix], &[&kp], expected).await;
         if expected.is_some() {
@@ -632,8 +739,13 @@ impl Engine {
             .account(pda::unstake_ticket(&position, t.epoch))
             .await
             .is_none();
-        assert_eq!(closed, ready, "{}: a ticket closes once credited", self.ctx);
-        self.sides[k].m.withdraw(i, t.epoch, ready);
+        let done = (credits || t.credited) && (unbonded || t.principal == 0);
+        assert_eq!(
+            closed, done,
+            "{}: a ticket closes once paid and credited",
+            self.ctx
+        );
+        self.sides[k].m.withdraw(i, t.epoch, ready, unbonded);
         self.ok_count("withdraw_stake");
     }
 
@@ -647,9 +759,7 @@ impl Engine {
         let ix = ix::claim_stake_rewards(&s.d.keys, &self.p.dn, &keys, rev_account);
         let (dn, rev) = self.sides[k].m.claim(i);
         if (dn, rev) == (0, 0) {
-            self.env
-                .fails_with(&[ix], &[&kp], code(E::NothingToClaim))
-                .await;
+            self.refuse(&[ix], &[&kp], code(E::NothingToClaim)).await;
             return;
         }
         let before = (
@@ -677,72 +787,284 @@ impl Engine {
         self.ok_count("claim_stake_rewards");
     }
 
+    /// A staker registers as a validator; when the set is full it names one to displace
+    /// (§7: the weakest, or now and then another), and sometimes names one when the set
+    /// is not full (refused).
     async fn register(&mut self, k: usize, rng: &mut Rng) {
-        let i = rng.below(3) as usize;
         let s = &self.sides[k];
+        // Mostly a staker that is not registered.
+        let outside: Vec<usize> = (0..3)
+            .filter(|i| !s.m.stakers[*i].validator_active)
+            .collect();
+        let i = if outside.is_empty() || rng.below(4) == 0 {
+            rng.below(3) as usize
+        } else {
+            outside[rng.below(outside.len() as u64) as usize]
+        };
         let kp = s.stakers[i].kp.insecure_clone();
-        let ix = ix::register_validator(kp.pubkey(), s.d.keys.domain);
-        let st = &s.m.stakers[i];
-        let expected = if self.paused {
-            Some(code(E::ProtocolPaused))
-        } else if st.eligible(s.m.epoch) < s.m.min_validator_stake {
-            Some(code(E::ValidatorStakeTooLow))
-        } else if st.validator.is_some() {
-            Some(code(E::ValidatorAlreadyRegistered))
+        let full = s.m.validators_active() >= MAX_VALIDATORS;
+        let displaced = if (full && rng.below(6) > 0) || (!full && rng.below(3) == 0) {
+            let active: Vec<usize> = (0..3)
+                .filter(|d| *d != i && s.m.stakers[*d].validator_active)
+                .collect();
+            let weakest = active
+                .iter()
+                .copied()
+                .min_by_key(|d| (s.m.stakers[*d].next_stake(), *d));
+            // Never itself: the runtime refuses the same position twice.
+            match weakest {
+                Some(d) if rng.below(4) > 0 => Some(d),
+                _ => Some((i + 1 + rng.below(2) as usize) % 3),
+            }
         } else {
             None
         };
-        self.expect(&[ix], &[&kp], expected).await;
-        if expected.is_none() {
-            self.sides[k].m.register(i);
-            self.ok_count("register_validator");
+        let ix = ix::register_validator_displacing(
+            kp.pubkey(),
+            s.d.keys.domain,
+            displaced.map(|d| s.stakers[d].key()),
+        );
+        let expected = match displaced {
+            // The displaced validator's account must exist before anything is checked.
+            Some(d) if s.m.stakers[d].validator.is_none() => Err(anchor_code::NOT_INITIALIZED),
+            _ => {
+                s.m.register_outcome(i, displaced, MAX_VALIDATORS, self.paused)
+            }
+        };
+        self.expect(&[ix], &[&kp], expected.err()).await;
+        if expected.is_ok() {
+            self.sides[k].m.register(i, displaced);
+            self.ok_count(if displaced.is_some() {
+                "register_displacing"
+            } else {
+                "register_validator"
+            });
         }
     }
 
+    /// A validator (mostly one voting now) attests a batch for some miners: new
+    /// attestations and revisions (mostly of ones that exist, sometimes of none), zero
+    /// units for the idle miner.
     async fn attest(&mut self, k: usize, rng: &mut Rng) {
-        // Mostly the two validators (so that records reach quorum), sometimes staker 2.
-        let i = if rng.below(5) == 0 {
-            2
-        } else {
-            rng.below(2) as usize
-        };
-        let j = rng.below(2) as usize;
-        let units = if rng.below(20) == 0 {
-            deepnode::constants::MAX_ATTESTED_UNITS + 1
-        } else {
-            rng.below(1_000)
-        };
+        let i = self.voter(k, rng);
         let s = &self.sides[k];
-        // Mostly revise an attestation that exists, sometimes one that does not.
-        let revise = if s.m.has_vote(i, j) {
-            rng.below(2) == 0
-        } else {
-            rng.below(6) == 0
-        };
-        let kp = s.stakers[i].kp.insecure_clone();
-        let miner = s.miners[j].pubkey();
-        let a = Attestation {
-            miner,
-            units,
-            revise,
-        };
-        let ix = ix::attest(kp.pubkey(), s.d.keys.domain, s.m.epoch, &[a]);
-        let predicted = s.m.attest_outcome(i, j, units, revise, self.paused);
-        match predicted {
-            Ok(vote) => {
-                self.env.ok(&[ix], &[&kp]).await;
-                self.sides[k].m.record_vote(j, vote);
-                let kind = if revise {
-                    "attest_revise"
-                } else {
-                    "attest_new"
-                };
-                self.ok_count(kind);
-            }
-            Err(code) => self.env.fails_with(&[ix], &[&kp], code).await,
+        let domain = s.d.keys.domain;
+        // The lines in the program's order: by miner PDA.
+        let mut miners: Vec<usize> = (0..MINERS).filter(|_| rng.below(2) == 0).collect();
+        if miners.is_empty() {
+            miners.push(rng.below(MINERS as u64) as usize);
         }
-        // The record on chain holds exactly the model's attestations.
+        miners.sort_by_key(|j| pda::miner(&domain, &s.miners[*j].pubkey()));
+        let mut lines = Vec::new();
+        let mut attestations = Vec::new();
+        for j in miners {
+            let units = random_units(j, rng);
+            let revise = if s.m.has_vote(i, j) {
+                rng.below(2) == 0
+            } else {
+                rng.below(6) == 0
+            };
+            lines.push((j, units, revise));
+            attestations.push(Attestation {
+                miner: s.miners[j].pubkey(),
+                units,
+                revise,
+            });
+        }
+        let kp = s.stakers[i].kp.insecure_clone();
+        let ix = ix::attest(kp.pubkey(), domain, s.m.epoch, &attestations);
+        match s.m.attest_outcome(i, &lines, self.paused) {
+            Ok(votes) => {
+                self.env.ok(&[ix], &[&kp]).await;
+                for (j, vote) in votes {
+                    self.sides[k].m.record_vote(j, vote);
+                }
+                for (_, units, revise) in &lines {
+                    let kind = match (revise, units) {
+                        (_, 0) => "attest_zero",
+                        (true, _) => "attest_revise",
+                        (false, _) => "attest_new",
+                    };
+                    self.ok_count(kind);
+                }
+            }
+            Err(code) => self.refuse(&[ix], &[&kp], code).await,
+        }
+        for (j, _, _) in lines {
+            self.check_record(k, j).await;
+        }
+    }
+
+    /// A staker to vote: mostly one voting in side `k`'s open epoch, sometimes any.
+    fn voter(&self, k: usize, rng: &mut Rng) -> usize {
+        let m = &self.sides[k].m;
+        let voting: Vec<usize> = (0..3).filter(|i| m.votes_now(*i)).collect();
+        if voting.is_empty() || rng.below(5) == 0 {
+            rng.below(3) as usize
+        } else {
+            voting[rng.below(voting.len() as u64) as usize]
+        }
+    }
+
+    /// A validator (mostly one of the registered) commits to batches of attestations
+    /// for the open epoch (§7): one to three miners, cut into batches of one or two
+    /// lines; committing again replaces the commitment.
+    async fn commit(&mut self, k: usize, rng: &mut Rng) {
+        let i = self.voter(k, rng);
         let s = &self.sides[k];
+        let epoch = s.m.epoch;
+        let kp = s.stakers[i].kp.insecure_clone();
+        let mut lines = Vec::new();
+        for j in 0..MINERS {
+            if rng.below(3) > 0 {
+                lines.push(Attestation {
+                    miner: s.miners[j].pubkey(),
+                    units: random_units(j, rng),
+                    revise: false,
+                });
+            }
+        }
+        if lines.is_empty() {
+            lines.push(Attestation {
+                miner: s.miners[0].pubkey(),
+                units: random_units(0, rng),
+                revise: false,
+            });
+        }
+        let per_batch = 1 + rng.below(2) as usize;
+        let mut seed = rng.next();
+        let batches = Batches::new(
+            s.d.keys.domain,
+            kp.pubkey(),
+            epoch,
+            &lines,
+            per_batch,
+            || {
+                seed = seed.rotate_left(17) ^ 0x9E37_79B9_7F4A_7C15;
+                let mut salt = [0u8; 32];
+                salt[..8].copy_from_slice(&seed.to_le_bytes());
+                salt
+            },
+        );
+        let (root, n) = batches.commitment();
+        let ix = ix::commit_attestations(kp.pubkey(), s.d.keys.domain, epoch, root, n);
+        let now = self.env.clock().await.unix_timestamp;
+        match s.m.commit_outcome(i, now, self.paused) {
+            Err(c) => self.refuse(&[ix], &[&kp], c).await,
+            Ok(()) => {
+                self.env.ok(&[ix], &[&kp]).await;
+                // The model's batches: each line's miner index and units, in the
+                // batches' order.
+                let index_of = |miner: &Pubkey| {
+                    (0..MINERS)
+                        .find(|j| pda::miner(&s.d.keys.domain, &s.miners[*j].pubkey()) == *miner)
+                        .expect("one of the side's miners")
+                };
+                let model: Vec<model::Batch> = batches
+                    .lines
+                    .iter()
+                    .map(|b| b.iter().map(|(m, u)| (index_of(m), *u)).collect())
+                    .collect();
+                self.sides[k].m.commitments.insert((i, epoch), model);
+                self.batches.insert((k, i, epoch), batches);
+                self.ok_count("commit");
+            }
+        }
+    }
+
+    /// The keeper reveals one committed batch (mostly of the open epoch, sometimes of a
+    /// closed one: late), now and then with one line's units changed (a mismatch).
+    async fn reveal(&mut self, k: usize, rng: &mut Rng) {
+        let open = self.sides[k].m.epoch;
+        let mut keys: Vec<(usize, usize, u64)> = self
+            .batches
+            .keys()
+            .filter(|(side, _, e)| *side == k && (*e == open || rng.below(4) == 0))
+            .copied()
+            .collect();
+        keys.sort_unstable();
+        if keys.is_empty() {
+            return;
+        }
+        let (_, i, e) = keys[rng.below(keys.len() as u64) as usize];
+        let batches = &self.batches[&(k, i, e)];
+        let mut reveals = batches.reveals();
+        let b = rng.below(reveals.len() as u64) as usize;
+        let wrong = rng.below(4) == 0;
+        let mut r = reveals.swap_remove(b);
+        if wrong {
+            r.lines[0].1 ^= 1;
+        }
+        let s = &self.sides[k];
+        let keeper = self.keeper.insecure_clone();
+        let ix =
+            ix::reveal_attestations(keeper.pubkey(), s.d.keys.domain, s.stakers[i].key(), e, &r);
+        let now = self.env.clock().await.unix_timestamp;
+        let units: Vec<u64> = r.lines.iter().map(|(_, u)| *u).collect();
+        match s.m.reveal_outcome(i, e, b, &units, now, self.paused) {
+            Err(c) => self.refuse(&[ix], &[&keeper], c).await,
+            Ok(votes) => {
+                self.env.ok(&[ix], &[&keeper]).await;
+                for (j, vote) in &votes {
+                    self.sides[k].m.record_vote(*j, (None, *vote));
+                }
+                for (j, _) in votes {
+                    self.check_record(k, j).await;
+                }
+                self.ok_count("reveal");
+            }
+        }
+    }
+
+    /// A validator deregisters itself, or the keeper tries (allowed only below the
+    /// minimum stake).
+    async fn deregister(&mut self, k: usize, rng: &mut Rng) {
+        let i = rng.below(3) as usize;
+        let by_itself = rng.below(4) > 0;
+        let s = &self.sides[k];
+        let signer = if by_itself {
+            s.stakers[i].kp.insecure_clone()
+        } else {
+            self.keeper.insecure_clone()
+        };
+        let ix = ix::deregister_validator(signer.pubkey(), s.d.keys.domain, s.stakers[i].key());
+        match s.m.deregister_outcome(i, by_itself) {
+            Err(c) => self.refuse(&[ix], &[&signer], c).await,
+            Ok(()) => {
+                self.env.ok(&[ix], &[&signer]).await;
+                self.sides[k].m.leave(i);
+                self.ok_count("deregister_validator");
+            }
+        }
+    }
+
+    /// Governance changes the bounds that closed epochs record (keeper tip, global cap,
+    /// its period, the guard's window): an epoch closed before settles with the values
+    /// it recorded (§5, §13).
+    async fn change_bounds(&mut self, rng: &mut Rng) {
+        let mut b = self.bounds;
+        match rng.below(4) {
+            0 => b.keeper_tip_max = [0, 1_000, 3_000_000][rng.below(3) as usize],
+            1 => {
+                b.global_cap_per_period =
+                    [1_000_000_000_000, 40_000_000, 2_000_000][rng.below(3) as usize]
+            }
+            2 => b.period_secs = [86_400, 3_600, 7 * 86_400][rng.below(3) as usize],
+            _ => b.guard_price_epochs = [1, 2, 3, 16][rng.below(4) as usize],
+        }
+        let gov = self.p.gov.insecure_clone();
+        self.env
+            .ok(&[ix::update_bounds(gov.pubkey(), b)], &[&gov])
+            .await;
+        self.bounds = b;
+        self.ok_count("update_bounds");
+    }
+
+    /// The open epoch's record of miner `j` on chain holds exactly the model's
+    /// attestations.
+    async fn check_record(&mut self, k: usize, j: usize) {
+        let s = &self.sides[k];
+        let miner = s.miners[j].pubkey();
         let epoch = s.m.epoch;
         let expected = s.m.record(j, epoch);
         if !expected.is_empty() {
@@ -762,11 +1084,57 @@ impl Engine {
         }
     }
 
+    /// Closes side `k`'s open epoch; on a commit-reveal domain whose epoch has not ended,
+    /// first moves the clock to its end (reveals go in between, §7).
     async fn close(&mut self, k: usize) {
+        let now = self.env.clock().await.unix_timestamp;
+        let end = self.sides[k].m.end_ts();
+        if self.sides[k].m.commit_reveal && now < end {
+            self.env.advance(end - now).await;
+            self.ok_count("reach_end");
+            return;
+        }
+        self.close_now(k).await;
+    }
+
+    /// Closes side `k`'s open epoch (the clock moves to its close time if before it);
+    /// the closed epoch records governance's values (§5, §13).
+    async fn close_now(&mut self, k: usize) {
         self.ok_count("close_epoch");
+        let b = &self.bounds;
+        let closed_with = model::ClosedWith {
+            tip_max: b.keeper_tip_max,
+            cap: b.global_cap_per_period,
+            period_secs: b.period_secs,
+            window: b.guard_price_epochs,
+            reference: self.sides[k].m.auction.as_ref().map_or(0, |a| a.reference),
+        };
         let side = &mut self.sides[k];
         self.env.close_epoch(&mut side.d).await;
-        side.m.open_next();
+        let now = self.env.clock().await.unix_timestamp;
+        let closed = side.m.epoch;
+        side.m.open_next(now, closed_with);
+        let on_chain: Epoch = self.env.get(pda::epoch(&side.d.keys.domain, closed)).await;
+        let c = on_chain.closed_with;
+        assert_eq!(
+            (
+                c.keeper_tip_max,
+                c.global_cap_per_period,
+                c.period_secs,
+                c.guard_price_epochs,
+                c.reference_price_e9
+            ),
+            (
+                closed_with.tip_max,
+                closed_with.cap,
+                closed_with.period_secs,
+                closed_with.window,
+                closed_with.reference
+            ),
+            "{}: what the closed epoch recorded",
+            self.ctx
+        );
+        let side = &self.sides[k];
         // The new epoch's snapshot: the queued fee and the validator stake W_e.
         let opened = side.m.epoch;
         let epoch: Epoch = self.env.get(pda::epoch(&side.d.keys.domain, opened)).await;
@@ -774,14 +1142,16 @@ impl Engine {
             (
                 epoch.settings.fee_bps,
                 epoch.validator_stake,
-                epoch.active_stake
+                epoch.active_stake,
+                epoch.end_ts
             ),
             (
                 side.m.fee_bps,
                 side.m.validator_stake(),
-                side.m.active_stake(opened)
+                side.m.active_stake(opened),
+                side.m.end_ts()
             ),
-            "{}: the opened epoch's fee, W_e and active stake",
+            "{}: the opened epoch's fee, W_e, active stake and end",
             self.ctx
         );
     }
@@ -796,7 +1166,7 @@ impl Engine {
                 .filter(|(e, _)| s.m.books[e].status == Status::Closed)
                 .collect();
         let (e, j) = if waiting.is_empty() || rng.below(4) == 0 {
-            (rng.below(s.m.epoch + 1), rng.below(2) as usize)
+            (rng.below(s.m.epoch + 1), rng.below(MINERS as u64) as usize)
         } else {
             waiting[rng.below(waiting.len() as u64) as usize]
         };
@@ -804,7 +1174,7 @@ impl Engine {
         let payer = self.env.payer();
         let ix = ix::finalise_work(payer.pubkey(), s.d.keys.domain, e, &[record]);
         match s.m.finalise_outcome(e, j) {
-            Err(c) => self.env.fails_with(&[ix], &[], c).await,
+            Err(c) => self.refuse(&[ix], &[], c).await,
             Ok(outcome) => {
                 self.env.ok(&[ix], &[]).await;
                 let on_chain: WorkRecord = self.env.get(record).await;
@@ -838,7 +1208,7 @@ impl Engine {
         let payer = self.env.payer();
         let ix = ix::collect_pools(payer.pubkey(), &s.d.keys, e, &wanted);
         match s.m.collect_pools_outcome(e, &shards) {
-            Err(c) => self.env.fails_with(&[ix], &[], c).await,
+            Err(c) => self.refuse(&[ix], &[], c).await,
             Ok(received) => {
                 let vault = pda::stake_reward_vault(&s.d.keys.domain);
                 let before = self.env.balance(vault).await;
@@ -862,10 +1232,29 @@ impl Engine {
         let keys = self.env.settle_keys(&s.d, e).await;
         let keeper = self.keeper.insecure_clone();
         let ix = ix::settle_epoch(keeper.pubkey(), &s.d.keys, &self.p.dn, keys);
-        match s.m.settle_outcome(e) {
-            Err(c) => self.env.fails_with(&[ix], &[&keeper], c).await,
+        match s.m.settle_outcome(e, &self.periods) {
+            Err(c) => self.refuse(&[ix], &[&keeper], c).await,
             Ok(predicted) => {
                 let ev: EpochSettled = self.env.ok_event(&[ix], &[&keeper]).await;
+                let book: EpochBook = self.env.get(pda::epoch_book(&s.d.keys.domain, e)).await;
+                let c = book.settlement;
+                assert_eq!(
+                    (
+                        c.clearing_e9,
+                        c.clearing_counted,
+                        c.guard_price_e9,
+                        c.value_guard.map(|g| g.cap)
+                    ),
+                    (
+                        predicted.clearing_e9,
+                        predicted.counted,
+                        predicted.guard_price,
+                        predicted.value_cap
+                    ),
+                    "{}: epoch {e}'s clearing price, guard price and value cap",
+                    self.ctx
+                );
+                *self.periods.entry(predicted.period).or_default() += predicted.minted;
                 assert_eq!(
                     (
                         ev.budget,
@@ -965,7 +1354,7 @@ impl Engine {
             open[rng.below(open.len() as u64) as usize]
         };
         let line = match rng.below(6) {
-            0 | 1 => model::Line::Miner(rng.below(2) as usize),
+            0 | 1 => model::Line::Miner(rng.below(MINERS as u64) as usize),
             2 => model::Line::Validator(rng.below(3) as usize),
             3 => model::Line::ModelOwner(rng.below(3) as usize),
             4 => model::Line::DomainOwner,
@@ -977,7 +1366,7 @@ impl Engine {
         let domain = self.sides[k].d.keys.domain;
         let ix = ix::credit(keeper.pubkey(), domain, e, &[sdk_line]);
         match predicted {
-            Err(c) => self.env.fails_with(&[ix], &[&keeper], c).await,
+            Err(c) => self.refuse(&[ix], &[&keeper], c).await,
             Ok(outcome) => {
                 let ev: RewardCredited = self.env.ok_event(&[ix], &[&keeper]).await;
                 assert_eq!(
@@ -1006,7 +1395,7 @@ impl Engine {
             owed[rng.below(owed.len() as u64) as usize]
         } else {
             match rng.below(6) {
-                0 => Recipient::Miner(rng.below(2) as usize),
+                0 => Recipient::Miner(rng.below(MINERS as u64) as usize),
                 1 => Recipient::Validator(rng.below(2) as usize),
                 2 => Recipient::ModelOwner(rng.below(3) as usize),
                 3 => Recipient::DomainOwner,
@@ -1064,7 +1453,7 @@ impl Engine {
         match predicted {
             // A push of an empty balance pays nothing and keeps nothing: it succeeds.
             Err(c) if !(pushed && c == code(E::NothingToClaim)) => {
-                self.env.fails_with(&[ix], &[&signer], c).await
+                self.refuse(&[ix], &[&signer], c).await
             }
             Err(_) => self.env.ok(&[ix], &[&signer]).await,
             Ok((dn, rev)) => {
@@ -1102,7 +1491,7 @@ impl Engine {
         let payer = self.env.payer();
         let ix = ix::sweep_epoch(payer.pubkey(), &s.d.keys, &self.p.dn, e);
         match s.m.sweep_outcome(e) {
-            Err(c) => self.env.fails_with(&[ix], &[], c).await,
+            Err(c) => self.refuse(&[ix], &[], c).await,
             Ok(outcome) => {
                 let supply = self.env.supply(self.p.dn.mint).await;
                 self.env.ok(&[ix], &[]).await;
@@ -1138,6 +1527,24 @@ impl Engine {
                 "{}: epoch {e} rolled in",
                 self.ctx
             );
+            // §13's inputs: the purchases made while it was open, the stock it added and
+            // the stock the previous one added.
+            assert_eq!(
+                (
+                    book.bought_dn,
+                    book.bought_quantity,
+                    book.stock_added,
+                    book.previous_stock
+                ),
+                (
+                    model.bought_dn,
+                    model.bought_q,
+                    model.stock_added,
+                    model.previous_stock
+                ),
+                "{}: epoch {e} purchases and stock",
+                self.ctx
+            );
             let Some(m) = model.s else {
                 assert_ne!(epoch.status, EpochStatus::Settled, "{}", self.ctx);
                 continue;
@@ -1171,9 +1578,19 @@ impl Engine {
             for r in 0..6 {
                 assert!(c.dn_credited[r] <= c.dn_pools[r] && c.rev_credited[r] <= c.rev_pools[r]);
             }
-            let settings = engine_settings();
+            let settings = engine_settings(k);
             if book.total_verified > 0 {
-                assert!(c.budget >= settings.floor && c.budget <= settings.ceiling);
+                // Below the floor only under §13's value cap or the global cap's room.
+                let lowest = [Some(settings.floor), m.value_cap, Some(m.room)]
+                    .into_iter()
+                    .flatten()
+                    .min()
+                    .expect("the floor");
+                assert!(
+                    c.budget >= lowest && c.budget <= settings.ceiling,
+                    "{}: invariant 4",
+                    self.ctx
+                );
             } else {
                 assert_eq!(c.budget, 0, "{}: no work, no budget", self.ctx);
             }
@@ -1257,6 +1674,17 @@ impl Engine {
                     "{}: buyback vault == for sale",
                     self.ctx
                 );
+                let a = s.m.auction.as_ref().expect("auction");
+                assert_eq!(
+                    (
+                        auction.start_price_e9,
+                        auction.start_ts,
+                        auction.guard_price_e9
+                    ),
+                    (a.start_e9, a.start_ts, a.guard),
+                    "{}: the auction's curve and guard price",
+                    self.ctx
+                );
             }
             let keys: Vec<Pubkey> = s.stakers.iter().map(|x| x.key()).collect();
             self.env.check_stake(&s.d, &keys).await;
@@ -1312,6 +1740,19 @@ impl Engine {
     }
 }
 
+/// Units a validator attests for miner `j`: always 0 for the idle last miner (§7: zero
+/// votes agree with nothing), otherwise mostly up to 999, sometimes 0, sometimes above
+/// the maximum (refused).
+fn random_units(j: usize, rng: &mut Rng) -> u64 {
+    if j == MINERS - 1 || rng.below(8) == 0 {
+        0
+    } else if rng.below(20) == 0 {
+        deepnode::constants::MAX_ATTESTED_UNITS + 1
+    } else {
+        rng.below(1_000)
+    }
+}
+
 /// A tiny deterministic generator (xorshift64*), so a failing sequence replays exactly.
 pub struct Rng(u64);
 
@@ -1336,10 +1777,11 @@ fn env_u64(name: &str, default: u64) -> u64 {
 
 #[tokio::test]
 async fn random_sequences_keep_every_invariant() {
-    let sequences = env_u64("DEEPNODE_SEQUENCES", 6);
-    let ops = env_u64("DEEPNODE_SEQUENCE_OPS", 200);
+    let sequences = env_u64("DEEPNODE_SEQUENCES", 8);
+    let ops = env_u64("DEEPNODE_SEQUENCE_OPS", 250);
     let start = std::time::Instant::now();
     let mut total: BTreeMap<&'static str, u32> = BTreeMap::new();
+    let mut refused: BTreeMap<u32, u32> = BTreeMap::new();
     // DEEPNODE_TRACE=FILE writes every transaction's outcome and every checked ledger,
     // step by step: the same seeds natively and on the SBF build must give the same file.
     let trace_path = std::env::var("DEEPNODE_TRACE").ok();
@@ -1362,13 +1804,16 @@ async fn random_sequences_keep_every_invariant() {
         for (kind, n) in e.succeeded {
             *total.entry(kind).or_default() += n;
         }
+        for (c, n) in e.refused {
+            *refused.entry(c).or_default() += n;
+        }
     }
     if let Some(path) = trace_path {
         std::fs::write(&path, trace.join("\n") + "\n").expect("write the trace");
     }
     let secs = start.elapsed().as_secs_f64();
     println!(
-        "{sequences} sequences x {ops} operations in {secs:.1} s ({:.0} operations a minute); successes: {total:?}",
+        "{sequences} sequences x {ops} operations in {secs:.1} s ({:.0} operations a minute); successes: {total:?}; refusals by code: {refused:?}",
         (sequences * ops) as f64 * 60.0 / secs
     );
     // Every kind of operation must have succeeded at least once.
@@ -1386,8 +1831,17 @@ async fn random_sequences_keep_every_invariant() {
         "withdraw_stake",
         "claim_stake_rewards",
         "register_validator",
+        "register_displacing",
+        "deregister_validator",
         "attest_new",
         "attest_revise",
+        "attest_zero",
+        "commit",
+        "reach_end",
+        "reveal",
+        "buy_back_dust",
+        "buy_back_ladder",
+        "update_bounds",
         "close_epoch",
         "finalise_work",
         "collect_pools",
@@ -1400,6 +1854,27 @@ async fn random_sequences_keep_every_invariant() {
         assert!(
             total.get(kind).copied().unwrap_or(0) > 0,
             "operation {kind} never succeeded"
+        );
+    }
+    // Every refusal the consensus rules add was predicted at least once.
+    for e in [
+        E::StakeNotAboveDisplaced,
+        E::ValidatorCapReached,
+        E::ValidatorStillEligible,
+        E::DisplacementNotNeeded,
+        E::CommitRevealRequired,
+        E::CommitRevealOff,
+        E::CommitAfterEnd,
+        E::RevealBeforeEnd,
+        E::RevealAfterClose,
+        E::RevealMismatch,
+        E::ValidatorNotRegistered,
+        E::QuantityAboveBalance,
+        E::PriceAboveLimit,
+    ] {
+        assert!(
+            refused.get(&code(e)).copied().unwrap_or(0) > 0,
+            "refusal {e:?} never predicted"
         );
     }
 }

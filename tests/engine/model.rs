@@ -49,6 +49,8 @@ pub struct Ticket {
     pub checkpoint: (u128, u128),
     pub pending_part: u64,
     pub pending_epoch: u64,
+    /// Whether its earnings have been credited to the position.
+    pub credited: bool,
 }
 
 /// One staker's position.
@@ -67,18 +69,30 @@ pub struct Staker {
     pub dn_claimed: u64,
     /// Exact pro-rata DN payouts scaled by 2^64 (an upper bound on what it may get).
     pub exact_scaled: u128,
-    /// Validator index and registration epoch, once registered.
+    /// Validator index and registration epoch, once it has a validator account.
     pub validator: Option<(u32, u64)>,
+    /// Whether its validator account is registered (not displaced).
+    pub validator_active: bool,
+    /// The last epoch it votes in after being displaced (None: it votes on).
+    pub votes_until: Option<u64>,
     /// Stake active in each epoch, fixed when the epoch opens.
     pub active: HashMap<u64, u64>,
+    /// Fractions of a unit (DN, revenue; 2^-64 units) its tickets earned beyond whole
+    /// units, which the position's next credit completes (§12: one floor per epoch).
+    pub carry: (u64, u64),
 }
 
-/// `floor(w * delta / 2^64)` exactly, `delta` taken modulo 2^128.
-fn accrue(w: u64, from: u128, to: u128) -> u64 {
+/// `floor(w * delta / 2^64)` exactly, `delta` taken modulo 2^128, and the fraction it
+/// dropped: `w * delta = units * 2^64 + fraction`.
+fn accrue_frac(w: u64, from: u128, to: u128) -> (u64, u64) {
     let delta = to.wrapping_sub(from);
     let w = u128::from(w);
-    let total = w * (delta >> 64) + ((w * (delta & (SCALE - 1))) >> 64);
-    u64::try_from(total).expect("accrual fits u64")
+    let low = w * (delta & (SCALE - 1));
+    let total = w * (delta >> 64) + (low >> 64);
+    (
+        u64::try_from(total).expect("accrual fits u64"),
+        (low & (SCALE - 1)) as u64,
+    )
 }
 
 impl Staker {
@@ -109,10 +123,39 @@ impl Staker {
     pub fn ticket(&self, epoch: u64) -> Option<&Ticket> {
         self.tickets.iter().find(|t| t.epoch == epoch)
     }
+    /// Credits weight `w` up to `to`: each token's whole units, plus one when the carried
+    /// ticket fraction and this credit's own fraction make a unit (the carry is then
+    /// spent; the position's own fraction is never carried).
     fn credit(&mut self, w: u64, to: (u128, u128)) {
-        self.owed.0 += accrue(w, self.checkpoint.0, to.0);
-        self.owed.1 += accrue(w, self.checkpoint.1, to.1);
+        let dn = accrue_frac(w, self.checkpoint.0, to.0);
+        let rev = accrue_frac(w, self.checkpoint.1, to.1);
+        let spend = |carry: &mut u64, own: u64| -> u64 {
+            if u128::from(own) + u128::from(*carry) >= SCALE {
+                *carry = 0;
+                1
+            } else {
+                0
+            }
+        };
+        self.owed.0 += dn.0 + spend(&mut self.carry.0, dn.1);
+        self.owed.1 += rev.0 + spend(&mut self.carry.1, rev.1);
         self.checkpoint = to;
+    }
+
+    /// Adds a ticket's earnings: whole units now, fractions to the carry (a unit the
+    /// carry completes is paid now).
+    fn add_ticket_earnings(&mut self, dn: (u64, u64), rev: (u64, u64)) {
+        for ((owed, carry), (units, frac)) in [
+            (&mut self.owed.0, &mut self.carry.0),
+            (&mut self.owed.1, &mut self.carry.1),
+        ]
+        .into_iter()
+        .zip([dn, rev])
+        {
+            let sum = u128::from(*carry) + u128::from(frac);
+            *owed += units + (sum >> 64) as u64;
+            *carry = (sum & (SCALE - 1)) as u64;
+        }
     }
     /// The position's checkpoint step (§9): apply stake added in an epoch whose rewards
     /// are recorded, then credit up to the pool's accumulators.
@@ -157,6 +200,69 @@ pub struct DomainModel {
     pub swept_dn: u64,
     /// The stakers' carried fractions (DN, revenue), units of 2^-64.
     pub carry: (u64, u64),
+    /// §7: attestations are committed and revealed.
+    pub commit_reveal: bool,
+    /// §13: the domain's `max_emission_value_bps` (0: no guard).
+    pub guard_bps: u16,
+    /// The buyback auction (a domain not paid in DN).
+    pub auction: Option<AuctionModel>,
+    /// Commitments of the open and past epochs: (staker, epoch) -> each batch's lines
+    /// (miner, units).
+    pub commitments: HashMap<(usize, u64), Vec<Batch>>,
+}
+
+/// One committed batch's lines: (miner, units).
+pub type Batch = Vec<(usize, u64)>;
+
+/// Governance values an epoch records when it closes (§5, §13).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ClosedWith {
+    pub tip_max: u64,
+    pub cap: u64,
+    pub period_secs: u32,
+    pub window: u16,
+    pub reference: u64,
+}
+
+/// The buyback auction (§8) and its guard price (§13).
+#[derive(Clone, Debug, Default)]
+pub struct AuctionModel {
+    pub start_e9: u64,
+    pub floor_e9: u64,
+    pub duration: u64,
+    pub start_ts: i64,
+    pub reference: u64,
+    /// Counted clearing prices: (epoch, price).
+    pub counted: Vec<(u64, u64)>,
+    /// The guard price once one counted (0 before).
+    pub guard: u64,
+}
+
+impl AuctionModel {
+    /// The price at `now`: linear from the start price down to the floor over the
+    /// duration, the floor after it.
+    pub fn price(&self, now: i64) -> u64 {
+        let elapsed = u64::try_from(now - self.start_ts).unwrap_or(0);
+        if self.start_e9 <= self.floor_e9 || elapsed >= self.duration {
+            return self.floor_e9;
+        }
+        let span = u128::from(self.start_e9 - self.floor_e9);
+        self.start_e9 - (span * u128::from(elapsed) / u128::from(self.duration)) as u64
+    }
+
+    /// One purchase of `q` out of `available` at `now`: its (price, DN cost, rounded up).
+    /// Buying at least half of what is for sale restarts at twice the price.
+    fn buy(&mut self, available: &mut u64, q: u64, now: i64) -> (u64, u64) {
+        let price = self.price(now);
+        let cost =
+            u64::try_from((u128::from(q) * u128::from(price)).div_ceil(1_000_000_000)).unwrap();
+        if 2 * u128::from(q) >= u128::from(*available) {
+            self.start_e9 = price.saturating_mul(2).max(self.floor_e9);
+            self.start_ts = now;
+        }
+        *available -= q;
+        (price, cost)
+    }
 }
 
 impl DomainModel {
@@ -193,6 +299,10 @@ impl DomainModel {
             balances: BTreeMap::new(),
             swept_dn: 0,
             carry: (0, 0),
+            commit_reveal: false,
+            guard_bps: 0,
+            auction: None,
+            commitments: HashMap::new(),
         }
     }
 
@@ -242,6 +352,8 @@ impl DomainModel {
         l.pool_owed += s.pool;
         if !self.is_dn {
             l.buyback_owed += s.buyback;
+            // §13: the stock this epoch adds to the auction.
+            book.stock[usize::from(shard)] += s.buyback;
         }
     }
 
@@ -292,12 +404,12 @@ impl DomainModel {
             (s.requested, s.requested_epoch) = (amount, epoch);
         }
         let (checkpoint, change_epoch) = (s.checkpoint, s.change_epoch);
-        let mut merged = (0, 0);
+        let mut merged = ((0, 0), (0, 0));
         match s.tickets.iter_mut().find(|t| t.epoch == epoch) {
             Some(t) => {
                 // Bring the settled part up to the position's checkpoint first.
-                merged.0 = accrue(t.settled_part, t.checkpoint.0, checkpoint.0);
-                merged.1 = accrue(t.settled_part, t.checkpoint.1, checkpoint.1);
+                merged.0 = accrue_frac(t.settled_part, t.checkpoint.0, checkpoint.0);
+                merged.1 = accrue_frac(t.settled_part, t.checkpoint.1, checkpoint.1);
                 t.checkpoint = checkpoint;
                 t.principal += amount;
                 t.settled_part += from_weight;
@@ -318,10 +430,10 @@ impl DomainModel {
                 } else {
                     epoch
                 },
+                credited: false,
             }),
         }
-        s.owed.0 += merged.0;
-        s.owed.1 += merged.1;
+        s.add_ticket_earnings(merged.0, merged.1);
     }
 
     /// Whether a ticket's earnings can be credited (its epochs' rewards are recorded).
@@ -330,20 +442,37 @@ impl DomainModel {
             && (t.pending_part == 0 || self.recorded.contains_key(&t.pending_epoch))
     }
 
-    pub fn withdraw(&mut self, i: usize, epoch: u64, ready: bool) {
+    /// A withdrawal of ticket `epoch`: its principal when `unbonded`, its earnings when
+    /// `ready` and not yet credited; it closes once both are done.
+    pub fn withdraw(&mut self, i: usize, epoch: u64, ready: bool, unbonded: bool) {
         let recorded = &self.recorded;
         let s = &mut self.stakers[i];
         let k = s.tickets.iter().position(|t| t.epoch == epoch).unwrap();
         let t = s.tickets[k].clone();
-        s.wallet += t.principal;
-        s.tickets[k].principal = 0;
-        if ready {
+        if unbonded {
+            s.wallet += t.principal;
+            s.tickets[k].principal = 0;
+        }
+        if ready && !t.credited {
             let end = recorded[&t.epoch];
             let start = recorded.get(&t.pending_epoch).copied().unwrap_or(end);
-            s.owed.0 += accrue(t.settled_part, t.checkpoint.0, end.0)
-                + accrue(t.pending_part, start.0, end.0);
-            s.owed.1 += accrue(t.settled_part, t.checkpoint.1, end.1)
-                + accrue(t.pending_part, start.1, end.1);
+            // The two parts' earnings summed exactly, their fractions carried over.
+            let sum = |a: (u64, u64), b: (u64, u64)| {
+                let f = u128::from(a.1) + u128::from(b.1);
+                (a.0 + b.0 + (f >> 64) as u64, (f & (SCALE - 1)) as u64)
+            };
+            let dn = sum(
+                accrue_frac(t.settled_part, t.checkpoint.0, end.0),
+                accrue_frac(t.pending_part, start.0, end.0),
+            );
+            let rev = sum(
+                accrue_frac(t.settled_part, t.checkpoint.1, end.1),
+                accrue_frac(t.pending_part, start.1, end.1),
+            );
+            s.add_ticket_earnings(dn, rev);
+            s.tickets[k].credited = true;
+        }
+        if s.tickets[k].credited && s.tickets[k].principal == 0 {
             s.tickets.remove(k);
         }
     }
@@ -363,49 +492,174 @@ impl DomainModel {
         owed
     }
 
-    pub fn register(&mut self, i: usize) {
-        let epoch = self.epoch;
-        self.stakers[i].validator = Some((self.next_index, epoch));
-        self.next_index += 1;
+    /// Validators registered now.
+    pub fn validators_active(&self) -> u16 {
+        self.stakers.iter().filter(|s| s.validator_active).count() as u16
     }
 
-    /// The outcome of validator `i` attesting `units` for miner `j` in the open epoch:
-    /// the vote to record, or the exact error.
+    /// The outcome of staker `i` registering as a validator, displacing staker
+    /// `displaced` when named (§7: when the set of `max` is full, only a candidate whose
+    /// next-epoch stake is strictly greater than the displaced one's registers).
+    pub fn register_outcome(
+        &self,
+        i: usize,
+        displaced: Option<usize>,
+        max: u16,
+        paused: bool,
+    ) -> Result<(), u32> {
+        use deepnode::errors::DeepNodeError as E;
+        use deepnode_tests::code;
+        let s = &self.stakers[i];
+        if paused {
+            return Err(code(E::ProtocolPaused));
+        }
+        if s.eligible(self.epoch) < self.min_validator_stake {
+            return Err(code(E::ValidatorStakeTooLow));
+        }
+        let full = self.validators_active() >= max;
+        match (full, displaced) {
+            (false, None) => {}
+            (false, Some(_)) => return Err(code(E::DisplacementNotNeeded)),
+            (true, None) => return Err(code(E::ValidatorCapReached)),
+            (true, Some(d)) => {
+                if !self.stakers[d].validator_active {
+                    return Err(code(E::DisplacedNotRegistered));
+                }
+                if s.next_stake() <= self.stakers[d].next_stake() {
+                    return Err(code(E::StakeNotAboveDisplaced));
+                }
+            }
+        }
+        if s.validator_active {
+            return Err(code(E::ValidatorAlreadyRegistered));
+        }
+        Ok(())
+    }
+
+    /// Registers staker `i` (after displacing `displaced`, which stops voting after the
+    /// open epoch). A returning validator keeps its index; one returning in the epoch it
+    /// left never stopped voting.
+    pub fn register(&mut self, i: usize, displaced: Option<usize>) {
+        let epoch = self.epoch;
+        if let Some(d) = displaced {
+            self.leave(d);
+        }
+        let s = &mut self.stakers[i];
+        match s.validator {
+            None => {
+                s.validator = Some((self.next_index, epoch));
+                self.next_index += 1;
+            }
+            Some((index, registered)) => {
+                let registered = if s.votes_until == Some(epoch) {
+                    registered
+                } else {
+                    epoch
+                };
+                s.validator = Some((index, registered));
+            }
+        }
+        s.validator_active = true;
+        s.votes_until = None;
+    }
+
+    /// Whether staker `i` may vote in the open epoch.
+    pub fn votes_now(&self, i: usize) -> bool {
+        self.stakers[i].validator.is_some() && self.voting_refusal(i).is_none()
+    }
+
+    /// Validator `i` leaves (deregistered or displaced): it votes through the open
+    /// epoch, not after it (§7).
+    pub fn leave(&mut self, i: usize) {
+        let epoch = self.epoch;
+        let s = &mut self.stakers[i];
+        s.validator_active = false;
+        s.votes_until = Some(epoch);
+    }
+
+    /// The outcome of deregistering validator `i`, by itself or by anyone else (who may
+    /// only when its stake fell below the minimum).
+    pub fn deregister_outcome(&self, i: usize, by_itself: bool) -> Result<(), u32> {
+        use deepnode::errors::DeepNodeError as E;
+        use deepnode_tests::{anchor_code, code};
+        let s = &self.stakers[i];
+        if s.validator.is_none() {
+            return Err(anchor_code::NOT_INITIALIZED);
+        }
+        if !s.validator_active {
+            return Err(code(E::ValidatorNotRegistered));
+        }
+        if !by_itself && s.eligible(self.epoch) >= self.min_validator_stake {
+            return Err(code(E::ValidatorStillEligible));
+        }
+        Ok(())
+    }
+
+    /// The first refusal of validator `i` voting in the open epoch (an attestation, a
+    /// commitment or a reveal), in the program's order: registered before the epoch,
+    /// still voting in it (§7), with the minimum stake.
+    fn voting_refusal(&self, i: usize) -> Option<u32> {
+        use deepnode::errors::DeepNodeError as E;
+        use deepnode_tests::code;
+        let s = &self.stakers[i];
+        let (_, registered) = s.validator?;
+        if registered >= self.epoch {
+            return Some(code(E::ValidatorNotYetVoting));
+        }
+        if s.votes_until.is_some_and(|u| self.epoch > u) {
+            return Some(code(E::ValidatorNotRegistered));
+        }
+        if s.stake_in(self.epoch) < self.min_validator_stake {
+            return Some(code(E::ValidatorStakeTooLow));
+        }
+        None
+    }
+
+    /// The outcome of validator `i` attesting `lines` (miner, units, revise; in the
+    /// order the program processes them: by miner PDA) in the open epoch: each line's
+    /// miner and the vote to record (with the slot of the vote it revises), or the first
+    /// refusal: the batch's checks first, then each line's.
+    #[allow(clippy::type_complexity)]
     pub fn attest_outcome(
         &self,
         i: usize,
-        j: usize,
-        units: u64,
-        revise: bool,
+        lines: &[(usize, u64, bool)],
         paused: bool,
-    ) -> Result<(Option<usize>, Vote), u32> {
+    ) -> Result<Vec<(usize, (Option<usize>, Vote))>, u32> {
         use deepnode::errors::DeepNodeError as E;
         use deepnode_tests::{anchor_code, code};
         let s = &self.stakers[i];
         let weight = s.stake_in(self.epoch);
-        let Some((index, registered)) = s.validator else {
+        let Some((index, _)) = s.validator else {
             // No validator account.
             return Err(anchor_code::NOT_INITIALIZED);
         };
+        if self.commit_reveal {
+            return Err(code(E::CommitRevealRequired));
+        }
         if paused {
             return Err(code(E::ProtocolPaused));
         }
-        if registered >= self.epoch {
-            return Err(code(E::ValidatorNotYetVoting));
+        if let Some(refusal) = self.voting_refusal(i) {
+            return Err(refusal);
         }
-        if weight < self.min_validator_stake {
-            return Err(code(E::ValidatorStakeTooLow));
-        }
-        if units > deepnode::constants::MAX_ATTESTED_UNITS {
+        if lines
+            .iter()
+            .any(|(_, units, _)| *units > deepnode::constants::MAX_ATTESTED_UNITS)
+        {
             return Err(code(E::UnitsAboveMaximum));
         }
-        let record = self.records.get(&(j, self.epoch));
-        let mine = record.and_then(|r| r.iter().position(|(v, _, _)| *v == index));
-        match (mine, revise) {
-            (Some(_), false) => Err(code(E::AlreadyAttested)),
-            (None, true) => Err(code(E::NothingToRevise)),
-            (k, _) => Ok((k, (index, units, weight))),
+        let mut out = Vec::new();
+        for (j, units, revise) in lines {
+            let record = self.records.get(&(*j, self.epoch));
+            let mine = record.and_then(|r| r.iter().position(|(v, _, _)| *v == index));
+            match (mine, revise) {
+                (Some(_), false) => return Err(code(E::AlreadyAttested)),
+                (None, true) => return Err(code(E::NothingToRevise)),
+                (k, _) => out.push((*j, (k, (index, *units, weight)))),
+            }
         }
+        Ok(out)
     }
 
     /// Whether validator `i` attested miner `j` in the open epoch.
@@ -440,7 +694,7 @@ impl DomainModel {
 
     /// Closes the open epoch: the queued fee applies, stake active in the new epoch is
     /// fixed.
-    pub fn open_next(&mut self) {
+    pub fn open_next(&mut self, now: i64, closed_with: ClosedWith) {
         if let Some(fee) = self.pending_fee.take() {
             self.fee_bps = fee;
         }
@@ -454,12 +708,14 @@ impl DomainModel {
         let active = self.active_stake(e);
         if let Some(closed) = self.books.get_mut(&(e - 1)) {
             closed.status = Status::Closed;
+            closed.closed_with = Some(closed_with);
         }
         self.books.insert(
             e,
             Book {
                 w_e,
                 active,
+                end_ts: now + EPOCH_SECS,
                 ..Book::default()
             },
         );
@@ -477,7 +733,7 @@ impl DomainModel {
     pub fn validator_stake(&self) -> u64 {
         self.stakers
             .iter()
-            .filter(|s| s.validator.is_some())
+            .filter(|s| s.validator_active)
             .map(|s| s.next_stake())
             .sum()
     }
@@ -517,7 +773,8 @@ const RATE_E9: u128 = 2_000_000_000;
 const FLOOR: u64 = 1_000_000;
 const CEILING: u64 = 100_000_000;
 const YIELD_BPS: u128 = 100;
-const TIP_MAX: u64 = 1_000;
+/// Each epoch's length (seconds).
+pub const EPOCH_SECS: i64 = 86_400;
 /// Miners, stakers, validators, domain owner, model owners (bps); the foundation takes
 /// the rest.
 const SPLIT: [u128; 5] = [5_000, 2_000, 1_500, 500, 900];
@@ -583,6 +840,19 @@ pub struct Book {
     pub voters: Vec<(u32, u64, u32, bool)>,
     pub total_agreeing: u64,
     pub s: Option<Settled>,
+    /// §13: DN paid and units bought while the epoch was open.
+    pub bought_dn: u128,
+    pub bought_q: u128,
+    /// §13: the buyback share its payments added to each shard, and what collection
+    /// booked of it.
+    pub stock: [u64; 2],
+    pub stock_added: u64,
+    /// The stock the previous epoch added (known when that one settled).
+    pub previous_stock: u64,
+    /// What it recorded when it closed.
+    pub closed_with: Option<ClosedWith>,
+    /// When it ends.
+    pub end_ts: i64,
 }
 
 impl Book {
@@ -611,6 +881,18 @@ pub struct Settled {
     pub swept: bool,
     /// The stakers' carried fractions (DN, revenue) after this settlement.
     pub carry: (u64, u64),
+    /// §5: the domain's last closed epoch when it was settled; the claim window counts
+    /// from it.
+    pub window_from: u64,
+    /// §13: the epoch's clearing price (0 with no purchase), whether it counted, the
+    /// guard price, the value cap (None: no guard) and the cap period.
+    pub clearing_e9: u64,
+    pub counted: bool,
+    pub guard_price: u64,
+    pub value_cap: Option<u64>,
+    pub period: u64,
+    /// The global cap's room left in that period.
+    pub room: u64,
 }
 
 /// `floor(pool * bps / 10^4)` for the five roles, the foundation taking the rest.
@@ -679,10 +961,14 @@ impl DomainModel {
                 break;
             }
         }
+        // §12: an attestation agrees only with a median above 0 (a record that verified
+        // nothing pays no validator).
         let agreeing = votes
             .iter()
             .filter(|v| {
-                u128::from(v.1.abs_diff(median)) * 10_000 <= TOLERANCE_BPS * u128::from(median)
+                median > 0
+                    && u128::from(v.1.abs_diff(median)) * 10_000
+                        <= TOLERANCE_BPS * u128::from(median)
             })
             .map(|v| v.0)
             .collect();
@@ -706,7 +992,7 @@ impl DomainModel {
     /// Quorate records of `e` not finalised yet (miner indices).
     pub fn to_finalise(&self, e: u64) -> Vec<usize> {
         let book = &self.books[&e];
-        (0..2)
+        (0..3)
             .filter(|j| {
                 self.records
                     .get(&(*j, e))
@@ -717,7 +1003,7 @@ impl DomainModel {
     }
 
     /// The outcome of settling epoch `e`: its settlement, or the exact error.
-    pub fn settle_outcome(&self, e: u64) -> Result<Settled, u32> {
+    pub fn settle_outcome(&self, e: u64, periods: &HashMap<u64, u64>) -> Result<Settled, u32> {
         use deepnode::errors::DeepNodeError as E;
         use deepnode_tests::code;
         let book = &self.books[&e];
@@ -744,14 +1030,31 @@ impl DomainModel {
             book.revenue > 0,
             true,
         ];
+        let closed = book
+            .closed_with
+            .expect("a closed epoch recorded its values");
+        let (guard_price, clearing_e9, counted) = self.guard_outcome(e, book, &closed);
+        // §13: the value cap, floor(floor(R * price / 1e9) * bps / 10^4).
+        let value_cap = (self.guard_bps > 0).then(|| {
+            let value = u128::from(book.revenue) * u128::from(guard_price) / 1_000_000_000;
+            let value = u128::from(u64::try_from(value).unwrap_or(u64::MAX));
+            u64::try_from(value * u128::from(self.guard_bps) / 10_000).unwrap_or(u64::MAX)
+        });
+        // The global cap's room in the period holding the epoch's end, with the period
+        // length and cap in force when the epoch closed.
+        let period = u64::try_from(book.end_ts).unwrap() / u64::from(closed.period_secs);
+        let room = closed
+            .cap
+            .saturating_sub(periods.get(&period).copied().unwrap_or(0));
         let budget = if total_verified == 0 {
             0
         } else {
             let raw = u64::try_from(u128::from(book.revenue) * RATE_E9 / 1_000_000_000)
                 .unwrap_or(u64::MAX);
-            raw.clamp(FLOOR, CEILING)
+            let clamped = raw.clamp(FLOOR, CEILING);
+            value_cap.map_or(clamped, |cap| clamped.min(cap)).min(room)
         };
-        let tip = budget.min(TIP_MAX);
+        let tip = budget.min(closed.tip_max);
         let mut dn_pools = split_roles(budget - tip);
         let mut withheld = 0;
         for (pool, ok) in dn_pools.iter_mut().zip(payable) {
@@ -792,8 +1095,175 @@ impl DomainModel {
             dn_credited,
             rev_credited,
             carry: (dn_carry, rev_carry),
+            window_from: self.epoch - 1,
+            clearing_e9,
+            counted,
+            guard_price,
+            value_cap,
+            period,
+            room,
             ..Settled::default()
         })
+    }
+
+    /// §13: the guard price epoch `e` settles with, its clearing price (0 with no
+    /// purchase) and whether it counted: volume-weighted over the purchases made while it
+    /// was open, counted when they bought at least half of the previous epoch's stock
+    /// (and there was some); the least counted price of the window, or the price carried
+    /// (the reference before any counted). A DN domain's price is 1e9; a domain without
+    /// an auction has none.
+    fn guard_outcome(&self, e: u64, book: &Book, closed: &ClosedWith) -> (u64, u64, bool) {
+        if self.is_dn {
+            return (1_000_000_000, 0, false);
+        }
+        let Some(a) = &self.auction else {
+            return (0, 0, false);
+        };
+        let clearing = (book.bought_q > 0).then(|| {
+            u64::try_from(book.bought_dn * 1_000_000_000 / book.bought_q).unwrap_or(u64::MAX)
+        });
+        let counts =
+            book.previous_stock > 0 && 2 * book.bought_q >= u128::from(book.previous_stock);
+        let counted = clearing.filter(|_| counts);
+        let carried = if a.guard > 0 {
+            a.guard
+        } else {
+            closed.reference
+        };
+        let window = u64::from(closed.window.max(1));
+        let price = a
+            .counted
+            .iter()
+            .copied()
+            .chain(counted.map(|p| (e, p)))
+            .filter(|(c, _)| *c <= e && e - *c < window)
+            .map(|(_, p)| p)
+            .min()
+            .unwrap_or(carried);
+        (price, clearing.unwrap_or(0), counted.is_some())
+    }
+
+    /// The outcome of buying `quantities` in one transaction at most at `max_price`, at
+    /// `now` (§8): each purchase's (price, DN cost), or the first refusal.
+    pub fn buy_outcome(
+        &self,
+        quantities: &[u64],
+        max_price: u64,
+        now: i64,
+        paused: bool,
+    ) -> Result<Vec<(u64, u64)>, u32> {
+        use deepnode::errors::DeepNodeError as E;
+        use deepnode_tests::code;
+        let mut a = self.auction.clone().expect("an auction");
+        let mut available = self.auction_available;
+        let mut out = Vec::new();
+        for q in quantities {
+            if paused {
+                return Err(code(E::ProtocolPaused));
+            }
+            if *q == 0 {
+                return Err(code(E::ZeroQuantity));
+            }
+            if available == 0 {
+                return Err(code(E::BuybackVaultEmpty));
+            }
+            if *q > available {
+                return Err(code(E::QuantityAboveBalance));
+            }
+            if a.price(now) > max_price {
+                return Err(code(E::PriceAboveLimit));
+            }
+            out.push(a.buy(&mut available, *q, now));
+        }
+        Ok(out)
+    }
+
+    /// Applies purchases of `quantities` at `now`; returns each one's (price, cost).
+    pub fn apply_buy(&mut self, quantities: &[u64], now: i64) -> Vec<(u64, u64)> {
+        let mut out = Vec::new();
+        for q in quantities {
+            let a = self.auction.as_mut().expect("an auction");
+            let (price, cost) = a.buy(&mut self.auction_available, *q, now);
+            let book = self.books.get_mut(&self.epoch).expect("open epoch");
+            book.bought_dn += u128::from(cost);
+            book.bought_q += u128::from(*q);
+            out.push((price, cost));
+        }
+        out
+    }
+
+    /// The open epoch's end.
+    pub fn end_ts(&self) -> i64 {
+        self.books[&self.epoch].end_ts
+    }
+
+    /// The outcome of validator `i` committing `batches` batches at `now` (§7).
+    pub fn commit_outcome(&self, i: usize, now: i64, paused: bool) -> Result<(), u32> {
+        use deepnode::errors::DeepNodeError as E;
+        use deepnode_tests::{anchor_code, code};
+        if self.stakers[i].validator.is_none() {
+            return Err(anchor_code::NOT_INITIALIZED);
+        }
+        if paused {
+            return Err(code(E::ProtocolPaused));
+        }
+        if !self.commit_reveal {
+            return Err(code(E::CommitRevealOff));
+        }
+        if now >= self.end_ts() {
+            return Err(code(E::CommitAfterEnd));
+        }
+        self.voting_refusal(i).map_or(Ok(()), Err)
+    }
+
+    /// The outcome of revealing batch `batch` of validator `i`'s commitment for epoch
+    /// `e` at `now` with `units` for its lines (a mismatch unless they are the committed
+    /// ones): each line's (miner, vote), or the first refusal, in the program's order.
+    pub fn reveal_outcome(
+        &self,
+        i: usize,
+        e: u64,
+        batch: usize,
+        units: &[u64],
+        now: i64,
+        paused: bool,
+    ) -> Result<Vec<(usize, Vote)>, u32> {
+        use deepnode::errors::DeepNodeError as E;
+        use deepnode_tests::code;
+        let book = &self.books[&e];
+        if book.status != Status::Open {
+            return Err(code(E::RevealAfterClose));
+        }
+        if now < book.end_ts {
+            return Err(code(E::RevealBeforeEnd));
+        }
+        if paused {
+            return Err(code(E::ProtocolPaused));
+        }
+        if let Some(refusal) = self.voting_refusal(i) {
+            return Err(refusal);
+        }
+        let lines = &self.commitments[&(i, e)][batch];
+        if units
+            .iter()
+            .any(|u| *u > deepnode::constants::MAX_ATTESTED_UNITS)
+        {
+            return Err(code(E::UnitsAboveMaximum));
+        }
+        if !lines.iter().map(|(_, u)| *u).eq(units.iter().copied()) {
+            return Err(code(E::RevealMismatch));
+        }
+        let (index, _) = self.stakers[i].validator.expect("a validator");
+        let weight = self.stakers[i].stake_in(e);
+        let mut out = Vec::new();
+        for (j, units) in lines {
+            let record = self.records.get(&(*j, e));
+            if record.is_some_and(|r| r.iter().any(|v| v.0 == index)) {
+                return Err(code(E::AlreadyAttested));
+            }
+            out.push((*j, (index, *units, weight)));
+        }
+        Ok(out)
     }
 
     /// The outcome of collecting the pool shares of `shards` of epoch `e`: what the
@@ -819,12 +1289,27 @@ impl DomainModel {
         for s in shards {
             let pool = self.books[&e].shard_pool[*s];
             self.shards[*s].pool_owed -= pool;
-            self.books.get_mut(&e).expect("book").collected[*s] = true;
+            let book = self.books.get_mut(&e).expect("book");
+            book.collected[*s] = true;
+            book.stock_added += book.stock[*s];
         }
         self.books.get_mut(&e).expect("book").pool_received += received;
     }
 
     pub fn apply_settle(&mut self, e: u64, s: Settled) {
+        if let Some(a) = self.auction.as_mut() {
+            if s.counted {
+                a.counted.push((e, s.clearing_e9));
+            }
+            if s.counted || a.guard > 0 {
+                a.guard = s.guard_price;
+            }
+        }
+        let stock = self.books[&e].stock_added;
+        self.books
+            .get_mut(&(e + 1))
+            .expect("next epoch")
+            .previous_stock = stock;
         self.carry = s.carry;
         self.settle(e, s.dn_pools[STAKERS], s.rev_pools[STAKERS]);
         self.books.get_mut(&(e + 1)).expect("next epoch").rolled_in += s.rolled_out;
@@ -846,7 +1331,7 @@ impl DomainModel {
         if s.swept {
             return Err(code(E::EpochAlreadySwept));
         }
-        if self.epoch > e + WINDOW {
+        if self.epoch > s.window_from + WINDOW {
             return Err(code(E::ClaimWindowClosed));
         }
         let (who, dn, rev) = match line {
@@ -975,7 +1460,7 @@ impl DomainModel {
         if s.swept {
             return Err(code(E::EpochAlreadySwept));
         }
-        if self.epoch <= e + WINDOW {
+        if self.epoch <= s.window_from + WINDOW {
             return Err(code(E::ClaimWindowOpen));
         }
         let dn = (0..6).map(|r| s.dn_pools[r] - s.dn_credited[r]).sum();

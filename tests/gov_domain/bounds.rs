@@ -76,11 +76,8 @@ async fn update_bounds_with_invalid_bounds_fails() {
             E::BoundsExceedLimits,
         ),
         (
-            "fee + share above 100%",
-            |b| {
-                b.max_fee_bps = 5_000;
-                b.max_model_share_bps = 5_001;
-            },
+            "fee above the whole",
+            |b| b.max_fee_bps = 10_001,
             E::BoundsExceedLimits,
         ),
         (
@@ -161,11 +158,30 @@ async fn update_bounds_with_invalid_bounds_fails() {
             E::BoundsExceedLimits,
         ),
         (
-            "fee plus share above whole",
-            |b| {
-                b.max_fee_bps = 5_000;
-                b.max_model_share_bps = 5_001;
-            },
+            "model share above the whole",
+            |b| b.max_model_share_bps = 10_001,
+            E::BoundsExceedLimits,
+        ),
+        // §5: a claim window of at least one epoch.
+        (
+            "zero claim window",
+            |b| b.min_claim_window_epochs = 0,
+            E::BoundsExceedLimits,
+        ),
+        (
+            "close grace min above max",
+            |b| b.min_close_grace_secs = b.max_close_grace_secs + 1,
+            E::BoundsMinAboveMax,
+        ),
+        // §13: the guard window spans at least one epoch and at most the ring's 16.
+        (
+            "zero guard window",
+            |b| b.guard_price_epochs = 0,
+            E::BoundsExceedLimits,
+        ),
+        (
+            "guard window above 16",
+            |b| b.guard_price_epochs = deepnode_math::MAX_GUARD_EPOCHS + 1,
             E::BoundsExceedLimits,
         ),
         (
@@ -193,4 +209,45 @@ async fn update_bounds_with_invalid_bounds_fails() {
     }
     let c: Config = env.get(pda::config()).await;
     assert_eq!(c.bounds, default_bounds());
+}
+
+/// §4's rule `fee + x_max + 1% <= 100%` is per domain: bounds may allow a 20% fee and
+/// 90% model shares at once, so that one domain takes a 20% fee with shares up to 60%
+/// and another a 5% fee with shares up to 90% (before, `update_bounds` refused such
+/// bounds with `BoundsExceedLimits`); a domain asking for both maxima is still refused.
+#[tokio::test]
+async fn two_domains_at_either_end_of_the_bounds_coexist() {
+    let mut env = Env::start().await;
+    let p = env.init_protocol(TOKEN).await;
+    let mut b = default_bounds();
+    b.max_fee_bps = 2_000;
+    b.max_model_share_bps = 9_000;
+    env.ok(&[ix::update_bounds(p.gov.pubkey(), b)], &[&p.gov])
+        .await;
+    let mut high_fee = default_settings();
+    (high_fee.fee_bps, high_fee.max_model_share_bps) = (2_000, 6_000);
+    let mut high_share = default_settings();
+    (high_share.fee_bps, high_share.max_model_share_bps) = (500, 9_000);
+    let a = env.domain_with(&p, TOKEN, &[], 1, high_fee).await;
+    let c = env.domain_with(&p, TOKEN, &[], 1, high_share).await;
+    let da: deepnode::state::Domain = env.get(a.keys.domain).await;
+    let dc: deepnode::state::Domain = env.get(c.keys.domain).await;
+    assert_eq!(
+        (da.settings.fee_bps, da.settings.max_model_share_bps),
+        (2_000, 6_000)
+    );
+    assert_eq!(
+        (dc.settings.fee_bps, dc.settings.max_model_share_bps),
+        (500, 9_000)
+    );
+    let mut both = default_settings();
+    (both.fee_bps, both.max_model_share_bps) = (2_000, 9_000);
+    let mint = env.create_mint(TOKEN, 6, &Keypair::new().pubkey()).await;
+    let nd = crate::common::new_domain(&mut env, &p, mint, TOKEN, 1, both).await;
+    env.fails_with(
+        &[nd.ix],
+        &[&nd.owner, &p.gov],
+        code(E::FeeAndShareExceedWhole),
+    )
+    .await;
 }

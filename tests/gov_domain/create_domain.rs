@@ -283,6 +283,26 @@ async fn create_domain_rejects_fee_and_split_out_of_bounds() {
         s("ceiling above max", E::ModelShareCeilingOutOfBounds, |s| {
             s.max_model_share_bps = 6_001
         }),
+        // §5: the close grace within governance's bounds.
+        bs(
+            "close grace below min",
+            E::CloseGraceOutOfBounds,
+            |b| b.min_close_grace_secs = 60,
+            |s| s.close_grace_secs = 59,
+        ),
+        bs(
+            "close grace above max",
+            E::CloseGraceOutOfBounds,
+            |b| b.max_close_grace_secs = 600,
+            |s| s.close_grace_secs = 601,
+        ),
+        // §7: governance may require commit-reveal of every domain.
+        bs(
+            "commit-reveal required",
+            E::CommitRevealRequiredByGovernance,
+            |b| b.require_commit_reveal = true,
+            |s| s.commit_reveal = false,
+        ),
         bs(
             "fee + ceiling + buyback above 100%",
             E::FeeAndShareExceedWhole,

@@ -161,7 +161,7 @@ async fn close_before_every_shard_is_ready_fails() {
     let d = partial_domain(&mut env, &p, TOKEN, &[], false, 2, 1).await;
     let e0: deepnode::state::Epoch = env.get(pda::epoch(&d.keys.domain, 0)).await;
     let now = env.clock().await.unix_timestamp;
-    env.advance(e0.end_ts + CLOSE_GRACE_SECS - now).await;
+    env.advance(e0.closes_at().expect("close time") - now).await;
     let payer = env.payer().pubkey();
     env.fails_with(
         &[ix::close_epoch(payer, &d.keys, 1)],

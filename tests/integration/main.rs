@@ -3,6 +3,7 @@
 mod batch;
 mod buyback;
 mod common;
+mod counters;
 mod fees;
 mod governance;
 mod migrations;

@@ -255,7 +255,7 @@ async fn pay_refuses_substituted_accounts() {
     w.env
         .fails_with(&[ix], &[&consumer], code(E::ModelWrongDomain))
         .await;
-    // The other domain's vault authority, epoch and config-typed impostor.
+    // The other domain's vault authority and shard counter.
     let ix = replace(
         w.pay_ix(0, 1_000),
         &pda::vault_authority(&keys.domain),
@@ -266,11 +266,18 @@ async fn pay_refuses_substituted_accounts() {
         .await;
     let ix = replace(
         w.pay_ix(0, 1_000),
-        &pda::epoch(&keys.domain, 0),
-        pda::epoch(&other_domain.keys.domain, 0),
+        &pda::epoch_shard(&keys.domain, 0, 0),
+        pda::epoch_shard(&other_domain.keys.domain, 0, 0),
     );
     w.env
-        .fails_with(&[ix], &[&consumer], code(E::EpochNotCurrent))
+        .fails_with(&[ix], &[&consumer], code(E::ShardAccountMismatch))
+        .await;
+    // A closed epoch's counter: a payment goes to the open epoch only (an epoch is open
+    // exactly while it is its domain's current one).
+    let stale = w.pay_ix(0, 1_000);
+    w.env.close_epoch(&mut w.d).await;
+    w.env
+        .fails_with(&[stale], &[&consumer], code(E::EpochNotCurrent))
         .await;
     w.check().await;
 }
@@ -279,8 +286,8 @@ async fn pay_refuses_substituted_accounts() {
 async fn pay_into_an_epoch_other_than_the_open_one_fails() {
     let mut w = world().await;
     let consumer = w.consumer.insecure_clone();
-    // Only the domain's open epoch is accepted: the epoch account is derived from the
-    // domain's current index, so naming epoch 1 (not opened yet) finds no account.
+    // Only the domain's open epoch is accepted: naming epoch 1 (not opened yet) names
+    // shard counters that do not exist yet.
     let mut keys = w.d.keys;
     keys.epoch = 1;
     let ix = ix::pay(

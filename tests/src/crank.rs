@@ -4,7 +4,7 @@
 use deepnode::constants::MAX_FINALISE_RECORDS;
 use deepnode::events::EpochSettled;
 use deepnode::state::{
-    Config, Domain, Epoch, EpochBook, EpochStatus, Model, ModelEpoch, Validator, WorkRecord,
+    Domain, Epoch, EpochBook, EpochStatus, Model, ModelEpoch, Validator, WorkRecord,
 };
 use deepnode_sdk::crank::role_paid;
 use deepnode_sdk::ix::{self, CollectLine, CreditLine, SettleKeys};
@@ -75,11 +75,9 @@ impl Env {
     /// The settle keys of `epoch` (its cap period).
     pub async fn settle_keys(&mut self, d: &DomainFx, epoch: u64) -> SettleKeys {
         let state: Epoch = self.get(pda::epoch(&d.keys.domain, epoch)).await;
-        let config: Config = self.get(pda::config()).await;
-        SettleKeys {
-            epoch,
-            period: state.end_ts as u64 / u64::from(config.bounds.period_secs),
-        }
+        // An epoch still open has no period yet (tests of refusals settle one): any
+        // period will do, the program refuses the open epoch first.
+        SettleKeys::of(&state).unwrap_or(SettleKeys { epoch, period: 0 })
     }
 
     /// Moves the pool shares of every shard of closed `epoch` not collected yet into the

@@ -48,8 +48,15 @@ pub fn default_bounds() -> Bounds {
         max_auction_secs: 7 * 86_400,
         min_auction_floor_e9: 1,
         max_emission_value_bps: 0,
+        min_close_grace_secs: 0,
+        max_close_grace_secs: 86_400,
+        require_commit_reveal: false,
+        guard_price_epochs: 1,
     }
 }
+
+/// The close grace of [`default_settings`] (seconds after an epoch's end).
+pub const GRACE_SECS: i64 = 300;
 
 /// Settings of the vectors' "vision" domain (fee 10%, model share ceiling 50%).
 pub fn default_settings() -> DomainSettings {
@@ -75,6 +82,8 @@ pub fn default_settings() -> DomainSettings {
         claim_window_epochs: 1,
         unbonding_epochs: 1,
         max_emission_value_bps: 0,
+        close_grace_secs: GRACE_SECS as u32,
+        commit_reveal: false,
     }
 }
 

@@ -627,6 +627,23 @@ impl Env {
         deepnode_sdk::decode::<T>(&account.data).expect("decode")
     }
 
+    /// Overwrites program account `key` with `value` (its lamports, owner and size kept).
+    /// The one direct write the harness makes: counters at limits that no sequence of
+    /// instructions could reach in a test (§10).
+    pub async fn write_state<T: anchor_lang::AccountSerialize>(&mut self, key: Pubkey, value: &T) {
+        let mut account = self.account(key).await.expect("account to overwrite");
+        let mut data = Vec::with_capacity(account.data.len());
+        value.try_serialize(&mut data).expect("serialise");
+        // Room the account keeps for a larger value (an absent Option) stays zero.
+        assert!(
+            data.len() <= account.data.len(),
+            "the value fits the account"
+        );
+        data.resize(account.data.len(), 0);
+        account.data = data;
+        self.ctx.set_account(&key, &account.into());
+    }
+
     /// Raw account, if it exists.
     pub async fn account(&mut self, key: Pubkey) -> Option<Account> {
         self.ctx.banks_client.get_account(key).await.expect("rpc")

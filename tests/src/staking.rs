@@ -130,7 +130,7 @@ impl Env {
     pub async fn close_epoch(&mut self, d: &mut DomainFx) {
         let epoch: Epoch = self.get(pda::epoch(&d.keys.domain, d.keys.epoch)).await;
         let now = self.clock().await.unix_timestamp;
-        let due = epoch.end_ts + deepnode::constants::CLOSE_GRACE_SECS;
+        let due = epoch.closes_at().expect("close time");
         if now < due {
             self.advance(due - now).await;
         }

@@ -2,7 +2,6 @@
 //! and opens the next with the queued settings, the boundary's stake changes and fresh
 //! shard counters. One negative test per constraint, each with its exact error.
 use crate::common::*;
-use deepnode::constants::CLOSE_GRACE_SECS;
 use deepnode::errors::DeepNodeError as E;
 use deepnode::events::EpochClosed;
 use deepnode::state::{Bounds, Domain, DomainSettings, Epoch, EpochShard, EpochStatus};
@@ -33,7 +32,9 @@ async fn close_after_the_grace_window_opens_the_next_epoch() {
         .await;
     let e0: Epoch = w.env.get(pda::epoch(&w.d.keys.domain, 0)).await;
     let now = w.env.clock().await.unix_timestamp;
-    w.env.advance(e0.end_ts + CLOSE_GRACE_SECS - now - 1).await;
+    w.env
+        .advance(e0.closes_at().expect("close time") - now - 1)
+        .await;
     let payer = w.env.payer().pubkey();
     let close = ix::close_epoch(payer, &w.d.keys, 2);
     w.env
@@ -105,7 +106,9 @@ async fn shard_counters_must_be_all_and_in_order() {
     let mut w = world().await;
     let e0: Epoch = w.env.get(pda::epoch(&w.d.keys.domain, 0)).await;
     let now = w.env.clock().await.unix_timestamp;
-    w.env.advance(e0.end_ts + CLOSE_GRACE_SECS - now).await;
+    w.env
+        .advance(e0.closes_at().expect("close time") - now)
+        .await;
     let payer = w.env.payer().pubkey();
     w.env
         .fails_with(
@@ -150,7 +153,9 @@ async fn queued_settings_outside_todays_bounds_are_dropped() {
         .await;
     let e0: Epoch = w.env.get(pda::epoch(&w.d.keys.domain, 0)).await;
     let now = w.env.clock().await.unix_timestamp;
-    w.env.advance(e0.end_ts + CLOSE_GRACE_SECS - now).await;
+    w.env
+        .advance(e0.closes_at().expect("close time") - now)
+        .await;
     let payer = w.env.payer().pubkey();
     let ev: EpochClosed = w
         .env

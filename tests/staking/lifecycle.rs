@@ -384,7 +384,9 @@ async fn close_epoch_with_another_domains_pool_fails() {
         .await;
     let e0: deepnode::state::Epoch = w.env.get(pda::epoch(&w.d.keys.domain, 0)).await;
     let now = w.env.clock().await.unix_timestamp;
-    w.env.advance(e0.end_ts + CLOSE_GRACE_SECS - now).await;
+    w.env
+        .advance(e0.closes_at().expect("close time") - now)
+        .await;
     let payer = w.env.payer().pubkey();
     let mut ix = ix::close_epoch(payer, &w.d.keys, 2);
     swap(

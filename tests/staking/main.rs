@@ -3,6 +3,7 @@
 //! scenario tests check invariants 2 and 6 after every instruction.
 mod attest;
 mod close_epoch;
+mod commit_reveal;
 mod common;
 mod lifecycle;
 mod registration;

@@ -283,3 +283,165 @@ async fn anyone_deregisters_an_under_staked_validator_but_not_an_eligible_one() 
         .fails_with(&[ix], &[&stranger], code(E::ValidatorNotRegistered))
         .await;
 }
+
+/// A domain capped at two validators: `a` (1,000) and `b` (3,000) registered and voting
+/// in the open epoch, and a miner.
+async fn full_set() -> (World, Vec<deepnode_tests::staking::StakerFx>, Keypair) {
+    let mut env = Env::start().await;
+    let p = env.init_protocol(TOKEN).await;
+    let settings = DomainSettings {
+        max_validators: 2,
+        quorum: 1,
+        ..default_settings()
+    };
+    let d = env.domain_with(&p, TOKEN, &[], 1, settings).await;
+    let mut w = World {
+        env,
+        p,
+        d,
+        shop: None,
+    };
+    let mut vs = w.validators(1, 1_000).await;
+    vs.extend(w.validators(1, 3_000).await);
+    let m = w.miner().await;
+    (w, vs, m)
+}
+
+/// Finding 3 (validator slots squatted): when the set is full, a candidate with strictly
+/// more stake active in the next epoch registers in place of a registered validator. The
+/// displaced one still votes in the open epoch (its attestation counts: its weight is in
+/// this epoch's W_e), not in the next; the next epoch's W follows: the candidate's
+/// stake in, the displaced one's out. Before, the candidate was refused with
+/// `ValidatorCapReached` whatever its stake.
+#[tokio::test]
+async fn a_candidate_with_more_stake_displaces_a_registered_validator() {
+    let (mut w, vs, m) = full_set().await;
+    let (a, b) = (&vs[0], &vs[1]);
+    let c = w.staker(2_000).await;
+    let ix = w.stake_ix(&c, 2_000).await;
+    w.env.ok(&[ix], &[&c.kp]).await;
+    w.close().await;
+    let domain = w.d.keys.domain;
+    let w_e = |w: &World| w.d.keys.epoch;
+    let open = w_e(&w);
+    let epoch: deepnode::state::Epoch = w.env.get(pda::epoch(&domain, open)).await;
+    assert_eq!(epoch.validator_stake, 4_000);
+    // Without naming whom it displaces, the candidate is refused at the cap.
+    w.env
+        .fails_with(
+            &[ix::register_validator(c.key(), domain)],
+            &[&c.kp],
+            code(E::ValidatorCapReached),
+        )
+        .await;
+    let ev: ValidatorRegistered = w
+        .env
+        .ok_event(
+            &[ix::register_validator_displacing(
+                c.key(),
+                domain,
+                Some(a.key()),
+            )],
+            &[&c.kp],
+        )
+        .await;
+    assert_eq!(ev.displaced, Some(a.key()));
+    assert_eq!(ev.validators_active, 2);
+    // Next epoch's W: b's 3,000 and c's 2,000.
+    assert_eq!(ev.validator_stake_next, 5_000);
+    // The displaced validator still attests in the open epoch, and it counts.
+    w.env.ok(&[w.attest_ix(a, &[line(&m, 7)])], &[&a.kp]).await;
+    let record = pda::work_record(&pda::miner(&domain, &m.pubkey()), open);
+    let r: deepnode::state::WorkRecord = w.env.get(record).await;
+    assert_eq!(r.count, 1);
+    let book: deepnode::state::EpochBook = w.env.get(pda::epoch_book(&domain, open)).await;
+    assert_eq!(book.voters[0].weight, 1_000);
+    // The candidate does not vote yet.
+    w.env
+        .fails_with(
+            &[w.attest_ix(&c, &[line(&m, 7)])],
+            &[&c.kp],
+            code(E::ValidatorNotYetVoting),
+        )
+        .await;
+    w.close().await;
+    let epoch: deepnode::state::Epoch = w.env.get(pda::epoch(&domain, w_e(&w))).await;
+    assert_eq!(epoch.validator_stake, 5_000);
+    let m2 = w.miner().await;
+    w.env
+        .fails_with(
+            &[w.attest_ix(a, &[line(&m2, 7)])],
+            &[&a.kp],
+            code(E::ValidatorNotRegistered),
+        )
+        .await;
+    w.env
+        .ok(&[w.attest_ix(&c, &[line(&m2, 7)])], &[&c.kp])
+        .await;
+    w.env.ok(&[w.attest_ix(b, &[line(&m2, 7)])], &[&b.kp]).await;
+}
+
+/// Finding 3: displacement needs strictly more stake (equal is refused), a registered
+/// validator of this domain with its own position, and a full set.
+#[tokio::test]
+async fn displacement_refusals_each_have_their_error() {
+    let (mut w, vs, _) = full_set().await;
+    let (a, b) = (&vs[0], &vs[1]);
+    let equal = w.staker(1_000).await;
+    let ix = w.stake_ix(&equal, 1_000).await;
+    w.env.ok(&[ix], &[&equal.kp]).await;
+    let more = w.staker(5_000).await;
+    let ix = w.stake_ix(&more, 5_000).await;
+    w.env.ok(&[ix], &[&more.kp]).await;
+    w.close().await;
+    let domain = w.d.keys.domain;
+    let displacing = |c: &deepnode_tests::staking::StakerFx, v: solana_sdk::pubkey::Pubkey| {
+        ix::register_validator_displacing(c.key(), domain, Some(v))
+    };
+    w.env
+        .fails_with(
+            &[displacing(&equal, a.key())],
+            &[&equal.kp],
+            code(E::StakeNotAboveDisplaced),
+        )
+        .await;
+    // A validator's account with another validator's position.
+    let mut mixed = displacing(&more, a.key());
+    swap(
+        &mut mixed,
+        pda::stake_position(&domain, &a.key()),
+        pda::stake_position(&domain, &b.key()),
+    );
+    w.env
+        .fails_with(&[mixed], &[&more.kp], code(E::DisplacedValidatorMismatch))
+        .await;
+    // Once `a` has left, the set has room: no displacement.
+    w.env
+        .ok(
+            &[ix::deregister_validator(a.key(), domain, a.key())],
+            &[&a.kp],
+        )
+        .await;
+    w.env
+        .fails_with(
+            &[displacing(&more, b.key())],
+            &[&more.kp],
+            code(E::DisplacementNotNeeded),
+        )
+        .await;
+    // Full again with `more`; `a` (deregistered) cannot be displaced.
+    w.env
+        .ok(&[ix::register_validator(more.key(), domain)], &[&more.kp])
+        .await;
+    let big = w.staker(9_000).await;
+    let ix = w.stake_ix(&big, 9_000).await;
+    w.env.ok(&[ix], &[&big.kp]).await;
+    w.close().await;
+    w.env
+        .fails_with(
+            &[displacing(&big, a.key())],
+            &[&big.kp],
+            code(E::DisplacedNotRegistered),
+        )
+        .await;
+}

@@ -531,8 +531,10 @@ async fn claim_by_another_key_fails() {
 /// Two requests in one epoch share its ticket, and an epoch settled between them is
 /// credited exactly: the first request's part up to the new accumulator values goes to
 /// the position, the rest stays with the ticket until its own epoch is settled. The
-/// sole staker gets each epoch's revenue pool through its two parts, each exactly as the
-/// accumulator pays it.
+/// sole staker gets each epoch's revenue pool through its two parts as one share (§12:
+/// at most one unit short of its exact share): the fraction of a unit a ticket's part
+/// leaves is carried to the position's next credit, so the two parts are floored once,
+/// not twice (before, the staker got 471,698 of epoch 2's pool, two floors; now 471,699).
 #[tokio::test]
 async fn requests_of_one_epoch_share_a_ticket_across_a_settlement() {
     let mut w = world().await;
@@ -553,13 +555,11 @@ async fn requests_of_one_epoch_share_a_ticket_across_a_settlement() {
     let t = w.ticket(&s, 2).await;
     assert_eq!((t.principal, t.settled_part, t.pending_part), (500, 500, 0));
     // Epoch 1's pool: 600 of stake through the position, 400 through the ticket's first
-    // part (credited to the position when the second request synced it).
+    // part (credited to the position when the second request synced it, its fraction
+    // carried): one share of the whole 1,000.
     let ix = w.claim_ix(&s).await;
     let ev: StakeRewardsClaimed = w.env.ok_event(&[ix], &[&s.kp]).await;
-    assert_eq!(
-        ev.revenue,
-        expected(r1, 600, 1_000) + expected(r1, 400, 1_000)
-    );
+    assert_eq!(ev.revenue, expected(r1, 1_000, 1_000));
     w.pay(2_000_000).await;
     w.close().await; // epoch 3
     let (_, r2) = w.settle(2).await;
@@ -570,10 +570,13 @@ async fn requests_of_one_epoch_share_a_ticket_across_a_settlement() {
         (ev.amount, ev.revenue_credited, ev.ticket_closed),
         (500, expected(r2, 500, 1_000), true)
     );
-    // Epoch 2's pool: 500 through the ticket, 500 through the position.
+    // Epoch 2's pool: 500 through the ticket (credited above, its fraction carried),
+    // 500 through the position: the claim pays one share of the whole 1,000, one unit
+    // more than two floors of 500.
+    assert_eq!(expected(r2, 1_000, 1_000), 2 * expected(r2, 500, 1_000) + 1);
     let ix = w.claim_ix(&s).await;
     let ev: StakeRewardsClaimed = w.env.ok_event(&[ix], &[&s.kp]).await;
-    assert_eq!(ev.revenue, 2 * expected(r2, 500, 1_000));
+    assert_eq!(ev.revenue, expected(r2, 1_000, 1_000));
     w.check(&[&s]).await;
 }
 

@@ -24,6 +24,36 @@ use serde_json::{json, Value};
 use solana_sdk::instruction::Instruction;
 
 use crate::table::grouped;
+use deepnode_sdk::commit::{reveal_due, Batches, RevealOutcome};
+
+/// The registered validator of `domain` with the least stake in the next epoch, which
+/// `me` (registering) may displace only with strictly more (§7); an error naming the
+/// least stake when `me` has no more.
+async fn weakest_validator(c: &mut impl Cluster, domain: &Pubkey, me: &Pubkey) -> Result<Pubkey> {
+    let mut weakest: Option<(u64, Pubkey)> = None;
+    for (_, v) in all::<deepnode::state::Validator>(c).await? {
+        if v.domain != *domain || !v.active {
+            continue;
+        }
+        let p: Option<deepnode::state::StakePosition> =
+            read(c, &pda::stake_position(domain, &v.authority)).await?;
+        let stake = p.map(|p| p.weight + p.pending).unwrap_or(0);
+        if weakest.is_none_or(|(least, _)| stake < least) {
+            weakest = Some((stake, v.authority));
+        }
+    }
+    let mine: Option<deepnode::state::StakePosition> =
+        read(c, &pda::stake_position(domain, me)).await?;
+    let mine = mine.map(|p| p.weight + p.pending).unwrap_or(0);
+    match weakest {
+        Some((least, v)) if mine > least => Ok(v),
+        Some((least, _)) => bail!(
+            "the validator set is full and every validator holds at least {least} DN of stake \
+             in the next epoch; displacing one needs strictly more (you have {mine})"
+        ),
+        None => bail!("the validator set is full but no registered validator was found"),
+    }
+}
 
 /// What a command printed: one JSON document, and the human form.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,7 +113,9 @@ pub enum ClusterCmd {
     /// Register as a miner or a validator.
     #[command(subcommand)]
     Register(RegisterCmd),
-    /// Attest miners' work units in the open epoch (as a registered validator).
+    /// Attest miners' work units in the open epoch (as a registered validator). On a
+    /// commit-reveal domain this commits to them and saves the batches in --reveals, to
+    /// reveal after the epoch's end (`reveal`, or a keeper run with --reveals).
     Attest {
         /// Domain id.
         domain: u64,
@@ -93,6 +125,16 @@ pub enum ClusterCmd {
         /// Revise earlier attestations instead of adding new ones.
         #[arg(long)]
         revise: bool,
+        /// Folder of the batches committed and not yet revealed.
+        #[arg(long, default_value_os_t = default_reveals())]
+        reveals: PathBuf,
+    },
+    /// Reveal every committed batch in --reveals whose epoch has ended (before it
+    /// closes); batches of epochs not ended yet wait, those of closed epochs are dropped.
+    Reveal {
+        /// Folder of the batches committed and not yet revealed.
+        #[arg(long, default_value_os_t = default_reveals())]
+        reveals: PathBuf,
     },
     /// Claim everything claimable in a domain: your credited balance, staker rewards and
     /// your models' revenue, into your associated token accounts.
@@ -193,6 +235,12 @@ pub enum ModelCmd {
     },
 }
 
+/// The default folder of committed batches: `~/.config/deepnode/reveals`.
+pub fn default_reveals() -> PathBuf {
+    let home = std::env::var_os("HOME").unwrap_or_default();
+    PathBuf::from(home).join(".config/deepnode/reveals")
+}
+
 /// `register` commands.
 #[derive(Debug, Subcommand)]
 pub enum RegisterCmd {
@@ -202,6 +250,8 @@ pub enum RegisterCmd {
         domain: u64,
     },
     /// Register the keypair as a validator (needs the domain's minimum active stake).
+    /// When the set is full, it takes the place of the registered validator with the
+    /// least stake in the next epoch, if it has strictly more (§7).
     Validator {
         /// Domain id.
         domain: u64,
@@ -308,6 +358,14 @@ async fn staker_keys(c: &mut impl Cluster, cfg: &Config, domain: &Pubkey) -> Res
 
 /// Runs one cluster command.
 pub async fn exec(cmd: ClusterCmd, c: &mut impl Cluster) -> Result<Output> {
+    // One state machine for every command is large (tens of kilobytes in debug builds):
+    // kept on the heap so that callers on small stacks (tokio workers, test threads) can
+    // run it.
+    Box::pin(exec_command(cmd, c)).await
+}
+
+/// The body of [`exec`].
+async fn exec_command(cmd: ClusterCmd, c: &mut impl Cluster) -> Result<Output> {
     let me = c.payer();
     match cmd {
         ClusterCmd::Protocol(ProtocolCmd::Show) => {
@@ -485,16 +543,15 @@ pub async fn exec(cmd: ClusterCmd, c: &mut impl Cluster) -> Result<Output> {
                 .await?
                 .ok_or_else(|| anyhow!("the open epoch of domain {id} is missing"))?;
             let now = c.now().await?;
-            let due = e
-                .end_ts
-                .saturating_add(deepnode::constants::CLOSE_GRACE_SECS);
+            let due = deepnode_math::close_time(e.end_ts, e.settings.close_grace_secs)
+                .unwrap_or(i64::MAX);
             if now < due {
                 bail!(
                     "epoch {} of domain {id} is not yet due: it can be closed at {due} \
                      (in {} s; its end plus the {} s grace window)",
                     d.current_epoch,
                     due - now,
-                    deepnode::constants::CLOSE_GRACE_SECS
+                    e.settings.close_grace_secs
                 );
             }
             let keys = DomainKeys::new(key, &d);
@@ -659,23 +716,32 @@ pub async fn exec(cmd: ClusterCmd, c: &mut impl Cluster) -> Result<Output> {
                 RegisterCmd::Miner { domain } => (domain, "miner"),
                 RegisterCmd::Validator { domain } => (domain, "validator"),
             };
-            let (key, _) = domain(c, id).await?;
+            let (key, d) = domain(c, id).await?;
+            let mut displaced = None;
             let i = if role == "miner" {
                 ix::register_miner(me, key)
             } else {
-                ix::register_validator(me, key)
+                if d.validators_active >= d.settings.max_validators {
+                    displaced = Some(weakest_validator(c, &key, &me).await?);
+                }
+                ix::register_validator_displacing(me, key, displaced)
             };
             let sig = c.send(&[i], &[]).await?;
+            let what = match displaced {
+                Some(v) => format!("registered as a {role} in domain {id}, in place of {v}"),
+                None => format!("registered as a {role} in domain {id}"),
+            };
             Ok(sent(
-                format!("registered as a {role} in domain {id}"),
+                what,
                 &sig,
-                json!({ "domain": id, "role": role }),
+                json!({ "domain": id, "role": role, "displaced": displaced.map(|v| v.to_string()) }),
             ))
         }
         ClusterCmd::Attest {
             domain: id,
             lines,
             revise,
+            reveals,
         } => {
             let (key, d) = domain(c, id).await?;
             let lines: Vec<Attestation> = lines
@@ -686,6 +752,52 @@ pub async fn exec(cmd: ClusterCmd, c: &mut impl Cluster) -> Result<Output> {
                     revise,
                 })
                 .collect();
+            let e: Epoch = read(c, &pda::epoch(&key, d.current_epoch))
+                .await?
+                .ok_or_else(|| anyhow!("the open epoch of domain {id} is missing"))?;
+            if e.settings.commit_reveal {
+                if revise {
+                    bail!(
+                        "domain {id} attests by commit and reveal: nothing revealed can be revised"
+                    );
+                }
+                let prefix = c.prefix();
+                let batches =
+                    Batches::fitting(key, me, d.current_epoch, &lines, &me, &prefix, rand::random);
+                let (root, count) = batches.commitment();
+                let sig = c
+                    .send(
+                        &[ix::commit_attestations(
+                            me,
+                            key,
+                            d.current_epoch,
+                            root,
+                            count,
+                        )],
+                        &[],
+                    )
+                    .await?;
+                let file = batches
+                    .to_file()
+                    .save(&reveals)
+                    .with_context(|| format!("saving the batches in {}", reveals.display()))?;
+                return Ok(sent(
+                    format!(
+                        "committed {} miner(s) in {count} batch(es) for epoch {} of domain {id}; \
+                         reveal them after the epoch ends at {} and before it closes \
+                         (`deepnode reveal`, or a keeper run with --reveals): {}",
+                        lines.len(),
+                        d.current_epoch,
+                        e.end_ts,
+                        file.display()
+                    ),
+                    &sig,
+                    json!({
+                        "domain": id, "epoch": d.current_epoch, "lines": lines.len(),
+                        "batches": count, "reveals": file.display().to_string(),
+                    }),
+                ));
+            }
             let sig = c
                 .send(&[ix::attest(me, key, d.current_epoch, &lines)], &[])
                 .await?;
@@ -698,6 +810,27 @@ pub async fn exec(cmd: ClusterCmd, c: &mut impl Cluster) -> Result<Output> {
                 &sig,
                 json!({ "domain": id, "epoch": d.current_epoch, "lines": lines.len() }),
             ))
+        }
+        ClusterCmd::Reveal { reveals } => {
+            let done = reveal_due(c, &reveals).await?;
+            let mut human = String::new();
+            let mut rows = Vec::new();
+            for (path, outcome) in &done {
+                let (what, batches) = match outcome {
+                    RevealOutcome::Revealed(n) => ("revealed", *n),
+                    RevealOutcome::NotYet => ("waiting for the epoch's end", 0),
+                    RevealOutcome::TooLate => ("dropped: the epoch has closed", 0),
+                };
+                human.push_str(&format!("{}: {what}\n", path.display()));
+                rows.push(json!({ "file": path.display().to_string(), "outcome": what, "batches": batches }));
+            }
+            if done.is_empty() {
+                human.push_str(&format!("nothing to reveal in {}\n", reveals.display()));
+            }
+            Ok(Output {
+                json: json!({ "reveals": rows }),
+                human,
+            })
         }
         ClusterCmd::Claim { domain: id } => claim(c, id).await,
         ClusterCmd::Buyback {
@@ -798,9 +931,8 @@ fn epoch_view(id: u64, e: &Epoch, book: Option<&EpochBook>, now: i64) -> Result<
         ("work records", grouped(e.work_records)),
     ];
     if e.status == EpochStatus::Open {
-        let due = e
-            .end_ts
-            .saturating_add(deepnode::constants::CLOSE_GRACE_SECS);
+        let due =
+            deepnode_math::close_time(e.end_ts, e.settings.close_grace_secs).unwrap_or(i64::MAX);
         rows.push((
             "closable",
             if now >= due {

@@ -71,7 +71,7 @@ async fn funded_ata(
 
 /// Moves the clock past the open epoch's end and lets a keeper crank everything.
 async fn next_epoch(env: &mut Env, keeper: &mut InProcess) {
-    env.advance(86_400 + deepnode::constants::CLOSE_GRACE_SECS + 1)
+    env.advance(86_400 + deepnode_tests::fixtures::GRACE_SECS + 1)
         .await;
     let mut emit = |_: &deepnode_keeper::Action| {};
     let s = Keeper::pass(
@@ -194,7 +194,7 @@ async fn every_command_through_a_whole_life() {
     }
     ok(&mut c_miner, &["register", "miner", "0"]).await;
     // Validators vote from the epoch after they register; this close is done by hand.
-    env.advance(86_400 + deepnode::constants::CLOSE_GRACE_SECS + 1)
+    env.advance(86_400 + deepnode_tests::fixtures::GRACE_SECS + 1)
         .await;
     let out = ok(&mut g, &["epoch", "close", "0"]).await;
     assert_eq!(out.json["epoch"], 1);
@@ -426,4 +426,159 @@ fn the_binary_names_a_missing_keypair_and_an_unreachable_cluster() {
         "{err}"
     );
     std::fs::remove_file(key).unwrap();
+}
+
+/// §7 through the clients: on a commit-reveal domain, `attest` commits and saves the
+/// batches; `reveal` before the epoch's end leaves them waiting, after it sends them (a
+/// validator's own, or anyone's given the file); a batch never revealed is absent from
+/// the median; `attest --revise` is refused with the reason.
+#[tokio::test]
+async fn commit_reveal_through_the_cli() {
+    use deepnode::state::Epoch;
+    use deepnode_tests::fixtures::default_settings;
+    let mut env = Env::start().await;
+    let p = env.init_protocol(TOKEN).await;
+    let mut settings = default_settings();
+    settings.commit_reveal = true;
+    let mut d = env.domain_with(&p, TOKEN, &[], 1, settings).await;
+    let vs = env.validators(&p, &mut d, 3, 10_000).await;
+    let (m1, m2) = (env.miner(&d).await, env.miner(&d).await);
+    let dirs = [tmp("reveals-0"), tmp("reveals-1"), tmp("reveals-2")];
+    for dir in &dirs {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    let line = |m: &Keypair, units: u64| format!("{}={units}", m.pubkey());
+    let mut clients: Vec<InProcess> = vs.iter().map(|v| env.cluster(&v.kp)).collect();
+    let reports = [(100, 200), (102, 200), (900, 900)];
+    for (i, (a, b)) in reports.iter().enumerate() {
+        let dir = dirs[i].to_str().expect("path");
+        let out = ok(
+            &mut clients[i],
+            &[
+                "attest",
+                "0",
+                &line(&m1, *a),
+                &line(&m2, *b),
+                "--reveals",
+                dir,
+            ],
+        )
+        .await;
+        assert_eq!(out.json["batches"], 1);
+        assert_eq!(out.json["lines"], 2);
+    }
+    let msg = fails(
+        &mut clients[0],
+        &[
+            "attest",
+            "0",
+            &line(&m1, 1),
+            "--revise",
+            "--reveals",
+            dirs[0].to_str().unwrap(),
+        ],
+    )
+    .await;
+    assert!(
+        msg.contains("attests by commit and reveal: nothing revealed can be revised"),
+        "{msg}"
+    );
+    // Before the end: nothing is sent, the file waits.
+    let out = ok(
+        &mut clients[0],
+        &["reveal", "--reveals", dirs[0].to_str().unwrap()],
+    )
+    .await;
+    assert_eq!(
+        out.json["reveals"][0]["outcome"],
+        "waiting for the epoch's end"
+    );
+    let e: Epoch = env.get(pda::epoch(&d.keys.domain, d.keys.epoch)).await;
+    let now = env.clock().await.unix_timestamp;
+    env.advance(e.end_ts - now).await;
+    // Validator 0 reveals its own; a keeper reveals validator 1's from its file; validator
+    // 2 (a lone 900) never reveals.
+    let out = ok(
+        &mut clients[0],
+        &["reveal", "--reveals", dirs[0].to_str().unwrap()],
+    )
+    .await;
+    assert_eq!(out.json["reveals"][0]["outcome"], "revealed");
+    assert_eq!(out.json["reveals"][0]["batches"], 1);
+    let (_, mut keeper) = wallet(&mut env).await;
+    let out = ok(
+        &mut keeper,
+        &["reveal", "--reveals", dirs[1].to_str().unwrap()],
+    )
+    .await;
+    assert_eq!(out.json["reveals"][0]["outcome"], "revealed");
+    assert!(
+        std::fs::read_dir(&dirs[0]).expect("dir").next().is_none(),
+        "file removed"
+    );
+    let epoch = d.keys.epoch;
+    next_epoch(&mut env, &mut keeper).await;
+    // Equal weights of 10,000, two reveals of three: the silent third votes 0, so m1's
+    // median is the 100 that takes the running weight to 20,000 of 30,000, m2's the 200
+    // both revealed; validator 2's 900 never counted. Both revealing validators agree on
+    // both miners.
+    let book: EpochBook = env.get(pda::epoch_book(&d.keys.domain, epoch)).await;
+    assert_eq!(book.quorate_records, 2);
+    assert_eq!(book.total_verified, 300);
+    assert_eq!(book.total_agreeing, 4);
+    let voters: Vec<(u64, u64)> = book
+        .voters
+        .iter()
+        .filter(|v| v.weight > 0)
+        .map(|v| (v.weight, v.agreeing))
+        .collect();
+    assert_eq!(voters, [(10_000, 2), (10_000, 2)]);
+    // The third validator's batch, never revealed: too late now, the file is dropped.
+    let out = ok(
+        &mut clients[2],
+        &["reveal", "--reveals", dirs[2].to_str().unwrap()],
+    )
+    .await;
+    assert_eq!(
+        out.json["reveals"][0]["outcome"],
+        "dropped: the epoch has closed"
+    );
+}
+
+/// §7 through the CLI: when the validator set is full, `register validator` takes the
+/// place of the registered validator with the least stake in the next epoch, if the
+/// candidate has strictly more; at equal stake it is refused with both amounts.
+#[tokio::test]
+async fn register_validator_displaces_the_weakest_when_the_set_is_full() {
+    use deepnode::state::Validator;
+    use deepnode_tests::fixtures::default_settings;
+    let mut env = Env::start().await;
+    let p = env.init_protocol(TOKEN).await;
+    let mut settings = default_settings();
+    settings.max_validators = 2;
+    let mut d = env.domain_with(&p, TOKEN, &[], 1, settings).await;
+    let weak = env.validator(&p, &mut d, 1_000).await;
+    let strong = env.validator(&p, &mut d, 3_000).await;
+    let equal = env.staker(&p, &d, 1_000).await;
+    env.stake(&p, &d, &equal, 1_000).await;
+    let more = env.staker(&p, &d, 1_500).await;
+    env.stake(&p, &d, &more, 1_500).await;
+    env.close_epoch(&mut d).await;
+    let mut c_equal = env.cluster(&equal.kp);
+    let msg = fails(&mut c_equal, &["register", "validator", "0"]).await;
+    assert!(
+        msg.contains(
+            "every validator holds at least 1000 DN of stake in the next epoch; displacing \
+             one needs strictly more (you have 1000)"
+        ),
+        "{msg}"
+    );
+    let mut c_more = env.cluster(&more.kp);
+    let out = ok(&mut c_more, &["register", "validator", "0"]).await;
+    assert_eq!(out.json["displaced"], weak.key().to_string());
+    let v: Validator = env.get(pda::validator(&d.keys.domain, &weak.key())).await;
+    assert!(!v.active);
+    assert_eq!(v.votes_until, d.keys.epoch);
+    let s: Validator = env.get(pda::validator(&d.keys.domain, &strong.key())).await;
+    assert!(s.active);
 }

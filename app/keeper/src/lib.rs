@@ -618,10 +618,10 @@ impl<'a, C: Cluster> Keeper<'a, C> {
                 if pool.is_some_and(|p| p.next_settle_epoch != e) {
                     break;
                 }
-                let end_ts = snap.epochs[&(key, e)].end_ts;
-                let period = u64::try_from(end_ts).unwrap_or(0)
-                    / u64::from(config.bounds.period_secs.max(1));
-                let ix = ix::settle_epoch(payer, &keys, &dn, SettleKeys { epoch: e, period });
+                let Ok(settle) = SettleKeys::of(&snap.epochs[&(key, e)]) else {
+                    break;
+                };
+                let ix = ix::settle_epoch(payer, &keys, &dn, settle);
                 let fired = self
                     .fire((id, key), e, Step::SettleEpoch, (1, &[]), ix)
                     .await?;

@@ -51,6 +51,11 @@ struct Args {
     /// where that fits more).
     #[arg(long)]
     no_lookup_tables: bool,
+    /// Before each pass, reveal the committed batches saved in this folder (by
+    /// `deepnode attest` on commit-reveal domains) whose epoch has ended: the keeper
+    /// sends them, and pays the rent of the records they create (§7).
+    #[arg(long)]
+    reveals: Option<PathBuf>,
 }
 
 fn log(action: &Action) {
@@ -99,6 +104,19 @@ async fn run(args: Args) -> Result<()> {
         lookup_tables: !args.no_lookup_tables,
     };
     loop {
+        if let Some(dir) = &args.reveals {
+            match deepnode_sdk::commit::reveal_due(&mut cluster, dir).await {
+                Ok(done) => {
+                    for (file, outcome) in done {
+                        tracing::info!(file = %file.display(), outcome = ?outcome, "reveal");
+                    }
+                }
+                Err(e) if args.once => {
+                    return Err(anyhow::anyhow!("revealing from {}: {e}", dir.display()))
+                }
+                Err(e) => tracing::warn!(error = %e, "revealing stopped; retrying next interval"),
+            }
+        }
         let mut emit = log;
         match Keeper::pass(&mut cluster, options, &mut emit).await {
             Ok(s) => {

@@ -16,6 +16,7 @@ use deepnode::state::{
 };
 use deepnode_keeper::{Action, Keeper, Options, Outcome};
 use deepnode_sdk::cluster::{all, read, Cluster, ClusterError};
+use deepnode_sdk::commit::Batches;
 use deepnode_sdk::ix::{
     self, Attestation, CollectLine, DnKeys, DomainKeys, SettleKeys, StakerKeys, TicketKeys,
 };
@@ -86,6 +87,11 @@ async fn check_upgrade_authority<N: Network>(
     }
 }
 
+/// When `epoch` may be closed: its end plus its grace window.
+fn close_time(epoch: &Epoch) -> i64 {
+    deepnode_math::close_time(epoch.end_ts, epoch.settings.close_grace_secs).unwrap_or(i64::MAX)
+}
+
 /// One keeper pass (pushing payouts when `push`); any refused step is an error.
 async fn keeper_pass(cluster: &mut impl Cluster, push: bool) -> Result<(), ScenarioError> {
     let mut failed = Vec::new();
@@ -127,10 +133,11 @@ async fn credited(
 }
 
 /// Errors that mean "nothing to do yet" for an actor's claim or withdrawal.
-const NOTHING: [deepnode::errors::DeepNodeError; 3] = [
+const NOTHING: [deepnode::errors::DeepNodeError; 4] = [
     deepnode::errors::DeepNodeError::NothingToClaim,
     deepnode::errors::DeepNodeError::NothingToWithdraw,
     deepnode::errors::DeepNodeError::TicketRewardsUnsettled,
+    deepnode::errors::DeepNodeError::StakeStillUnbonding,
 ];
 
 /// Whether the program refused with one of [`NOTHING`].
@@ -165,6 +172,8 @@ struct Dom {
     stakers: BTreeSet<String>,
     /// Unstake tickets not withdrawn yet: (staker, request epoch).
     tickets: Vec<(String, u64)>,
+    /// Whether its validators commit and reveal (§7).
+    commit_reveal: bool,
 }
 
 /// The runner's state.
@@ -183,6 +192,8 @@ pub(crate) struct Runner<N: Network> {
     domains: Vec<Dom>,
     models: BTreeMap<String, (usize, Pubkey)>,
     miners: BTreeMap<String, usize>,
+    /// Batches committed this epoch, to reveal after its end: (validator, batches).
+    reveals: Vec<(String, Batches)>,
 }
 
 impl<N: Network> Runner<N> {
@@ -376,6 +387,7 @@ impl<N: Network> Runner<N> {
             domains: Vec::new(),
             models: BTreeMap::new(),
             miners: BTreeMap::new(),
+            reveals: Vec::new(),
         };
         let temp = Keypair::new();
         let dn_mint = r
@@ -422,12 +434,8 @@ impl<N: Network> Runner<N> {
                 max_supply: s.dn.max_supply,
             },
         );
-        r.send(
-            &[init],
-            &[&upgrade],
-            "initialising the protocol (the keypair must be the program's upgrade authority)",
-        )
-        .await?;
+        r.send(&[init], &[&upgrade], "initialising the protocol")
+            .await?;
 
         for spec in &s.domains {
             r.create_domain(s, spec).await?;
@@ -569,6 +577,7 @@ impl<N: Network> Runner<N> {
             models: Vec::new(),
             stakers: BTreeSet::new(),
             tickets: Vec::new(),
+            commit_reveal: spec.commit_reveal,
         });
         let dom = self.domains.len() - 1;
         self.recipient_accounts(&spec.owner, dom).await?;
@@ -612,7 +621,7 @@ impl<N: Network> Runner<N> {
         let keys = self.domains[dom].keys;
         let epoch: Epoch = self.get(pda::epoch(&keys.domain, keys.epoch)).await?;
         self.net
-            .wait_until(epoch.end_ts + deepnode::constants::CLOSE_GRACE_SECS)
+            .wait_until(close_time(&epoch))
             .await
             .map_err(|e| ScenarioError::cluster("waiting for the epoch's end", e))?;
         let domain: Domain = self.get(keys.domain).await?;
@@ -635,11 +644,9 @@ impl<N: Network> Runner<N> {
             let ix = ix::collect_pools(payer, &keys, closed, batch);
             self.send(&[ix], &[], "collecting pools").await?;
         }
-        let config: Config = self.get(pda::config()).await?;
-        let settle = SettleKeys {
-            epoch: closed,
-            period: epoch.end_ts as u64 / u64::from(config.bounds.period_secs),
-        };
+        let closed_epoch: Epoch = self.get(pda::epoch(&keys.domain, closed)).await?;
+        let settle = SettleKeys::of(&closed_epoch)
+            .map_err(|e| ScenarioError::Invalid(format!("the epoch's cap period: {e}")))?;
         let ix = ix::settle_epoch(keeper.pubkey(), &keys, &self.dn, settle);
         self.send(&[ix], &[&keeper], "settling a genesis epoch")
             .await
@@ -745,6 +752,26 @@ impl<N: Network> Runner<N> {
             // The validator pays, as with the CLI's `attest`: one signature, so the most
             // lines fit, packed to what the cluster's transactions hold.
             let mut client = self.net.client_for(&kp);
+            if self.domains[dom].commit_reveal {
+                // §7: commit now, reveal in the grace window (`pass_time`).
+                let batches = Batches::fitting(
+                    d.domain,
+                    kp.pubkey(),
+                    d.epoch,
+                    &lines,
+                    &kp.pubkey(),
+                    &client.prefix(),
+                    rand::random,
+                );
+                let (root, count) = batches.commitment();
+                let ix = ix::commit_attestations(kp.pubkey(), d.domain, d.epoch, root, count);
+                client
+                    .send(&[ix], &[])
+                    .await
+                    .map_err(|e| ScenarioError::cluster("committing attestations", e))?;
+                self.reveals.push((validator.clone(), batches));
+                continue;
+            }
             let batches = limits::pack(
                 &lines,
                 MAX_ATTEST_LINES,
@@ -764,13 +791,44 @@ impl<N: Network> Runner<N> {
     }
 
     /// Lets time pass beyond every domain's open epoch (and its grace window): the
-    /// in-process clock is moved, a real cluster's is waited for.
+    /// in-process clock is moved, a real cluster's is waited for. Committed batches are
+    /// revealed in between: after their epoch's end, before its close.
     async fn pass_time(&mut self) -> Result<(), ScenarioError> {
+        let reveals = std::mem::take(&mut self.reveals);
+        if !reveals.is_empty() {
+            let mut ended = i64::MIN;
+            for dom in 0..self.domains.len() {
+                let keys = self.domains[dom].keys;
+                let epoch: Epoch = self.get(pda::epoch(&keys.domain, keys.epoch)).await?;
+                ended = ended.max(epoch.end_ts);
+            }
+            self.net
+                .wait_until(ended)
+                .await
+                .map_err(|e| ScenarioError::cluster("waiting for the epochs' end", e))?;
+            for (validator, batches) in reveals {
+                let kp = self.actor(&validator).await?;
+                let mut client = self.net.client_for(&kp);
+                for r in batches.reveals() {
+                    let ix = ix::reveal_attestations(
+                        kp.pubkey(),
+                        batches.domain,
+                        kp.pubkey(),
+                        batches.epoch,
+                        &r,
+                    );
+                    client
+                        .send(&[ix], &[])
+                        .await
+                        .map_err(|e| ScenarioError::cluster("revealing attestations", e))?;
+                }
+            }
+        }
         let mut due = i64::MIN;
         for dom in 0..self.domains.len() {
             let keys = self.domains[dom].keys;
             let epoch: Epoch = self.get(pda::epoch(&keys.domain, keys.epoch)).await?;
-            due = due.max(epoch.end_ts + deepnode::constants::CLOSE_GRACE_SECS);
+            due = due.max(close_time(&epoch));
         }
         self.net
             .wait_until(due)
@@ -845,7 +903,7 @@ impl<N: Network> Runner<N> {
                     .iter()
                     .find(|s| s.agreeing > 0 && s.validator == v.index)
                 {
-                    report.agreeing.insert(name, u64::from(score.agreeing));
+                    report.agreeing.insert(name, score.agreeing);
                 }
             }
             reports.push(report);
@@ -903,14 +961,17 @@ impl<N: Network> Runner<N> {
             let ix = ix::collect(kp.pubkey(), &keys, &self.dn, &[line]);
             self.send(&[ix], &[&kp], "collecting a balance").await?;
         }
-        // Matured unstakes are withdrawn (their rewards credited to the position).
+        // Unstake tickets: their rewards are credited to the position once their epochs
+        // are settled (so that the claim below pays them for the epoch that earned them),
+        // their principal withdrawn once unbonded.
         let tickets = self.domains[dom].tickets.clone();
         for (staker, epoch) in tickets {
             let kp = self.actor(&staker).await?;
             let position = pda::stake_position(&domain, &kp.pubkey());
             let ticket_key = pda::unstake_ticket(&position, epoch);
             let ticket: UnstakeTicket = self.get(ticket_key).await?;
-            if keys.epoch < ticket.withdrawable_epoch {
+            let unbonded = keys.epoch >= ticket.withdrawable_epoch;
+            if !unbonded && ticket.rewards_credited {
                 continue;
             }
             let staker_keys = self.staker_keys(&staker, dom).await?;
@@ -1212,6 +1273,8 @@ fn settings_of(d: &DomainSpec) -> DomainSettings {
         claim_window_epochs: d.claim_window_epochs,
         unbonding_epochs: d.unbonding_epochs,
         max_emission_value_bps: d.max_emission_value_bps.unwrap_or(0),
+        close_grace_secs: d.close_grace_secs,
+        commit_reveal: d.commit_reveal,
     }
 }
 
@@ -1222,7 +1285,10 @@ fn bounds_for(s: &Scenario) -> Bounds {
     b.global_cap_per_period = s.governance.global_cap_per_period;
     b.period_secs = s.governance.period_secs;
     b.keeper_tip_max = s.governance.keeper_tip_max;
+    b.guard_price_epochs = s.governance.guard_price_epochs;
     for d in &s.domains {
+        b.min_close_grace_secs = b.min_close_grace_secs.min(d.close_grace_secs);
+        b.max_close_grace_secs = b.max_close_grace_secs.max(d.close_grace_secs);
         b.max_fee_bps = b.max_fee_bps.max(d.fee_bps);
         b.max_model_share_bps = b.max_model_share_bps.max(d.max_model_share_bps);
         b.max_emission_rate_e9 = b.max_emission_rate_e9.max(d.emission_rate_e9);

@@ -52,6 +52,20 @@ pub struct GovernanceSpec {
     pub period_secs: u32,
     /// Keeper tip ceiling per settled epoch.
     pub keeper_tip_max: u64,
+    /// PROTOCOL.md §13: epochs over which the guard price is the least counted clearing
+    /// price (default 1).
+    #[serde(default = "one")]
+    pub guard_price_epochs: u16,
+}
+
+/// The default guard window.
+fn one() -> u16 {
+    1
+}
+
+/// The default close grace (seconds).
+fn five_minutes() -> u32 {
+    300
 }
 
 /// A revenue mint.
@@ -147,6 +161,13 @@ pub struct DomainSpec {
     /// PROTOCOL.md §13 emission value guard.
     #[serde(default)]
     pub max_emission_value_bps: Option<u16>,
+    /// PROTOCOL.md §5: seconds after an epoch's end before it may close (default 300).
+    #[serde(default = "five_minutes")]
+    pub close_grace_secs: u32,
+    /// PROTOCOL.md §7: validators commit while the epoch is open and the runner reveals
+    /// their batches in the grace window (default false).
+    #[serde(default)]
+    pub commit_reveal: bool,
 }
 
 /// A model.

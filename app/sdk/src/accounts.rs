@@ -42,6 +42,8 @@ pub enum ProgramAccount {
     RewardBalance(RewardBalance),
     /// DN minted in one period of the global cap.
     EmissionPeriod(EmissionPeriod),
+    /// A validator's commit-reveal commitment for one epoch.
+    Commitment(Commitment),
 }
 
 /// Decodes `T` if `data` carries its discriminator; `None` for another type; an error
@@ -78,6 +80,7 @@ pub fn read_account(data: &[u8]) -> Option<anchor_lang::Result<ProgramAccount>> 
         Miner,
         Validator,
         WorkRecord,
+        Commitment,
         RewardBalance,
         EmissionPeriod
     );

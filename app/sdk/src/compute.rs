@@ -240,6 +240,13 @@ pub const ATTEST: Cost = Cost {
     per_item: 16_000,
 };
 
+/// `reveal_attestations`: per line, as `attest` (its work record created), with the
+/// batch's hash and Merkle path.
+pub const REVEAL: Cost = Cost {
+    fixed: 50_000,
+    per_item: 16_000,
+};
+
 /// `settle_batch`: per line (its model's epoch record created, bump search included).
 pub const SETTLE_BATCH: Cost = Cost {
     fixed: 50_000,

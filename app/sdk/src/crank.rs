@@ -5,10 +5,10 @@
 use std::collections::BTreeMap;
 
 use anchor_lang::prelude::Pubkey;
-use deepnode::constants::CLOSE_GRACE_SECS;
 use deepnode::state::*;
 use deepnode_math::{
-    payout, DOMAIN_OWNER_ROLE, FOUNDATION_ROLE, MINERS_ROLE, MODEL_OWNERS_ROLE, VALIDATORS_ROLE,
+    claim_window_open, close_time, payout, DOMAIN_OWNER_ROLE, FOUNDATION_ROLE, MINERS_ROLE,
+    MODEL_OWNERS_ROLE, VALIDATORS_ROLE,
 };
 
 use crate::accounts::{read_account, ProgramAccount};
@@ -38,6 +38,8 @@ pub struct Snapshot {
     pub models: BTreeMap<Pubkey, Model>,
     /// Model epoch records by (domain, epoch): (key, record).
     pub model_epochs: BTreeMap<(Pubkey, u64), Vec<(Pubkey, ModelEpoch)>>,
+    /// Commit-reveal commitments by (domain, epoch): (key, commitment).
+    pub commitments: BTreeMap<(Pubkey, u64), Vec<(Pubkey, Commitment)>>,
 }
 
 impl Snapshot {
@@ -83,6 +85,12 @@ impl Snapshot {
                         .or_default()
                         .push((key, m));
                 }
+                ProgramAccount::Commitment(c) => {
+                    s.commitments
+                        .entry((c.domain, c.epoch))
+                        .or_default()
+                        .push((key, c));
+                }
                 _ => {}
             }
         }
@@ -92,11 +100,14 @@ impl Snapshot {
         for list in s.model_epochs.values_mut() {
             list.sort_by_key(|(k, _)| *k);
         }
+        for list in s.commitments.values_mut() {
+            list.sort_by_key(|(k, _)| *k);
+        }
         Ok(s)
     }
 
-    /// Whether the open epoch of `domain` may be closed at `now` (its end plus the grace
-    /// window has passed).
+    /// Whether the open epoch of `domain` may be closed at `now` (its end plus its grace
+    /// window has passed: `deepnode_math::close_time`, as the program checks it).
     pub fn close_due(&self, domain: &Pubkey, now: i64) -> bool {
         let Some(d) = self.domains.get(domain) else {
             return false;
@@ -107,7 +118,8 @@ impl Snapshot {
                 .get(&(*domain, d.current_epoch))
                 .is_some_and(|e| {
                     e.status == EpochStatus::Open
-                        && now >= e.end_ts.saturating_add(CLOSE_GRACE_SECS)
+                        && close_time(e.end_ts, e.settings.close_grace_secs)
+                            .is_ok_and(|at| now >= at)
                 })
     }
 
@@ -170,11 +182,20 @@ impl Snapshot {
     }
 
     /// Whether settled `epoch` is past its claim window (sweepable; nothing more is
-    /// credited).
+    /// credited): `deepnode_math::claim_window_open`, as the program checks it.
     pub fn expired(&self, domain: &Pubkey, epoch: u64) -> bool {
-        match (self.domains.get(domain), self.epochs.get(&(*domain, epoch))) {
-            (Some(d), Some(e)) => {
-                d.current_epoch > epoch.saturating_add(u64::from(e.settings.claim_window_epochs))
+        let key = (*domain, epoch);
+        match (
+            self.domains.get(domain),
+            self.epochs.get(&key),
+            self.books.get(&key),
+        ) {
+            (Some(d), Some(e), Some(b)) if e.status == EpochStatus::Settled => {
+                claim_window_open(
+                    d.current_epoch,
+                    b.settlement.window_from,
+                    e.settings.claim_window_epochs,
+                ) == Ok(false)
             }
             _ => false,
         }
@@ -215,11 +236,7 @@ impl Snapshot {
             let owed = book.voters.iter().any(|x| {
                 x.validator == v.index
                     && !x.credited
-                    && pays(
-                        VALIDATORS_ROLE,
-                        u64::from(x.agreeing),
-                        u128::from(book.total_agreeing),
-                    )
+                    && pays(VALIDATORS_ROLE, x.agreeing, u128::from(book.total_agreeing))
             });
             if owed {
                 lines.push(CreditLine::Validator {
@@ -256,8 +273,8 @@ impl Snapshot {
     }
 
     /// Accounts of settled `epoch` that nothing needs any more, with their rent payers:
-    /// the shard counters; records below quorum; after the sweep, every other record
-    /// and model epoch record left.
+    /// the shard counters and commit-reveal commitments; records below quorum; after the
+    /// sweep, every other record and model epoch record left.
     pub fn closable(&self, domain: &Pubkey, epoch: u64) -> Vec<(Pubkey, Pubkey)> {
         let swept = self
             .books
@@ -270,6 +287,14 @@ impl Snapshot {
             .flatten()
             .map(|(k, c)| (*k, c.rent_payer))
             .collect();
+        for (key, c) in self
+            .commitments
+            .get(&(*domain, epoch))
+            .into_iter()
+            .flatten()
+        {
+            out.push((*key, c.rent_payer));
+        }
         for (_, key, r) in self.work_records(domain, epoch) {
             if !r.finalised || swept {
                 out.push((key, r.rent_payer));

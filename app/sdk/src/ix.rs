@@ -3,7 +3,7 @@ use anchor_lang::prelude::{AccountMeta, Pubkey};
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::{system_program, InstructionData, ToAccountMetas};
 use deepnode::instructions::{AttestLine, BatchLine, CreateDomainArgs, InitializeArgs};
-use deepnode::state::{Bounds, Domain, DomainSettings};
+use deepnode::state::{Bounds, Domain, DomainSettings, Epoch};
 use deepnode::{accounts as acc, instruction as data};
 
 use crate::pda;
@@ -379,7 +379,6 @@ pub fn pay(
             payer_token,
             config: pda::config(),
             domain: d.domain,
-            epoch: pda::epoch(&d.domain, d.epoch),
             epoch_shard: pda::epoch_shard(&d.domain, d.epoch, shard),
             vault_shard: pda::vault_shard(&d.domain, shard),
             vault: pda::vault(&d.domain, shard),
@@ -426,7 +425,6 @@ pub fn settle_batch(
             processor_token,
             config: pda::config(),
             domain: d.domain,
-            epoch: pda::epoch(&d.domain, d.epoch),
             epoch_shard: pda::epoch_shard(&d.domain, d.epoch, shard),
             vault_shard: pda::vault_shard(&d.domain, shard),
             vault: pda::vault(&d.domain, shard),
@@ -552,6 +550,7 @@ pub fn buy_back(
             config: pda::config(),
             domain: d.domain,
             auction: pda::auction(&d.domain),
+            book: pda::epoch_book(&d.domain, d.epoch),
             buyback_vault: pda::buyback_vault(&d.domain),
             buyer_dn,
             buyer_revenue,
@@ -764,6 +763,17 @@ pub fn deregister_miner(authority: Pubkey, domain: Pubkey) -> Instruction {
 
 /// `register_validator`: register `authority` (a staker of `domain`) as a validator.
 pub fn register_validator(authority: Pubkey, domain: Pubkey) -> Instruction {
+    register_validator_displacing(authority, domain, None)
+}
+
+/// `register_validator` when the set is full: `authority` takes the place of the
+/// validator `displaced` (its key), which must hold less stake in the next epoch (§7).
+/// With `None`, a plain registration.
+pub fn register_validator_displacing(
+    authority: Pubkey,
+    domain: Pubkey,
+    displaced: Option<Pubkey>,
+) -> Instruction {
     build(
         acc::RegisterValidator {
             authority,
@@ -773,6 +783,8 @@ pub fn register_validator(authority: Pubkey, domain: Pubkey) -> Instruction {
             position: pda::stake_position(&domain, &authority),
             stake_pool: pda::stake_pool(&domain),
             system_program: system_program::ID,
+            displaced: displaced.map(|d| pda::validator(&domain, &d)),
+            displaced_position: displaced.map(|d| pda::stake_position(&domain, &d)),
             event_authority: pda::event_authority(),
             program: deepnode::ID,
         },
@@ -859,6 +871,96 @@ pub fn attest_in_order(
     ix
 }
 
+/// `commit_attestations`: the validator `authority` commits, for epoch `epoch`, to
+/// `batches` batches whose Merkle root is `root` ([`crate::commit::Batches`]).
+pub fn commit_attestations(
+    authority: Pubkey,
+    domain: Pubkey,
+    epoch: u64,
+    root: [u8; 32],
+    batches: u32,
+) -> Instruction {
+    build(
+        acc::CommitAttestations {
+            authority,
+            config: pda::config(),
+            domain,
+            epoch: pda::epoch(&domain, epoch),
+            validator: pda::validator(&domain, &authority),
+            position: pda::stake_position(&domain, &authority),
+            commitment: pda::commitment(&domain, &authority, epoch),
+            system_program: system_program::ID,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::CommitAttestations {
+            epoch_index: epoch,
+            root,
+            batches,
+        },
+    )
+}
+
+/// One batch to reveal ([`crate::commit::Batches::reveal`]): its index, salt and Merkle
+/// path, and its lines in the order committed (miners' PDAs sorted).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reveal {
+    /// The batch's index among the committed ones.
+    pub batch: u32,
+    /// Its salt.
+    pub salt: [u8; 32],
+    /// Its Merkle path.
+    pub path: Vec<[u8; 32]>,
+    /// Its lines: each miner's PDA and the units attested.
+    pub lines: Vec<(Pubkey, u64)>,
+}
+
+/// `reveal_attestations`: `caller` (anyone, paying the rent of new records) reveals a
+/// batch of the validator `validator`'s commitment for epoch `epoch`.
+pub fn reveal_attestations(
+    caller: Pubkey,
+    domain: Pubkey,
+    validator: Pubkey,
+    epoch: u64,
+    r: &Reveal,
+) -> Instruction {
+    let mut ix = build(
+        acc::RevealAttestations {
+            caller,
+            config: pda::config(),
+            domain,
+            epoch: pda::epoch(&domain, epoch),
+            book: pda::epoch_book(&domain, epoch),
+            validator: pda::validator(&domain, &validator),
+            position: pda::stake_position(&domain, &validator),
+            commitment: pda::commitment(&domain, &validator, epoch),
+            system_program: system_program::ID,
+            event_authority: pda::event_authority(),
+            program: deepnode::ID,
+        },
+        data::RevealAttestations {
+            epoch_index: epoch,
+            batch: r.batch,
+            salt: r.salt,
+            path: r.path.clone(),
+            lines: r
+                .lines
+                .iter()
+                .map(|(_, units)| AttestLine {
+                    units: *units,
+                    revise: false,
+                })
+                .collect(),
+        },
+    );
+    for (miner, _) in &r.lines {
+        ix.accounts.push(AccountMeta::new_readonly(*miner, false));
+        ix.accounts
+            .push(AccountMeta::new(pda::work_record(miner, epoch), false));
+    }
+    ix
+}
+
 /// `close_epoch`: close the domain's open epoch `d.epoch` and open the next, creating
 /// the next epoch's counters for the first `shards_ready` shards.
 pub fn close_epoch(caller: Pubkey, d: &DomainKeys, shards_ready: u8) -> Instruction {
@@ -872,6 +974,7 @@ pub fn close_epoch(caller: Pubkey, d: &DomainKeys, shards_ready: u8) -> Instruct
             next_epoch: pda::epoch(&d.domain, next),
             next_book: pda::epoch_book(&d.domain, next),
             stake_pool: pda::stake_pool(&d.domain),
+            auction: pda::auction(&d.domain),
             system_program: system_program::ID,
             event_authority: pda::event_authority(),
             program: deepnode::ID,
@@ -920,6 +1023,18 @@ pub struct SettleKeys {
     pub epoch: u64,
     /// Its cap period index (`end_ts / period_secs`).
     pub period: u64,
+}
+
+impl SettleKeys {
+    /// The settle keys of closed epoch `e`: its cap period from its end and the period
+    /// length it recorded when it closed (`deepnode_math::cap_period`, as the program
+    /// computes it).
+    pub fn of(e: &Epoch) -> Result<Self, deepnode_math::MathError> {
+        Ok(SettleKeys {
+            epoch: e.index,
+            period: deepnode_math::cap_period(e.end_ts, e.closed_with.period_secs)?,
+        })
+    }
 }
 
 /// `collect_pools`: move the pool shares of `shards` of closed epoch `epoch` into the

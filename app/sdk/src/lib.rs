@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod cluster;
+pub mod commit;
 pub mod compute;
 pub mod crank;
 pub mod errors;

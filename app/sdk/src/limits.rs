@@ -404,8 +404,18 @@ mod tests {
             .into_iter()
             .map(|k| (k, Pubkey::new_unique()))
             .collect();
+        let reveal = crate::ix::Reveal {
+            batch: 0,
+            salt: [1; 32],
+            path: vec![[2; 32]; 10],
+            lines: keys(MAX_ATTEST_LINES).into_iter().map(|m| (m, 1)).collect(),
+        };
         let cases = [
             ("attest", ix::attest(caller, domain, 3, &attest)),
+            (
+                "reveal_attestations",
+                ix::reveal_attestations(caller, domain, Pubkey::new_unique(), 3, &reveal),
+            ),
             (
                 "settle_batch",
                 ix::settle_batch(&d, caller, Pubkey::new_unique(), 0, &batch),

@@ -121,6 +121,16 @@ pub fn reward(domain: &Pubkey, recipient: &Pubkey) -> Pubkey {
     find(&[REWARD_SEED, domain.as_ref(), recipient.as_ref()])
 }
 
+/// A validator's commit-reveal commitment for one epoch (`validator` is its key).
+pub fn commitment(domain: &Pubkey, validator: &Pubkey, epoch: u64) -> Pubkey {
+    find(&[
+        COMMITMENT_SEED,
+        domain.as_ref(),
+        validator.as_ref(),
+        &epoch.to_le_bytes(),
+    ])
+}
+
 /// The global cap's period account for index `index` (`end_ts / period_secs`).
 pub fn period(index: u64) -> Pubkey {
     find(&[PERIOD_SEED, &index.to_le_bytes()])

@@ -75,6 +75,10 @@ pub const REWARD_SEED: &[u8] = b"reward";
 /// `[PERIOD_SEED, index.to_le_bytes()]`: an [`crate::state::EmissionPeriod`].
 #[constant]
 pub const PERIOD_SEED: &[u8] = b"period";
+/// `[COMMITMENT_SEED, domain, validator, epoch.to_le_bytes()]`: a
+/// [`crate::state::Commitment`] (`validator` is the validator's key).
+#[constant]
+pub const COMMITMENT_SEED: &[u8] = b"commitment";
 
 /// Parts of ten thousand.
 pub const BPS: u16 = 10_000;
@@ -97,11 +101,11 @@ pub const MAX_ATTESTED_UNITS: u64 = deepnode_math::MAX_ATTESTED_UNITS;
 /// Hard limit on governance's longest unbonding period (epochs), so that no setting
 /// can lock stake for good.
 pub const MAX_UNBONDING_EPOCHS: u16 = 366;
-/// Largest batch a payment processor may settle in one instruction (H2): 14 fixed
+/// Largest batch a payment processor may settle in one instruction (H2): 13 fixed
 /// accounts plus two per line, and the compute-budget program every transaction names
 /// for its compute-unit limit, stay within a transaction's 64 account locks. A legacy
-/// transaction carries 7 lines; 24 need an address lookup table.
-pub const MAX_BATCH_LINES: usize = 24;
+/// transaction carries 7 lines; 25 need an address lookup table.
+pub const MAX_BATCH_LINES: usize = 25;
 /// Most attestation lines in one `attest` (H2): 9 fixed accounts plus two per line
 /// (miner, work record), and the compute-budget program, stay within a transaction's 64
 /// account locks.
@@ -118,9 +122,13 @@ pub const MAX_COLLECT_LINES: usize = 16;
 /// Most (record, rent payer) pairs in one `close_accounts` (H2): 5 fixed accounts and 2
 /// per pair within 64 locks.
 pub const MAX_CLOSE_ACCOUNTS: usize = 24;
-/// Seconds after an epoch's end during which late attestations still land before the
-/// epoch may be closed.
-pub const CLOSE_GRACE_SECS: i64 = 300;
+/// Most levels of a commitment's Merkle path (§7): 2^20 batches of a validator in one
+/// epoch, far above anything a domain of 2^32 miners needs.
+pub const MAX_MERKLE_DEPTH: usize = 20;
+/// Most revenue one shard records in one epoch (§10): the epoch's revenue, summed over
+/// at most `MAX_SHARDS` shards at settlement, then fits a u64. About 1.15e18 base units
+/// (1.15e12 tokens of a 6-decimal mint) per shard and epoch.
+pub const MAX_SHARD_EPOCH_REVENUE: u64 = u64::MAX / MAX_SHARDS as u64;
 /// Smallest payment accepted, so every payment burns at least one unit (E3).
 pub const MIN_PAYMENT: u64 = deepnode_math::MIN_PAYMENT;
 /// Layout version written into every account this program creates.

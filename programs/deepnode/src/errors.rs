@@ -485,6 +485,56 @@ pub enum DeepNodeError {
     /// 6153
     #[msg("max_emission_value_bps is above governance's bound")]
     EmissionValueGuardOutOfBounds,
+    /// 6154
+    #[msg("close_grace_secs is outside governance's bounds")]
+    CloseGraceOutOfBounds,
+    /// 6155
+    #[msg("Governance requires every domain to attest by commit and reveal")]
+    CommitRevealRequiredByGovernance,
+    /// 6156
+    #[msg("This domain attests by commit and reveal: commit the batches, then reveal them")]
+    CommitRevealRequired,
+    /// 6157
+    #[msg("This domain does not use commit-reveal: attest directly")]
+    CommitRevealOff,
+    /// 6158
+    #[msg("The epoch has ended: nothing can be committed for it any more")]
+    CommitAfterEnd,
+    /// 6159
+    #[msg("Batches are revealed after the epoch's end, in its close grace window")]
+    RevealBeforeEnd,
+    /// 6160
+    #[msg("The epoch has closed: its batches can no longer be revealed")]
+    RevealAfterClose,
+    /// 6161
+    #[msg("The batch does not match the validator's commitment (lines, salt, index or path)")]
+    RevealMismatch,
+    /// 6162
+    #[msg("A revealed line is a new attestation: it cannot be a revision")]
+    RevealCannotRevise,
+    /// 6163
+    #[msg("A commitment covers between 1 and 1,048,576 batches")]
+    CommitmentBatchesOutOfBounds,
+    /// 6164
+    #[msg("Commitment does not belong to this domain, validator and epoch")]
+    CommitmentMismatch,
+    /// 6165
+    #[msg("The validator set has room: register without displacing anyone")]
+    DisplacementNotNeeded,
+    /// 6166
+    #[msg(
+        "The validator to displace and its stake position do not belong together in this domain"
+    )]
+    DisplacedValidatorMismatch,
+    /// 6167
+    #[msg("The validator to displace is not registered")]
+    DisplacedNotRegistered,
+    /// 6168
+    #[msg("Displacing a validator needs strictly more stake active in the next epoch than it has")]
+    StakeNotAboveDisplaced,
+    /// 6169
+    #[msg("This shard has recorded the most revenue one epoch may hold: pay through another shard, or in the next epoch")]
+    EpochRevenueFull,
 }
 
 impl From<deepnode_math::MathError> for DeepNodeError {

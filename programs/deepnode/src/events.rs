@@ -368,6 +368,12 @@ pub struct AuctionPurchased {
     pub next_start_price_e9: u64,
     /// Left for sale.
     pub remaining: u64,
+    /// The open epoch, whose tally the purchase joined.
+    pub epoch: u64,
+    /// §13: DN paid for the auction's stock in that epoch so far.
+    pub epoch_bought_dn: u128,
+    /// §13: revenue units bought in that epoch so far.
+    pub epoch_bought_quantity: u128,
 }
 
 /// A domain's stake pool and its two vaults were created.
@@ -524,6 +530,9 @@ pub struct ValidatorRegistered {
     pub votes_from_epoch: u64,
     /// Validator stake of the next epoch, after this call.
     pub validator_stake_next: u64,
+    /// The validator it displaced (§7: the set was full and it held less stake), which
+    /// votes through the open epoch and not after.
+    pub displaced: Option<Pubkey>,
 }
 
 /// A validator was deregistered, by itself or, once under-staked, by anyone.
@@ -575,6 +584,44 @@ pub struct WorkAttested {
     pub epoch_work_records: u64,
 }
 
+/// A validator committed to its batches of attestations for an epoch (§7).
+#[event]
+pub struct AttestationsCommitted {
+    /// Domain.
+    pub domain: Pubkey,
+    /// Epoch.
+    pub epoch: u64,
+    /// Validator's key.
+    pub validator: Pubkey,
+    /// Merkle root of its batches' hashes.
+    pub root: [u8; 32],
+    /// Number of batches.
+    pub batches: u32,
+    /// Whether it replaced an earlier commitment for the epoch.
+    pub replaced: bool,
+}
+
+/// One committed batch of a validator's attestations was revealed and recorded (§7).
+#[event]
+pub struct AttestationsRevealed {
+    /// Domain.
+    pub domain: Pubkey,
+    /// Epoch.
+    pub epoch: u64,
+    /// Validator's key.
+    pub validator: Pubkey,
+    /// Who revealed it.
+    pub revealed_by: Pubkey,
+    /// The batch's index among the committed ones.
+    pub batch: u32,
+    /// The validator's weight in the epoch.
+    pub stake: u64,
+    /// The lines.
+    pub lines: Vec<AttestedLine>,
+    /// Work records of the epoch, after this call.
+    pub epoch_work_records: u64,
+}
+
 /// An epoch closed and the next one opened.
 #[event]
 pub struct EpochClosed {
@@ -598,6 +645,8 @@ pub struct EpochClosed {
     pub settings_applied: bool,
     /// Whether queued settings were dropped (no longer within the bounds).
     pub settings_dropped: bool,
+    /// What the closed epoch's settlement takes from governance and the auction.
+    pub closed_with: crate::state::ClosedWith,
 }
 
 /// Shards' pool shares of a closed epoch moved into the reward vault.
@@ -787,6 +836,8 @@ pub enum ClosedKind {
     ModelEpoch,
     /// A shard's epoch revenue counter.
     EpochShard,
+    /// A validator's commit-reveal commitment.
+    Commitment,
 }
 
 /// One account closed.

@@ -220,7 +220,29 @@ pub mod deepnode {
         work::attest::handler(ctx, epoch_index, lines)
     }
 
-    /// Anyone: close the open epoch after its end and open the next one.
+    /// Validator of a commit-reveal domain: commit to its batches before the epoch's end.
+    pub fn commit_attestations(
+        ctx: Context<CommitAttestations>,
+        epoch_index: u64,
+        root: [u8; 32],
+        batches: u32,
+    ) -> Result<()> {
+        work::commit_attestations::handler(ctx, epoch_index, root, batches)
+    }
+
+    /// Anyone: reveal a committed batch in the close grace window; it counts as `attest`.
+    pub fn reveal_attestations<'info>(
+        ctx: Context<'info, RevealAttestations<'info>>,
+        epoch_index: u64,
+        batch: u32,
+        salt: [u8; 32],
+        path: Vec<[u8; 32]>,
+        lines: Vec<AttestLine>,
+    ) -> Result<()> {
+        work::reveal_attestations::handler(ctx, epoch_index, batch, salt, path, lines)
+    }
+
+    /// Anyone: close the open epoch after its end and its grace, and open the next one.
     pub fn close_epoch<'info>(ctx: Context<'info, CloseEpoch<'info>>) -> Result<()> {
         crank::close_epoch::handler(ctx)
     }

@@ -34,11 +34,68 @@ pub struct Auction {
     pub dn_burned: u64,
     /// Number of purchases.
     pub sales: u64,
+    /// §13: the guard price after the last settled epoch (times 1e9; 0 until a
+    /// clearing price has counted, the reference price standing in until then).
+    pub guard_price_e9: u64,
+    /// §13: the clearing prices that counted, one slot per epoch modulo
+    /// `MAX_GUARD_EPOCHS` (price 0: an empty slot), for the guard's window.
+    pub counted: [CountedPrice; deepnode_math::MAX_GUARD_EPOCHS as usize],
     /// Room to grow without migration.
     pub reserved: [u8; 64],
 }
 
+/// A clearing price that counted toward the guard price, with its epoch.
+#[derive(
+    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
+)]
+pub struct CountedPrice {
+    /// The epoch whose purchases cleared at the price.
+    pub epoch: u64,
+    /// The volume-weighted clearing price (times 1e9; 0: none).
+    pub price_e9: u64,
+}
+
 impl Auction {
+    /// §13: folds a settled epoch's purchases into the guard price. With `counted` (its
+    /// clearing price, when its purchases bought half of the previous epoch's stock) the
+    /// price takes the epoch's slot; the guard price is then the least counted price of
+    /// the last `window` epochs up to `epoch`, else the one carried, else `reference`.
+    /// Returns the guard price.
+    pub fn settle_guard(
+        &mut self,
+        epoch: u64,
+        counted: Option<u64>,
+        window: u16,
+        reference: u64,
+    ) -> Result<u64> {
+        let slots = u64::from(deepnode_math::MAX_GUARD_EPOCHS);
+        let slot = usize::try_from(
+            epoch
+                .checked_rem(slots)
+                .ok_or(DeepNodeError::DivisionByZero)?,
+        )
+        .map_err(|_| DeepNodeError::MathOverflow)?;
+        self.counted[slot] = CountedPrice {
+            epoch,
+            price_e9: counted.unwrap_or(0),
+        };
+        let carried = if self.guard_price_e9 > 0 {
+            self.guard_price_e9
+        } else {
+            reference
+        };
+        let prices = self
+            .counted
+            .iter()
+            .filter(|c| c.price_e9 > 0)
+            .map(|c| (c.epoch, c.price_e9));
+        let price = deepnode_math::guard_price(prices, epoch, window, carried);
+        if counted.is_some() || self.guard_price_e9 > 0 {
+            self.guard_price_e9 = price;
+        }
+        Ok(price)
+    }
+
     /// Invariant 2 for the buyback vault: its balance covers what is for sale.
     pub fn invariant(&self, vault_balance: u64) -> Result<()> {
         require!(

@@ -74,6 +74,38 @@ pub struct Bounds {
     /// (bps); 0 leaves the guard to each domain.
     #[cfg_attr(feature = "serde", serde(default))]
     pub max_emission_value_bps: u16,
+    /// Shortest grace after an epoch's end before it may close (seconds): the window for
+    /// late attestations and for reveals (§5, §7).
+    #[cfg_attr(feature = "serde", serde(default = "default_min_close_grace_secs"))]
+    pub min_close_grace_secs: u32,
+    /// Longest such grace (seconds).
+    #[cfg_attr(feature = "serde", serde(default = "default_max_close_grace_secs"))]
+    pub max_close_grace_secs: u32,
+    /// §7: when set, every domain must attest by commit and reveal.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub require_commit_reveal: bool,
+    /// §13: epochs over which the guard price is the least counted clearing price (at
+    /// least 1, at most `deepnode_math::MAX_GUARD_EPOCHS`).
+    #[cfg_attr(feature = "serde", serde(default = "default_guard_price_epochs"))]
+    pub guard_price_epochs: u16,
+}
+
+/// Shortest close grace when a bounds file names none: 60 seconds.
+#[cfg(feature = "serde")]
+fn default_min_close_grace_secs() -> u32 {
+    60
+}
+
+/// Longest close grace when a bounds file names none: one day.
+#[cfg(feature = "serde")]
+fn default_max_close_grace_secs() -> u32 {
+    86_400
+}
+
+/// Guard window when a bounds file names none: one epoch (§13).
+#[cfg(feature = "serde")]
+fn default_guard_price_epochs() -> u16 {
+    1
 }
 
 /// An inclusive range of basis points.
@@ -124,15 +156,16 @@ impl Bounds {
                 u64::from(self.min_auction_secs),
                 u64::from(self.max_auction_secs),
             ),
+            (
+                u64::from(self.min_close_grace_secs),
+                u64::from(self.max_close_grace_secs),
+            ),
         ];
         for (lo, hi) in pairs {
             require!(lo <= hi, DeepNodeError::BoundsMinAboveMax);
         }
-        let fee_and_share = bps_sum(&[self.max_fee_bps, self.max_model_share_bps]);
-        require!(
-            fee_and_share <= u32::from(BPS),
-            DeepNodeError::BoundsExceedLimits
-        );
+        // `fee + share + 1% <= 100%` is a rule per domain (§4), checked on each domain's
+        // settings: two domains may use the two ends of these bounds.
         require!(
             self.min_epoch_secs >= 1
                 && self.min_quorum >= 1
@@ -143,7 +176,14 @@ impl Bounds {
                 && self.period_secs >= 1
                 && self.min_auction_secs >= 1
                 && self.min_auction_floor_e9 >= 1
+                && self.max_fee_bps <= BPS
+                && self.max_model_share_bps <= BPS
                 && self.max_staker_yield_bps <= BPS
+                // §5: a claim window of at least one epoch.
+                && self.min_claim_window_epochs >= 1
+                // §13: the guard window is at least one epoch.
+                && self.guard_price_epochs >= 1
+                && self.guard_price_epochs <= deepnode_math::MAX_GUARD_EPOCHS
                 // Every validator's attestation fits in a record (A6).
                 && self.max_validators >= 1
                 && self.max_validators <= MAX_ATTESTATIONS

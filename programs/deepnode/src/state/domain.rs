@@ -59,6 +59,20 @@ pub struct DomainSettings {
     /// within its compute goal).
     #[cfg_attr(feature = "serde", serde(default))]
     pub max_emission_value_bps: u16,
+    /// §5: seconds after an epoch's end before it may close: late attestations, and the
+    /// reveals of a commit-reveal domain, land in this window.
+    #[cfg_attr(feature = "serde", serde(default = "default_close_grace_secs"))]
+    pub close_grace_secs: u32,
+    /// §7: validators commit to their attestations while the epoch is open and reveal
+    /// them in the close grace window, so that none can copy another's reports.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub commit_reveal: bool,
+}
+
+/// Close grace when a settings file names none: five minutes.
+#[cfg(feature = "serde")]
+fn default_close_grace_secs() -> u32 {
+    300
 }
 
 impl DomainSettings {
@@ -165,6 +179,15 @@ impl DomainSettings {
         require!(
             self.unbonding_epochs <= b.max_unbonding_epochs,
             DeepNodeError::UnbondingOutOfBounds
+        );
+        require!(
+            b.min_close_grace_secs <= self.close_grace_secs
+                && self.close_grace_secs <= b.max_close_grace_secs,
+            DeepNodeError::CloseGraceOutOfBounds
+        );
+        require!(
+            self.commit_reveal || !b.require_commit_reveal,
+            DeepNodeError::CommitRevealRequiredByGovernance
         );
         if b.max_emission_value_bps > 0 {
             require!(

@@ -2,7 +2,7 @@
 use anchor_lang::prelude::*;
 
 use crate::constants::MAX_ATTESTATIONS;
-use crate::errors::DeepNodeError;
+use crate::errors::{math, DeepNodeError};
 use crate::state::DomainSettings;
 use deepnode_math::ROLES;
 
@@ -54,8 +54,30 @@ pub struct Epoch {
     /// Validator stake `W_e`: the summed weights of the validators that vote in this
     /// epoch (registered when it opened), fixed when it opens (PROTOCOL.md §7).
     pub validator_stake: u64,
+    /// What settlement takes from governance and the auction, fixed when the epoch
+    /// closed (zero while it is open).
+    pub closed_with: ClosedWith,
     /// Room for the crank's totals without migration.
-    pub reserved: [u8; 135],
+    pub reserved: [u8; 105],
+}
+
+/// What settlement takes from governance and the domain's auction, recorded when the
+/// epoch closes, so that nothing changed afterwards alters its settlement (§5, §13, F8).
+#[derive(
+    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
+)]
+pub struct ClosedWith {
+    /// Keeper tip ceiling (DN base units).
+    pub keeper_tip_max: u64,
+    /// Global emission cap per period (DN base units).
+    pub global_cap_per_period: u64,
+    /// Length of the cap's period (seconds).
+    pub period_secs: u32,
+    /// §13: epochs in the guard price's window.
+    pub guard_price_epochs: u16,
+    /// §13: the auction's reference price (times 1e9; 0 with no auction), the guard
+    /// price before any clearing price counted.
+    pub reference_price_e9: u64,
 }
 
 /// The crank's book of one epoch: its validators' weights and scores, the totals of its
@@ -97,8 +119,18 @@ pub struct EpochBook {
     pub pool_received: u64,
     /// What settlement fixed (zero until settled).
     pub settlement: Settlement,
+    /// §13: DN paid for the domain's auction stock while this epoch was open.
+    pub bought_dn: u128,
+    /// §13: revenue units bought from the auction while this epoch was open.
+    pub bought_quantity: u128,
+    /// Stock this epoch added to the auction: the buyback shares of its payments (summed
+    /// by `collect_pools`; none when paid in DN, whose share is burned at once).
+    pub stock_added: u64,
+    /// §13: the stock the previous epoch added (its settlement writes it here): this
+    /// epoch's purchases count toward the guard price only if they bought half of it.
+    pub previous_stock: u64,
     /// Room to grow without migration.
-    pub reserved: [u8; 64],
+    pub reserved: [u8; 32],
 }
 
 impl EpochBook {
@@ -119,7 +151,11 @@ impl EpochBook {
             revenue_collected: 0,
             pool_received: 0,
             settlement: Settlement::default(),
-            reserved: [0; 64],
+            bought_dn: 0,
+            bought_quantity: 0,
+            stock_added: 0,
+            previous_stock: 0,
+            reserved: [0; 32],
         }
     }
 
@@ -183,8 +219,9 @@ pub struct Voter {
     pub validator: u32,
     /// Its weight in the epoch's medians.
     pub weight: u64,
-    /// Agreeing attestations (its weight in the validators' pool).
-    pub agreeing: u32,
+    /// Agreeing attestations (its weight in the validators' pool; a u64, so that no
+    /// number of records can overflow it).
+    pub agreeing: u64,
     /// Whether its payout has been credited.
     pub credited: bool,
 }
@@ -229,13 +266,24 @@ pub struct Settlement {
     pub swept: bool,
     /// Who settled the epoch (received the tip).
     pub settled_by: Pubkey,
+    /// The domain's last closed epoch when this one was settled: the claim window counts
+    /// from it (§5), so a late settlement never shortens the window.
+    pub window_from: u64,
+    /// §13: the volume-weighted price of the purchases made while the epoch was open
+    /// (times 1e9; 0 with none).
+    pub clearing_e9: u64,
+    /// §13: whether that price counted (they bought half of the previous epoch's stock).
+    pub clearing_counted: bool,
+    /// §13: the guard price after this epoch (times 1e9; 0 with no auction).
+    pub guard_price_e9: u64,
 }
 
 /// How the §13 emission value guard priced and capped an epoch.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
 pub struct ValueGuard {
-    /// DN per revenue unit, times 1e9: 1e9 for a DN-paid domain, else the auction's last
-    /// clearing price, or its reference price before the first sale (0 with no auction).
+    /// DN per revenue unit, times 1e9: 1e9 for a DN-paid domain, else the epoch's guard
+    /// price (the least counted clearing price of its window, carried forward when none
+    /// counted, the auction's reference price before any; 0 with no auction).
     pub price_e9: u64,
     /// The guard in force (bps of the revenue's DN value).
     pub max_value_bps: u16,
@@ -324,7 +372,8 @@ impl Epoch {
             stake_acc_dn: 0,
             stake_acc_rev: 0,
             validator_stake: o.validator_stake,
-            reserved: [0; 135],
+            closed_with: ClosedWith::default(),
+            reserved: [0; 105],
         }
     }
 
@@ -337,14 +386,23 @@ impl Epoch {
         Ok(())
     }
 
-    /// Whether the claim window is still open when the domain's open epoch is
-    /// `current` (§5: an epoch can be swept once `current > index + window`).
-    pub fn window_open(&self, current: u64) -> Result<bool> {
-        let last = self
-            .index
-            .checked_add(u64::from(self.settings.claim_window_epochs))
-            .ok_or(DeepNodeError::MathOverflow)?;
-        Ok(current <= last)
+    /// Whether the claim window of this settled epoch, whose book is `book`, is still
+    /// open when the domain's open epoch is `current` (§5: it counts from the last
+    /// closed epoch when it was settled; the epoch can be swept once it closes).
+    pub fn window_open(&self, book: &EpochBook, current: u64) -> Result<bool> {
+        math(deepnode_math::claim_window_open(
+            current,
+            book.settlement.window_from,
+            self.settings.claim_window_epochs,
+        ))
+    }
+
+    /// When the epoch may be closed: its end plus its grace window (§5).
+    pub fn closes_at(&self) -> Result<i64> {
+        math(deepnode_math::close_time(
+            self.end_ts,
+            self.settings.close_grace_secs,
+        ))
     }
 
     /// Fails unless the epoch is open.
@@ -378,12 +436,15 @@ pub struct EpochShard {
     pub pool: u64,
     /// Usage units recorded (informational; saturates at `u64::MAX` rather than fail).
     pub usage_units: u64,
-    /// Number of payments recorded.
+    /// Number of payments recorded (saturates: a statistic).
     pub payments: u64,
     /// Who paid the rent (gets it back when the record is closed).
     pub rent_payer: Pubkey,
     /// Whether its pool share has moved to the reward vault (`collect_pools`).
     pub collected: bool,
+    /// Sum of the buyback shares kept for the auction (not burned): the stock this
+    /// shard's payments of the epoch add to it (§13).
+    pub buyback: u64,
 }
 
 impl EpochShard {

@@ -1,5 +1,6 @@
 //! Account types, one per file, each with its `invariant()` check.
 pub mod auction;
+pub mod commitment;
 pub mod config;
 pub mod domain;
 pub mod epoch;
@@ -10,6 +11,7 @@ pub mod vault_shard;
 pub mod work;
 
 pub use auction::*;
+pub use commitment::*;
 pub use config::*;
 pub use domain::*;
 pub use epoch::*;

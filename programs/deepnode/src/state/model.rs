@@ -25,28 +25,24 @@ pub struct Model {
     pub active: bool,
     /// Owner share credited and not yet claimed (revenue base units).
     pub claimable: u64,
-    /// Lifetime amount received for this model.
+    /// Lifetime amount received for this model (wraps modulo 2^64: a statistic).
     pub lifetime_revenue: u64,
-    /// Lifetime owner share credited.
+    /// Lifetime owner share credited (wraps).
     pub lifetime_owner_share: u64,
-    /// Lifetime owner share claimed.
+    /// Lifetime owner share claimed (wraps; credited minus claimed is what is owed).
     pub lifetime_claimed: u64,
     /// Room to grow without migration.
     pub reserved: [u8; 64],
 }
 
 impl Model {
-    /// Checks claims never exceed credits.
+    /// Checks what is claimable is exactly what was credited and not claimed (the
+    /// wrapping difference of the lifetime counters).
     pub fn invariant(&self) -> Result<()> {
         let owed = self
             .lifetime_owner_share
-            .checked_sub(self.lifetime_claimed)
-            .ok_or(DeepNodeError::MathOverflow)?;
+            .wrapping_sub(self.lifetime_claimed);
         require!(owed == self.claimable, DeepNodeError::VaultUndercovered);
-        require!(
-            self.lifetime_owner_share <= self.lifetime_revenue,
-            DeepNodeError::VaultUndercovered
-        );
         Ok(())
     }
 }

@@ -6,7 +6,7 @@
 //! position converts its in-flight change with the value of its change epoch and a claim
 //! costs the same however many epochs passed.
 use anchor_lang::prelude::*;
-use deepnode_math::{acc_advance, acc_fund, accrued};
+use deepnode_math::{acc_advance, acc_fund, accrued, accrued_frac};
 
 use crate::errors::{math, DeepNodeError};
 use crate::state::Epoch;
@@ -222,6 +222,55 @@ pub fn accrued_pair(weight: u64, from: (u128, u128), to: (u128, u128)) -> Result
     ))
 }
 
+/// Rewards in whole units and the fraction of a unit the floor dropped (2^-64 units).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Earned {
+    /// Whole units (DN, revenue).
+    pub units: (u64, u64),
+    /// Fractions of a unit (DN, revenue), in units of 2^-64.
+    pub fractions: (u64, u64),
+}
+
+impl Earned {
+    /// What `weight` earned between two pairs of accumulator values, with the fractions.
+    pub fn between(weight: u64, from: (u128, u128), to: (u128, u128)) -> Result<Self> {
+        let dn = math(accrued_frac(weight, from.0, to.0))?;
+        let rev = math(accrued_frac(weight, from.1, to.1))?;
+        Ok(Earned {
+            units: (dn.0, rev.0),
+            fractions: (dn.1, rev.1),
+        })
+    }
+
+    /// The sum of two earnings, whole units carried out of the fractions.
+    pub fn plus(self, other: Earned) -> Result<Self> {
+        let add = |a: u64, b: u64, fa: u64, fb: u64| -> Result<(u64, u64)> {
+            let (f, over) = fa.overflowing_add(fb);
+            let units = a
+                .checked_add(b)
+                .and_then(|v| v.checked_add(u64::from(over)))
+                .ok_or(DeepNodeError::MathOverflow)?;
+            Ok((units, f))
+        };
+        let dn = add(
+            self.units.0,
+            other.units.0,
+            self.fractions.0,
+            other.fractions.0,
+        )?;
+        let rev = add(
+            self.units.1,
+            other.units.1,
+            self.fractions.1,
+            other.fractions.1,
+        )?;
+        Ok(Earned {
+            units: (dn.0, rev.0),
+            fractions: (dn.1, rev.1),
+        })
+    }
+}
+
 /// One staker's stake in one domain. Seeds: `[STAKE_POSITION_SEED, domain, owner]`.
 ///
 /// `weight` earns in every epoch after its checkpoint. Stake added during
@@ -268,8 +317,14 @@ pub struct StakePosition {
     /// Whether the owner is a registered validator of the domain (its next-epoch stake
     /// is part of the pool's `validator_stake_next`).
     pub validator: bool,
+    /// Fraction of a DN unit (2^-64 units) its tickets earned beyond their whole units:
+    /// the position's next credit completes a unit with it, so that stake split between
+    /// the position and a ticket earns one floor in an epoch, not two (§12).
+    pub carry_dn: u64,
+    /// The same for the revenue token.
+    pub carry_rev: u64,
     /// Room to grow without migration.
-    pub reserved: [u8; 31],
+    pub reserved: [u8; 15],
 }
 
 impl StakePosition {
@@ -347,14 +402,47 @@ impl StakePosition {
         self.credit(self.weight, pool.acc_dn, pool.acc_rev)
     }
 
-    /// Credits `weight` from the checkpoints to the given accumulator values.
+    /// Credits `weight` from the checkpoints to the given accumulator values. A fraction
+    /// carried from a ticket that, with this credit's own, makes a whole unit is paid
+    /// and spent; the position's own fractions are not carried (each credit rounds
+    /// down, as §12 allows).
     fn credit(&mut self, weight: u64, acc_dn: u128, acc_rev: u128) -> Result<()> {
         let from = (self.checkpoint_dn, self.checkpoint_rev);
-        let (dn, rev) = accrued_pair(weight, from, (acc_dn, acc_rev))?;
-        self.add_owed(dn, rev)?;
+        let earned = Earned::between(weight, from, (acc_dn, acc_rev))?;
+        let spend = |carry: &mut u64, own: u64| -> u64 {
+            let (_, over) = own.overflowing_add(*carry);
+            if over {
+                *carry = 0;
+            }
+            u64::from(over)
+        };
+        let dn = earned
+            .units
+            .0
+            .checked_add(spend(&mut self.carry_dn, earned.fractions.0));
+        let rev = earned
+            .units
+            .1
+            .checked_add(spend(&mut self.carry_rev, earned.fractions.1));
+        self.add_owed(
+            dn.ok_or(DeepNodeError::MathOverflow)?,
+            rev.ok_or(DeepNodeError::MathOverflow)?,
+        )?;
         self.checkpoint_dn = acc_dn;
         self.checkpoint_rev = acc_rev;
         Ok(())
+    }
+
+    /// Credits what one of its tickets earned: the whole units now, the fractions into
+    /// the carry (a unit the carry completes is paid at once).
+    pub fn add_ticket_earnings(&mut self, earned: Earned) -> Result<()> {
+        let carried = Earned {
+            units: (0, 0),
+            fractions: (self.carry_dn, self.carry_rev),
+        }
+        .plus(earned)?;
+        (self.carry_dn, self.carry_rev) = carried.fractions;
+        self.add_owed(carried.units.0, carried.units.1)
     }
 
     /// Adds rewards to what the position is owed.
@@ -430,8 +518,8 @@ impl UnstakeTicket {
 
     /// Brings `settled_part` up to the accumulator values `to` (the position's
     /// checkpoint, which is never behind the ticket's) and returns what it earned.
-    pub fn advance_settled(&mut self, to: (u128, u128)) -> Result<(u64, u64)> {
-        let earned = accrued_pair(self.settled_part, self.checkpoint(), to)?;
+    pub fn advance_settled(&mut self, to: (u128, u128)) -> Result<Earned> {
+        let earned = Earned::between(self.settled_part, self.checkpoint(), to)?;
         (self.checkpoint_dn, self.checkpoint_rev) = to;
         Ok(earned)
     }
@@ -439,7 +527,7 @@ impl UnstakeTicket {
     /// The rewards the ticket's stake earned through its epoch, once `request` (the
     /// ticket's epoch) and `start` (its `pending_epoch`) have recorded rewards; `None`
     /// until then.
-    pub fn earnings(&self, request: &Epoch, start: &Epoch) -> Result<Option<(u64, u64)>> {
+    pub fn earnings(&self, request: &Epoch, start: &Epoch) -> Result<Option<Earned>> {
         require!(
             request.index == self.epoch
                 && start.index == self.pending_epoch
@@ -453,17 +541,9 @@ impl UnstakeTicket {
         }
         let end = (request.stake_acc_dn, request.stake_acc_rev);
         let start = (start.stake_acc_dn, start.stake_acc_rev);
-        let settled = accrued_pair(self.settled_part, self.checkpoint(), end)?;
-        let pending = accrued_pair(self.pending_part, start, end)?;
-        let dn = settled
-            .0
-            .checked_add(pending.0)
-            .ok_or(DeepNodeError::MathOverflow)?;
-        let rev = settled
-            .1
-            .checked_add(pending.1)
-            .ok_or(DeepNodeError::MathOverflow)?;
-        Ok(Some((dn, rev)))
+        let settled = Earned::between(self.settled_part, self.checkpoint(), end)?;
+        let pending = Earned::between(self.pending_part, start, end)?;
+        Ok(Some(settled.plus(pending)?))
     }
 }
 
@@ -534,6 +614,8 @@ mod tests {
                 claim_window_epochs: 1,
                 unbonding_epochs: 0,
                 max_emission_value_bps: 0,
+                close_grace_secs: 0,
+                commit_reveal: false,
             },
             shard_count: 1,
             active_stake,

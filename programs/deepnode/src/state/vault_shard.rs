@@ -29,15 +29,15 @@ pub struct VaultShard {
     pub buyback_owed: u64,
     /// Emission-pool shares not yet paid out to epoch roles.
     pub pool_owed: u64,
-    /// Lifetime amount received.
+    /// Lifetime amount received (wraps modulo 2^64: a statistic, §10).
     pub lifetime_received: u64,
-    /// Lifetime fee shares credited.
+    /// Lifetime fee shares credited (wraps).
     pub lifetime_fees: u64,
-    /// Lifetime model owner shares credited.
+    /// Lifetime model owner shares credited (wraps).
     pub lifetime_model: u64,
-    /// Lifetime buyback shares (burned or accrued).
+    /// Lifetime buyback shares, burned or accrued (wraps).
     pub lifetime_buyback: u64,
-    /// DN burned by payments on this shard (DN-revenue domains).
+    /// DN burned by payments on this shard, DN-revenue domains (wraps).
     pub dn_burned: u64,
     /// Room to grow without migration.
     pub reserved: [u8; 64],

@@ -44,12 +44,37 @@ pub struct Validator {
     pub index: u32,
     /// Whether the validator is registered (counts towards the domain's cap).
     pub active: bool,
-    /// Epoch of the latest registration.
+    /// Epoch of the latest registration: it votes from the next one.
     pub registered_epoch: u64,
-    /// Attestations made, lifetime (revisions not counted).
+    /// Attestations made, lifetime (revisions not counted; saturates: a statistic).
     pub attestations: u64,
+    /// Last epoch it votes in: the epoch in which it deregistered or was displaced
+    /// (§7: it stops voting from the next one), `u64::MAX` while registered.
+    pub votes_until: u64,
     /// Room to grow without migration.
-    pub reserved: [u8; 16],
+    pub reserved: [u8; 8],
+}
+
+impl Validator {
+    /// Whether the validator votes in epoch `epoch` (§7): registered before it opened
+    /// and not deregistered or displaced before it.
+    pub fn votes_in(&self, epoch: u64) -> bool {
+        self.registered_epoch < epoch && epoch <= self.votes_until
+    }
+
+    /// Checks the validator is coherent: registered, it votes with no end; not, its
+    /// voting ends at or after its registration.
+    pub fn invariant(&self) -> Result<()> {
+        require!(
+            if self.active {
+                self.votes_until == u64::MAX
+            } else {
+                self.votes_until >= self.registered_epoch
+            },
+            DeepNodeError::StakeAccountingBroken
+        );
+        Ok(())
+    }
 }
 
 /// One validator's attestation inside a work record (12 bytes). The validator's weight

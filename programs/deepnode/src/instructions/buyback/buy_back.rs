@@ -1,7 +1,9 @@
 //! `buy_back`: anyone buys all or part of the buyback vault at the current auction price,
 //! paying DN that is burned in the same instruction. No oracle: the price only falls
-//! until someone finds it worth paying, and each sale restarts the auction at twice the
-//! clearing price.
+//! until someone finds it worth paying, and a sale of at least half of what the vault
+//! held restarts the auction at twice the clearing price. Every purchase is tallied on
+//! the open epoch's book (DN paid, units bought): §13's guard price is volume-weighted
+//! over an epoch's purchases, and fixed once the epoch closes.
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{self, Burn, Mint, TokenAccount, TokenInterface};
 use deepnode_math::{auction_cost, auction_price, restart_price, restarts_auction};
@@ -9,7 +11,7 @@ use deepnode_math::{auction_cost, auction_price, restart_price, restarts_auction
 use crate::constants::*;
 use crate::errors::{math, DeepNodeError};
 use crate::events::AuctionPurchased;
-use crate::state::{Auction, Config, Domain};
+use crate::state::{Auction, Config, Domain, EpochBook};
 use crate::token_util::{token_balance, VaultCpi};
 
 /// Accounts of [`buy_back`](crate::deepnode::buy_back).
@@ -27,6 +29,10 @@ pub struct BuyBack<'info> {
     /// The domain's auction.
     #[account(mut, seeds = [AUCTION_SEED, domain.key().as_ref()], bump = auction.bump)]
     pub auction: Box<Account<'info, Auction>>,
+    /// The open epoch's book (its purchases' tally).
+    #[account(mut, constraint = book.domain == domain.key() && book.epoch == domain.current_epoch
+        @ DeepNodeError::EpochBookMismatch)]
+    pub book: Box<Account<'info, EpochBook>>,
     /// The domain's buyback vault.
     #[account(mut, seeds = [BUYBACK_VAULT_SEED, domain.key().as_ref()], bump = domain.buyback_vault_bump)]
     pub buyback_vault: Box<InterfaceAccount<'info, TokenAccount>>,
@@ -112,19 +118,21 @@ pub fn handler(mut ctx: Context<BuyBack>, quantity: u64, max_price_e9: u64) -> R
         .available
         .checked_sub(quantity)
         .ok_or(DeepNodeError::MathOverflow)?;
-    auction.sold = auction
-        .sold
-        .checked_add(quantity)
-        .ok_or(DeepNodeError::MathOverflow)?;
-    auction.dn_burned = auction
-        .dn_burned
-        .checked_add(cost)
-        .ok_or(DeepNodeError::MathOverflow)?;
-    auction.sales = auction
-        .sales
-        .checked_add(1)
-        .ok_or(DeepNodeError::MathOverflow)?;
+    // Lifetime statistics saturate: they never make a purchase fail (§10).
+    auction.sold = auction.sold.saturating_add(quantity);
+    auction.dn_burned = auction.dn_burned.saturating_add(cost);
+    auction.sales = auction.sales.saturating_add(1);
     auction.last_clearing_e9 = price;
+    // §13: the open epoch's tally (u128: no number of purchases can overflow it).
+    let book = &mut a.book;
+    book.bought_dn = book
+        .bought_dn
+        .checked_add(u128::from(cost))
+        .ok_or(DeepNodeError::MathOverflow)?;
+    book.bought_quantity = book
+        .bought_quantity
+        .checked_add(u128::from(quantity))
+        .ok_or(DeepNodeError::MathOverflow)?;
     if restarts {
         auction.start_price_e9 = restart_price(price).max(auction.floor_price_e9);
         auction.start_ts = now;
@@ -139,6 +147,9 @@ pub fn handler(mut ctx: Context<BuyBack>, quantity: u64, max_price_e9: u64) -> R
         restarted: restarts,
         next_start_price_e9: auction.start_price_e9,
         remaining: auction.available,
+        epoch: a.book.epoch,
+        epoch_bought_dn: a.book.bought_dn,
+        epoch_bought_quantity: a.book.bought_quantity,
     };
     crate::emit_event!(ctx, event);
     Ok(())

@@ -82,6 +82,8 @@ pub fn handler(
         sold: 0,
         dn_burned: 0,
         sales: 0,
+        guard_price_e9: 0,
+        counted: Default::default(),
         reserved: [0; 64],
     });
     auction.duration_secs = duration_secs;

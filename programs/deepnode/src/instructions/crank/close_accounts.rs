@@ -2,8 +2,9 @@
 //! each one's rent to whoever paid it (PROTOCOL.md §5, C3). After settlement: shard
 //! counters (settlement has summed them) and work records that never reached quorum
 //! (they verify nothing). After the sweep: every remaining work record and model epoch
-//! record (no claim is possible any more). Records claimed earlier were already closed
-//! by their credit. Epoch accounts stay: unstake tickets and stake positions read their
+//! record (no claim is possible any more). Commit-reveal commitments after settlement
+//! (nothing can be revealed once the epoch closed). Records claimed earlier were already
+//! closed by their credit. Epoch accounts stay: unstake tickets and stake positions read their
 //! accumulator values whenever their owners come back. Never paused.
 use anchor_lang::prelude::*;
 use anchor_lang::Discriminator;
@@ -12,7 +13,9 @@ use crate::constants::*;
 use crate::create::load_state;
 use crate::errors::DeepNodeError;
 use crate::events::{AccountClosed, ClosedKind, ClosedLine};
-use crate::state::{Domain, Epoch, EpochBook, EpochShard, EpochStatus, ModelEpoch, WorkRecord};
+use crate::state::{
+    Commitment, Domain, Epoch, EpochBook, EpochShard, EpochStatus, ModelEpoch, WorkRecord,
+};
 
 /// Accounts of [`close_accounts`](crate::deepnode::close_accounts). Remaining accounts:
 /// pairs of (record (w), its rent payer (w)), records in strictly increasing order.
@@ -85,6 +88,13 @@ pub fn handler<'info>(mut ctx: Context<'info, CloseAccounts<'info>>) -> Result<(
                 DeepNodeError::ShardAccountMismatch
             );
             (ClosedKind::EpochShard, r.rent_payer)
+        } else if disc == Commitment::DISCRIMINATOR {
+            let r: Commitment = load_state(info)?;
+            require!(
+                r.domain == domain_key && r.epoch == index,
+                DeepNodeError::CommitmentMismatch
+            );
+            (ClosedKind::Commitment, r.rent_payer)
         } else {
             return err!(DeepNodeError::NotClosable);
         };

@@ -1,7 +1,9 @@
 //! `close_epoch`: permissionless first step of the crank (PROTOCOL.md §5). Once the open
-//! epoch's end time plus the grace window for late attestations has passed (Clock
-//! sysvar only, F4), anyone closes it and opens the next epoch, so a domain never has a
-//! gap. The new epoch takes the queued settings (re-checked against today's bounds;
+//! epoch's end time plus its grace window (`close_grace_secs`, for late attestations and
+//! reveals) has passed (Clock sysvar only, F4), anyone closes it and opens the next
+//! epoch, so a domain never has a gap. The closed epoch records what its settlement will
+//! take from governance and the auction (tip ceiling, cap, period, guard window,
+//! reference price), so that no later change alters it (F8). The new epoch takes the queued settings (re-checked against today's bounds;
 //! dropped with an event if they no longer fit), the stake changes of the closed epoch
 //! (new stake activates, requested stake deactivates), and its shard revenue counters:
 //! one remaining account per shard, in shard order, created here and paid by the
@@ -11,11 +13,12 @@
 use anchor_lang::prelude::*;
 
 use crate::constants::*;
-use crate::create::create_state;
+use crate::create::{create_state, load_state};
 use crate::errors::DeepNodeError;
 use crate::events::EpochClosed;
 use crate::state::{
-    Config, Domain, Epoch, EpochBook, EpochOpening, EpochShard, EpochStatus, StakePool,
+    Auction, ClosedWith, Config, Domain, Epoch, EpochBook, EpochOpening, EpochShard, EpochStatus,
+    StakePool,
 };
 
 /// Accounts of [`close_epoch`](crate::deepnode::close_epoch).
@@ -46,6 +49,10 @@ pub struct CloseEpoch<'info> {
     /// The domain's stake pool (its boundary changes apply now).
     #[account(mut, seeds = [STAKE_POOL_SEED, domain.key().as_ref()], bump = stake_pool.bump)]
     pub stake_pool: Box<Account<'info, StakePool>>,
+    /// CHECK: the domain's buyback auction `[AUCTION_SEED, domain]` (seeds checked), whose
+    /// reference price the closed epoch records; may be empty (no auction: 0).
+    #[account(seeds = [AUCTION_SEED, domain.key().as_ref()], bump)]
+    pub auction: UncheckedAccount<'info>,
     /// System program.
     pub system_program: Program<'info, System>,
 }
@@ -58,12 +65,7 @@ pub fn handler<'info>(mut ctx: Context<'info, CloseEpoch<'info>>) -> Result<()> 
     // epoch never has fewer shard counters than shards.
     require!(a.domain.is_ready(), DeepNodeError::DomainNotReady);
     let now = Clock::get()?.unix_timestamp;
-    let closes_at = a
-        .epoch
-        .end_ts
-        .checked_add(CLOSE_GRACE_SECS)
-        .ok_or(DeepNodeError::MathOverflow)?;
-    require!(now >= closes_at, DeepNodeError::EpochNotEnded);
+    require!(now >= a.epoch.closes_at()?, DeepNodeError::EpochNotEnded);
     let ready = usize::from(a.domain.shards_ready);
     require!(
         ctx.remaining_accounts.len() == ready,
@@ -71,6 +73,19 @@ pub fn handler<'info>(mut ctx: Context<'info, CloseEpoch<'info>>) -> Result<()> 
     );
 
     a.epoch.status = EpochStatus::Closed;
+    let bounds = &a.config.bounds;
+    let reference_price_e9 = if a.auction.data_is_empty() {
+        0
+    } else {
+        load_state::<Auction>(&a.auction)?.reference_price_e9
+    };
+    a.epoch.closed_with = ClosedWith {
+        keeper_tip_max: bounds.keeper_tip_max,
+        global_cap_per_period: bounds.global_cap_per_period,
+        period_secs: bounds.period_secs,
+        guard_price_epochs: bounds.guard_price_epochs,
+        reference_price_e9,
+    };
     let (mut settings_applied, mut settings_dropped) = (false, false);
     if let Some(queued) = a.domain.pending_settings.take() {
         if queued
@@ -157,6 +172,7 @@ pub fn handler<'info>(mut ctx: Context<'info, CloseEpoch<'info>>) -> Result<()> 
             payments: 0,
             rent_payer: payer.key(),
             collected: false,
+            buyback: 0,
         };
         create_state(
             info,
@@ -184,6 +200,7 @@ pub fn handler<'info>(mut ctx: Context<'info, CloseEpoch<'info>>) -> Result<()> 
         next_validator_stake,
         settings_applied,
         settings_dropped,
+        closed_with: a.epoch.closed_with,
     };
     crate::emit_event!(ctx, event);
     Ok(())

@@ -73,7 +73,7 @@ pub fn handler<'info>(mut ctx: Context<'info, CollectPools<'info>>) -> Result<()
         token_program: &a.revenue_token_program,
     };
     let mut previous: Option<u8> = None;
-    let (mut revenue, mut received) = (0u64, 0u64);
+    let (mut revenue, mut received, mut stock) = (0u64, 0u64, 0u64);
     let mut shards = Vec::with_capacity(usize::from(MAX_SHARDS));
     for chunk in accounts.chunks_exact(3) {
         let (counter_info, ledger_info, vault_info) = (&chunk[0], &chunk[1], &chunk[2]);
@@ -115,6 +115,9 @@ pub fn handler<'info>(mut ctx: Context<'info, CollectPools<'info>>) -> Result<()
         revenue = revenue
             .checked_add(counter.revenue)
             .ok_or(DeepNodeError::MathOverflow)?;
+        stock = stock
+            .checked_add(counter.buyback)
+            .ok_or(DeepNodeError::MathOverflow)?;
         counter.collected = true;
         write_state(counter_info, &counter)?;
         shards.push(counter.shard);
@@ -136,6 +139,10 @@ pub fn handler<'info>(mut ctx: Context<'info, CollectPools<'info>>) -> Result<()
     e.pool_received = e
         .pool_received
         .checked_add(received)
+        .ok_or(DeepNodeError::MathOverflow)?;
+    e.stock_added = e
+        .stock_added
+        .checked_add(stock)
         .ok_or(DeepNodeError::MathOverflow)?;
     // The reward vault now owes what it received to the epoch's roles.
     a.stake_pool.rev_roles_owed = a

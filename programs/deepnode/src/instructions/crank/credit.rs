@@ -67,7 +67,7 @@ pub fn handler<'info>(
     a.epoch.require_settled()?;
     a.book.require_not_swept()?;
     require!(
-        a.epoch.window_open(a.domain.current_epoch)?,
+        a.epoch.window_open(&a.book, a.domain.current_epoch)?,
         DeepNodeError::ClaimWindowClosed
     );
     require!(!lines.is_empty(), DeepNodeError::BatchEmpty);
@@ -161,7 +161,7 @@ pub fn handler<'info>(
                     .ok_or(DeepNodeError::NoValidatorScore)?;
                 require!(!epoch.voters[slot].credited, DeepNodeError::AlreadyCredited);
                 epoch.voters[slot].credited = true;
-                let w = u64::from(epoch.voters[slot].agreeing);
+                let w = epoch.voters[slot].agreeing;
                 let total = u128::from(epoch.total_agreeing);
                 let dn = math(payout(s.dn_pools[VALIDATORS_ROLE], w, total))?;
                 let rev = math(payout(s.rev_pools[VALIDATORS_ROLE], w, total))?;

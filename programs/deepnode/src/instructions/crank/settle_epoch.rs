@@ -1,19 +1,24 @@
 //! `settle_epoch`: permissionless third step of the crank (PROTOCOL.md §5, §6, §12).
 //! Once every record of a closed epoch that reached quorum is finalised, anyone settles
 //! it, once, in epoch order per domain: the budget (revenue × rate, floor only with
-//! verified work, ceiling, the global cap of the period containing the epoch's end, the
-//! max supply), the keeper tip, the DN pools per role (roles with nobody to pay and the
+//! verified work, ceiling, §13's value guard at the epoch's guard price, the global cap
+//! of the period containing the epoch's end, the max supply), the keeper tip, the DN pools per role (roles with nobody to pay and the
 //! stakers' cap withheld, not minted), one mint of what is paid into the domain's stake
 //! vault, the revenue-reward pool moved from the shard vaults into the reward vault and
 //! split with the same weights (unpayable roles roll into the next epoch), and the
-//! stakers' accumulators. The accounts are a fixed set (the shards are fixed at the
-//! domain's creation), all mandatory. Nothing is pushed to an outside account: the tip
-//! is credited to the caller's balance. Never paused.
+//! stakers' accumulators. Every governance value it uses is the one the epoch recorded
+//! when it closed (F8). The guard price comes from the purchases made while the epoch was
+//! open (fixed when it closed) and the stock the previous epoch added (fixed when that
+//! one settled, which settlement's order puts first), so no purchase made afterwards,
+//! bundled with this call or not, moves it (F7). The accounts are a fixed set (the
+//! shards are fixed at the domain's creation), all mandatory. Nothing is pushed to an
+//! outside account: the tip is credited to the caller's balance. Never paused.
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{self, MintTo, TokenInterface};
 use deepnode_math::{
-    dn_pools, emission_value_cap, epoch_budget, rev_pools, room, staker_cap, BudgetInput,
-    MINERS_ROLE, MODEL_OWNERS_ROLE, PRICE_SCALE, ROLES, STAKERS_ROLE, VALIDATORS_ROLE,
+    cap_period, clearing_price, dn_pools, emission_value_cap, epoch_budget, purchases_count,
+    rev_pools, room, staker_cap, BudgetInput, MINERS_ROLE, MODEL_OWNERS_ROLE, PRICE_SCALE, ROLES,
+    STAKERS_ROLE, VALIDATORS_ROLE,
 };
 
 use crate::constants::*;
@@ -68,9 +73,9 @@ pub struct SettleEpoch<'info> {
     #[account(mut, address = stake_pool.stake_vault @ DeepNodeError::VaultMismatch)]
     pub stake_vault: UncheckedAccount<'info>,
     /// CHECK: the domain's buyback auction `[AUCTION_SEED, domain]` (seeds checked), the
-    /// §13 guard's price source; read only when the epoch has a guard and the domain is
-    /// not paid in DN, and may be empty (no auction configured: price 0).
-    #[account(seeds = [AUCTION_SEED, domain.key().as_ref()], bump)]
+    /// §13 guard's price source: its guard window takes this epoch's purchases. May be
+    /// empty (no auction configured: price 0, nothing to record).
+    #[account(mut, seeds = [AUCTION_SEED, domain.key().as_ref()], bump)]
     pub auction: UncheckedAccount<'info>,
     /// Token program of the DN mint.
     #[account(address = config.dn_token_program)]
@@ -79,25 +84,40 @@ pub struct SettleEpoch<'info> {
     pub system_program: Program<'info, System>,
 }
 
-/// §13: the price the guard uses and the cap it gives, for an epoch with a guard.
-fn value_guard(a: &SettleEpoch, revenue: u64) -> Result<Option<ValueGuard>> {
+/// §13: the epoch's purchases enter the guard price (when the domain has an auction and
+/// is not paid in DN); returns the guard price of the epoch and what it recorded:
+/// `(price, clearing price, counted)`. Inputs were fixed when the epoch closed (its
+/// tally, its recorded window and reference price) and when the previous epoch settled
+/// (the stock it added).
+fn guard_price(a: &mut SettleEpoch) -> Result<(u64, u64, bool)> {
+    if a.domain.revenue_is_dn {
+        return Ok((PRICE_SCALE, 0, false));
+    }
+    if a.auction.data_is_empty() {
+        return Ok((0, 0, false));
+    }
+    let b = &a.book;
+    let clearing = math(clearing_price(b.bought_dn, b.bought_quantity))?;
+    let counts = math(Ok(purchases_count(b.bought_quantity, b.previous_stock)))?;
+    let counted = clearing.filter(|_| counts);
+    let mut auction: Auction = load_state(&a.auction)?;
+    let closed = a.epoch.closed_with;
+    let price = auction.settle_guard(
+        a.epoch.index,
+        counted,
+        closed.guard_price_epochs,
+        closed.reference_price_e9,
+    )?;
+    write_state(&a.auction, &auction)?;
+    Ok((price, clearing.unwrap_or(0), counted.is_some()))
+}
+
+/// §13: the cap the guard gives an epoch with a guard, at `price_e9`.
+fn value_guard(a: &SettleEpoch, revenue: u64, price_e9: u64) -> Result<Option<ValueGuard>> {
     let max_value_bps = a.epoch.settings.max_emission_value_bps;
     if max_value_bps == 0 {
         return Ok(None);
     }
-    let price_e9 = if a.domain.revenue_is_dn {
-        PRICE_SCALE
-    } else if a.auction.data_is_empty() {
-        0
-    } else {
-        let data = a.auction.try_borrow_data()?;
-        let auction = Auction::try_deserialize(&mut &data[..])?;
-        if auction.sales > 0 {
-            auction.last_clearing_e9
-        } else {
-            auction.reference_price_e9
-        }
-    };
     let cap = math(emission_value_cap(revenue, price_e9, max_value_bps))?;
     Ok(Some(ValueGuard {
         price_e9,
@@ -154,12 +174,10 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
         split.model_owners,
     ];
 
-    // The cap period containing the epoch's end (F4: times come from the Clock).
-    let bounds = &a.config.bounds;
-    let period_index = u64::try_from(e.end_ts)
-        .map_err(|_| DeepNodeError::MathOverflow)?
-        .checked_div(u64::from(bounds.period_secs))
-        .ok_or(DeepNodeError::DivisionByZero)?;
+    // The cap period containing the epoch's end (F4: times come from the Clock), with
+    // the period length in force when the epoch closed (F8).
+    let closed = e.closed_with;
+    let period_index = math(cap_period(e.end_ts, closed.period_secs))?;
     let period_le = period_index.to_le_bytes();
     let (period_key, period_bump) =
         Pubkey::find_program_address(&[PERIOD_SEED, &period_le], &crate::ID);
@@ -169,7 +187,7 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
             version: ACCOUNT_VERSION,
             bump: period_bump,
             index: period_index,
-            period_secs: bounds.period_secs,
+            period_secs: closed.period_secs,
             minted: 0,
             reserved: [0; 16],
         }
@@ -181,19 +199,21 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
         .initial_supply
         .checked_add(a.config.dn_minted)
         .ok_or(DeepNodeError::MathOverflow)?;
-    let guard = value_guard(a, revenue)?;
+    let (guard_price_e9, clearing_e9, clearing_counted) = guard_price(a)?;
+    let (e, b) = (&a.epoch, &a.book);
+    let guard = value_guard(a, revenue, guard_price_e9)?;
     let budget = math(epoch_budget(&BudgetInput {
         revenue,
         emission_rate_e9: e.settings.emission_rate_e9,
         floor: e.settings.floor,
         ceiling: e.settings.ceiling,
         has_work: b.total_verified > 0,
-        cap_room: room(bounds.global_cap_per_period, period.minted),
+        cap_room: room(closed.global_cap_per_period, period.minted),
         supply_room: a.config.max_supply.map(|max| room(max, supply)),
         value_cap: guard.map(|g| g.cap),
     }))?;
     let cap = math(staker_cap(e.active_stake, e.settings.max_staker_yield_bps))?;
-    let dn = math(dn_pools(budget, bounds.keeper_tip_max, bps, payable, cap))?;
+    let dn = math(dn_pools(budget, closed.keeper_tip_max, bps, payable, cap))?;
     let rev_pool = received
         .checked_add(b.rolled_in)
         .ok_or(DeepNodeError::MathOverflow)?;
@@ -261,6 +281,8 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
         .rolled_in
         .checked_add(rolled_out)
         .ok_or(DeepNodeError::MathOverflow)?;
+    // §13: the next epoch's purchases count if they buy half of what this one added.
+    next_book.previous_stock = a.book.stock_added;
     write_state(&a.next_book, &next_book)?;
 
     let caller = a.caller.key();
@@ -278,6 +300,15 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
     s.dn_credited[STAKERS_ROLE] = stakers_dn;
     s.rev_credited[STAKERS_ROLE] = stakers_rev;
     s.settled_by = caller;
+    // §5: the claim window counts from the domain's last closed epoch, now.
+    s.window_from = a
+        .domain
+        .current_epoch
+        .checked_sub(1)
+        .ok_or(DeepNodeError::MathOverflow)?;
+    s.clearing_e9 = clearing_e9;
+    s.clearing_counted = clearing_counted;
+    s.guard_price_e9 = guard_price_e9;
     a.epoch.status = EpochStatus::Settled;
     // Always checked (F3), created once per keeper and domain.
     super::credit_recipient(

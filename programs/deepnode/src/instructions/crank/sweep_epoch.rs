@@ -1,5 +1,6 @@
 //! `sweep_epoch`: once an epoch's claim window has passed (the domain's open epoch index
-//! is greater than `index + claim_window_epochs`), anyone sweeps it: the DN of its pools
+//! is greater than `s + claim_window_epochs`, `s` the domain's last closed epoch when the
+//! epoch was settled), anyone sweeps it: the DN of its pools
 //! never credited (unclaimed payouts and rounding dust) is burned from the stake vault,
 //! the revenue never credited rolls into the open epoch's revenue-reward pool
 //! (PROTOCOL.md §5). Credited balances are untouched: they never expire. Never paused.
@@ -58,7 +59,7 @@ pub fn handler(mut ctx: Context<SweepEpoch>) -> Result<()> {
     a.epoch.require_settled()?;
     a.book.require_not_swept()?;
     require!(
-        !a.epoch.window_open(a.domain.current_epoch)?,
+        !a.epoch.window_open(&a.book, a.domain.current_epoch)?,
         DeepNodeError::ClaimWindowOpen
     );
     let mut open_book: EpochBook = load_state(&a.open_book)?;
@@ -85,10 +86,8 @@ pub fn handler(mut ctx: Context<SweepEpoch>) -> Result<()> {
         .dn_roles_owed
         .checked_sub(dn)
         .ok_or(DeepNodeError::VaultUndercovered)?;
-    pool.dn_burned = pool
-        .dn_burned
-        .checked_add(dn)
-        .ok_or(DeepNodeError::MathOverflow)?;
+    // A lifetime statistic: it wraps (§10).
+    pool.dn_burned = pool.dn_burned.wrapping_add(dn);
     // The revenue stays in the reward vault, now owed to the open epoch's pool.
     open_book.rolled_in = open_book
         .rolled_in

@@ -128,6 +128,7 @@ pub fn handler(mut ctx: Context<InitShard>, shard: u8) -> Result<()> {
         payments: 0,
         rent_payer: payer.key(),
         collected: false,
+        buyback: 0,
     };
     create_state(
         &a.epoch_shard.to_account_info(),

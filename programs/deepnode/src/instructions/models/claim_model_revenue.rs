@@ -59,11 +59,7 @@ pub fn handler(mut ctx: Context<ClaimModelRevenue>, shard: u8) -> Result<()> {
         .claimable
         .checked_sub(amount)
         .ok_or(DeepNodeError::MathOverflow)?;
-    a.model.lifetime_claimed = a
-        .model
-        .lifetime_claimed
-        .checked_add(amount)
-        .ok_or(DeepNodeError::MathOverflow)?;
+    a.model.lifetime_claimed = a.model.lifetime_claimed.wrapping_add(amount);
     a.vault_shard.model_owed = a
         .vault_shard
         .model_owed

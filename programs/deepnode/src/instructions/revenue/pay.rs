@@ -8,7 +8,7 @@ use crate::create::write_state;
 use crate::errors::DeepNodeError;
 use crate::events::PaymentRouted;
 use crate::instructions::revenue::route::{credit_payment, load_model_epoch};
-use crate::state::{Config, Domain, Epoch, EpochShard, Model, VaultShard};
+use crate::state::{Config, Domain, EpochShard, Model, VaultShard};
 use crate::token_util::{token_balance, VaultCpi};
 
 /// Accounts of [`pay`](crate::deepnode::pay). No address here is derived: every
@@ -32,14 +32,12 @@ pub struct Pay<'info> {
     pub config: Box<Account<'info, Config>>,
     /// The domain (created only at its PDA).
     pub domain: Box<Account<'info, Domain>>,
-    /// The domain's open epoch.
-    #[account(constraint = epoch.domain == domain.key()
-        && epoch.index == domain.current_epoch @ DeepNodeError::EpochNotCurrent)]
-    pub epoch: Box<Account<'info, Epoch>>,
-    /// The shard's counter for the open epoch.
+    /// The shard's counter for the open epoch: an epoch is open exactly while it is its
+    /// domain's current epoch (`close_epoch` closes it and moves the domain on in one
+    /// instruction), so the counter's epoch is checked against the domain's.
     #[account(mut, constraint = epoch_shard.domain == domain.key()
-        && epoch_shard.epoch == epoch.index
-        && epoch_shard.shard == shard @ DeepNodeError::ShardAccountMismatch)]
+        && epoch_shard.shard == shard @ DeepNodeError::ShardAccountMismatch,
+        constraint = epoch_shard.epoch == domain.current_epoch @ DeepNodeError::EpochNotCurrent)]
     pub epoch_shard: Box<Account<'info, EpochShard>>,
     /// The shard's ledger.
     #[account(mut, constraint = vault_shard.domain == domain.key()
@@ -76,7 +74,6 @@ pub fn handler(mut ctx: Context<Pay>, shard: u8, amount: u64, usage_units: u64) 
     let a = &mut ctx.accounts;
     require!(!a.config.paused, DeepNodeError::ProtocolPaused);
     require!(a.domain.is_ready(), DeepNodeError::DomainNotReady);
-    a.epoch.require_open()?;
     require!(a.model.active, DeepNodeError::ModelInactive);
     require!(amount >= MIN_PAYMENT, DeepNodeError::PaymentTooSmall);
 
@@ -85,7 +82,7 @@ pub fn handler(mut ctx: Context<Pay>, shard: u8, amount: u64, usage_units: u64) 
         &record_info,
         &a.model.key(),
         &a.domain.key(),
-        a.epoch.index,
+        a.domain.current_epoch,
         &a.payer.to_account_info(),
         &a.system_program.to_account_info(),
     )?;
@@ -108,7 +105,7 @@ pub fn handler(mut ctx: Context<Pay>, shard: u8, amount: u64, usage_units: u64) 
         received,
         amount,
         usage_units,
-        a.epoch.settings.fee_bps,
+        a.domain.settings.fee_bps,
         burned,
         a.model.key(),
         &mut a.model,
@@ -124,7 +121,7 @@ pub fn handler(mut ctx: Context<Pay>, shard: u8, amount: u64, usage_units: u64) 
         .invariant(token_balance(&a.vault.to_account_info())?)?;
     let event = PaymentRouted {
         domain: a.domain.key(),
-        epoch: a.epoch.index,
+        epoch: a.domain.current_epoch,
         shard,
         payer: a.payer.key(),
         burned,

@@ -42,31 +42,44 @@ pub fn credit_payment(
     );
 
     add(&mut model.claimable, split.owner)?;
-    add(&mut model.lifetime_revenue, received)?;
-    add(&mut model.lifetime_owner_share, split.owner)?;
+    // §10: lifetime statistics never make a payment fail. These wrap (their difference,
+    // what the owner is still owed, stays exact, as the stake pool's counters do).
+    model.lifetime_revenue = model.lifetime_revenue.wrapping_add(received);
+    model.lifetime_owner_share = model.lifetime_owner_share.wrapping_add(split.owner);
 
     add(&mut model_epoch.revenue, received)?;
-    // §4: usage units are informational and never make a payment fail; they saturate.
+    // §4: usage units are informational and never make a payment fail; they saturate,
+    // as do the payment counts.
     model_epoch.usage_units = model_epoch.usage_units.saturating_add(usage_units);
-    add(&mut model_epoch.payments, 1)?;
+    model_epoch.payments = model_epoch.payments.saturating_add(1);
 
+    // §10: what settlement sums stays bounded: a shard's revenue of one epoch is at most
+    // `MAX_SHARD_EPOCH_REVENUE`, so the epoch's revenue over every shard fits a u64.
     add(&mut epoch_shard.revenue, received)?;
+    require!(
+        epoch_shard.revenue <= MAX_SHARD_EPOCH_REVENUE,
+        DeepNodeError::EpochRevenueFull
+    );
     add(&mut epoch_shard.pool, split.pool)?;
     epoch_shard.usage_units = epoch_shard.usage_units.saturating_add(usage_units);
-    add(&mut epoch_shard.payments, 1)?;
+    epoch_shard.payments = epoch_shard.payments.saturating_add(1);
 
     add(&mut vault_shard.model_owed, split.owner)?;
     add(&mut vault_shard.fee_owed, split.fee)?;
     add(&mut vault_shard.pool_owed, split.pool)?;
     if burned {
-        add(&mut vault_shard.dn_burned, split.buyback)?;
+        // A lifetime statistic: it wraps.
+        vault_shard.dn_burned = vault_shard.dn_burned.wrapping_add(split.buyback);
     } else {
         add(&mut vault_shard.buyback_owed, split.buyback)?;
+        // The stock this epoch adds to the auction (§13's threshold).
+        add(&mut epoch_shard.buyback, split.buyback)?;
     }
-    add(&mut vault_shard.lifetime_received, received)?;
-    add(&mut vault_shard.lifetime_fees, split.fee)?;
-    add(&mut vault_shard.lifetime_model, split.owner)?;
-    add(&mut vault_shard.lifetime_buyback, split.buyback)?;
+    let v = vault_shard;
+    v.lifetime_received = v.lifetime_received.wrapping_add(received);
+    v.lifetime_fees = v.lifetime_fees.wrapping_add(split.fee);
+    v.lifetime_model = v.lifetime_model.wrapping_add(split.owner);
+    v.lifetime_buyback = v.lifetime_buyback.wrapping_add(split.buyback);
 
     model.invariant()?;
     epoch_shard.invariant()?;

@@ -11,7 +11,7 @@ use crate::create::write_state;
 use crate::errors::DeepNodeError;
 use crate::events::BatchSettled;
 use crate::instructions::revenue::route::{credit_payment, load_model_epoch};
-use crate::state::{Config, Domain, Epoch, EpochShard, Model, VaultShard};
+use crate::state::{Config, Domain, EpochShard, Model, VaultShard};
 use crate::token_util::{token_balance, VaultCpi};
 
 /// One line of a batch; its model and model-epoch record are the line's pair of
@@ -43,14 +43,12 @@ pub struct SettleBatch<'info> {
     /// The domain (created only at its PDA).
     #[account(constraint = domain.fee_authority == processor.key() @ DeepNodeError::NotFeeAuthority)]
     pub domain: Box<Account<'info, Domain>>,
-    /// The domain's open epoch.
-    #[account(constraint = epoch.domain == domain.key()
-        && epoch.index == domain.current_epoch @ DeepNodeError::EpochNotCurrent)]
-    pub epoch: Box<Account<'info, Epoch>>,
-    /// The shard's counter for the open epoch.
+    /// The shard's counter for the open epoch: an epoch is open exactly while it is its
+    /// domain's current epoch (`close_epoch` closes it and moves the domain on in one
+    /// instruction), so the counter's epoch is checked against the domain's.
     #[account(mut, constraint = epoch_shard.domain == domain.key()
-        && epoch_shard.epoch == epoch.index
-        && epoch_shard.shard == shard @ DeepNodeError::ShardAccountMismatch)]
+        && epoch_shard.shard == shard @ DeepNodeError::ShardAccountMismatch,
+        constraint = epoch_shard.epoch == domain.current_epoch @ DeepNodeError::EpochNotCurrent)]
     pub epoch_shard: Box<Account<'info, EpochShard>>,
     /// The shard's ledger.
     #[account(mut, constraint = vault_shard.domain == domain.key()
@@ -101,7 +99,6 @@ pub fn handler<'info>(
     let a = &mut ctx.accounts;
     require!(!a.config.paused, DeepNodeError::ProtocolPaused);
     require!(a.domain.is_ready(), DeepNodeError::DomainNotReady);
-    a.epoch.require_open()?;
     require!(!lines.is_empty(), DeepNodeError::BatchEmpty);
     require!(lines.len() <= MAX_BATCH_LINES, DeepNodeError::BatchTooLarge);
     let pairs = lines
@@ -114,8 +111,8 @@ pub fn handler<'info>(
     );
 
     let domain_key = a.domain.key();
-    let epoch_index = a.epoch.index;
-    let fee_bps = a.epoch.settings.fee_bps;
+    let epoch_index = a.domain.current_epoch;
+    let fee_bps = a.domain.settings.fee_bps;
     let burned = a.domain.revenue_is_dn;
     let cpi = VaultCpi {
         domain: domain_key,

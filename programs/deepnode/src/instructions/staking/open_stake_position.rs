@@ -50,7 +50,9 @@ pub fn handler(ctx: Context<OpenStakePosition>) -> Result<()> {
         dn_claimed: 0,
         rev_claimed: 0,
         validator: false,
-        reserved: [0; 31],
+        carry_dn: 0,
+        carry_rev: 0,
+        reserved: [0; 15],
     };
     create_state(
         &a.position.to_account_info(),

@@ -93,8 +93,8 @@ pub fn handler(mut ctx: Context<RequestUnstake>, amount: u64) -> Result<()> {
     // The ticket's settled part has been credited up to its checkpoint; bring it to the
     // position's (both are values the pool reached, the position's the later one).
     let p = &mut a.position;
-    let (dn, rev) = ticket.advance_settled((p.checkpoint_dn, p.checkpoint_rev))?;
-    p.add_owed(dn, rev)?;
+    let earned = ticket.advance_settled((p.checkpoint_dn, p.checkpoint_rev))?;
+    p.add_ticket_earnings(earned)?;
     if from_pending > 0 {
         // Within one epoch the unapplied added stake always has the same epoch.
         require!(

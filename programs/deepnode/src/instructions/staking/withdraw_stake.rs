@@ -1,9 +1,10 @@
 //! `withdraw_stake`: once the unbonding period of an unstake ticket has passed, the
-//! staker takes its principal back; and as soon as the ticket's epochs are settled, the
-//! rewards the ticket's stake earned through its request epoch are credited to the
-//! position (claimed with `claim_stake_rewards`). A ticket that is paid out and credited
-//! is closed and its rent returned. Neither step waits for the other: the principal
-//! comes back even if no epoch was ever settled. Never paused.
+//! staker takes its principal back; and as soon as the ticket's epochs are settled,
+//! during the unbonding too, the rewards the ticket's stake earned through its request
+//! epoch are credited to the position (claimed with `claim_stake_rewards`; the fraction
+//! of a unit they leave is carried to the position's next credit). A ticket that is paid
+//! out and credited is closed and its rent returned. Neither step waits for the other:
+//! the principal comes back even if no epoch was ever settled. Never paused.
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{TokenAccount, TokenInterface};
 
@@ -66,11 +67,10 @@ pub struct WithdrawStake<'info> {
 pub fn handler(mut ctx: Context<WithdrawStake>) -> Result<()> {
     let a = &mut ctx.accounts;
     let current = a.domain.current_epoch;
-    require!(
-        current >= a.ticket.withdrawable_epoch,
-        DeepNodeError::StakeStillUnbonding
-    );
-    let amount = a.ticket.principal;
+    let unbonded = current >= a.ticket.withdrawable_epoch;
+    // The principal waits for the unbonding; the rewards only for their epochs'
+    // settlement, so they are credited as soon as they are known (§9).
+    let amount = if unbonded { a.ticket.principal } else { 0 };
     if amount > 0 {
         a.ticket.principal = 0;
         a.position.unbonding = a
@@ -96,15 +96,21 @@ pub fn handler(mut ctx: Context<WithdrawStake>) -> Result<()> {
     }
     let (mut dn, mut revenue, mut credited_now) = (0, 0, false);
     if !a.ticket.rewards_credited {
-        if let Some((d, r)) = a.ticket.earnings(&a.request_epoch, &a.start_epoch)? {
-            a.position.add_owed(d, r)?;
+        if let Some(earned) = a.ticket.earnings(&a.request_epoch, &a.start_epoch)? {
+            a.position.add_ticket_earnings(earned)?;
             a.ticket.rewards_credited = true;
-            (dn, revenue, credited_now) = (d, r, true);
+            (dn, revenue, credited_now) = (earned.units.0, earned.units.1, true);
         }
     }
+    // Nothing to do now: still unbonding (and rewards credited or not yet known), or
+    // rewards not yet known (and the principal already withdrawn).
     require!(
         amount > 0 || credited_now,
-        DeepNodeError::TicketRewardsUnsettled
+        if unbonded {
+            DeepNodeError::TicketRewardsUnsettled
+        } else {
+            DeepNodeError::StakeStillUnbonding
+        }
     );
     a.stake_pool
         .check_stake_vault(token_balance(&a.stake_vault.to_account_info())?)?;

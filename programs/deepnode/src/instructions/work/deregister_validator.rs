@@ -43,7 +43,10 @@ pub fn handler(mut ctx: Context<DeregisterValidator>) -> Result<()> {
         );
     }
     a.validator.active = false;
-    // It stays in the open epoch's W_e (fixed when it opened) and leaves the next one's.
+    // It stays in the open epoch's W_e (fixed when it opened) and still votes in it
+    // (§7); it leaves the next one's.
+    a.validator.votes_until = a.domain.current_epoch;
+    a.validator.invariant()?;
     a.position.validator = false;
     a.stake_pool
         .remove_validator_stake(a.position.next_stake()?)?;

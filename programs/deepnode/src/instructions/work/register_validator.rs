@@ -1,7 +1,11 @@
 //! `register_validator`: a staker whose active stake meets the domain's minimum registers
 //! as a validator, up to the domain's cap. Its index is assigned once and never reused.
 //! It votes from the next epoch on (PROTOCOL.md §7): its stake active then joins the
-//! pool's validator stake of the next epoch. Paused: refused.
+//! pool's validator stake of the next epoch. When the set is full, a candidate whose
+//! stake active in the next epoch is strictly greater than a registered validator's
+//! registers in its place: the displaced validator stops voting from the next epoch on,
+//! exactly as if it had deregistered, and leaves the next epoch's validator stake.
+//! Validator permits follow stake. Paused: refused.
 use anchor_lang::prelude::*;
 
 use crate::constants::*;
@@ -36,6 +40,39 @@ pub struct RegisterValidator<'info> {
     pub stake_pool: Box<Account<'info, StakePool>>,
     /// System program.
     pub system_program: Program<'info, System>,
+    /// The validator to displace when the set is full (its PDA; checked by the handler);
+    /// absent while the set has room.
+    #[account(mut)]
+    pub displaced: Option<Box<Account<'info, Validator>>>,
+    /// The displaced validator's stake position (checked by the handler); given with it.
+    #[account(mut)]
+    pub displaced_position: Option<Box<Account<'info, StakePosition>>>,
+}
+
+/// When the set is full, displaces `displaced` (with its position) in favour of a
+/// candidate whose next-epoch stake is `candidate`: it must be a registered validator of
+/// `domain` holding strictly less. Returns its key and next-epoch stake.
+fn displace(
+    domain: &Pubkey,
+    current: u64,
+    candidate: u64,
+    displaced: &mut Validator,
+    position: &mut StakePosition,
+) -> Result<(Pubkey, u64)> {
+    require!(
+        displaced.domain == *domain
+            && position.domain == *domain
+            && position.owner == displaced.authority,
+        DeepNodeError::DisplacedValidatorMismatch
+    );
+    require!(displaced.active, DeepNodeError::DisplacedNotRegistered);
+    let theirs = position.next_stake()?;
+    require!(candidate > theirs, DeepNodeError::StakeNotAboveDisplaced);
+    displaced.active = false;
+    // §7: it still votes in the open epoch (its weight is in W_e), not in the next.
+    displaced.votes_until = current;
+    position.validator = false;
+    Ok((displaced.authority, theirs))
 }
 
 /// Handler of [`register_validator`](crate::deepnode::register_validator).
@@ -48,12 +85,31 @@ pub fn handler(mut ctx: Context<RegisterValidator>) -> Result<()> {
         stake >= a.domain.settings.min_validator_stake,
         DeepNodeError::ValidatorStakeTooLow
     );
-    require!(
-        a.domain.validators_active < a.domain.settings.max_validators,
-        DeepNodeError::ValidatorCapReached
-    );
     let domain_key = a.domain.key();
+    let full = a.domain.validators_active >= a.domain.settings.max_validators;
+    let displaced = match (full, a.displaced.as_mut(), a.displaced_position.as_mut()) {
+        (false, None, None) => None,
+        (false, _, _) => return err!(DeepNodeError::DisplacementNotNeeded),
+        (true, Some(v), Some(p)) => {
+            let candidate = a.position.next_stake()?;
+            let (key, theirs) = displace(&domain_key, epoch, candidate, v, p)?;
+            v.invariant()?;
+            a.stake_pool.remove_validator_stake(theirs)?;
+            a.domain.validators_active = a
+                .domain
+                .validators_active
+                .checked_sub(1)
+                .ok_or(DeepNodeError::MathOverflow)?;
+            Some(key)
+        }
+        (true, _, _) => return err!(DeepNodeError::ValidatorCapReached),
+    };
     let authority = a.authority.key();
+    require_keys_neq!(
+        displaced.unwrap_or_default(),
+        authority,
+        DeepNodeError::DisplacedValidatorMismatch
+    );
     let info = a.validator.to_account_info();
     let index = if info.data_is_empty() {
         let index = a.domain.validator_count;
@@ -67,7 +123,8 @@ pub fn handler(mut ctx: Context<RegisterValidator>) -> Result<()> {
             active: true,
             registered_epoch: epoch,
             attestations: 0,
-            reserved: [0; 16],
+            votes_until: u64::MAX,
+            reserved: [0; 8],
         };
         create_state(
             &info,
@@ -87,7 +144,12 @@ pub fn handler(mut ctx: Context<RegisterValidator>) -> Result<()> {
         let mut validator: Validator = load_state(&info)?;
         require!(!validator.active, DeepNodeError::ValidatorAlreadyRegistered);
         validator.active = true;
-        validator.registered_epoch = epoch;
+        // Back in the epoch it left: it never stopped voting in this one.
+        if validator.votes_until != epoch {
+            validator.registered_epoch = epoch;
+        }
+        validator.votes_until = u64::MAX;
+        validator.invariant()?;
         write_state(&info, &validator)?;
         validator.index
     };
@@ -106,6 +168,7 @@ pub fn handler(mut ctx: Context<RegisterValidator>) -> Result<()> {
         validators_active: a.domain.validators_active,
         votes_from_epoch: epoch.checked_add(1).ok_or(DeepNodeError::MathOverflow)?,
         validator_stake_next: a.stake_pool.validator_stake_next,
+        displaced,
     };
     crate::emit_event!(ctx, event);
     Ok(())
