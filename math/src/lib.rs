@@ -13,6 +13,7 @@ pub mod emission;
 pub mod fixed;
 pub mod guard;
 pub mod median;
+pub mod offset;
 pub mod split;
 pub mod stake;
 pub mod timing;
@@ -30,6 +31,7 @@ pub use median::{
     agrees, finalise_votes, median_in_place, stake_weighted_median, verified_units, Verdict, Vote,
     MAX_ATTESTED_UNITS,
 };
+pub use offset::{offset_stock, reserve_payout, split_purchase, PurchaseSplit};
 pub use split::{split_payment, PaymentSplit, BUYBACK_BPS, MIN_PAYMENT};
 pub use stake::{acc_advance, acc_fund, acc_increment, accrued, accrued_frac, ACC_SCALE};
 pub use timing::{cap_period, claim_window_open, close_time};
