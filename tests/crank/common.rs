@@ -36,6 +36,31 @@ impl Dom {
     }
 }
 
+/// A buyer of the auction: a funded wallet with DN and a revenue account in domain 0.
+pub struct Buyer {
+    /// The buyer's wallet.
+    pub kp: Keypair,
+    /// Its DN account, holding 100,000 DN.
+    pub dn: Pubkey,
+    /// Its account of domain 0's revenue token.
+    pub revenue: Pubkey,
+}
+
+impl Buyer {
+    /// The purchase of `quantity` of domain 0's stock at `max_price_e9` at most.
+    pub fn buy_ix(&self, w: &World, quantity: u64, max_price_e9: u64) -> Instruction {
+        ix::buy_back(
+            &w.doms[0].d.keys,
+            &w.p.dn,
+            self.kp.pubkey(),
+            self.dn,
+            self.revenue,
+            quantity,
+            max_price_e9,
+        )
+    }
+}
+
 pub struct World {
     pub env: Env,
     pub p: Protocol,
@@ -52,6 +77,22 @@ pub fn settings(quorum: u16) -> DomainSettings {
 }
 
 impl World {
+    /// A new buyer of domain 0's auction: 1 SOL, 100,000 DN (6 decimals), an empty
+    /// revenue account.
+    pub async fn buyer(&mut self) -> Buyer {
+        let kp = Keypair::new();
+        self.env.airdrop(&kp.pubkey(), 1_000_000_000).await;
+        let dn = self
+            .env
+            .dn_account(&self.p, &kp.pubkey(), 100_000_000_000)
+            .await;
+        let revenue = self
+            .env
+            .revenue_account(&self.p, &self.doms[0].d, &kp.pubkey(), 0)
+            .await;
+        Buyer { kp, dn, revenue }
+    }
+
     /// A protocol with an optional max supply and `bounds` (or the defaults), and no
     /// domain yet.
     pub async fn new(max_supply: Option<u64>, bounds: Option<deepnode::state::Bounds>) -> World {
@@ -292,12 +333,18 @@ impl World {
                 let book: EpochBook = self.env.get(pda::epoch_book(&domain, e)).await;
                 let s = book.settlement;
                 // Invariant 3.
+                // Invariant 3, with §14: what the roles are paid is minted or comes out of
+                // the offset reserve.
                 let pools: u64 = s.dn_pools.iter().sum();
-                assert_eq!(s.minted, pools + s.tip, "invariant 3: minted == pools");
                 assert_eq!(
-                    s.withheld + s.minted,
+                    s.minted + s.from_reserve,
+                    pools + s.tip,
+                    "invariant 3: minted + from the reserve == pools"
+                );
+                assert_eq!(
+                    s.withheld + s.minted + s.from_reserve,
                     s.budget,
-                    "invariant 3: withheld + minted"
+                    "invariant 3: withheld + minted + from the reserve"
                 );
                 for r in 0..6 {
                     assert!(

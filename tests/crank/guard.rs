@@ -8,8 +8,6 @@ use deepnode::state::{Bounds, DomainSettings, ValueGuard};
 use deepnode_sdk::ix;
 use deepnode_tests::fixtures::default_bounds;
 use deepnode_tests::tokens::TOKEN;
-use solana_sdk::pubkey::Pubkey;
-use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
 
 /// Revenue of each epoch: 10,000,000 through shard 0 and 100,000 through shard 1, whose
@@ -27,13 +25,6 @@ fn cap(price_e9: u64) -> u64 {
     (u128::from(value) * u128::from(GUARD_BPS) / 10_000) as u64
 }
 
-/// A buyer with DN and a revenue account in domain 0.
-struct Buyer {
-    kp: Keypair,
-    dn: Pubkey,
-    revenue: Pubkey,
-}
-
 /// A token-paid domain guarded at 50% (guard window `window`), its auction configured
 /// with `reference` as reference price, and a buyer.
 async fn market(window: u16, reference: u64) -> (World, Buyer) {
@@ -48,19 +39,8 @@ async fn market(window: u16, reference: u64) -> (World, Buyer) {
     };
     w.domain(false, TOKEN, &[], s, 3, 1_000_000, 1).await;
     configure(&mut w, 3_600, 100_000_000, reference).await;
-    let kp = Keypair::new();
-    w.env.airdrop(&kp.pubkey(), 1_000_000_000).await;
-    let mint = w.p.dn.mint;
-    let dn = w.env.create_token_account(&kp.pubkey(), &mint).await;
-    let (holder, from) = (w.p.dn_holder.insecure_clone(), w.p.dn_holder_account);
-    w.env
-        .transfer(&mint, &from, &dn, &holder, 100_000_000_000, 6)
-        .await;
-    let revenue = w
-        .env
-        .revenue_account(&w.p, &w.doms[0].d, &kp.pubkey(), 0)
-        .await;
-    (w, Buyer { kp, dn, revenue })
+    let buyer = w.buyer().await;
+    (w, buyer)
 }
 
 /// Governance sets domain 0's auction: duration, floor, reference price.
@@ -90,24 +70,6 @@ async fn collect_stock(w: &mut World) {
     .await;
 }
 
-/// The buy instruction of `quantity` at most at `max_price`.
-fn buy_ix(
-    w: &World,
-    b: &Buyer,
-    quantity: u64,
-    max_price: u64,
-) -> solana_sdk::instruction::Instruction {
-    ix::buy_back(
-        &w.doms[0].d.keys,
-        &w.p.dn,
-        b.kp.pubkey(),
-        b.dn,
-        b.revenue,
-        quantity,
-        max_price,
-    )
-}
-
 /// Buys `quantity` at exactly `price_e9`: the auction's floor is set to it (reference
 /// `reference`) and its duration passes, so that the price is the floor. Checks the DN
 /// paid, `ceil(quantity * price / 1e9)`.
@@ -115,7 +77,7 @@ async fn buy_at(w: &mut World, b: &Buyer, price_e9: u64, quantity: u64, referenc
     configure(w, 60, price_e9, reference).await;
     w.env.advance(61).await;
     let before = w.env.balance(b.dn).await;
-    let ix = buy_ix(w, b, quantity, price_e9);
+    let ix = b.buy_ix(w, quantity, price_e9);
     w.ok(&[ix], &[&b.kp]).await;
     let cost = (u128::from(quantity) * u128::from(price_e9)).div_ceil(1_000_000_000) as u64;
     assert_eq!(before - w.env.balance(b.dn).await, cost);
@@ -165,7 +127,7 @@ async fn one_purchase_cannot_move_the_guard_price() {
     configure(&mut w, 3_600, 100_000_000, reference).await;
     let ladder: Vec<_> = [20_500, 10_250, 5_125]
         .iter()
-        .map(|q| buy_ix(&w, &b, *q, u64::MAX))
+        .map(|q| b.buy_ix(&w, *q, u64::MAX))
         .collect();
     w.ok(&ladder, &[&b.kp]).await;
     revenue_and_work(&mut w).await;
@@ -188,7 +150,7 @@ async fn one_purchase_cannot_move_the_guard_price() {
     let settle_keys = w.env.settle_keys(&w.doms[0].d, e).await;
     let keeper = w.keeper.insecure_clone();
     let bundle = [
-        buy_ix(&w, &b, 100_000, u64::MAX),
+        b.buy_ix(&w, 100_000, u64::MAX),
         ix::settle_epoch(keeper.pubkey(), &keys, &w.p.dn, settle_keys),
     ];
     w.ok(&bundle, &[&b.kp, &keeper]).await;

@@ -10,3 +10,4 @@ mod guard;
 mod keeper;
 mod lifecycle;
 mod negative;
+mod offset;

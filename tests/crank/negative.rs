@@ -541,6 +541,11 @@ async fn crank_steps_refuse_another_domains_accounts() {
             pda::vault_authority(&b),
             E::VaultAuthorityMismatch,
         ),
+        (
+            pda::offset_reserve(&a),
+            pda::offset_reserve(&b),
+            E::OffsetReserveMismatch,
+        ),
     ];
     let mut refused = 0;
     for step in &steps {
@@ -553,6 +558,7 @@ async fn crank_steps_refuse_another_domains_accounts() {
             }
         }
     }
-    // finalise 2, collect_pools 5, settle 4, credit 2, sweep 5, close 2, collect 4.
-    assert_eq!(refused, 24);
+    // finalise 2, collect_pools 5, settle 7 (§14: the reward vault, the vault authority
+    // and the offset reserve too), credit 2, sweep 5, close 2, collect 4.
+    assert_eq!(refused, 27);
 }

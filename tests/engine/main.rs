@@ -41,7 +41,7 @@ use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Side `k`'s settings: the defaults with a claim window of three epochs (so that random
 /// sequences credit, collect and sweep within it), two validators at most (so that a
@@ -53,6 +53,7 @@ fn engine_settings(k: usize) -> deepnode::state::DomainSettings {
         max_validators: MAX_VALIDATORS,
         max_emission_value_bps: GUARD_BPS[k],
         commit_reveal: k == 1,
+        offset_bps: OFFSET_BPS[k],
         ..default_settings()
     }
 }
@@ -62,6 +63,9 @@ const MAX_VALIDATORS: u16 = 2;
 /// §13's `max_emission_value_bps` of each side: 250% of the revenue's value in DN (a DN
 /// domain: binding only below the floor); 200% at the stablecoin's guard price.
 const GUARD_BPS: [u16; 2] = [25_000, 20_000];
+/// §14's `offset_bps` of each side: the stablecoin domain sells 30% of each epoch's
+/// revenue-reward pool for DN that pays its roles before any mint (a DN domain may not).
+const OFFSET_BPS: [u16; 2] = [0, 3_000];
 /// Miners of each domain; the last one never works (validators attest 0 units for it).
 const MINERS: usize = 3;
 
@@ -109,9 +113,9 @@ struct Engine {
     /// Governance's bounds now (epochs record some of them when they close).
     bounds: deepnode::state::Bounds,
     /// DN minted in each cap period (both domains share the periods).
-    periods: HashMap<u64, u64>,
+    periods: BTreeMap<u64, u64>,
     /// Each commitment's batches: (side, staker, epoch) -> batches.
-    batches: HashMap<(usize, usize, u64), Batches>,
+    batches: BTreeMap<(usize, usize, u64), Batches>,
     succeeded: BTreeMap<&'static str, u32>,
     /// Refusals, by error code.
     refused: BTreeMap<u32, u32>,
@@ -214,6 +218,7 @@ impl Engine {
             );
             m.commit_reveal = engine_settings(k).commit_reveal;
             m.guard_bps = GUARD_BPS[k];
+            m.offset_bps = OFFSET_BPS[k];
             let now = env.clock().await.unix_timestamp;
             let first: Epoch = env.get(pda::epoch(&d.keys.domain, 0)).await;
             m.books.get_mut(&0).expect("epoch 0").end_ts = first.end_ts;
@@ -260,8 +265,8 @@ impl Engine {
             foundation_owner,
             paused: false,
             bounds: default_bounds(),
-            periods: HashMap::new(),
-            batches: HashMap::new(),
+            periods: BTreeMap::new(),
+            batches: BTreeMap::new(),
             succeeded: BTreeMap::new(),
             refused: BTreeMap::new(),
             ctx: String::new(),
@@ -361,7 +366,8 @@ impl Engine {
             48..=51 => self.reveal(k, rng).await,
             52 => self.buy_back(rng).await,
             53 => self.change_bounds(rng).await,
-            54 => self.deregister(k, rng).await,
+            54 if rng.below(3) == 0 => self.deregister(k, rng).await,
+            55 => self.crank_pass(k).await,
             _ => {
                 self.env.advance(1 + rng.below(3_600) as i64).await;
                 self.ok_count("advance");
@@ -567,12 +573,15 @@ impl Engine {
                 let m = &mut self.sides[1].m;
                 let bought = m.apply_buy(&quantities, now);
                 assert_eq!(bought, predicted, "{}: purchases", self.ctx);
-                let cost: u64 = bought.iter().map(|(_, c)| c).sum();
+                let cost: u64 = bought.iter().map(|b| b.1).sum();
                 let got: u64 = quantities.iter().map(|q| m.arrives(*q)).sum();
+                if bought.iter().any(|b| b.2 > 0) {
+                    self.ok_count("bought_offset_stock");
+                }
                 assert_eq!(
                     (before.0 - after.0, after.1 - before.1),
                     (cost, got),
-                    "{}: DN burned and revenue received by the buyer",
+                    "{}: DN paid and revenue received by the buyer",
                     self.ctx
                 );
                 self.ok_count(kind);
@@ -803,7 +812,7 @@ impl Engine {
         };
         let kp = s.stakers[i].kp.insecure_clone();
         let full = s.m.validators_active() >= MAX_VALIDATORS;
-        let displaced = if (full && rng.below(6) > 0) || (!full && rng.below(3) == 0) {
+        let displaced = if (full && rng.below(6) > 0) || (!full && rng.below(2) == 0) {
             let active: Vec<usize> = (0..3)
                 .filter(|d| *d != i && s.m.stakers[*d].validator_active)
                 .collect();
@@ -910,7 +919,21 @@ impl Engine {
     /// for the open epoch (§7): one to three miners, cut into batches of one or two
     /// lines; committing again replaces the commitment.
     async fn commit(&mut self, k: usize, rng: &mut Rng) {
-        let i = self.voter(k, rng);
+        // Half the time every validator voting now commits (a round), else one.
+        let m = &self.sides[k].m;
+        let voting: Vec<usize> = (0..3).filter(|i| m.votes_now(*i)).collect();
+        if !voting.is_empty() && rng.below(2) == 0 {
+            for i in voting {
+                self.commit_one(k, i, rng).await;
+            }
+        } else {
+            let i = self.voter(k, rng);
+            self.commit_one(k, i, rng).await;
+        }
+    }
+
+    /// Staker `i` commits a random batch set for side `k`'s open epoch.
+    async fn commit_one(&mut self, k: usize, i: usize, rng: &mut Rng) {
         let s = &self.sides[k];
         let epoch = s.m.epoch;
         let kp = s.stakers[i].kp.insecure_clone();
@@ -976,22 +999,37 @@ impl Engine {
     /// closed one: late), now and then with one line's units changed (a mismatch).
     async fn reveal(&mut self, k: usize, rng: &mut Rng) {
         let open = self.sides[k].m.epoch;
-        let mut keys: Vec<(usize, usize, u64)> = self
-            .batches
-            .keys()
+        // In a fixed order before the generator picks: a sequence never depends on a
+        // hash map's order.
+        let mut all: Vec<(usize, usize, u64)> = self.batches.keys().copied().collect();
+        all.sort_unstable();
+        let keys: Vec<(usize, usize, u64)> = all
+            .into_iter()
             .filter(|(side, _, e)| *side == k && (*e == open || rng.below(4) == 0))
-            .copied()
             .collect();
-        keys.sort_unstable();
         if keys.is_empty() {
             return;
         }
         let (_, i, e) = keys[rng.below(keys.len() as u64) as usize];
-        let batches = &self.batches[&(k, i, e)];
-        let mut reveals = batches.reveals();
-        let b = rng.below(reveals.len() as u64) as usize;
+        let count = self.batches[&(k, i, e)].lines.len();
+        let b = rng.below(count as u64) as usize;
         let wrong = rng.below(4) == 0;
-        let mut r = reveals.swap_remove(b);
+        self.send_reveal(k, i, e, b, wrong, "reveal").await;
+    }
+
+    /// The keeper reveals batch `b` of staker `i`'s commitment for epoch `e` of side `k`
+    /// (with one line's units changed when `wrong`), as the model predicts; counts a
+    /// success as `kind`.
+    async fn send_reveal(
+        &mut self,
+        k: usize,
+        i: usize,
+        e: u64,
+        b: usize,
+        wrong: bool,
+        kind: &'static str,
+    ) {
+        let mut r = self.batches[&(k, i, e)].reveals().swap_remove(b);
         if wrong {
             r.lines[0].1 ^= 1;
         }
@@ -1011,7 +1049,7 @@ impl Engine {
                 for (j, _) in votes {
                     self.check_record(k, j).await;
                 }
-                self.ok_count("reveal");
+                self.ok_count(kind);
             }
         }
     }
@@ -1092,6 +1130,20 @@ impl Engine {
         if self.sides[k].m.commit_reveal && now < end {
             self.env.advance(end - now).await;
             self.ok_count("reach_end");
+            // The keeper reveals every batch committed for the epoch, as it does for the
+            // validators whose files it holds (each predicted: some are refused).
+            let open = self.sides[k].m.epoch;
+            let mut pending: Vec<(usize, usize)> = self
+                .batches
+                .iter()
+                .filter(|((side, _, e), _)| *side == k && *e == open)
+                .flat_map(|((_, i, _), b)| (0..b.lines.len()).map(move |n| (*i, n)))
+                .collect();
+            pending.sort_unstable();
+            for (i, b) in pending {
+                self.send_reveal(k, i, open, b, false, "reveal_by_keeper")
+                    .await;
+            }
             return;
         }
         self.close_now(k).await;
@@ -1170,6 +1222,12 @@ impl Engine {
         } else {
             waiting[rng.below(waiting.len() as u64) as usize]
         };
+        self.finalise_at(k, e, j).await;
+    }
+
+    /// Finalises miner `j`'s record of epoch `e` of side `k`, as the model predicts.
+    async fn finalise_at(&mut self, k: usize, e: u64, j: usize) {
+        let s = &self.sides[k];
         let record = pda::work_record(&pda::miner(&s.d.keys.domain, &s.miners[j].pubkey()), e);
         let payer = self.env.payer();
         let ix = ix::finalise_work(payer.pubkey(), s.d.keys.domain, e, &[record]);
@@ -1204,6 +1262,12 @@ impl Engine {
             1 => vec![1],
             _ => vec![0, 1],
         };
+        self.collect_pools_at(k, e, shards).await;
+    }
+
+    /// Collects the pool shares of `shards` of epoch `e` of side `k`, as predicted.
+    async fn collect_pools_at(&mut self, k: usize, e: u64, shards: Vec<usize>) {
+        let s = &self.sides[k];
         let wanted: Vec<u8> = shards.iter().map(|x| *x as u8).collect();
         let payer = self.env.payer();
         let ix = ix::collect_pools(payer.pubkey(), &s.d.keys, e, &wanted);
@@ -1229,6 +1293,31 @@ impl Engine {
         } else {
             s.m.settled_next
         };
+        self.settle_at(k, e).await;
+    }
+
+    /// A keeper's pass over side `k`'s next epoch to settle, once it is closed: every
+    /// record that waits finalised, the shards' pools collected, the epoch settled (each
+    /// step predicted by the model).
+    async fn crank_pass(&mut self, k: usize) {
+        let e = self.sides[k].m.settled_next;
+        if self.sides[k].m.books[&e].status != Status::Closed {
+            return;
+        }
+        for j in self.sides[k].m.to_finalise(e) {
+            self.finalise_at(k, e, j).await;
+        }
+        let book = &self.sides[k].m.books[&e];
+        let shards: Vec<usize> = (0..2).filter(|s| !book.collected[*s]).collect();
+        if !shards.is_empty() {
+            self.collect_pools_at(k, e, shards).await;
+        }
+        self.settle_at(k, e).await;
+    }
+
+    /// Settles epoch `e` of side `k`, as predicted.
+    async fn settle_at(&mut self, k: usize, e: u64) {
+        let s = &self.sides[k];
         let keys = self.env.settle_keys(&s.d, e).await;
         let keeper = self.keeper.insecure_clone();
         let ix = ix::settle_epoch(keeper.pubkey(), &s.d.keys, &self.p.dn, keys);
@@ -1243,18 +1332,25 @@ impl Engine {
                         c.clearing_e9,
                         c.clearing_counted,
                         c.guard_price_e9,
-                        c.value_guard.map(|g| g.cap)
+                        c.value_guard.map(|g| g.cap),
+                        ev.offset_stock,
+                        ev.from_reserve
                     ),
                     (
                         predicted.clearing_e9,
                         predicted.counted,
                         predicted.guard_price,
-                        predicted.value_cap
+                        predicted.value_cap,
+                        predicted.offset,
+                        predicted.from_reserve
                     ),
                     "{}: epoch {e}'s clearing price, guard price and value cap",
                     self.ctx
                 );
                 *self.periods.entry(predicted.period).or_default() += predicted.minted;
+                if predicted.from_reserve > 0 {
+                    self.ok_count("paid_from_reserve");
+                }
                 assert_eq!(
                     (
                         ev.budget,
@@ -1572,9 +1668,20 @@ impl Engine {
             // Invariant 3: minted == pools + tip; withheld + minted == budget; credits
             // within their pools. Invariant 4: the budget lies in [floor, ceiling] with
             // work, is zero without.
+            // §14: what the roles are paid is minted or comes out of the offset reserve.
             let pools: u64 = c.dn_pools.iter().sum();
-            assert_eq!(c.minted, pools + c.tip, "{}: invariant 3", self.ctx);
-            assert_eq!(c.withheld + c.minted, c.budget, "{}: invariant 3", self.ctx);
+            assert_eq!(
+                c.minted + c.from_reserve,
+                pools + c.tip,
+                "{}: invariant 3",
+                self.ctx
+            );
+            assert_eq!(
+                c.withheld + c.minted + c.from_reserve,
+                c.budget,
+                "{}: invariant 3",
+                self.ctx
+            );
             for r in 0..6 {
                 assert!(c.dn_credited[r] <= c.dn_pools[r] && c.rev_credited[r] <= c.rev_pools[r]);
             }
@@ -1679,10 +1786,18 @@ impl Engine {
                     (
                         auction.start_price_e9,
                         auction.start_ts,
-                        auction.guard_price_e9
+                        auction.guard_price_e9,
+                        auction.offset_available,
+                        auction.reserve_in - auction.reserve_out
                     ),
-                    (a.start_e9, a.start_ts, a.guard),
-                    "{}: the auction's curve and guard price",
+                    (
+                        a.start_e9,
+                        a.start_ts,
+                        a.guard,
+                        a.offset_available,
+                        a.reserve
+                    ),
+                    "{}: the auction's curve, guard price, offset stock and reserve",
                     self.ctx
                 );
             }
@@ -1839,9 +1954,12 @@ async fn random_sequences_keep_every_invariant() {
         "commit",
         "reach_end",
         "reveal",
+        "reveal_by_keeper",
         "buy_back_dust",
         "buy_back_ladder",
         "update_bounds",
+        "bought_offset_stock",
+        "paid_from_reserve",
         "close_epoch",
         "finalise_work",
         "collect_pools",

@@ -204,12 +204,17 @@ pub struct DomainModel {
     pub commit_reveal: bool,
     /// §13: the domain's `max_emission_value_bps` (0: no guard).
     pub guard_bps: u16,
+    /// §14: the domain's `offset_bps`.
+    pub offset_bps: u16,
     /// The buyback auction (a domain not paid in DN).
     pub auction: Option<AuctionModel>,
     /// Commitments of the open and past epochs: (staker, epoch) -> each batch's lines
     /// (miner, units).
     pub commitments: HashMap<(usize, u64), Vec<Batch>>,
 }
+
+/// One purchase: (price, DN cost, DN into the offset reserve).
+pub type Purchase = (u64, u64, u64);
 
 /// One committed batch's lines: (miner, units).
 pub type Batch = Vec<(usize, u64)>;
@@ -236,6 +241,9 @@ pub struct AuctionModel {
     pub counted: Vec<(u64, u64)>,
     /// The guard price once one counted (0 before).
     pub guard: u64,
+    /// §14: the offset stock among what is for sale, and the offset reserve's DN.
+    pub offset_available: u64,
+    pub reserve: u64,
 }
 
 impl AuctionModel {
@@ -250,18 +258,26 @@ impl AuctionModel {
         self.start_e9 - (span * u128::from(elapsed) / u128::from(self.duration)) as u64
     }
 
-    /// One purchase of `q` out of `available` at `now`: its (price, DN cost, rounded up).
-    /// Buying at least half of what is for sale restarts at twice the price.
-    fn buy(&mut self, available: &mut u64, q: u64, now: i64) -> (u64, u64) {
+    /// One purchase of `q` out of `available` at `now`: its (price, DN cost rounded up,
+    /// DN into the offset reserve). It takes `floor(q * offset / available)` units of
+    /// offset stock, whose DN `floor(cost * part / q)` goes to the reserve; the rest is
+    /// burned (§8, §14). Buying at least half of what is for sale restarts at twice the
+    /// price.
+    fn buy(&mut self, available: &mut u64, q: u64, now: i64) -> Purchase {
         let price = self.price(now);
         let cost =
             u64::try_from((u128::from(q) * u128::from(price)).div_ceil(1_000_000_000)).unwrap();
+        let part =
+            (u128::from(q) * u128::from(self.offset_available) / u128::from(*available)) as u64;
+        let to_reserve = (u128::from(cost) * u128::from(part) / u128::from(q)) as u64;
         if 2 * u128::from(q) >= u128::from(*available) {
             self.start_e9 = price.saturating_mul(2).max(self.floor_e9);
             self.start_ts = now;
         }
         *available -= q;
-        (price, cost)
+        self.offset_available -= part;
+        self.reserve += to_reserve;
+        (price, cost, to_reserve)
     }
 }
 
@@ -301,6 +317,7 @@ impl DomainModel {
             carry: (0, 0),
             commit_reveal: false,
             guard_bps: 0,
+            offset_bps: 0,
             auction: None,
             commitments: HashMap::new(),
         }
@@ -893,6 +910,9 @@ pub struct Settled {
     pub period: u64,
     /// The global cap's room left in that period.
     pub room: u64,
+    /// §14: the offset stock and the DN the reserve paid.
+    pub offset: u64,
+    pub from_reserve: u64,
 }
 
 /// `floor(pool * bps / 10^4)` for the five roles, the foundation taking the rest.
@@ -1003,7 +1023,7 @@ impl DomainModel {
     }
 
     /// The outcome of settling epoch `e`: its settlement, or the exact error.
-    pub fn settle_outcome(&self, e: u64, periods: &HashMap<u64, u64>) -> Result<Settled, u32> {
+    pub fn settle_outcome(&self, e: u64, periods: &BTreeMap<u64, u64>) -> Result<Settled, u32> {
         use deepnode::errors::DeepNodeError as E;
         use deepnode_tests::code;
         let book = &self.books[&e];
@@ -1069,7 +1089,13 @@ impl DomainModel {
             dn_pools[STAKERS] = cap;
         }
         let rev_pool = book.pool_received + book.rolled_in;
-        let mut rev_pools = split_roles(rev_pool);
+        // §14: the offset stock comes off the pool (a domain with an auction only).
+        let offset = if self.auction.is_some() {
+            (u128::from(rev_pool) * u128::from(self.offset_bps) / 10_000) as u64
+        } else {
+            0
+        };
+        let mut rev_pools = split_roles(rev_pool - offset);
         let mut rolled_out = 0;
         for (pool, ok) in rev_pools.iter_mut().zip(payable) {
             if !ok {
@@ -1081,12 +1107,17 @@ impl DomainModel {
         let mut rev_credited = [0; 6];
         let (dn_funded, dn_carry) = fund(dn_pools[STAKERS], book.active, self.carry.0);
         let (rev_funded, rev_carry) = fund(rev_pools[STAKERS], book.active, self.carry.1);
+        let reserve = self.auction.as_ref().map_or(0, |a| a.reserve);
+        let from_reserve = reserve.min(budget - withheld);
         dn_credited[STAKERS] = dn_funded;
         rev_credited[STAKERS] = rev_funded;
         Ok(Settled {
             budget,
             tip,
-            minted: budget - withheld,
+            // §14: the reserve pays the roles first, the rest is minted.
+            minted: budget - withheld - from_reserve,
+            from_reserve,
+            offset,
             withheld,
             rolled_out,
             rev_pool,
@@ -1151,7 +1182,7 @@ impl DomainModel {
         max_price: u64,
         now: i64,
         paused: bool,
-    ) -> Result<Vec<(u64, u64)>, u32> {
+    ) -> Result<Vec<Purchase>, u32> {
         use deepnode::errors::DeepNodeError as E;
         use deepnode_tests::code;
         let mut a = self.auction.clone().expect("an auction");
@@ -1179,15 +1210,15 @@ impl DomainModel {
     }
 
     /// Applies purchases of `quantities` at `now`; returns each one's (price, cost).
-    pub fn apply_buy(&mut self, quantities: &[u64], now: i64) -> Vec<(u64, u64)> {
+    pub fn apply_buy(&mut self, quantities: &[u64], now: i64) -> Vec<Purchase> {
         let mut out = Vec::new();
         for q in quantities {
             let a = self.auction.as_mut().expect("an auction");
-            let (price, cost) = a.buy(&mut self.auction_available, *q, now);
+            let bought = a.buy(&mut self.auction_available, *q, now);
             let book = self.books.get_mut(&self.epoch).expect("open epoch");
-            book.bought_dn += u128::from(cost);
+            book.bought_dn += u128::from(bought.1);
             book.bought_q += u128::from(*q);
-            out.push((price, cost));
+            out.push(bought);
         }
         out
     }
@@ -1297,6 +1328,15 @@ impl DomainModel {
     }
 
     pub fn apply_settle(&mut self, e: u64, s: Settled) {
+        // §14: the offset stock moves into the auction (what arrives of it), the reserve
+        // pays out; the stock counts for the next epoch's purchases.
+        let arrived = self.arrives(s.offset);
+        if let Some(a) = self.auction.as_mut() {
+            a.offset_available += arrived;
+            a.reserve -= s.from_reserve;
+        }
+        self.auction_available += arrived;
+        self.books.get_mut(&e).expect("book").stock_added += s.offset;
         if let Some(a) = self.auction.as_mut() {
             if s.counted {
                 a.counted.push((e, s.clearing_e9));

@@ -303,6 +303,16 @@ async fn create_domain_rejects_fee_and_split_out_of_bounds() {
             |b| b.require_commit_reveal = true,
             |s| s.commit_reveal = false,
         ),
+        // §14: the offset share within governance's bound and within 100%.
+        bs(
+            "offset above the bound",
+            E::OffsetOutOfBounds,
+            |b| b.max_offset_bps = 3_000,
+            |s| s.offset_bps = 3_001,
+        ),
+        s("offset above 100%", E::OffsetOutOfBounds, |s| {
+            s.offset_bps = 10_001
+        }),
         bs(
             "fee + ceiling + buyback above 100%",
             E::FeeAndShareExceedWhole,
@@ -448,4 +458,30 @@ impl Case {
         self.shards = shards;
         self
     }
+}
+
+/// §14: a domain paid in DN offsets nothing (its payments already buy DN): created with
+/// an offset share, it is refused with its own error; with none, it is created.
+#[tokio::test]
+async fn a_domain_paid_in_dn_refuses_an_offset_share() {
+    let mut env = Env::start().await;
+    let p = env.init_protocol(TOKEN).await;
+    let settings = DomainSettings {
+        offset_bps: 1,
+        ..default_settings()
+    };
+    let nd = new_domain(&mut env, &p, p.dn.mint, TOKEN, 2, settings).await;
+    fails_case(
+        &mut env,
+        "offset on DN",
+        std::slice::from_ref(&nd.ix),
+        &[&nd.owner, &p.gov],
+        E::OffsetOnDnDomain,
+    )
+    .await;
+    let nd = new_domain(&mut env, &p, p.dn.mint, TOKEN, 2, default_settings()).await;
+    env.ok(std::slice::from_ref(&nd.ix), &[&nd.owner, &p.gov])
+        .await;
+    let config: Config = env.get(pda::config()).await;
+    assert_eq!(config.domain_count, 1);
 }

@@ -52,6 +52,7 @@ pub fn default_bounds() -> Bounds {
         max_close_grace_secs: 86_400,
         require_commit_reveal: false,
         guard_price_epochs: 1,
+        max_offset_bps: 10_000,
     }
 }
 
@@ -84,6 +85,7 @@ pub fn default_settings() -> DomainSettings {
         max_emission_value_bps: 0,
         close_grace_secs: GRACE_SECS as u32,
         commit_reveal: false,
+        offset_bps: 0,
     }
 }
 

@@ -67,6 +67,15 @@ impl Env {
             if self.account(pda::auction(&d.keys.domain)).await.is_some() {
                 let auction: Auction = self.get(pda::auction(&d.keys.domain)).await;
                 burned += auction.dn_burned;
+                // §14: the reserve holds exactly the DN paid for offset stock less what
+                // settlements paid out of it; the offset stock is part of what is for sale.
+                let reserve = self.balance(pda::offset_reserve(&d.keys.domain)).await;
+                assert_eq!(
+                    reserve,
+                    auction.reserve_in - auction.reserve_out,
+                    "the offset reserve's balance is its ledger's"
+                );
+                assert!(auction.offset_available <= auction.available);
             }
             if self
                 .account(pda::stake_pool(&d.keys.domain))

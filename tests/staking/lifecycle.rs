@@ -132,14 +132,17 @@ async fn prefunded_stake_pool_and_vaults_do_not_block_the_pool() {
         pda::stake_pool(&d0),
         pda::stake_vault(&d0),
         pda::stake_reward_vault(&d0),
+        pda::offset_reserve(&d0),
     ] {
         env.airdrop(&key, GRIEF).await;
     }
     let d = env.domain_with(&p, TOKEN, &[], 1, default_settings()).await;
     let domain: Domain = env.get(d.keys.domain).await;
     assert!(domain.stake_pool_ready && domain.is_ready());
+    assert_eq!(domain.offset_reserve, pda::offset_reserve(&d0));
     assert_eq!(env.balance(pda::stake_vault(&d0)).await, 0);
     assert_eq!(env.balance(pda::stake_reward_vault(&d0)).await, 0);
+    assert_eq!(env.balance(pda::offset_reserve(&d0)).await, 0);
 }
 
 #[tokio::test]
@@ -304,9 +307,9 @@ async fn init_stake_pool_pins_every_account() {
     let payer = w.env.payer().pubkey();
     let base = ix::init_stake_pool(payer, &w.d.keys, &w.p.dn);
     // Indices: payer 0, config 1, domain 2, stake_pool 3, stake_vault 4, reward_vault 5,
-    // dn_mint 6, revenue_mint 7, vault_authority 8, dn_token_program 9,
-    // revenue_token_program 10.
-    let cases: [(usize, Pubkey, u32); 6] = [
+    // offset_reserve 6, dn_mint 7, revenue_mint 8, vault_authority 9, dn_token_program 10,
+    // revenue_token_program 11.
+    let cases: [(usize, Pubkey, u32); 7] = [
         (3, pda::stake_pool(&other.keys.domain), anchor_code::SEEDS),
         (4, pda::stake_vault(&other.keys.domain), anchor_code::SEEDS),
         (
@@ -314,13 +317,18 @@ async fn init_stake_pool_pins_every_account() {
             pda::stake_reward_vault(&other.keys.domain),
             anchor_code::SEEDS,
         ),
-        (7, other.keys.revenue_mint, anchor_code::ADDRESS),
         (
-            8,
+            6,
+            pda::offset_reserve(&other.keys.domain),
+            anchor_code::SEEDS,
+        ),
+        (8, other.keys.revenue_mint, anchor_code::ADDRESS),
+        (
+            9,
             pda::vault_authority(&other.keys.domain),
             anchor_code::SEEDS,
         ),
-        (9, deepnode_tests::tokens::TOKEN_2022, anchor_code::ADDRESS),
+        (10, deepnode_tests::tokens::TOKEN_2022, anchor_code::ADDRESS),
     ];
     for (index, key, expected) in cases {
         let mut ix = base.clone();

@@ -458,6 +458,7 @@ async fn exec_command(cmd: ClusterCmd, c: &mut impl Cluster) -> Result<Output> {
         }
         ClusterCmd::Domain(DomainCmd::Show { domain: id }) => {
             let (key, d) = domain(c, id).await?;
+            let o = deepnode_sdk::offset::offset_view(c, &key).await?;
             let json = json!({
                 "id": d.id,
                 "address": key.to_string(),
@@ -472,6 +473,14 @@ async fn exec_command(cmd: ClusterCmd, c: &mut impl Cluster) -> Result<Output> {
                 "miners_active": d.miners_active,
                 "settings": serde_json::to_value(d.settings)?,
                 "pending_settings": serde_json::to_value(d.pending_settings)?,
+                "offset": {
+                    "offset_bps": d.settings.offset_bps,
+                    "stock_for_sale": o.stock_for_sale,
+                    "for_sale": o.for_sale,
+                    "reserve": o.reserve,
+                    "reserve_paid_in": o.reserve_in,
+                    "reserve_paid_out": o.reserve_out,
+                },
             });
             let s = &d.settings;
             let human = kv(&[
@@ -504,6 +513,16 @@ async fn exec_command(cmd: ClusterCmd, c: &mut impl Cluster) -> Result<Output> {
                     format!("{} / {} bps", s.quorum, s.tolerance_bps),
                 ),
                 ("claim window (epochs)", s.claim_window_epochs.to_string()),
+                (
+                    "offset (§14)",
+                    format!(
+                        "{} bps · {} of {} for sale is offset stock · reserve {} DN",
+                        s.offset_bps,
+                        grouped(o.stock_for_sale),
+                        grouped(o.for_sale),
+                        grouped(o.reserve)
+                    ),
+                ),
             ]);
             Ok(Output { json, human })
         }
@@ -954,11 +973,14 @@ fn epoch_view(id: u64, e: &Epoch, book: Option<&EpochBook>, now: i64) -> Result<
             "revenue": s.revenue, "budget": s.budget, "tip": s.tip, "minted": s.minted,
             "withheld": s.withheld, "rolled_out": s.rolled_out, "swept": s.swept,
             "dn_pools": pools_json(&s.dn_pools), "rev_pools": pools_json(&s.rev_pools),
+            "offset": { "stock": s.offset_stock, "from_reserve": s.from_reserve },
         });
         human.push_str(&kv(&[
             ("revenue", grouped(s.revenue)),
             ("budget", grouped(s.budget)),
             ("minted (tip included)", grouped(s.minted)),
+            ("paid from the offset reserve", grouped(s.from_reserve)),
+            ("offset stock to the auction", grouped(s.offset_stock)),
             ("keeper tip", grouped(s.tip)),
             ("withheld", grouped(s.withheld)),
             ("swept", s.swept.to_string()),

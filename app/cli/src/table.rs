@@ -86,6 +86,13 @@ pub fn epoch(scenario: &Scenario, e: &EpochReport) -> String {
             grouped(g.cap),
         ));
     }
+    if let Some(o) = &e.offset {
+        out.push_str(&format!(
+            "  offset (§14): {} {sym} of the pool to the auction · {} DN paid from the offset reserve\n",
+            grouped(o.stock),
+            grouped(o.from_reserve),
+        ));
+    }
     // A DN-paid domain's revenue is DN too: name the two columns apart.
     let rev_label = if sym == "DN" { "DN revenue" } else { sym };
     let mut pools = table(&["pool", "DN", rev_label]);

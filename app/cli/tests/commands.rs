@@ -239,6 +239,7 @@ async fn every_command_through_a_whole_life() {
                           "domain_owner": s.dn_pools[3], "model_owners": s.dn_pools[4], "foundation": s.dn_pools[5] },
             "rev_pools": { "miners": s.rev_pools[0], "stakers": s.rev_pools[1], "validators": s.rev_pools[2],
                            "domain_owner": s.rev_pools[3], "model_owners": s.rev_pools[4], "foundation": s.rev_pools[5] },
+            "offset": { "stock": 0, "from_reserve": 0 },
         })
     );
     // The only miner takes its whole pool; claimed into its new associated accounts.
@@ -318,6 +319,14 @@ async fn every_command_through_a_whole_life() {
             .await,
         1_000
     );
+    // The domain offsets nothing (§14): no offset stock, an empty reserve.
+    let out = ok(&mut g, &["domain", "show", "0"]).await;
+    let o = &out.json["offset"];
+    assert_eq!(
+        (&o["offset_bps"], &o["stock_for_sale"], &o["reserve"]),
+        (&json!(0), &json!(0), &json!(0))
+    );
+    assert!(out.human.contains("offset (§14)"), "{}", out.human);
 
     // Governance: pause refuses payments with the program's own error, then unpause.
     let out = ok(&mut g, &["protocol", "pause"]).await;

@@ -51,6 +51,15 @@ pub struct GuardReport {
     pub cap: u64,
 }
 
+/// §14: what an epoch offset.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct OffsetReport {
+    /// The revenue of the pool turned into offset stock in the auction.
+    pub stock: u64,
+    /// DN paid to the roles out of the offset reserve instead of minted.
+    pub from_reserve: u64,
+}
+
 /// One settled epoch of one domain.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct EpochReport {
@@ -65,8 +74,11 @@ pub struct EpochReport {
     /// §13 emission value guard, present only for a domain that sets one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value_guard: Option<GuardReport>,
-    /// Minted (tip included).
+    /// Minted (tip included; with an offset, less what the reserve paid).
     pub minted: u64,
+    /// §14 offset, present only for a domain with `offset_bps` above 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<OffsetReport>,
     /// Withheld.
     pub withheld: u64,
     /// DN pools funded.

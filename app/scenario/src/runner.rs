@@ -29,7 +29,7 @@ use solana_sdk::signature::Keypair;
 use solana_sdk::signer::Signer;
 
 use crate::network::Network;
-use crate::report::{EpochReport, FinalReport, GuardReport, Report};
+use crate::report::{EpochReport, FinalReport, GuardReport, OffsetReport, Report};
 use crate::spec::{DomainSpec, Scenario};
 use crate::{EpochDone, ScenarioError};
 
@@ -174,6 +174,8 @@ struct Dom {
     tickets: Vec<(String, u64)>,
     /// Whether its validators commit and reveal (§7).
     commit_reveal: bool,
+    /// Whether it offsets emissions (§14): its reports say what it offset.
+    offset: bool,
 }
 
 /// The runner's state.
@@ -578,6 +580,7 @@ impl<N: Network> Runner<N> {
             stakers: BTreeSet::new(),
             tickets: Vec::new(),
             commit_reveal: spec.commit_reveal,
+            offset: spec.offset_bps > 0,
         });
         let dom = self.domains.len() - 1;
         self.recipient_accounts(&spec.owner, dom).await?;
@@ -683,8 +686,68 @@ impl<N: Network> Runner<N> {
         })
     }
 
-    /// Applies one epoch's actions in order: stakes, unstakes, payments, attestations.
+    /// Buys from a domain's auction (PROTOCOL.md §8) as the buyer: every shard's buyback
+    /// share is moved into the auction first, then the quantity (or everything for sale)
+    /// is bought at the price the program computes now, `deepnode_math::auction_price`.
+    async fn buy_back(&mut self, b: &crate::spec::BuybackSpec) -> Result<(), ScenarioError> {
+        let dom = self.domain_index(&b.domain)?;
+        let d = self.domains[dom].keys;
+        for shard in 0..self.domains[dom].shards {
+            let ledger: VaultShard = self.get(pda::vault_shard(&d.domain, shard)).await?;
+            if ledger.buyback_owed > 0 {
+                let ix = ix::collect_buyback(&d, shard);
+                self.send(&[ix], &[], "collecting the buyback share")
+                    .await?;
+            }
+        }
+        let auction: Auction = self.get(pda::auction(&d.domain)).await?;
+        let quantity = match b.quantity {
+            None if auction.available == 0 => return Ok(()),
+            None => auction.available,
+            Some(q) if q > auction.available => {
+                return Err(ScenarioError::Invalid(format!(
+                    "buyback of {q} in domain {}: only {} for sale",
+                    b.domain, auction.available
+                )))
+            }
+            Some(q) => q,
+        };
+        let now = self
+            .net
+            .client()
+            .now()
+            .await
+            .map_err(|e| ScenarioError::cluster("reading the clock", e))?;
+        let elapsed = u64::try_from(now.saturating_sub(auction.start_ts)).unwrap_or(0);
+        let price = deepnode_math::auction_price(
+            auction.start_price_e9,
+            auction.floor_price_e9,
+            elapsed,
+            u64::from(auction.duration_secs),
+        )
+        .map_err(|e| ScenarioError::Invalid(format!("the auction's price: {e:?}")))?;
+        let kp = self.actor(&b.buyer).await?;
+        let symbol = self.domains[dom].symbol.clone();
+        let dn_account = self.account(&b.buyer, DN).await?;
+        let revenue = self.account(&b.buyer, &symbol).await?;
+        let ix = ix::buy_back(
+            &d,
+            &self.dn,
+            kp.pubkey(),
+            dn_account,
+            revenue,
+            quantity,
+            price,
+        );
+        self.send(&[ix], &[&kp], "buying back").await
+    }
+
+    /// Applies one epoch's actions in order: purchases (as the epoch begins), stakes,
+    /// unstakes, payments, attestations.
     async fn apply(&mut self, e: &crate::spec::EpochSpec) -> Result<(), ScenarioError> {
+        for b in &e.buybacks {
+            self.buy_back(b).await?;
+        }
         for st in &e.stakes {
             let dom = self.domain_index(&st.domain)?;
             self.stake(&st.staker, dom, st.amount).await?;
@@ -880,6 +943,10 @@ impl<N: Network> Runner<N> {
                     cap: g.cap,
                 }),
                 minted: s.minted,
+                offset: self.domains[dom].offset.then_some(OffsetReport {
+                    stock: s.offset_stock,
+                    from_reserve: s.from_reserve,
+                }),
                 withheld: s.withheld,
                 dn_pools: s.dn_pools.into(),
                 rev_pools: s.rev_pools.into(),
@@ -1198,6 +1265,7 @@ fn actor_names(s: &Scenario) -> BTreeSet<&str> {
         names.extend(e.unstakes.iter().map(|x| x.staker.as_str()));
         names.extend(e.payments.iter().map(|x| x.payer.as_str()));
         names.extend(e.attestations.iter().map(|x| x.validator.as_str()));
+        names.extend(e.buybacks.iter().map(|x| x.buyer.as_str()));
     }
     names
 }
@@ -1225,6 +1293,22 @@ fn validate(s: &Scenario) -> Result<(), ScenarioError> {
                 "domain {}: split_bps must sum to 9900 (the foundation's 100 is implicit), not {sum}",
                 d.name
             )));
+        }
+    }
+    for (k, e) in s.epochs.iter().enumerate() {
+        for b in &e.buybacks {
+            let Some(d) = s.domains.iter().find(|d| d.name == b.domain) else {
+                return Err(ScenarioError::Unknown {
+                    kind: "buyback's domain",
+                    name: b.domain.clone(),
+                });
+            };
+            if d.revenue_mint.symbol == DN || d.auction.is_none() {
+                return Err(ScenarioError::Invalid(format!(
+                    "epoch {k}: a buyback in domain {} needs its auction (an \"auction\" entry; a domain paid in DN has none)",
+                    d.name
+                )));
+            }
         }
     }
     let names: BTreeSet<&str> = s.domains.iter().map(|d| d.name.as_str()).collect();
@@ -1275,6 +1359,7 @@ fn settings_of(d: &DomainSpec) -> DomainSettings {
         max_emission_value_bps: d.max_emission_value_bps.unwrap_or(0),
         close_grace_secs: d.close_grace_secs,
         commit_reveal: d.commit_reveal,
+        offset_bps: d.offset_bps,
     }
 }
 

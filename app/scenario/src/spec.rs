@@ -168,6 +168,10 @@ pub struct DomainSpec {
     /// their batches in the grace window (default false).
     #[serde(default)]
     pub commit_reveal: bool,
+    /// PROTOCOL.md §14: share (bps) of each epoch's revenue-reward pool sold for DN that
+    /// pays the roles before any mint (default 0).
+    #[serde(default)]
+    pub offset_bps: u16,
 }
 
 /// A model.
@@ -222,6 +226,24 @@ pub struct EpochSpec {
     /// Attestations.
     #[serde(default)]
     pub attestations: Vec<AttestationSpec>,
+    /// Purchases from domains' buyback auctions, made first, as the epoch begins (after
+    /// the previous epoch's settlement).
+    #[serde(default)]
+    pub buybacks: Vec<BuybackSpec>,
+}
+
+/// A purchase from a domain's buyback auction (PROTOCOL.md §8), at the price the
+/// auction asks at that moment.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuybackSpec {
+    /// Buyer actor (pays DN from its wallet).
+    pub buyer: String,
+    /// Domain name (not paid in DN: a DN domain has no auction).
+    pub domain: String,
+    /// Revenue units to buy (absent: everything for sale, nothing when nothing is).
+    #[serde(default)]
+    pub quantity: Option<u64>,
 }
 
 /// A stake or an unstake request.

@@ -2,7 +2,8 @@
 //! result: a refused initialisation names the program's reason, two domains at either
 //! end of governance's fee and share bounds run side by side, a staker that requests an
 //! unstake is paid for that epoch in that epoch's report (one share of its whole stake),
-//! and commit-reveal changes nothing in the results.
+//! commit-reveal changes nothing in the results, and offset emissions are paid from the
+//! reserve and reported.
 use deepnode_scenario::{run, Scenario};
 use serde_json::{json, Value};
 
@@ -178,4 +179,83 @@ async fn commit_reveal_reports_what_plain_attestations_report() {
         .expect("commit-reveal run");
     assert_eq!(a.epochs.len(), 3);
     assert_eq!(a, b);
+}
+
+/// §14 through the runner: `app/examples/offset.json` runs two stablecoin domains side by
+/// side, one offsetting half of its pool, with a trader buying everything for sale as
+/// each epoch from 1 on begins (at the auction's floor, 2 DN per unit). Each epoch: a
+/// payment of 10,000,000 leaves a pool of 6,900,000 (owner 20%, fee 10%, buyback 1%);
+/// the budget is 10,000,000 (rate 1), the stakers' pool capped at 0.5% of 1,000,000
+/// active (5,000 of 1,999,800: 1,994,800 withheld), so the roles are due 8,005,200. The
+/// offsetting domain puts 3,450,000 units into the auction; bought with the 100,000 units
+/// of buyback stock for 7,100,000 DN, 6,900,000 of it goes to the reserve (the rest is
+/// burned), and the next settlement takes it from there: 1,105,200 minted.
+#[tokio::test]
+async fn offset_emissions_are_paid_from_the_reserve_and_reported() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/offset.json");
+    let s = deepnode_scenario::load(&path).expect("example");
+    let r = run(&s, &mut |_| {}).await.expect("offset run");
+    // (budget, minted, offset (stock, from the reserve)) per epoch.
+    type Row = (u64, u64, Option<(u64, u64)>);
+    let row = |name: &str| -> Vec<Row> {
+        r.epochs
+            .iter()
+            .filter(|e| e.domain == name)
+            .map(|e| {
+                (
+                    e.budget,
+                    e.minted,
+                    e.offset.map(|o| (o.stock, o.from_reserve)),
+                )
+            })
+            .collect()
+    };
+    let due = 8_005_200;
+    assert_eq!(row("plain"), vec![(10_000_000, due, None); 4]);
+    let mut offset = vec![(10_000_000, due, Some((3_450_000, 0)))];
+    offset.extend([(10_000_000, due - 6_900_000, Some((3_450_000, 6_900_000))); 3]);
+    assert_eq!(row("offset"), offset);
+    // The revenue the roles split is the pool less the offset stock.
+    let pools = |name: &str| {
+        r.epochs
+            .iter()
+            .find(|e| e.domain == name)
+            .map(|e| e.rev_pools.miners)
+    };
+    assert_eq!(pools("plain"), Some(6_900_000 * 4_100 / 10_000));
+    assert_eq!(pools("offset"), Some(3_450_000 * 4_100 / 10_000));
+    // The JSON has the key only for the offsetting domain (SCENARIO.md).
+    let json = serde_json::to_value(&r).expect("json");
+    assert_eq!(json["epochs"][0].get("offset"), None);
+    assert_eq!(
+        json["epochs"][1]["offset"],
+        json!({ "stock": 3_450_000, "from_reserve": 0 })
+    );
+    // Three purchases per domain, each burning the DN paid for buyback stock: 100,000
+    // units at 2 DN; the trader paid 3 × (200,000 + 7,100,000).
+    assert_eq!(
+        r.final_state.balances["trader"]["DN"],
+        1_000_000_000 - 3 * 7_300_000
+    );
+    assert_eq!(r.final_state.buyback_vault["offset"], 3_450_000 + 100_000);
+}
+
+/// A buyback the program could not take is refused before anything runs, saying why: a
+/// domain without an auction, an unknown domain.
+#[tokio::test]
+async fn buybacks_name_a_domain_with_an_auction() {
+    let mut e = epoch(1_000_000);
+    e["buybacks"] = json!([{ "buyer": "dave", "domain": "vision" }]);
+    let err = run(&scenario(network(json!([e.clone()]))), &mut |_| {})
+        .await
+        .expect_err("no auction");
+    assert_eq!(
+        err.to_string(),
+        "epoch 0: a buyback in domain vision needs its auction (an \"auction\" entry; a domain paid in DN has none)"
+    );
+    e["buybacks"] = json!([{ "buyer": "dave", "domain": "nowhere" }]);
+    let err = run(&scenario(network(json!([e]))), &mut |_| {})
+        .await
+        .expect_err("unknown domain");
+    assert_eq!(err.to_string(), "unknown buyback's domain \"nowhere\"");
 }

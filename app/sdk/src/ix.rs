@@ -552,6 +552,7 @@ pub fn buy_back(
             auction: pda::auction(&d.domain),
             book: pda::epoch_book(&d.domain, d.epoch),
             buyback_vault: pda::buyback_vault(&d.domain),
+            offset_reserve: pda::offset_reserve(&d.domain),
             buyer_dn,
             buyer_revenue,
             dn_mint: dn.mint,
@@ -569,7 +570,8 @@ pub fn buy_back(
     )
 }
 
-/// `init_stake_pool`: create a domain's stake pool and its two vaults (anyone).
+/// `init_stake_pool`: create a domain's stake pool, its two vaults and its offset
+/// reserve (anyone).
 pub fn init_stake_pool(payer: Pubkey, d: &DomainKeys, dn: &DnKeys) -> Instruction {
     build(
         acc::InitStakePool {
@@ -579,6 +581,7 @@ pub fn init_stake_pool(payer: Pubkey, d: &DomainKeys, dn: &DnKeys) -> Instructio
             stake_pool: pda::stake_pool(&d.domain),
             stake_vault: pda::stake_vault(&d.domain),
             reward_vault: pda::stake_reward_vault(&d.domain),
+            offset_reserve: pda::offset_reserve(&d.domain),
             dn_mint: dn.mint,
             revenue_mint: d.revenue_mint,
             vault_authority: pda::vault_authority(&d.domain),
@@ -1085,7 +1088,13 @@ pub fn settle_epoch(caller: Pubkey, d: &DomainKeys, dn: &DnKeys, k: SettleKeys) 
             mint_authority: pda::mint_authority(),
             stake_vault: pda::stake_vault(&d.domain),
             auction: pda::auction(&d.domain),
+            offset_reserve: pda::offset_reserve(&d.domain),
+            reward_vault: pda::stake_reward_vault(&d.domain),
+            buyback_vault: pda::buyback_vault(&d.domain),
+            revenue_mint: d.revenue_mint,
+            vault_authority: pda::vault_authority(&d.domain),
             dn_token_program: dn.token_program,
+            revenue_token_program: d.token_program,
             system_program: system_program::ID,
             event_authority: pda::event_authority(),
             program: deepnode::ID,

@@ -13,6 +13,7 @@ pub mod crank;
 pub mod errors;
 pub mod ix;
 pub mod limits;
+pub mod offset;
 pub mod pda;
 pub mod rpc;
 pub mod tables;

@@ -86,6 +86,11 @@ pub fn stake_reward_vault(domain: &Pubkey) -> Pubkey {
     find(&[STAKE_REWARD_VAULT_SEED, domain.as_ref()])
 }
 
+/// A domain's offset reserve (DN token account, §14).
+pub fn offset_reserve(domain: &Pubkey) -> Pubkey {
+    find(&[OFFSET_RESERVE_SEED, domain.as_ref()])
+}
+
 /// A staker's position in a domain.
 pub fn stake_position(domain: &Pubkey, owner: &Pubkey) -> Pubkey {
     find(&[STAKE_POSITION_SEED, domain.as_ref(), owner.as_ref()])

@@ -49,6 +49,10 @@ pub const STAKE_VAULT_SEED: &[u8] = b"stake_vault";
 /// `[STAKE_REWARD_VAULT_SEED, domain]`: the revenue token account of stakers' rewards.
 #[constant]
 pub const STAKE_REWARD_VAULT_SEED: &[u8] = b"stake_reward_vault";
+/// `[OFFSET_RESERVE_SEED, domain]`: the DN token account of the domain's offset reserve
+/// (PROTOCOL.md §14): DN paid for offset stock, paid out to the roles before any mint.
+#[constant]
+pub const OFFSET_RESERVE_SEED: &[u8] = b"offset_reserve";
 /// `[STAKE_POSITION_SEED, domain, owner]`: a [`crate::state::StakePosition`].
 #[constant]
 pub const STAKE_POSITION_SEED: &[u8] = b"stake_position";

@@ -535,6 +535,17 @@ pub enum DeepNodeError {
     /// 6169
     #[msg("This shard has recorded the most revenue one epoch may hold: pay through another shard, or in the next epoch")]
     EpochRevenueFull,
+    /// 6170
+    #[msg("offset_bps is above governance's bound (or above 10000)")]
+    OffsetOutOfBounds,
+    /// 6171
+    #[msg(
+        "A domain paid in DN offsets nothing: its payments already buy DN (offset_bps must be 0)"
+    )]
+    OffsetOnDnDomain,
+    /// 6172
+    #[msg("The offset reserve is not the domain's")]
+    OffsetReserveMismatch,
 }
 
 impl From<deepnode_math::MathError> for DeepNodeError {

@@ -360,8 +360,16 @@ pub struct AuctionPurchased {
     pub price_e9: u64,
     /// Revenue units bought.
     pub quantity: u64,
-    /// DN burned.
+    /// DN burned (what was paid for buyback stock).
     pub dn_burned: u64,
+    /// §14: units of offset stock among them.
+    pub offset_quantity: u64,
+    /// §14: DN paid into the offset reserve (for the offset stock).
+    pub reserve_dn: u64,
+    /// §14: offset stock left for sale.
+    pub offset_remaining: u64,
+    /// §14: the offset reserve's balance after the purchase.
+    pub reserve: u64,
     /// Whether the purchase (at least half of what was for sale) restarted the auction.
     pub restarted: bool,
     /// Start price of the auction's curve after this purchase.
@@ -376,7 +384,7 @@ pub struct AuctionPurchased {
     pub epoch_bought_quantity: u128,
 }
 
-/// A domain's stake pool and its two vaults were created.
+/// A domain's stake pool, its two vaults and its offset reserve were created.
 #[event]
 pub struct StakePoolInitialized {
     /// Domain.
@@ -387,6 +395,8 @@ pub struct StakePoolInitialized {
     pub stake_vault: Pubkey,
     /// Revenue reward vault.
     pub reward_vault: Pubkey,
+    /// §14: the offset reserve (DN).
+    pub offset_reserve: Pubkey,
     /// Whether the domain now takes payments (every shard and the pool exist).
     pub domain_ready: bool,
 }
@@ -736,6 +746,10 @@ pub struct EpochSettled {
     pub stakers_rev_funded: u64,
     /// DN minted in the epoch's cap period, after this settlement.
     pub period_minted: u64,
+    /// §14: revenue of the pool turned into offset stock.
+    pub offset_stock: u64,
+    /// §14: DN paid to the roles out of the offset reserve (not minted).
+    pub from_reserve: u64,
 }
 
 /// Which pool a credit came out of.

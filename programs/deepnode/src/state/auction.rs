@@ -40,8 +40,14 @@ pub struct Auction {
     /// §13: the clearing prices that counted, one slot per epoch modulo
     /// `MAX_GUARD_EPOCHS` (price 0: an empty slot), for the guard's window.
     pub counted: [CountedPrice; deepnode_math::MAX_GUARD_EPOCHS as usize],
+    /// §14: the part of `available` that is offset stock.
+    pub offset_available: u64,
+    /// §14: DN paid into the offset reserve by purchases of offset stock (lifetime).
+    pub reserve_in: u64,
+    /// §14: DN paid out of the offset reserve by settlements (lifetime).
+    pub reserve_out: u64,
     /// Room to grow without migration.
-    pub reserved: [u8; 64],
+    pub reserved: [u8; 40],
 }
 
 /// A clearing price that counted toward the guard price, with its epoch.
@@ -96,10 +102,18 @@ impl Auction {
         Ok(price)
     }
 
-    /// Invariant 2 for the buyback vault: its balance covers what is for sale.
+    /// §14: what the offset reserve holds, by the ledger.
+    pub fn reserve(&self) -> Result<u64> {
+        self.reserve_in
+            .checked_sub(self.reserve_out)
+            .ok_or_else(|| error!(DeepNodeError::MathOverflow))
+    }
+
+    /// Invariant 2 for the buyback vault: its balance covers what is for sale, and the
+    /// offset stock is part of it.
     pub fn invariant(&self, vault_balance: u64) -> Result<()> {
         require!(
-            vault_balance >= self.available,
+            vault_balance >= self.available && self.available >= self.offset_available,
             DeepNodeError::VaultUndercovered
         );
         require!(

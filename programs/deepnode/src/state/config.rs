@@ -88,6 +88,15 @@ pub struct Bounds {
     /// least 1, at most `deepnode_math::MAX_GUARD_EPOCHS`).
     #[cfg_attr(feature = "serde", serde(default = "default_guard_price_epochs"))]
     pub guard_price_epochs: u16,
+    /// §14: the largest `offset_bps` a domain may set (at most 10000).
+    #[cfg_attr(feature = "serde", serde(default = "default_max_offset_bps"))]
+    pub max_offset_bps: u16,
+}
+
+/// Offset bound when a bounds file names none: any share (§14).
+#[cfg(feature = "serde")]
+fn default_max_offset_bps() -> u16 {
+    10_000
 }
 
 /// Shortest close grace when a bounds file names none: 60 seconds.
@@ -179,6 +188,7 @@ impl Bounds {
                 && self.max_fee_bps <= BPS
                 && self.max_model_share_bps <= BPS
                 && self.max_staker_yield_bps <= BPS
+                && self.max_offset_bps <= BPS
                 // §5: a claim window of at least one epoch.
                 && self.min_claim_window_epochs >= 1
                 // §13: the guard window is at least one epoch.

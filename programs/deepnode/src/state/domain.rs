@@ -67,6 +67,10 @@ pub struct DomainSettings {
     /// them in the close grace window, so that none can copy another's reports.
     #[cfg_attr(feature = "serde", serde(default))]
     pub commit_reveal: bool,
+    /// §14: share (bps) of each epoch's revenue-reward pool sold in the auction for DN
+    /// that pays the roles instead of new mint; 0 on a domain paid in DN.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub offset_bps: u16,
 }
 
 /// Close grace when a settings file names none: five minutes.
@@ -78,8 +82,14 @@ fn default_close_grace_secs() -> u32 {
 impl DomainSettings {
     /// Checks every value against the governance bounds, each with its own error.
     /// `max_minted_share_bps` is the largest owner share of any model already minted in
-    /// the domain: a new fee must leave room for it too.
-    pub fn validate(&self, b: &Bounds, max_minted_share_bps: u16) -> Result<()> {
+    /// the domain: a new fee must leave room for it too. A domain paid in DN
+    /// (`revenue_is_dn`) offsets nothing (§14).
+    pub fn validate(
+        &self,
+        b: &Bounds,
+        max_minted_share_bps: u16,
+        revenue_is_dn: bool,
+    ) -> Result<()> {
         require!(
             self.fee_bps <= b.max_fee_bps,
             DeepNodeError::FeeBpsOutOfBounds
@@ -199,6 +209,14 @@ impl DomainSettings {
                 DeepNodeError::EmissionValueGuardOutOfBounds
             );
         }
+        require!(
+            self.offset_bps <= b.max_offset_bps && self.offset_bps <= BPS,
+            DeepNodeError::OffsetOutOfBounds
+        );
+        require!(
+            !revenue_is_dn || self.offset_bps == 0,
+            DeepNodeError::OffsetOnDnDomain
+        );
         Ok(())
     }
 }
@@ -254,8 +272,11 @@ pub struct Domain {
     /// The domain's vault authority PDA (stored so that hot paths compare an address
     /// instead of deriving it).
     pub vault_authority: Pubkey,
+    /// §14: the domain's offset reserve, a DN token account at `[OFFSET_RESERVE_SEED,
+    /// domain]` (set by `init_stake_pool`).
+    pub offset_reserve: Pubkey,
     /// Room to grow without migration.
-    pub reserved: [u8; 85],
+    pub reserved: [u8; 53],
 }
 
 impl Domain {

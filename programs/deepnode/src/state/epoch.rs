@@ -244,7 +244,8 @@ pub struct Settlement {
     pub value_guard: Option<ValueGuard>,
     /// Keeper tip, credited to the settling caller.
     pub tip: u64,
-    /// DN minted (`budget - withheld`, the tip included).
+    /// DN minted: `budget - withheld` (the tip included) less what the offset reserve
+    /// paid (§14).
     pub minted: u64,
     /// DN not minted: unpayable roles and the stakers' cap.
     pub withheld: u64,
@@ -276,6 +277,11 @@ pub struct Settlement {
     pub clearing_counted: bool,
     /// §13: the guard price after this epoch (times 1e9; 0 with no auction).
     pub guard_price_e9: u64,
+    /// §14: the revenue of the pool turned into offset stock in the auction.
+    pub offset_stock: u64,
+    /// §14: DN paid to the roles out of the offset reserve (`minted + from_reserve ==
+    /// budget - withheld`).
+    pub from_reserve: u64,
 }
 
 /// How the §13 emission value guard priced and capped an epoch.

@@ -616,6 +616,7 @@ mod tests {
                 max_emission_value_bps: 0,
                 close_grace_secs: 0,
                 commit_reveal: false,
+                offset_bps: 0,
             },
             shard_count: 1,
             active_stake,

@@ -1,12 +1,17 @@
 //! `buy_back`: anyone buys all or part of the buyback vault at the current auction price,
-//! paying DN that is burned in the same instruction. No oracle: the price only falls
-//! until someone finds it worth paying, and a sale of at least half of what the vault
-//! held restarts the auction at twice the clearing price. Every purchase is tallied on
-//! the open epoch's book (DN paid, units bought): §13's guard price is volume-weighted
-//! over an epoch's purchases, and fixed once the epoch closes.
+//! paying DN. No oracle: the price only falls until someone finds it worth paying, and a
+//! sale of at least half of what the vault held restarts the auction at twice the
+//! clearing price. The vault holds buyback stock and offset stock (§14); a purchase takes
+//! both in proportion (`deepnode_math::split_purchase`): the DN paid for the buyback part
+//! is burned, the DN paid for the offset part goes to the domain's offset reserve. Every
+//! purchase is tallied on the open epoch's book (DN paid, units bought): §13's guard
+//! price is volume-weighted over an epoch's purchases of both stocks, and fixed once the
+//! epoch closes.
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{self, Burn, Mint, TokenAccount, TokenInterface};
-use deepnode_math::{auction_cost, auction_price, restart_price, restarts_auction};
+use anchor_spl::token_interface::{
+    self, Burn, Mint, TokenAccount, TokenInterface, TransferChecked,
+};
+use deepnode_math::{auction_cost, auction_price, restart_price, restarts_auction, split_purchase};
 
 use crate::constants::*;
 use crate::errors::{math, DeepNodeError};
@@ -36,6 +41,10 @@ pub struct BuyBack<'info> {
     /// The domain's buyback vault.
     #[account(mut, seeds = [BUYBACK_VAULT_SEED, domain.key().as_ref()], bump = domain.buyback_vault_bump)]
     pub buyback_vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// CHECK: the domain's offset reserve (the address the domain stores), a DN token
+    /// account the token program checks when it receives the offset part's DN.
+    #[account(mut, address = domain.offset_reserve @ DeepNodeError::OffsetReserveMismatch)]
+    pub offset_reserve: UncheckedAccount<'info>,
     /// The buyer's DN account, burned from.
     #[account(mut,
         token::mint = dn_mint,
@@ -86,18 +95,48 @@ pub fn handler(mut ctx: Context<BuyBack>, quantity: u64, max_price_e9: u64) -> R
     ))?;
     require!(price <= max_price_e9, DeepNodeError::PriceAboveLimit);
     let cost = math(auction_cost(quantity, price))?;
-
-    token_interface::burn(
-        CpiContext::new(
-            a.dn_token_program.key(),
-            Burn {
-                mint: a.dn_mint.to_account_info(),
-                from: a.buyer_dn.to_account_info(),
-                authority: a.buyer.to_account_info(),
-            },
-        ),
+    let split = math(split_purchase(
+        quantity,
+        a.auction.available,
+        a.auction.offset_available,
         cost,
-    )?;
+    ))?;
+
+    if split.burned_dn > 0 {
+        token_interface::burn(
+            CpiContext::new(
+                a.dn_token_program.key(),
+                Burn {
+                    mint: a.dn_mint.to_account_info(),
+                    from: a.buyer_dn.to_account_info(),
+                    authority: a.buyer.to_account_info(),
+                },
+            ),
+            split.burned_dn,
+        )?;
+    }
+    // §14: the offset part's DN into the reserve, counted as it arrived.
+    let mut reserved = 0;
+    if split.reserve_dn > 0 {
+        let reserve = a.offset_reserve.to_account_info();
+        let before = token_balance(&reserve)?;
+        token_interface::transfer_checked(
+            CpiContext::new(
+                a.dn_token_program.key(),
+                TransferChecked {
+                    from: a.buyer_dn.to_account_info(),
+                    mint: a.dn_mint.to_account_info(),
+                    to: reserve.clone(),
+                    authority: a.buyer.to_account_info(),
+                },
+            ),
+            split.reserve_dn,
+            a.dn_mint.decimals,
+        )?;
+        reserved = token_balance(&reserve)?
+            .checked_sub(before)
+            .ok_or(DeepNodeError::MathOverflow)?;
+    }
     let cpi = VaultCpi {
         domain: a.domain.key(),
         authority_bump: a.domain.vault_authority_bump,
@@ -118,9 +157,18 @@ pub fn handler(mut ctx: Context<BuyBack>, quantity: u64, max_price_e9: u64) -> R
         .available
         .checked_sub(quantity)
         .ok_or(DeepNodeError::MathOverflow)?;
+    auction.offset_available = auction
+        .offset_available
+        .checked_sub(split.offset_quantity)
+        .ok_or(DeepNodeError::MathOverflow)?;
+    // The reserve's ledger is exact (settlement pays out of it); DN supply bounds it.
+    auction.reserve_in = auction
+        .reserve_in
+        .checked_add(reserved)
+        .ok_or(DeepNodeError::MathOverflow)?;
     // Lifetime statistics saturate: they never make a purchase fail (§10).
     auction.sold = auction.sold.saturating_add(quantity);
-    auction.dn_burned = auction.dn_burned.saturating_add(cost);
+    auction.dn_burned = auction.dn_burned.saturating_add(split.burned_dn);
     auction.sales = auction.sales.saturating_add(1);
     auction.last_clearing_e9 = price;
     // §13: the open epoch's tally (u128: no number of purchases can overflow it).
@@ -143,7 +191,11 @@ pub fn handler(mut ctx: Context<BuyBack>, quantity: u64, max_price_e9: u64) -> R
         buyer: a.buyer.key(),
         price_e9: price,
         quantity,
-        dn_burned: cost,
+        dn_burned: split.burned_dn,
+        offset_quantity: split.offset_quantity,
+        reserve_dn: reserved,
+        offset_remaining: auction.offset_available,
+        reserve: auction.reserve()?,
         restarted: restarts,
         next_start_price_e9: auction.start_price_e9,
         remaining: auction.available,

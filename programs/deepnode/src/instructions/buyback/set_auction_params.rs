@@ -84,7 +84,10 @@ pub fn handler(
         sales: 0,
         guard_price_e9: 0,
         counted: Default::default(),
-        reserved: [0; 64],
+        offset_available: 0,
+        reserve_in: 0,
+        reserve_out: 0,
+        reserved: [0; 40],
     });
     auction.duration_secs = duration_secs;
     auction.floor_price_e9 = floor_price_e9;

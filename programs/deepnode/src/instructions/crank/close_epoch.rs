@@ -89,7 +89,11 @@ pub fn handler<'info>(mut ctx: Context<'info, CloseEpoch<'info>>) -> Result<()> 
     let (mut settings_applied, mut settings_dropped) = (false, false);
     if let Some(queued) = a.domain.pending_settings.take() {
         if queued
-            .validate(&a.config.bounds, a.domain.max_minted_share_bps)
+            .validate(
+                &a.config.bounds,
+                a.domain.max_minted_share_bps,
+                a.domain.revenue_is_dn,
+            )
             .is_ok()
         {
             a.domain.settings = queued;

@@ -6,7 +6,11 @@
 //! stakers' cap withheld, not minted), one mint of what is paid into the domain's stake
 //! vault, the revenue-reward pool moved from the shard vaults into the reward vault and
 //! split with the same weights (unpayable roles roll into the next epoch), and the
-//! stakers' accumulators. Every governance value it uses is the one the epoch recorded
+//! stakers' accumulators. With `offset_bps` (§14), `floor(P * offset_bps / 10000)` of the
+//! revenue-reward pool `P` moves from the reward vault into the auction as offset stock
+//! and only the rest splits among the roles; what the roles are paid in DN comes out of
+//! the domain's offset reserve first, and only the rest is minted (the global cap and the
+//! max supply count what is minted). Every governance value it uses is the one the epoch recorded
 //! when it closed (F8). The guard price comes from the purchases made while the epoch was
 //! open (fixed when it closed) and the stock the previous epoch added (fixed when that
 //! one settled, which settlement's order puts first), so no purchase made afterwards,
@@ -16,9 +20,9 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{self, MintTo, TokenInterface};
 use deepnode_math::{
-    cap_period, clearing_price, dn_pools, emission_value_cap, epoch_budget, purchases_count,
-    rev_pools, room, staker_cap, BudgetInput, MINERS_ROLE, MODEL_OWNERS_ROLE, PRICE_SCALE, ROLES,
-    STAKERS_ROLE, VALIDATORS_ROLE,
+    cap_period, clearing_price, dn_pools, emission_value_cap, epoch_budget, offset_stock,
+    purchases_count, reserve_payout, rev_pools, room, staker_cap, BudgetInput, MINERS_ROLE,
+    MODEL_OWNERS_ROLE, PRICE_SCALE, ROLES, STAKERS_ROLE, VALIDATORS_ROLE,
 };
 
 use crate::constants::*;
@@ -28,6 +32,7 @@ use crate::events::EpochSettled;
 use crate::state::{
     Auction, Config, Domain, EmissionPeriod, Epoch, EpochBook, EpochStatus, StakePool, ValueGuard,
 };
+use crate::token_util::{token_balance, VaultCpi};
 
 /// Accounts of [`settle_epoch`](crate::deepnode::settle_epoch).
 #[event_cpi]
@@ -77,11 +82,101 @@ pub struct SettleEpoch<'info> {
     /// empty (no auction configured: price 0, nothing to record).
     #[account(mut, seeds = [AUCTION_SEED, domain.key().as_ref()], bump)]
     pub auction: UncheckedAccount<'info>,
+    /// CHECK: §14: the domain's offset reserve (the address the domain stores), a DN
+    /// token account; it pays the roles before any mint.
+    #[account(mut, address = domain.offset_reserve @ DeepNodeError::OffsetReserveMismatch)]
+    pub offset_reserve: UncheckedAccount<'info>,
+    /// CHECK: the domain's revenue reward vault (the offset stock leaves it): the address
+    /// the pool stores.
+    #[account(mut, address = stake_pool.reward_vault @ DeepNodeError::VaultMismatch)]
+    pub reward_vault: UncheckedAccount<'info>,
+    /// CHECK: the domain's buyback vault (receives the offset stock; seeds and stored bump
+    /// checked).
+    #[account(mut, seeds = [BUYBACK_VAULT_SEED, domain.key().as_ref()],
+        bump = domain.buyback_vault_bump)]
+    pub buyback_vault: UncheckedAccount<'info>,
+    /// CHECK: the domain's revenue mint (the domain's).
+    #[account(address = domain.revenue_mint)]
+    pub revenue_mint: UncheckedAccount<'info>,
+    /// CHECK: the domain's vault authority (the address the domain stores); signs for the
+    /// reserve and the reward vault.
+    #[account(address = domain.vault_authority @ DeepNodeError::VaultAuthorityMismatch)]
+    pub vault_authority: UncheckedAccount<'info>,
     /// Token program of the DN mint.
     #[account(address = config.dn_token_program)]
     pub dn_token_program: Interface<'info, TokenInterface>,
+    /// Token program of the revenue mint.
+    #[account(address = domain.revenue_token_program)]
+    pub revenue_token_program: Interface<'info, TokenInterface>,
     /// System program.
     pub system_program: Program<'info, System>,
+}
+
+/// §14: moves epoch `offset` of the revenue-reward pool from the reward vault into the
+/// auction as offset stock (what arrived, with a transfer-fee mint); the auction must
+/// exist. Returns the auction's reserve balance by its ledger (0 with no auction).
+fn add_offset_stock(a: &mut SettleEpoch, offset: u64) -> Result<u64> {
+    if a.auction.data_is_empty() {
+        return Ok(0);
+    }
+    let mut auction: Auction = load_state(&a.auction)?;
+    if offset > 0 {
+        let buyback = a.buyback_vault.to_account_info();
+        let before = token_balance(&buyback)?;
+        VaultCpi {
+            domain: a.domain.key(),
+            authority_bump: a.domain.vault_authority_bump,
+            vault: &a.reward_vault.to_account_info(),
+            authority: &a.vault_authority.to_account_info(),
+            mint: &a.revenue_mint.to_account_info(),
+            decimals: a.domain.revenue_decimals,
+            token_program: &a.revenue_token_program.to_account_info(),
+        }
+        .send(&buyback, offset)?;
+        let arrived = token_balance(&buyback)?
+            .checked_sub(before)
+            .ok_or(DeepNodeError::MathOverflow)?;
+        auction.available = auction
+            .available
+            .checked_add(arrived)
+            .ok_or(DeepNodeError::MathOverflow)?;
+        auction.offset_available = auction
+            .offset_available
+            .checked_add(arrived)
+            .ok_or(DeepNodeError::MathOverflow)?;
+        auction.invariant(token_balance(&buyback)?)?;
+        write_state(&a.auction, &auction)?;
+    }
+    auction.reserve()
+}
+
+/// §14: pays `from_reserve` DN out of the offset reserve into the stake vault, and
+/// records it on the auction's ledger (checked against the reserve's balance first).
+fn pay_from_reserve(a: &mut SettleEpoch, from_reserve: u64) -> Result<()> {
+    if from_reserve == 0 {
+        return Ok(());
+    }
+    let mut auction: Auction = load_state(&a.auction)?;
+    let reserve = a.offset_reserve.to_account_info();
+    require!(
+        token_balance(&reserve)? >= auction.reserve()?,
+        DeepNodeError::VaultUndercovered
+    );
+    VaultCpi {
+        domain: a.domain.key(),
+        authority_bump: a.domain.vault_authority_bump,
+        vault: &reserve,
+        authority: &a.vault_authority.to_account_info(),
+        mint: &a.dn_mint.to_account_info(),
+        decimals: a.config.dn_decimals,
+        token_program: &a.dn_token_program.to_account_info(),
+    }
+    .send(&a.stake_vault.to_account_info(), from_reserve)?;
+    auction.reserve_out = auction
+        .reserve_out
+        .checked_add(from_reserve)
+        .ok_or(DeepNodeError::MathOverflow)?;
+    write_state(&a.auction, &auction)
 }
 
 /// §13: the epoch's purchases enter the guard price (when the domain has an auction and
@@ -217,10 +312,24 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
     let rev_pool = received
         .checked_add(b.rolled_in)
         .ok_or(DeepNodeError::MathOverflow)?;
-    let (rev, rolled_out) = math(rev_pools(rev_pool, bps, payable))?;
+    // §14: the offset stock comes off the pool before the split (a domain without an
+    // auction has nowhere to sell it: nothing is offset).
+    let offset = if a.auction.data_is_empty() {
+        0
+    } else {
+        math(offset_stock(rev_pool, e.settings.offset_bps))?
+    };
+    let to_roles = rev_pool
+        .checked_sub(offset)
+        .ok_or(DeepNodeError::MathOverflow)?;
+    let (rev, rolled_out) = math(rev_pools(to_roles, bps, payable))?;
+    let reserve = add_offset_stock(a, offset)?;
+    // §14: the reserve pays the roles first; only the rest is minted.
+    let (from_reserve, minted) = reserve_payout(reserve, dn.minted);
+    pay_from_reserve(a, from_reserve)?;
 
-    // One mint of everything paid (pools and tip) into the stake vault.
-    if dn.minted > 0 {
+    // One mint of the rest of everything paid (pools and tip) into the stake vault.
+    if minted > 0 {
         let bump = [a.config.mint_authority_bump];
         let seeds: &[&[u8]] = &[MINT_AUTHORITY_SEED, &bump];
         token_interface::mint_to(
@@ -233,18 +342,18 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
                 },
                 &[seeds],
             ),
-            dn.minted,
+            minted,
         )?;
     }
     a.config.dn_minted = a
         .config
         .dn_minted
-        .checked_add(dn.minted)
+        .checked_add(minted)
         .ok_or(DeepNodeError::MathOverflow)?;
     a.config.invariant()?;
     period.minted = period
         .minted
-        .checked_add(dn.minted)
+        .checked_add(minted)
         .ok_or(DeepNodeError::MathOverflow)?;
     if a.period.data_is_empty() {
         create_state(
@@ -272,16 +381,24 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
         .checked_sub(stakers_dn)
         .and_then(|v| pool.dn_roles_owed.checked_add(v))
         .ok_or(DeepNodeError::MathOverflow)?;
-    // collect_pools booked the revenue to the roles; the stakers' part moves to them.
+    // collect_pools booked the revenue to the roles; the stakers' part moves to them,
+    // the offset stock left for the auction.
     pool.rev_roles_owed = pool
         .rev_roles_owed
         .checked_sub(stakers_rev)
+        .and_then(|v| v.checked_sub(offset))
         .ok_or(DeepNodeError::MathOverflow)?;
     next_book.rolled_in = next_book
         .rolled_in
         .checked_add(rolled_out)
         .ok_or(DeepNodeError::MathOverflow)?;
-    // §13: the next epoch's purchases count if they buy half of what this one added.
+    // §13: the next epoch's purchases count if they buy half of what this one added
+    // (its buyback share and its offset stock).
+    a.book.stock_added = a
+        .book
+        .stock_added
+        .checked_add(offset)
+        .ok_or(DeepNodeError::MathOverflow)?;
     next_book.previous_stock = a.book.stock_added;
     write_state(&a.next_book, &next_book)?;
 
@@ -292,7 +409,9 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
     s.budget = budget;
     s.value_guard = guard;
     s.tip = dn.tip;
-    s.minted = dn.minted;
+    s.minted = minted;
+    s.offset_stock = offset;
+    s.from_reserve = from_reserve;
     s.withheld = dn.withheld;
     s.rolled_out = rolled_out;
     s.dn_pools = dn.pools;
@@ -330,7 +449,7 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
         budget,
         value_guard: guard,
         tip: dn.tip,
-        minted: dn.minted,
+        minted,
         withheld: dn.withheld,
         rolled_out,
         dn_pools: dn.pools,
@@ -338,6 +457,8 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
         stakers_dn_funded: stakers_dn,
         stakers_rev_funded: stakers_rev,
         period_minted: period.minted,
+        offset_stock: offset,
+        from_reserve,
     };
     crate::emit_event!(ctx, event);
     Ok(())

@@ -70,7 +70,8 @@ pub fn handler(ctx: Context<CreateDomain>, args: CreateDomainArgs) -> Result<()>
         args.shard_count >= 1 && args.shard_count <= config.bounds.max_shards,
         DeepNodeError::ShardCountOutOfBounds
     );
-    args.settings.validate(&config.bounds, 0)?;
+    let revenue_is_dn = ctx.accounts.revenue_mint.key() == config.dn_mint;
+    args.settings.validate(&config.bounds, 0, revenue_is_dn)?;
     check_mint_extensions(&ctx.accounts.revenue_mint.to_account_info())?;
 
     let id = config.domain_count;
@@ -109,7 +110,8 @@ pub fn handler(ctx: Context<CreateDomain>, args: CreateDomainArgs) -> Result<()>
         validator_count: 0,
         miners_active: 0,
         vault_authority: ctx.accounts.vault_authority.key(),
-        reserved: [0; 85],
+        offset_reserve: Pubkey::default(),
+        reserved: [0; 53],
     };
     domain.invariant()?;
     let epoch = Epoch::open(EpochOpening {

@@ -25,7 +25,11 @@ pub struct UpdateDomainSettings<'info> {
 /// Handler of [`update_domain_settings`](crate::deepnode::update_domain_settings).
 pub fn handler(ctx: Context<UpdateDomainSettings>, settings: DomainSettings) -> Result<()> {
     let domain = &mut ctx.accounts.domain;
-    settings.validate(&ctx.accounts.config.bounds, domain.max_minted_share_bps)?;
+    settings.validate(
+        &ctx.accounts.config.bounds,
+        domain.max_minted_share_bps,
+        domain.revenue_is_dn,
+    )?;
     domain.pending_settings = Some(settings);
     domain.invariant()?;
     let event = DomainSettingsQueued {

@@ -31,6 +31,10 @@ pub struct InitStakePool<'info> {
     /// CHECK: the revenue reward vault's PDA (seeds checked), created by the handler.
     #[account(mut, seeds = [STAKE_REWARD_VAULT_SEED, domain.key().as_ref()], bump)]
     pub reward_vault: UncheckedAccount<'info>,
+    /// CHECK: the offset reserve's PDA (seeds checked), created here as a DN token account
+    /// owned by the vault authority (§14; a domain paid in DN never fills it).
+    #[account(mut, seeds = [OFFSET_RESERVE_SEED, domain.key().as_ref()], bump)]
+    pub offset_reserve: UncheckedAccount<'info>,
     /// The DN mint.
     #[account(address = config.dn_mint)]
     pub dn_mint: Box<InterfaceAccount<'info, Mint>>,
@@ -121,6 +125,20 @@ pub fn handler(mut ctx: Context<InitStakePool>) -> Result<()> {
         &a.vault_authority.to_account_info(),
         &a.revenue_token_program.to_account_info(),
     )?;
+    create_token_vault(
+        &a.offset_reserve.to_account_info(),
+        &payer,
+        &system,
+        &[
+            OFFSET_RESERVE_SEED,
+            domain_key.as_ref(),
+            &[ctx.bumps.offset_reserve],
+        ],
+        &a.dn_mint.to_account_info(),
+        &a.vault_authority.to_account_info(),
+        &a.dn_token_program.to_account_info(),
+    )?;
+    a.domain.offset_reserve = a.offset_reserve.key();
     a.domain.stake_pool_ready = true;
     a.domain.invariant()?;
     let event = StakePoolInitialized {
@@ -128,6 +146,7 @@ pub fn handler(mut ctx: Context<InitStakePool>) -> Result<()> {
         stake_pool: a.stake_pool.key(),
         stake_vault: a.stake_vault.key(),
         reward_vault: a.reward_vault.key(),
+        offset_reserve: a.offset_reserve.key(),
         domain_ready: a.domain.is_ready(),
     };
     crate::emit_event!(ctx, event);
