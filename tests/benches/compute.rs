@@ -117,6 +117,29 @@ impl Bench {
         self.keep(&m, case)
     }
 
+    /// A new buyer (100,000 DN) buys everything domain `d`'s auction has for sale at
+    /// `max_price_e9` at most, measured under `case`.
+    async fn buy_everything(&mut self, p: &Protocol, d: &DomainFx, max_price_e9: u64, case: &str) {
+        let buyer = Keypair::new();
+        self.env.airdrop(&buyer.pubkey(), 1_000_000_000).await;
+        let dn = self
+            .env
+            .dn_account(p, &buyer.pubkey(), 100_000_000_000)
+            .await;
+        let revenue = self.env.revenue_account(p, d, &buyer.pubkey(), 0).await;
+        let available = self.env.balance(pda::buyback_vault(&d.keys.domain)).await;
+        let buy = ix::buy_back(
+            &d.keys,
+            &p.dn,
+            buyer.pubkey(),
+            dn,
+            revenue,
+            available,
+            max_price_e9,
+        );
+        self.case(case, &[buy], &[&buyer]).await;
+    }
+
     /// A batch case (through a lookup table when `table`) of `items` items: its units
     /// must stay within the packer's worst case for its instruction, `cost`.
     async fn batch(
@@ -233,26 +256,8 @@ async fn routing(b: &mut Bench, p: &Protocol, d: &DomainFx, label: &str) {
     )
     .await;
     let auction: Auction = b.env.get(pda::auction(&d.keys.domain)).await;
-    let buyer = Keypair::new();
-    b.env.airdrop(&buyer.pubkey(), 1_000_000_000).await;
-    let buyer_dn = b.env.dn_account(p, &buyer.pubkey(), 10_000_000_000).await;
-    let buyer_revenue = b.env.revenue_account(p, d, &buyer.pubkey(), 0).await;
-    let available = b.env.balance(pda::buyback_vault(&d.keys.domain)).await;
-    let buy = ix::buy_back(
-        &d.keys,
-        &p.dn,
-        buyer.pubkey(),
-        buyer_dn,
-        buyer_revenue,
-        available,
-        auction.start_price_e9,
-    );
-    b.case(
-        &format!("{label}, everything for sale (burns DN)"),
-        &[buy],
-        &[&buyer],
-    )
-    .await;
+    let case = format!("{label}, everything for sale (burns DN)");
+    b.buy_everything(p, d, auction.start_price_e9, &case).await;
 }
 
 #[tokio::main]
@@ -404,6 +409,7 @@ async fn main() {
     b.case("by the miner", &[dereg], &[&miners[0]]).await;
     commit_reveal(&mut b, &p).await;
     displacement(&mut b, &p).await;
+    offset(&mut b, &p).await;
 
     // close_epoch at its widest: every one of the 16 shards gets the next epoch's counters.
     let domain: Domain = b.env.get(wide.keys.domain).await;
@@ -580,6 +586,82 @@ async fn displacement(b: &mut Bench, p: &Protocol) {
         &[&strong.kp],
     )
     .await;
+}
+
+/// §14 on a Token-2022 domain offsetting half of its pool: a settlement that moves the
+/// offset stock into the auction (nothing in the reserve yet), a purchase of everything
+/// for sale (the buyback part's DN burned, the offset part's into the reserve), and a
+/// settlement that moves the next stock and pays the roles from the reserve.
+async fn offset(b: &mut Bench, p: &Protocol) {
+    let fee = [MintExt::TransferFee {
+        bps: 50,
+        max: 5_000,
+    }];
+    let settings = deepnode::state::DomainSettings {
+        offset_bps: 5_000,
+        ..default_settings()
+    };
+    let mut d = b.env.domain_with(p, TOKEN_2022, &fee, 2, settings).await;
+    let vs = b.env.validators(p, &mut d, 2, 1_000_000).await;
+    let miner = b.env.miner(&d).await;
+    let keeper = Keypair::new();
+    b.env.airdrop(&keeper.pubkey(), 1_000_000_000).await;
+    b.env.settle_pending(p, &d, &keeper).await;
+    let gov = p.gov.insecure_clone();
+    let payer = b.env.payer().pubkey();
+    let params = ix::set_auction_params(
+        payer,
+        gov.pubkey(),
+        d.keys.domain,
+        60,
+        2_000_000_000,
+        2_000_000_000,
+    );
+    b.env.ok(&[params], &[&gov]).await;
+    let (model, _) = b.env.model(&d, 1_000).await;
+    let (consumer, account) = b.env.consumer(&d, 1_000_000_000).await;
+    let cases = [
+        "offset stock to the auction, nothing in the reserve",
+        "offset stock to the auction, the roles paid from the reserve",
+    ];
+    for (n, case) in cases.into_iter().enumerate() {
+        let epoch = d.keys.epoch;
+        let pay = ix::pay(&d.keys, consumer.pubkey(), account, model, 0, 10_000_000, 1);
+        b.env.ok(&[pay], &[&consumer]).await;
+        for v in &vs {
+            let line = Attestation {
+                miner: miner.pubkey(),
+                units: 100,
+                revise: false,
+            };
+            let attest = ix::attest(v.key(), d.keys.domain, epoch, &[line]);
+            b.env.ok(&[attest], &[&v.kp]).await;
+        }
+        b.env.close_epoch(&mut d).await;
+        let record = pda::work_record(&pda::miner(&d.keys.domain, &miner.pubkey()), epoch);
+        let finalise = ix::finalise_work(payer, d.keys.domain, epoch, &[record]);
+        b.env.ok(&[finalise], &[]).await;
+        let collect = ix::collect_pools(payer, &d.keys, epoch, &[0, 1]);
+        b.env.ok(&[collect], &[]).await;
+        let k = b.env.settle_keys(&d, epoch).await;
+        let settle = ix::settle_epoch(keeper.pubkey(), &d.keys, &p.dn, k);
+        b.case(case, &[settle], &[&keeper]).await;
+        if n + 1 == cases.len() {
+            break;
+        }
+        // Everything for sale, once the auction rests at its floor.
+        b.env.ok(&[ix::collect_buyback(&d.keys, 0)], &[]).await;
+        b.env.advance(61).await;
+        let case = "offset and buyback stock: DN burned and into the offset reserve";
+        b.buy_everything(p, &d, 2_000_000_000, case).await;
+    }
+    let e: deepnode::state::Epoch = b
+        .env
+        .get(pda::epoch(&d.keys.domain, d.keys.epoch - 1))
+        .await;
+    let book: deepnode::state::EpochBook =
+        b.env.get(pda::epoch_book(&d.keys.domain, e.index)).await;
+    assert!(book.settlement.from_reserve > 0, "the reserve paid");
 }
 
 /// A new attestation of 1,000 units for each miner.
