@@ -45,6 +45,24 @@ pub const ROLE_NAMES: [&str; ROLES] = [
     "foundation",
 ];
 
+/// Who can be paid in an epoch (§6: a role with nobody to pay gets no pool, its DN is
+/// withheld and its revenue rolls over): miners when work was verified, stakers when
+/// stake was active, validators when an attestation agreed, model owners when there was
+/// revenue; the domain owner and the foundation always.
+pub fn payable_roles(
+    verified: u128,
+    active_stake: u64,
+    agreeing: u64,
+    revenue: u64,
+) -> [bool; ROLES] {
+    let mut payable = [true; ROLES];
+    payable[MINERS_ROLE] = verified > 0;
+    payable[STAKERS_ROLE] = active_stake > 0;
+    payable[VALIDATORS_ROLE] = agreeing > 0;
+    payable[MODEL_OWNERS_ROLE] = revenue > 0;
+    payable
+}
+
 /// Everything settlement needs to size an epoch's DN budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BudgetInput {
@@ -355,6 +373,24 @@ mod tests {
         assert!(!split_is_whole([5_000, 2_000, 1_500, 500, 899]));
         assert!(!split_is_whole([u16::MAX; 5]));
         assert_eq!(roles_bps_sum([u16::MAX; 5]), 5 * 65_535);
+    }
+
+    /// Each role is payable exactly when it has someone to pay.
+    #[test]
+    fn payable_roles_follow_who_can_be_paid() {
+        assert_eq!(payable_roles(1, 1, 1, 1), [true; ROLES]);
+        assert_eq!(
+            payable_roles(0, 0, 0, 0),
+            [false, false, false, true, false, true]
+        );
+        assert_eq!(
+            payable_roles(5, 0, 0, 3),
+            [true, false, false, true, true, true]
+        );
+        assert_eq!(
+            payable_roles(0, 7, 2, 0),
+            [false, true, true, true, false, true]
+        );
     }
 
     /// Unpayable roles: their DN is withheld, their revenue rolls over.

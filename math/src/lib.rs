@@ -20,10 +20,10 @@ pub mod timing;
 
 pub use auction::{auction_cost, auction_price, restart_price, restarts_auction};
 pub use emission::{
-    dn_pools, emission_value_cap, epoch_budget, payout, raw_budget, rev_pools, roles_bps_sum, room,
-    split_is_whole, split_roles, staker_cap, BudgetInput, DnPools, DOMAIN_OWNER_ROLE,
-    FOUNDATION_BPS, FOUNDATION_ROLE, MINERS_ROLE, MODEL_OWNERS_ROLE, ROLES, ROLE_NAMES,
-    STAKERS_ROLE, VALIDATORS_ROLE,
+    dn_pools, emission_value_cap, epoch_budget, payable_roles, payout, raw_budget, rev_pools,
+    roles_bps_sum, room, split_is_whole, split_roles, staker_cap, BudgetInput, DnPools,
+    DOMAIN_OWNER_ROLE, FOUNDATION_BPS, FOUNDATION_ROLE, MINERS_ROLE, MODEL_OWNERS_ROLE, ROLES,
+    ROLE_NAMES, STAKERS_ROLE, VALIDATORS_ROLE,
 };
 pub use fixed::{mul_div_ceil, mul_div_floor, BPS_DENOMINATOR, PRICE_SCALE};
 pub use guard::{clearing_price, guard_price, purchases_count, MAX_GUARD_EPOCHS};

@@ -11,7 +11,7 @@ use std::collections::VecDeque;
 
 use deepnode_math::{
     acc_fund, acc_increment, accrued, auction_cost, dn_pools, emission_value_cap, epoch_budget,
-    payout, restart_price, rev_pools, room, split_payment, staker_cap, BudgetInput,
+    payable_roles, payout, restart_price, rev_pools, room, split_payment, staker_cap, BudgetInput,
     DOMAIN_OWNER_ROLE, FOUNDATION_ROLE, MINERS_ROLE, MODEL_OWNERS_ROLE, PRICE_SCALE, ROLES,
     STAKERS_ROLE, VALIDATORS_ROLE,
 };
@@ -1002,11 +1002,9 @@ impl<'a> Market<'a> {
             supply_room: d.max_supply.map(|m| room(m, supply)),
             value_cap,
         })?;
-        let mut payable = [true; ROLES];
-        payable[MINERS_ROLE] = verified > 0;
-        payable[STAKERS_ROLE] = active_stake > 0;
-        payable[VALIDATORS_ROLE] = verified > 0;
-        payable[MODEL_OWNERS_ROLE] = revenue > 0;
+        // Every voter attests every miner with work, and agrees with the verified units.
+        let agreeing = u64::from(self.voters(t)).saturating_mul(with_work);
+        let payable = payable_roles(u128::from(verified), active_stake, agreeing, revenue);
         let sp = d.split;
         let bps = [
             sp.miners,

@@ -21,8 +21,8 @@ use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{self, MintTo, TokenInterface};
 use deepnode_math::{
     cap_period, clearing_price, dn_pools, emission_value_cap, epoch_budget, offset_stock,
-    purchases_count, reserve_payout, rev_pools, room, staker_cap, BudgetInput, MINERS_ROLE,
-    MODEL_OWNERS_ROLE, PRICE_SCALE, ROLES, STAKERS_ROLE, VALIDATORS_ROLE,
+    payable_roles, purchases_count, reserve_payout, rev_pools, room, staker_cap, BudgetInput,
+    PRICE_SCALE, STAKERS_ROLE,
 };
 
 use crate::constants::*;
@@ -255,11 +255,7 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
 
     // Who can be paid (§6: a role with nobody to pay gets no pool).
     let (e, b) = (&a.epoch, &a.book);
-    let mut payable = [true; ROLES];
-    payable[MINERS_ROLE] = b.total_verified > 0;
-    payable[STAKERS_ROLE] = e.active_stake > 0;
-    payable[VALIDATORS_ROLE] = b.total_agreeing > 0;
-    payable[MODEL_OWNERS_ROLE] = revenue > 0;
+    let payable = payable_roles(b.total_verified, e.active_stake, b.total_agreeing, revenue);
     let split = e.settings.split;
     let bps = [
         split.miners,
