@@ -195,7 +195,8 @@ async fn commit_reveal_refusals() {
     for (what, f) in mismatches {
         let mut r = reveals[0].clone();
         f(&mut r);
-        let got = w.env.send(&[reveal_ix(&w, v, &r)], &[&v.kp]).await;
+        let ix = reveal_ix(&w, v, &r);
+        let got = w.env.send(&[ix], &[&v.kp]).await;
         assert_eq!(
             got.as_ref().err().and_then(custom_code),
             Some(code(E::RevealMismatch)),

@@ -1,5 +1,5 @@
 //! The in-process runtime as a [`Cluster`]: what the keeper, the CLI and their tests run
-//! on. Every transaction processed through an [`Env`] or an [`InProcess`] records the
+//! on. Every transaction processed through a [`Runtime`] or an [`InProcess`] records the
 //! accounts it names, so that [`Cluster::program_accounts`] can list the program's
 //! accounts (the runtime's client has no account scan).
 use std::collections::BTreeSet;
@@ -17,7 +17,7 @@ use solana_sdk::signature::{Keypair, Signature};
 use solana_sdk::signer::Signer;
 use solana_sdk::transaction::VersionedTransaction;
 
-use crate::Env;
+use crate::Runtime;
 
 /// Every account key named by a transaction processed so far, every signature sent (an
 /// identical transaction must wait for a new blockhash), and the keys known to
@@ -32,7 +32,7 @@ pub struct Registry {
 struct Known {
     named: BTreeSet<Pubkey>,
     foreign: BTreeSet<Pubkey>,
-    /// Signatures of the transactions sent through the runtime's `Env` or any of its
+    /// Signatures of the transactions sent through the [`Runtime`] or any of its
     /// clients.
     signed: std::collections::HashSet<Signature>,
     /// When logging ([`Registry::log_sends`]): every transaction a client landed.
@@ -155,7 +155,7 @@ impl InProcess {
     }
 }
 
-impl Env {
+impl Runtime {
     /// A cluster client of this runtime paying fees with `payer` (fund it first).
     pub fn cluster(&self, payer: &Keypair) -> InProcess {
         InProcess {

@@ -4,10 +4,10 @@
 //! [`Cluster`] trait, so both run the same code.
 use std::time::Duration;
 
+use deepnode_runtime::cluster::InProcess;
+use deepnode_runtime::Runtime;
 use deepnode_sdk::cluster::{Cluster, ClusterError};
 use deepnode_sdk::rpc::{RpcCluster, RpcOptions};
-use deepnode_tests::cluster::InProcess;
-use deepnode_tests::Env;
 use solana_sdk::signature::Keypair;
 
 /// What the runner needs of a network besides its [`Cluster`] clients.
@@ -54,22 +54,27 @@ impl<N: Network> Network for &mut N {
 
 /// The in-process runtime with the program loaded, its clock moved on demand.
 pub struct Local {
-    env: Env,
+    runtime: Runtime,
     client: InProcess,
 }
 
 impl Local {
     /// Starts a fresh runtime.
     pub async fn start() -> Self {
-        Env::start().await.into()
+        Runtime::start().await.into()
+    }
+
+    /// The runtime, for a look at it after a run.
+    pub fn runtime(&mut self) -> &mut Runtime {
+        &mut self.runtime
     }
 }
 
-impl From<Env> for Local {
-    /// A runtime already started (and possibly set up) by a test.
-    fn from(env: Env) -> Self {
-        let client = env.cluster(&env.payer());
-        Self { env, client }
+impl From<Runtime> for Local {
+    /// A runtime already started (and possibly used before).
+    fn from(runtime: Runtime) -> Self {
+        let client = runtime.cluster(&runtime.payer());
+        Self { runtime, client }
     }
 }
 
@@ -81,11 +86,11 @@ impl Network for Local {
     }
 
     fn client_for(&self, payer: &Keypair) -> InProcess {
-        self.env.cluster(payer)
+        self.runtime.cluster(payer)
     }
 
     fn upgrade_authority(&self) -> Keypair {
-        self.env.upgrade.insecure_clone()
+        self.runtime.upgrade.insecure_clone()
     }
 
     fn actor_lamports(&self) -> u64 {
@@ -95,7 +100,7 @@ impl Network for Local {
     async fn wait_until(&mut self, ts: i64) -> Result<(), ClusterError> {
         let now = self.client.now().await?;
         if now < ts {
-            self.env.advance(ts - now).await;
+            self.runtime.advance(ts - now).await;
         }
         Ok(())
     }

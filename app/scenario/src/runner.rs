@@ -10,7 +10,7 @@ use anchor_lang::AccountDeserialize;
 use deepnode::constants::MAX_ATTEST_LINES;
 use deepnode::instructions::{CreateDomainArgs, InitializeArgs};
 use deepnode::state::{
-    Auction, Bounds, Config, Domain, DomainSettings, Epoch, EpochBook, EpochShard, Model,
+    Auction, Bounds, BpsRange, Config, Domain, DomainSettings, Epoch, EpochBook, EpochShard, Model,
     RewardBalance, SplitBps, StakePool, StakePosition, UnstakeTicket, Validator, VaultShard,
     WorkRecord,
 };
@@ -22,7 +22,6 @@ use deepnode_sdk::ix::{
 };
 use deepnode_sdk::tokens::{self, TransferFee, TOKEN, TOKEN_2022};
 use deepnode_sdk::{cluster, limits, pda};
-use deepnode_tests::fixtures::default_bounds;
 use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
@@ -1363,10 +1362,57 @@ fn settings_of(d: &DomainSpec) -> DomainSettings {
     }
 }
 
+/// The runner's governance before a scenario widens it: role shares up to 99% (the domain
+/// owner's up to 10%), fees up to 30% and model shares up to 60%, epochs of a minute to
+/// 30 days, up to 16 validators and shards, auctions of a minute to 7 days, any offset, no
+/// value guard required, commit-reveal left to each domain.
+fn base_bounds() -> Bounds {
+    let up_to = |max| BpsRange { min: 0, max };
+    Bounds {
+        max_fee_bps: 3_000,
+        max_model_share_bps: 6_000,
+        miners_bps: up_to(9_900),
+        stakers_bps: up_to(9_900),
+        validators_bps: up_to(9_900),
+        domain_owner_bps: up_to(1_000),
+        model_owners_bps: up_to(9_900),
+        min_emission_rate_e9: 0,
+        max_emission_rate_e9: 100_000_000_000,
+        min_floor: 0,
+        max_floor: 1_000_000_000_000,
+        min_ceiling: 0,
+        max_ceiling: 10_000_000_000_000,
+        min_epoch_secs: 60,
+        max_epoch_secs: 30 * 86_400,
+        min_quorum: 1,
+        max_quorum: 16,
+        max_tolerance_bps: 5_000,
+        min_validator_stake: 1,
+        max_validators: 16,
+        max_staker_yield_bps: 1_000,
+        min_claim_window_epochs: 1,
+        max_claim_window_epochs: 100,
+        max_unbonding_epochs: 100,
+        max_shards: 16,
+        keeper_tip_max: 1_000,
+        global_cap_per_period: 1_000_000_000_000,
+        period_secs: 86_400,
+        min_auction_secs: 60,
+        max_auction_secs: 7 * 86_400,
+        min_auction_floor_e9: 1,
+        max_emission_value_bps: 0,
+        min_close_grace_secs: 0,
+        max_close_grace_secs: 86_400,
+        require_commit_reveal: false,
+        guard_price_epochs: 1,
+        max_offset_bps: 10_000,
+    }
+}
+
 /// Governance bounds: the scenario's cap, period and tip, and ranges wide enough for
 /// every domain it lists.
 fn bounds_for(s: &Scenario) -> Bounds {
-    let mut b = default_bounds();
+    let mut b = base_bounds();
     b.global_cap_per_period = s.governance.global_cap_per_period;
     b.period_secs = s.governance.period_secs;
     b.keeper_tip_max = s.governance.keeper_tip_max;

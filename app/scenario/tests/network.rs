@@ -1,21 +1,24 @@
 //! The runner's checks of the network it is given, on the in-process runtime.
+use deepnode_runtime::Runtime;
 use deepnode_scenario::network::{Local, Network};
 use deepnode_sdk::cluster::Cluster;
-use deepnode_tests::tokens::TOKEN;
-use deepnode_tests::Env;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signer::Signer;
 
 /// A scenario sets up its own protocol: a program already initialised (a cluster used
-/// before, a validator not reset) is refused before anything is sent.
+/// before, a validator not reset) is refused before anything is sent. Here the first run
+/// of the example initialises it, and the second run on the same runtime is refused.
 #[tokio::test]
 async fn a_program_already_initialised_is_refused() {
-    let mut env = Env::start().await;
-    env.init_protocol(TOKEN).await;
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/localnet.json");
     let scenario = deepnode_scenario::load(&path).expect("example");
+    let mut local = Local::start().await;
+    let first = deepnode_scenario::run_on(&mut local, &scenario, &mut |_| {})
+        .await
+        .expect("the first run");
+    assert_eq!(first.epochs.len(), scenario.epochs.len());
     let mut epochs = 0;
-    let err = deepnode_scenario::run_on(Local::from(env), &scenario, &mut |_| epochs += 1)
+    let err = deepnode_scenario::run_on(&mut local, &scenario, &mut |_| epochs += 1)
         .await
         .expect_err("refused");
     assert_eq!(
@@ -30,12 +33,16 @@ async fn a_program_already_initialised_is_refused() {
 /// before anything is sent, with what it holds and what the scenario needs.
 #[tokio::test]
 async fn a_payer_too_poor_for_the_actors_is_refused() {
-    let mut env = Env::start().await;
+    let mut env = Runtime::start().await;
     let payer = env.payer().pubkey();
     let holds = env.account(payer).await.expect("payer").lamports;
     // Leave the payer 5 SOL.
-    env.airdrop(&Pubkey::new_unique(), holds - 5_000_000_000)
-        .await;
+    let drain = anchor_lang::solana_program::system_instruction::transfer(
+        &payer,
+        &Pubkey::new_unique(),
+        holds - 5_000_000_000,
+    );
+    env.send(&[drain], &[]).await.expect("drained");
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/localnet.json");
     let scenario = deepnode_scenario::load(&path).expect("example");
     let err = deepnode_scenario::run_on(Local::from(env), &scenario, &mut |_| {})
@@ -56,7 +63,7 @@ async fn a_payer_too_poor_for_the_actors_is_refused() {
 /// anything is spent, naming both keys.
 #[tokio::test]
 async fn a_key_that_is_not_the_upgrade_authority_is_refused() {
-    let mut env = Env::start().await;
+    let mut env = Runtime::start().await;
     let authority = env.upgrade.pubkey();
     env.upgrade = solana_sdk::signature::Keypair::new();
     let given = env.upgrade.pubkey();

@@ -1,5 +1,5 @@
 //! One small trait for talking to a cluster, so that the keeper, the CLI and the tests
-//! run the same code on the in-process runtime (`deepnode-tests`' `InProcess`) and on a
+//! run the same code on the in-process runtime (`deepnode-runtime`'s `InProcess`) and on a
 //! real cluster over JSON-RPC ([`crate::rpc::RpcCluster`]), every transaction asking for
 //! the compute units it needs ([`budgeted`], [`crate::compute`]).
 use anchor_lang::{AccountDeserialize, Discriminator};
