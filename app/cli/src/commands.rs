@@ -11,6 +11,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Subcommand};
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::Table;
+use deepnode::errors::DeepNodeError;
 use deepnode::state::{
     Auction, Bounds, Config, Domain, DomainSettings, Epoch, EpochBook, EpochStatus, Model,
     RewardBalance, StakePosition, UnstakeTicket,
@@ -1048,7 +1049,7 @@ async fn claim(c: &mut impl Cluster, id: u64) -> Result<Output> {
                 sigs.push(sig.to_string());
                 done.push(json!({ "what": "staker rewards" }));
             }
-            Err(e) if e.program_error() == Some("NothingToClaim") => {}
+            Err(e) if e.is(DeepNodeError::NothingToClaim) => {}
             Err(e) => return Err(e.into()),
         }
     }
@@ -1060,7 +1061,7 @@ async fn claim(c: &mut impl Cluster, id: u64) -> Result<Output> {
             let claim = ix::claim_model_revenue(&keys, me, model, rev_account, shard);
             match c.send(&[create_rev.clone(), claim], &[]).await {
                 Ok(sig) => sigs.push(sig.to_string()),
-                Err(e) if e.program_error() == Some("NothingToClaim") => {}
+                Err(e) if e.is(DeepNodeError::NothingToClaim) => {}
                 Err(e) => return Err(e.into()),
             }
         }

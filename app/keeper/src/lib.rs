@@ -10,7 +10,7 @@ use std::fmt;
 use anchor_lang::prelude::Pubkey;
 use deepnode::constants::{MAX_CLOSE_ACCOUNTS, MAX_CREDIT_LINES, MAX_FINALISE_RECORDS, MAX_SHARDS};
 use deepnode::state::{EpochBook, StakePool};
-use deepnode_sdk::cluster::{clock, read, Cluster, ClusterError};
+use deepnode_sdk::cluster::{clock, read, Cluster, ClusterError, DONE_BY_ANOTHER};
 use deepnode_sdk::compute;
 use deepnode_sdk::crank::Snapshot;
 use deepnode_sdk::ix::{self, DnKeys, DomainKeys, SettleKeys};
@@ -20,15 +20,6 @@ use deepnode_sdk::tables::{self, Table};
 use serde::Serialize;
 use solana_sdk::instruction::Instruction;
 use solana_sdk::message::AddressLookupTableAccount;
-
-/// Program errors that mean another keeper did the step first.
-pub const RACED: [&str; 5] = [
-    "RecordAlreadyFinalised",
-    "ShardAlreadyCollected",
-    "EpochAlreadySettled",
-    "AlreadyCredited",
-    "EpochAlreadySwept",
-];
 
 /// What became of a fired transaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -304,7 +295,7 @@ impl<'a, C: Cluster> Keeper<'a, C> {
                     }
                 }
                 Err(e @ ClusterError::Transport(_)) => return Err(e.into()),
-                Err(e) if e.program_error().is_some_and(|n| RACED.contains(&n)) => {
+                Err(e) if e.is_any(&DONE_BY_ANOTHER) => {
                     self.summary.raced += 1;
                     Outcome::Raced {
                         error: e.to_string(),

@@ -15,7 +15,7 @@ use deepnode::state::{
     WorkRecord,
 };
 use deepnode_keeper::{Action, Keeper, Options, Outcome};
-use deepnode_sdk::cluster::{all, read, Cluster, ClusterError};
+use deepnode_sdk::cluster::{all, read, Cluster, NOTHING_YET};
 use deepnode_sdk::commit::Batches;
 use deepnode_sdk::ix::{
     self, Attestation, CollectLine, DnKeys, DomainKeys, SettleKeys, StakerKeys, TicketKeys,
@@ -129,22 +129,6 @@ async fn credited(
         .into_iter()
         .map(|(_, b)| ((b.domain, b.recipient), (b.dn_credited, b.rev_credited)))
         .collect())
-}
-
-/// Errors that mean "nothing to do yet" for an actor's claim or withdrawal.
-const NOTHING: [deepnode::errors::DeepNodeError; 4] = [
-    deepnode::errors::DeepNodeError::NothingToClaim,
-    deepnode::errors::DeepNodeError::NothingToWithdraw,
-    deepnode::errors::DeepNodeError::TicketRewardsUnsettled,
-    deepnode::errors::DeepNodeError::StakeStillUnbonding,
-];
-
-/// Whether the program refused with one of [`NOTHING`].
-fn is_nothing(e: &ClusterError) -> bool {
-    match e {
-        ClusterError::Program { error, .. } => NOTHING.iter().any(|n| error.code == u32::from(*n)),
-        _ => false,
-    }
 }
 
 fn program_of(name: &str) -> Result<Pubkey, ScenarioError> {
@@ -1104,7 +1088,7 @@ impl<N: Network> Runner<N> {
             .await
         {
             Ok(_) => Ok(true),
-            Err(e) if is_nothing(&e) => Ok(false),
+            Err(e) if e.is_any(&NOTHING_YET) => Ok(false),
             Err(e) => Err(ScenarioError::cluster(what, e)),
         }
     }

@@ -12,6 +12,7 @@ use solana_sdk::transaction::TransactionError;
 
 use crate::errors::{decode_error, ProgramError};
 use crate::{compute, limits};
+use deepnode::errors::DeepNodeError;
 
 /// Why a cluster call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -40,13 +41,41 @@ pub enum ClusterError {
     },
 }
 
+/// Program errors that mean another client did the crank step first (a keeper reports
+/// them as raced, not failed).
+pub const DONE_BY_ANOTHER: [DeepNodeError; 5] = [
+    DeepNodeError::RecordAlreadyFinalised,
+    DeepNodeError::ShardAlreadyCollected,
+    DeepNodeError::EpochAlreadySettled,
+    DeepNodeError::AlreadyCredited,
+    DeepNodeError::EpochAlreadySwept,
+];
+
+/// Program errors that mean an actor has nothing to claim or withdraw yet.
+pub const NOTHING_YET: [DeepNodeError; 4] = [
+    DeepNodeError::NothingToClaim,
+    DeepNodeError::NothingToWithdraw,
+    DeepNodeError::TicketRewardsUnsettled,
+    DeepNodeError::StakeStillUnbonding,
+];
+
 impl ClusterError {
-    /// The program error's name, if the program refused the transaction.
-    pub fn program_error(&self) -> Option<&str> {
+    /// The program error's code, if the program refused the transaction.
+    pub fn program_code(&self) -> Option<u32> {
         match self {
-            ClusterError::Program { error, .. } => Some(&error.name),
+            ClusterError::Program { error, .. } => Some(error.code),
             _ => None,
         }
+    }
+
+    /// Whether the program refused the transaction with `e`.
+    pub fn is(&self, e: DeepNodeError) -> bool {
+        self.program_code() == Some(u32::from(e))
+    }
+
+    /// Whether the program refused with one of `errors`.
+    pub fn is_any(&self, errors: &[DeepNodeError]) -> bool {
+        errors.iter().any(|e| self.is(*e))
     }
 }
 
@@ -323,4 +352,34 @@ pub async fn all<T: AccountDeserialize + Discriminator>(
     }
     out.sort_by_key(|(k, _)| *k);
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The program's error `e` in instruction `i`, as a cluster reports it.
+    fn refused(i: u8, e: DeepNodeError) -> ClusterError {
+        TransactionError::InstructionError(i, InstructionError::Custom(u32::from(e))).into()
+    }
+
+    /// Errors are classified by their typed code, whatever instruction failed.
+    #[test]
+    fn errors_are_classified_by_their_code() {
+        let settled = refused(2, DeepNodeError::EpochAlreadySettled);
+        assert_eq!(settled.program_code(), Some(6124));
+        assert!(settled.is(DeepNodeError::EpochAlreadySettled));
+        assert!(!settled.is(DeepNodeError::NothingToClaim));
+        assert!(settled.is_any(&DONE_BY_ANOTHER));
+        assert!(!settled.is_any(&NOTHING_YET));
+        let nothing = refused(0, DeepNodeError::StakeStillUnbonding);
+        assert!(nothing.is_any(&NOTHING_YET));
+        assert!(!nothing.is_any(&DONE_BY_ANOTHER));
+        // Not a program error: no code, no class.
+        let transport = ClusterError::Transport("timed out".into());
+        assert_eq!(transport.program_code(), None);
+        assert!(!transport.is_any(&NOTHING_YET));
+        let runtime: ClusterError = TransactionError::AccountInUse.into();
+        assert_eq!(runtime.program_code(), None);
+    }
 }
