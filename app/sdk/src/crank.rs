@@ -6,10 +6,7 @@ use std::collections::BTreeMap;
 
 use anchor_lang::prelude::Pubkey;
 use deepnode::state::*;
-use deepnode_math::{
-    claim_window_open, close_time, payout, DOMAIN_OWNER_ROLE, FOUNDATION_ROLE, MINERS_ROLE,
-    MODEL_OWNERS_ROLE, VALIDATORS_ROLE,
-};
+use deepnode_math::{claim_window_open, close_time, DOMAIN_OWNER_ROLE, FOUNDATION_ROLE};
 
 use crate::accounts::{read_account, ProgramAccount};
 use crate::ix::CreditLine;
@@ -202,8 +199,7 @@ impl Snapshot {
     }
 
     /// Every credit line of settled `epoch` with something left to pay: each line's
-    /// payout is computed as the program computes it (`deepnode_math::payout` of each
-    /// pool by the line's weight), and a line that would pay nothing in both tokens is
+    /// payout is the program's own (`EpochBook::miner_payout` and its siblings), and a line that would pay nothing in both tokens is
     /// left out (the program refuses it). `foundation` is the config's foundation account
     /// and its owner, when known.
     pub fn credit_lines(
@@ -217,15 +213,11 @@ impl Snapshot {
             return Vec::new();
         };
         let s = &book.settlement;
-        // Whether `role` pays anything to weight `w` of `total`.
-        let pays = |role: usize, w: u64, total: u128| {
-            let dn = payout(s.dn_pools[role], w, total).unwrap_or(0);
-            let rev = payout(s.rev_pools[role], w, total).unwrap_or(0);
-            dn > 0 || rev > 0
-        };
+        // Whether a line paying `(dn, revenue)` pays anything.
+        let pays = |p: anchor_lang::Result<(u64, u64)>| p.is_ok_and(|(dn, rev)| dn > 0 || rev > 0);
         let mut lines = Vec::new();
         for (authority, _, r) in self.work_records(domain, epoch) {
-            if r.finalised && pays(MINERS_ROLE, r.verified_units, book.total_verified) {
+            if r.finalised && pays(book.miner_payout(r.verified_units)) {
                 lines.push(CreditLine::Miner {
                     authority,
                     rent_payer: r.rent_payer,
@@ -234,9 +226,7 @@ impl Snapshot {
         }
         for v in self.validators.get(domain).into_iter().flatten() {
             let owed = book.voters.iter().any(|x| {
-                x.validator == v.index
-                    && !x.credited
-                    && pays(VALIDATORS_ROLE, x.agreeing, u128::from(book.total_agreeing))
+                x.validator == v.index && !x.credited && pays(book.validator_payout(x.agreeing))
             });
             if owed {
                 lines.push(CreditLine::Validator {
@@ -253,7 +243,7 @@ impl Snapshot {
             let Some(model) = self.models.get(&record.model) else {
                 continue;
             };
-            if pays(MODEL_OWNERS_ROLE, record.revenue, u128::from(s.revenue)) {
+            if pays(book.model_owner_payout(record.revenue)) {
                 lines.push(CreditLine::ModelOwner {
                     model: record.model,
                     owner: model.owner,

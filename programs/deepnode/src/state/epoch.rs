@@ -4,7 +4,7 @@ use anchor_lang::prelude::*;
 use crate::constants::MAX_ATTESTATIONS;
 use crate::errors::{math, DeepNodeError};
 use crate::state::DomainSettings;
-use deepnode_math::ROLES;
+use deepnode_math::{payout, MINERS_ROLE, MODEL_OWNERS_ROLE, ROLES, VALIDATORS_ROLE};
 
 /// Where an epoch is in its life (PROTOCOL.md §5).
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
@@ -134,6 +134,35 @@ pub struct EpochBook {
 }
 
 impl EpochBook {
+    /// What the settled epoch pays a miner with `units` verified units (§12:
+    /// `floor(pool * units / total_verified)` of each token): `(dn, revenue)`. The program
+    /// credits it and the keeper plans with it, so the two cannot differ.
+    pub fn miner_payout(&self, units: u64) -> Result<(u64, u64)> {
+        self.weighted(MINERS_ROLE, units, self.total_verified)
+    }
+
+    /// What the settled epoch pays a validator with `agreeing` agreeing attestations, of
+    /// the epoch's total: `(dn, revenue)`.
+    pub fn validator_payout(&self, agreeing: u64) -> Result<(u64, u64)> {
+        self.weighted(VALIDATORS_ROLE, agreeing, u128::from(self.total_agreeing))
+    }
+
+    /// What the settled epoch pays a model's owner for the model's `revenue` of the
+    /// epoch's: `(dn, revenue)`.
+    pub fn model_owner_payout(&self, revenue: u64) -> Result<(u64, u64)> {
+        let total = u128::from(self.settlement.revenue);
+        self.weighted(MODEL_OWNERS_ROLE, revenue, total)
+    }
+
+    /// `floor(pool * w / total)` of `role`'s DN and revenue pools.
+    fn weighted(&self, role: usize, w: u64, total: u128) -> Result<(u64, u64)> {
+        let s = &self.settlement;
+        Ok((
+            math(payout(s.dn_pools[role], w, total))?,
+            math(payout(s.rev_pools[role], w, total))?,
+        ))
+    }
+
     /// A new epoch's empty book.
     pub fn open(bump: u8, domain: Pubkey, epoch: u64) -> Self {
         EpochBook {
@@ -458,5 +487,40 @@ impl EpochShard {
     pub fn invariant(&self) -> Result<()> {
         require!(self.pool <= self.revenue, DeepNodeError::VaultUndercovered);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A settled book: 3 verified units, 4 agreeing attestations, revenue 10; DN pools
+    /// of 100 (miners), 50 (validators), 30 (model owners), revenue pools of 9, 8, 7.
+    fn settled() -> EpochBook {
+        let mut b = EpochBook::open(255, Pubkey::new_unique(), 0);
+        b.total_verified = 3;
+        b.total_agreeing = 4;
+        b.settlement.revenue = 10;
+        b.settlement.dn_pools = [100, 0, 50, 0, 30, 0];
+        b.settlement.rev_pools = [9, 0, 8, 0, 7, 0];
+        b
+    }
+
+    /// Each weighted role pays `floor(pool * w / total)` of each token, by its own total.
+    #[test]
+    fn weighted_payouts_floor_each_pool_by_the_roles_total() {
+        let b = settled();
+        // Miners: 100 * 1 / 3 = 33.3, 9 * 1 / 3 = 3.
+        assert_eq!(b.miner_payout(1).unwrap(), (33, 3));
+        assert_eq!(b.miner_payout(3).unwrap(), (100, 9));
+        // Validators: 50 * 3 / 4 = 37.5, 8 * 3 / 4 = 6.
+        assert_eq!(b.validator_payout(3).unwrap(), (37, 6));
+        // Model owners: 30 * 7 / 10 = 21, 7 * 7 / 10 = 4.9.
+        assert_eq!(b.model_owner_payout(7).unwrap(), (21, 4));
+        // A weight above the total is refused, not paid beyond the pool.
+        assert_eq!(
+            b.miner_payout(4).unwrap_err(),
+            anchor_lang::error::Error::from(DeepNodeError::MathOverflow)
+        );
     }
 }

@@ -9,12 +9,12 @@
 //! Nothing leaves a vault here (`collect` pays out). Never paused.
 use anchor_lang::prelude::*;
 use deepnode_math::{
-    payout, DOMAIN_OWNER_ROLE, FOUNDATION_ROLE, MINERS_ROLE, MODEL_OWNERS_ROLE, VALIDATORS_ROLE,
+    DOMAIN_OWNER_ROLE, FOUNDATION_ROLE, MINERS_ROLE, MODEL_OWNERS_ROLE, VALIDATORS_ROLE,
 };
 
 use crate::constants::*;
 use crate::create::load_state;
-use crate::errors::{math, DeepNodeError};
+use crate::errors::DeepNodeError;
 use crate::events::{CreditRole, CreditedLine, RewardCredited};
 use crate::state::{
     Config, Domain, Epoch, EpochBook, Miner, Model, ModelEpoch, Validator, WorkRecord,
@@ -129,9 +129,7 @@ pub fn handler<'info>(
                     record.finalised && record.verified_units > 0,
                     DeepNodeError::NothingToClaim
                 );
-                let w = record.verified_units;
-                let dn = math(payout(s.dn_pools[MINERS_ROLE], w, epoch.total_verified))?;
-                let rev = math(payout(s.rev_pools[MINERS_ROLE], w, epoch.total_verified))?;
+                let (dn, rev) = epoch.miner_payout(record.verified_units)?;
                 epoch.settlement.credit(MINERS_ROLE, dn, rev)?;
                 require_keys_eq!(
                     accounts[3].key(),
@@ -161,10 +159,7 @@ pub fn handler<'info>(
                     .ok_or(DeepNodeError::NoValidatorScore)?;
                 require!(!epoch.voters[slot].credited, DeepNodeError::AlreadyCredited);
                 epoch.voters[slot].credited = true;
-                let w = epoch.voters[slot].agreeing;
-                let total = u128::from(epoch.total_agreeing);
-                let dn = math(payout(s.dn_pools[VALIDATORS_ROLE], w, total))?;
-                let rev = math(payout(s.rev_pools[VALIDATORS_ROLE], w, total))?;
+                let (dn, rev) = epoch.validator_payout(epoch.voters[slot].agreeing)?;
                 epoch.settlement.credit(VALIDATORS_ROLE, dn, rev)?;
                 (
                     accounts[0].key(),
@@ -190,13 +185,7 @@ pub fn handler<'info>(
                     DeepNodeError::ModelEpochMismatch
                 );
                 let model: Model = load_state(model_info)?;
-                let total = u128::from(s.revenue);
-                let dn = math(payout(s.dn_pools[MODEL_OWNERS_ROLE], record.revenue, total))?;
-                let rev = math(payout(
-                    s.rev_pools[MODEL_OWNERS_ROLE],
-                    record.revenue,
-                    total,
-                ))?;
+                let (dn, rev) = epoch.model_owner_payout(record.revenue)?;
                 epoch.settlement.credit(MODEL_OWNERS_ROLE, dn, rev)?;
                 require_keys_eq!(
                     accounts[3].key(),
