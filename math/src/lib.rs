@@ -32,7 +32,7 @@ pub use median::{
     MAX_ATTESTED_UNITS,
 };
 pub use offset::{offset_stock, reserve_payout, split_purchase, PurchaseSplit};
-pub use split::{split_payment, PaymentSplit, BUYBACK_BPS, MIN_PAYMENT};
+pub use split::{shares_fit, split_payment, PaymentSplit, BUYBACK_BPS, MIN_PAYMENT};
 pub use stake::{acc_advance, acc_fund, acc_increment, accrued, accrued_frac, ACC_SCALE};
 pub use timing::{cap_period, claim_window_open, close_time};
 

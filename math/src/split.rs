@@ -34,16 +34,22 @@ impl PaymentSplit {
     }
 }
 
+/// Whether a model owner's share `owner_bps` (x), a fee `fee_bps` (y) and the 1% buyback
+/// fit one payment (§4: `x + y + 100 <= 10000`), so that the pool's share is not negative.
+pub fn shares_fit(owner_bps: u16, fee_bps: u16) -> bool {
+    // Three u16 cannot overflow a u64.
+    u64::from(owner_bps)
+        .saturating_add(u64::from(fee_bps))
+        .saturating_add(u64::from(BUYBACK_BPS))
+        <= BPS_DENOMINATOR
+}
+
 /// Splits `amount` (what the vault actually received) by the model owner's share
 /// `owner_bps` (x) and the domain's fee `fee_bps` (y). Each share floors; the pool takes
 /// the remainder (at most 3 units of rounding), so the protocol never pays out more than
 /// it received. Errors when `x + y + 100 > 10000`.
 pub fn split_payment(amount: u64, owner_bps: u16, fee_bps: u16) -> Result<PaymentSplit, MathError> {
-    let shares = u64::from(owner_bps)
-        .checked_add(u64::from(fee_bps))
-        .and_then(|s| s.checked_add(u64::from(BUYBACK_BPS)))
-        .ok_or(MathError::Overflow)?;
-    if shares > BPS_DENOMINATOR {
+    if !shares_fit(owner_bps, fee_bps) {
         return Err(MathError::InvalidBps);
     }
     let owner = mul_div_floor(amount, u64::from(owner_bps), BPS_DENOMINATOR)?;
@@ -103,6 +109,16 @@ mod tests {
         let owner: u64 = parts.iter().map(|s| s.owner).sum();
         let buyback: u64 = parts.iter().map(|s| s.buyback).sum();
         assert_eq!((fees, owner, buyback), (1_034_332, 2_585_832, 103_432));
+    }
+
+    /// `x + y + 100 <= 10000`, exactly at the boundary, and no wrap at the largest values.
+    #[test]
+    fn shares_fit_up_to_the_whole() {
+        assert!(shares_fit(9_000, 900));
+        assert!(!shares_fit(9_000, 901));
+        assert!(!shares_fit(901, 9_000));
+        assert!(shares_fit(0, 0));
+        assert!(!shares_fit(u16::MAX, u16::MAX));
     }
 
     #[test]

@@ -1262,14 +1262,7 @@ fn validate(s: &Scenario) -> Result<(), ScenarioError> {
                 d.name
             )));
         }
-        let s = d.split_bps;
-        let split = [
-            s.miners,
-            s.stakers,
-            s.validators,
-            s.domain_owner,
-            s.model_owners,
-        ];
+        let split = split_of(d).roles();
         if !deepnode_math::split_is_whole(split) {
             let sum = deepnode_math::roles_bps_sum(split);
             return Err(ScenarioError::Invalid(format!(
@@ -1321,13 +1314,7 @@ fn settings_of(d: &DomainSpec) -> DomainSettings {
     DomainSettings {
         fee_bps: d.fee_bps,
         max_model_share_bps: d.max_model_share_bps,
-        split: SplitBps {
-            miners: d.split_bps.miners,
-            stakers: d.split_bps.stakers,
-            validators: d.split_bps.validators,
-            domain_owner: d.split_bps.domain_owner,
-            model_owners: d.split_bps.model_owners,
-        },
+        split: split_of(d),
         emission_rate_e9: d.emission_rate_e9,
         floor: d.floor,
         ceiling: d.ceiling,
@@ -1343,6 +1330,18 @@ fn settings_of(d: &DomainSpec) -> DomainSettings {
         close_grace_secs: d.close_grace_secs,
         commit_reveal: d.commit_reveal,
         offset_bps: d.offset_bps,
+    }
+}
+
+/// Domain `d`'s emission split as the program stores it.
+fn split_of(d: &DomainSpec) -> SplitBps {
+    let s = d.split_bps;
+    SplitBps {
+        miners: s.miners,
+        stakers: s.stakers,
+        validators: s.validators,
+        domain_owner: s.domain_owner,
+        model_owners: s.model_owners,
     }
 }
 

@@ -379,6 +379,20 @@ pub struct SplitConfig {
     pub model_owners: u16,
 }
 
+impl SplitConfig {
+    /// The five shares in role order (`deepnode_math::MINERS_ROLE` ... `MODEL_OWNERS_ROLE`),
+    /// as the math crate's pools take them.
+    pub fn roles(&self) -> [u16; deepnode_math::ROLES - 1] {
+        [
+            self.miners,
+            self.stakers,
+            self.validators,
+            self.domain_owner,
+            self.model_owners,
+        ]
+    }
+}
+
 /// The DeepNode domain (PROTOCOL.md §4, §6, §12, §13).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -539,14 +553,7 @@ impl SimConfig {
             ));
         }
         let d = &self.deepnode;
-        let sp = d.split;
-        let split = [
-            sp.miners,
-            sp.stakers,
-            sp.validators,
-            sp.domain_owner,
-            sp.model_owners,
-        ];
+        let split = d.split.roles();
         if !deepnode_math::split_is_whole(split) {
             let sum = deepnode_math::roles_bps_sum(split);
             return bad(format!(
@@ -559,7 +566,7 @@ impl SimConfig {
             .and_then(|w| w.owner_share_bps)
             .unwrap_or(d.owner_share_bps);
         for x in [d.owner_share_bps, wash_share] {
-            if u32::from(x) + u32::from(d.fee_bps) + 100 > 10_000 {
+            if !deepnode_math::shares_fit(x, d.fee_bps) {
                 return bad(format!(
                     "owner share {x} + fee {} + the 1% buyback exceed 10000 bps",
                     d.fee_bps

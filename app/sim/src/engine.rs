@@ -1005,14 +1005,7 @@ impl<'a> Market<'a> {
         // Every voter attests every miner with work, and agrees with the verified units.
         let agreeing = u64::from(self.voters(t)).saturating_mul(with_work);
         let payable = payable_roles(u128::from(verified), active_stake, agreeing, revenue);
-        let sp = d.split;
-        let bps = [
-            sp.miners,
-            sp.stakers,
-            sp.validators,
-            sp.domain_owner,
-            sp.model_owners,
-        ];
+        let bps = d.split.roles();
         let cap = staker_cap(active_stake, d.max_staker_yield_bps)?;
         let dn = dn_pools(budget, d.keeper_tip_max, bps, payable, cap)?;
         let (rev, rolled) = rev_pools(rev_pool, bps, payable)?;

@@ -138,13 +138,6 @@ pub const MIN_PAYMENT: u64 = deepnode_math::MIN_PAYMENT;
 /// Layout version written into every account this program creates.
 pub const ACCOUNT_VERSION: u8 = 1;
 
-/// Sum of basis-point values, widened so that it cannot wrap (at most 65,535 per term).
-pub fn bps_sum(values: &[u16]) -> u32 {
-    values
-        .iter()
-        .fold(0u32, |acc, v| acc.saturating_add(u32::from(*v)))
-}
-
 /// Seed of Anchor's event-authority PDA, which signs the event self-CPI.
 pub const EVENT_AUTHORITY_SEED: &[u8] = b"__event_authority";
 

@@ -22,6 +22,20 @@ pub struct SplitBps {
     pub model_owners: u16,
 }
 
+impl SplitBps {
+    /// The five shares in role order (`deepnode_math::MINERS_ROLE` ... `MODEL_OWNERS_ROLE`),
+    /// as the math crate's pools take them.
+    pub fn roles(&self) -> [u16; deepnode_math::ROLES - 1] {
+        [
+            self.miners,
+            self.stakers,
+            self.validators,
+            self.domain_owner,
+            self.model_owners,
+        ]
+    }
+}
+
 /// Economic settings of a domain; an epoch keeps a snapshot of those it opened with.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -98,14 +112,12 @@ impl DomainSettings {
             self.max_model_share_bps <= b.max_model_share_bps,
             DeepNodeError::ModelShareCeilingOutOfBounds
         );
-        let whole = bps_sum(&[self.fee_bps, self.max_model_share_bps, BUYBACK_BPS]);
         require!(
-            whole <= u32::from(BPS),
+            deepnode_math::shares_fit(self.max_model_share_bps, self.fee_bps),
             DeepNodeError::FeeAndShareExceedWhole
         );
-        let with_minted = bps_sum(&[self.fee_bps, max_minted_share_bps, BUYBACK_BPS]);
         require!(
-            with_minted <= u32::from(BPS),
+            deepnode_math::shares_fit(max_minted_share_bps, self.fee_bps),
             DeepNodeError::FeeConflictsWithMintedModel
         );
         let s = &self.split;
@@ -130,13 +142,7 @@ impl DomainSettings {
             DeepNodeError::ModelOwnersSplitOutOfBounds
         );
         require!(
-            deepnode_math::split_is_whole([
-                s.miners,
-                s.stakers,
-                s.validators,
-                s.domain_owner,
-                s.model_owners,
-            ]),
+            deepnode_math::split_is_whole(s.roles()),
             DeepNodeError::SplitSumInvalid
         );
         require!(
@@ -291,13 +297,8 @@ impl Domain {
             self.shards_ready <= self.shard_count && self.shard_count <= MAX_SHARDS,
             DeepNodeError::ShardCountOutOfBounds
         );
-        let whole = bps_sum(&[
-            self.settings.fee_bps,
-            self.max_minted_share_bps,
-            BUYBACK_BPS,
-        ]);
         require!(
-            whole <= u32::from(BPS),
+            deepnode_math::shares_fit(self.max_minted_share_bps, self.settings.fee_bps),
             DeepNodeError::FeeConflictsWithMintedModel
         );
         Ok(())

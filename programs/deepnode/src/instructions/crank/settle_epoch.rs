@@ -256,14 +256,7 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
     // Who can be paid (§6: a role with nobody to pay gets no pool).
     let (e, b) = (&a.epoch, &a.book);
     let payable = payable_roles(b.total_verified, e.active_stake, b.total_agreeing, revenue);
-    let split = e.settings.split;
-    let bps = [
-        split.miners,
-        split.stakers,
-        split.validators,
-        split.domain_owner,
-        split.model_owners,
-    ];
+    let bps = e.settings.split.roles();
 
     // The cap period containing the epoch's end (F4: times come from the Clock), with
     // the period length in force when the epoch closed (F8).

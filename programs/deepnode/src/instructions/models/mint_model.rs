@@ -34,9 +34,8 @@ fn check_share(x: u16, s: &DomainSettings) -> Result<()> {
         x <= s.max_model_share_bps,
         DeepNodeError::OwnerShareAboveCeiling
     );
-    let whole = bps_sum(&[x, s.fee_bps, BUYBACK_BPS]);
     require!(
-        whole <= u32::from(BPS),
+        deepnode_math::shares_fit(x, s.fee_bps),
         DeepNodeError::OwnerShareExceedsWhole
     );
     Ok(())
