@@ -514,6 +514,9 @@ async fn commit_reveal_through_the_cli() {
         out.json["reveals"][0]["outcome"],
         "dropped: the epoch has closed"
     );
+    for dir in &dirs {
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }
 
 /// §7 through the CLI: when the validator set is full, `register validator` takes the
