@@ -62,6 +62,28 @@ impl Validator {
         self.registered_epoch < epoch && epoch <= self.votes_until
     }
 
+    /// Its weight in epoch `epoch`, checked as attesting and committing need it (§7): it
+    /// votes in the epoch (registered before it opened, else `ValidatorNotYetVoting`; not
+    /// deregistered or displaced before it, else `ValidatorNotRegistered`) and `position`
+    /// holds at least `min_stake` in the domain's current epoch `current` (else
+    /// `ValidatorStakeTooLow`).
+    pub fn voting_stake(
+        &self,
+        epoch: u64,
+        position: &crate::state::StakePosition,
+        current: u64,
+        min_stake: u64,
+    ) -> Result<u64> {
+        require!(
+            self.registered_epoch < epoch,
+            DeepNodeError::ValidatorNotYetVoting
+        );
+        require!(self.votes_in(epoch), DeepNodeError::ValidatorNotRegistered);
+        let stake = position.stake_in_epoch(current)?;
+        require!(stake >= min_stake, DeepNodeError::ValidatorStakeTooLow);
+        Ok(stake)
+    }
+
     /// Checks the validator is coherent: registered, it votes with no end; not, its
     /// voting ends at or after its registration.
     pub fn invariant(&self) -> Result<()> {

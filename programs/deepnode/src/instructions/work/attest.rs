@@ -115,19 +115,12 @@ impl<'info> Ballot<'_, 'info> {
         self.epoch.require_open()?;
         // §7: one that registered during this epoch votes from the next one; one that
         // deregistered or was displaced votes through the epoch in which it left.
-        require!(
-            self.validator.registered_epoch < epoch_index,
-            DeepNodeError::ValidatorNotYetVoting
-        );
-        require!(
-            self.validator.votes_in(epoch_index),
-            DeepNodeError::ValidatorNotRegistered
-        );
-        let stake = self.position.stake_in_epoch(self.domain.current_epoch)?;
-        require!(
-            stake >= self.epoch.settings.min_validator_stake,
-            DeepNodeError::ValidatorStakeTooLow
-        );
+        let stake = self.validator.voting_stake(
+            epoch_index,
+            self.position,
+            self.domain.current_epoch,
+            self.epoch.settings.min_validator_stake,
+        )?;
         require!(!lines.is_empty(), DeepNodeError::BatchEmpty);
         // The validator's weight in this epoch's medians, recorded once on the epoch.
         self.book.add_voter(self.validator.index, stake)?;

@@ -64,19 +64,12 @@ pub fn handler(
     a.epoch.require_open()?;
     let now = Clock::get()?.unix_timestamp;
     require!(now < a.epoch.end_ts, DeepNodeError::CommitAfterEnd);
-    require!(
-        a.validator.registered_epoch < epoch_index,
-        DeepNodeError::ValidatorNotYetVoting
-    );
-    require!(
-        a.validator.votes_in(epoch_index),
-        DeepNodeError::ValidatorNotRegistered
-    );
-    let stake = a.position.stake_in_epoch(a.domain.current_epoch)?;
-    require!(
-        stake >= a.epoch.settings.min_validator_stake,
-        DeepNodeError::ValidatorStakeTooLow
-    );
+    a.validator.voting_stake(
+        epoch_index,
+        &a.position,
+        a.domain.current_epoch,
+        a.epoch.settings.min_validator_stake,
+    )?;
     require!(
         batches >= 1 && (batches as u64) <= 1u64 << MAX_MERKLE_DEPTH,
         DeepNodeError::CommitmentBatchesOutOfBounds
