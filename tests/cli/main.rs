@@ -254,7 +254,11 @@ async fn every_command_through_a_whole_life() {
         out.json["balance"],
         json!({ "dn": balance.dn_owed, "revenue": balance.rev_owed })
     );
-    ok(&mut c_miner, &["claim", "0"]).await;
+    let out = ok(&mut c_miner, &["claim", "0"]).await;
+    assert_eq!(
+        out.json["claimed"],
+        json!([{ "what": "balance", "dn": balance.dn_owed, "revenue": balance.rev_owed }])
+    );
     let dn_ata = ix::associated_token_address(&miner.pubkey(), &dn, &TOKEN);
     let usdc_ata = ix::associated_token_address(&miner.pubkey(), &usdc, &TOKEN);
     assert_eq!(env.balance(dn_ata).await, balance.dn_owed);
@@ -273,7 +277,14 @@ async fn every_command_through_a_whole_life() {
         out.json["balance"],
         json!({ "dn": s.dn_pools[4], "revenue": s.rev_pools[4] })
     );
-    ok(&mut c_alice, &["claim", "0"]).await;
+    let out = ok(&mut c_alice, &["claim", "0"]).await;
+    assert_eq!(
+        out.json["claimed"],
+        json!([
+            { "what": "balance", "dn": s.dn_pools[4], "revenue": s.rev_pools[4] },
+            { "what": "model revenue", "model": 0, "dn": 0, "revenue": 2_000_000 },
+        ])
+    );
     let alice_usdc = ix::associated_token_address(&alice.pubkey(), &usdc, &TOKEN);
     assert_eq!(env.balance(alice_usdc).await, 2_000_000 + s.rev_pools[4]);
 

@@ -11,15 +11,13 @@ use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Subcommand};
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::Table;
-use deepnode::errors::DeepNodeError;
 use deepnode::state::{
     Auction, Bounds, Config, Domain, DomainSettings, Epoch, EpochBook, EpochStatus, Model,
     RewardBalance, StakePosition, UnstakeTicket,
 };
+use deepnode_sdk::claims::{claim_planned, plan_claims, ClaimKind, ClaimScope, ClaimTo};
 use deepnode_sdk::cluster::{all, read, Cluster};
-use deepnode_sdk::ix::{
-    self, Attestation, CollectLine, DnKeys, DomainKeys, StakerKeys, TicketKeys,
-};
+use deepnode_sdk::ix::{self, Attestation, DnKeys, DomainKeys, StakerKeys, TicketKeys};
 use deepnode_sdk::pda;
 use serde_json::{json, Value};
 use solana_sdk::instruction::Instruction;
@@ -1009,63 +1007,58 @@ fn pools_json(p: &[u64; deepnode_math::ROLES]) -> Value {
     Value::Object(m)
 }
 
-/// Collects the credited balance, claims staker rewards and every owned model's revenue
-/// in domain `id`, into the payer's associated accounts (created if missing).
+/// Claims everything the payer can claim in domain `id` (deepnode_sdk::claims): the
+/// credited balance, matured unstake tickets, staker rewards and every owned model's
+/// revenue, into the payer's associated accounts (created if missing).
 async fn claim(c: &mut impl Cluster, id: u64) -> Result<Output> {
     let me = c.payer();
     let cfg = config(c).await?;
     let (key, d) = domain(c, id).await?;
-    let keys = DomainKeys::new(key, &d);
-    let dn = dn_keys(&cfg);
+    let models = all::<Model>(c).await?;
+    let position = pda::stake_position(&key, &me);
+    let tickets: Vec<u64> = all::<UnstakeTicket>(c)
+        .await?
+        .into_iter()
+        .filter(|(k, t)| {
+            t.domain == key && t.owner == me && *k == pda::unstake_ticket(&position, t.epoch)
+        })
+        .map(|(_, t)| t.epoch)
+        .collect();
+    let scope = ClaimScope {
+        domain: DomainKeys::new(key, &d),
+        shards: d.shard_count,
+        dn: dn_keys(&cfg),
+        owner: me,
+        models: &models,
+        tickets: &tickets,
+    };
+    let plan = plan_claims(c, &scope).await?;
     let (dn_account, create_dn) = ata(&me, &cfg.dn_mint, &cfg.dn_token_program);
     let (rev_account, create_rev) = ata(&me, &d.revenue_mint, &d.revenue_token_program);
+    let mut setup = vec![create_rev];
+    if plan.needs_dn() {
+        setup.insert(0, create_dn);
+    }
+    let to = ClaimTo {
+        dn: Some(dn_account),
+        revenue: rev_account,
+        setup,
+    };
+    let claimed = claim_planned(c, &scope, &plan, &to, &[]).await?;
     let mut done = Vec::new();
     let mut sigs = Vec::new();
-    let balance: Option<RewardBalance> = read(c, &pda::reward(&key, &me)).await?;
-    if let Some(b) = balance.filter(|b| b.dn_owed > 0 || b.rev_owed > 0) {
-        let line = CollectLine {
-            recipient: me,
-            dn_account,
-            revenue_account: rev_account,
+    for cl in &claimed {
+        let what = match &cl.kind {
+            ClaimKind::Balance => json!({ "what": "balance" }),
+            ClaimKind::Unstake { epoch } => json!({ "what": "unstake", "epoch": epoch }),
+            ClaimKind::StakerRewards => json!({ "what": "staker rewards" }),
+            ClaimKind::ModelRevenue { id, .. } => json!({ "what": "model revenue", "model": id }),
         };
-        let ixs = [
-            create_dn.clone(),
-            create_rev.clone(),
-            ix::collect(me, &keys, &dn, &[line]),
-        ];
-        sigs.push(c.send(&ixs, &[]).await?.to_string());
-        done.push(json!({ "what": "balance", "dn": b.dn_owed, "revenue": b.rev_owed }));
-    }
-    let position: Option<StakePosition> = read(c, &pda::stake_position(&key, &me)).await?;
-    if position.is_some() {
-        let s = staker_keys(c, &cfg, &key).await?;
-        let ixs = [
-            create_dn.clone(),
-            create_rev.clone(),
-            ix::claim_stake_rewards(&keys, &dn, &s, rev_account),
-        ];
-        match c.send(&ixs, &[]).await {
-            Ok(sig) => {
-                sigs.push(sig.to_string());
-                done.push(json!({ "what": "staker rewards" }));
-            }
-            Err(e) if e.is(DeepNodeError::NothingToClaim) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-    for (model, m) in all::<Model>(c).await? {
-        if m.domain != key || m.owner != me || m.claimable == 0 {
-            continue;
-        }
-        for shard in 0..d.shard_count {
-            let claim = ix::claim_model_revenue(&keys, me, model, rev_account, shard);
-            match c.send(&[create_rev.clone(), claim], &[]).await {
-                Ok(sig) => sigs.push(sig.to_string()),
-                Err(e) if e.is(DeepNodeError::NothingToClaim) => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-        done.push(json!({ "what": "model revenue", "model": m.id, "amount": m.claimable }));
+        let mut entry = what;
+        entry["dn"] = json!(cl.dn);
+        entry["revenue"] = json!(cl.revenue);
+        done.push(entry);
+        sigs.extend(cl.signatures.iter().map(|s| s.to_string()));
     }
     let human = if done.is_empty() {
         format!("nothing to claim in domain {id}\n")

@@ -11,15 +11,13 @@ use deepnode::constants::MAX_ATTEST_LINES;
 use deepnode::instructions::{CreateDomainArgs, InitializeArgs};
 use deepnode::state::{
     Auction, Bounds, BpsRange, Config, Domain, DomainSettings, Epoch, EpochBook, EpochShard, Model,
-    RewardBalance, SplitBps, StakePool, StakePosition, UnstakeTicket, Validator, VaultShard,
-    WorkRecord,
+    RewardBalance, SplitBps, StakePool, StakePosition, Validator, VaultShard, WorkRecord,
 };
 use deepnode_keeper::{Action, Keeper, Options, Outcome};
-use deepnode_sdk::cluster::{all, read, Cluster, NOTHING_YET};
+use deepnode_sdk::claims::{claim_planned, plan_claims, ClaimKind, ClaimScope, ClaimTo};
+use deepnode_sdk::cluster::{all, read, Cluster};
 use deepnode_sdk::commit::Batches;
-use deepnode_sdk::ix::{
-    self, Attestation, CollectLine, DnKeys, DomainKeys, SettleKeys, StakerKeys, TicketKeys,
-};
+use deepnode_sdk::ix::{self, Attestation, DnKeys, DomainKeys, SettleKeys, StakerKeys};
 use deepnode_sdk::tokens::{self, TransferFee, TOKEN, TOKEN_2022};
 use deepnode_sdk::{cluster, limits, pda};
 use solana_sdk::instruction::Instruction;
@@ -984,113 +982,70 @@ impl<N: Network> Runner<N> {
         *entry.entry(symbol).or_default() += rev;
     }
 
-    /// Everybody claims what is claimable in `dom`: credited balances, staker rewards,
-    /// model owners' revenue, matured unstakes.
+    /// Everybody claims what is claimable in `dom` (deepnode_sdk::claims, as the CLI's
+    /// `claim`): credited balances, unstake tickets (rewards credited once their epochs
+    /// are settled, so that the staker claim pays them for the epoch that earned them;
+    /// principal once unbonded), staker rewards, model owners' revenue. Token accounts are
+    /// opened only for claims that pay into them.
     async fn claims(&mut self, dom: usize, report: &mut EpochReport) -> Result<(), ScenarioError> {
         let symbol = self.domains[dom].symbol.clone();
-        let keys = self.domains[dom].keys;
-        let domain = keys.domain;
+        let mut models = Vec::new();
+        for (_, model) in self.domains[dom].models.clone() {
+            models.push((model, self.get::<Model>(model).await?));
+        }
         let actors: Vec<String> = self.actors.keys().cloned().collect();
         for name in &actors {
             let kp = self.actor(name).await?;
-            let balance = pda::reward(&domain, &kp.pubkey());
-            let Some(b) = read::<RewardBalance>(self.net.client(), &balance)
+            let tickets: Vec<u64> = self.domains[dom]
+                .tickets
+                .iter()
+                .filter(|(staker, _)| staker == name)
+                .map(|(_, epoch)| *epoch)
+                .collect();
+            let scope = ClaimScope {
+                domain: self.domains[dom].keys,
+                shards: self.domains[dom].shards,
+                dn: self.dn,
+                owner: kp.pubkey(),
+                models: &models,
+                tickets: &tickets,
+            };
+            let plan = plan_claims(self.net.client(), &scope)
                 .await
-                .map_err(|e| ScenarioError::cluster("reading a balance", e))?
-            else {
+                .map_err(|e| ScenarioError::cluster("reading what is claimable", e))?;
+            if plan.is_empty() {
                 continue;
+            }
+            let dn = if plan.needs_dn() {
+                Some(self.account(name, DN).await?)
+            } else {
+                None
             };
-            if b.dn_owed == 0 && b.rev_owed == 0 {
-                continue;
-            }
-            let line = CollectLine {
-                recipient: kp.pubkey(),
-                dn_account: self.account(name, DN).await?,
-                revenue_account: self.account(name, &symbol).await?,
+            let to = ClaimTo {
+                dn,
+                revenue: self.account(name, &symbol).await?,
+                setup: Vec::new(),
             };
-            let ix = ix::collect(kp.pubkey(), &keys, &self.dn, &[line]);
-            self.send(&[ix], &[&kp], "collecting a balance").await?;
-        }
-        // Unstake tickets: their rewards are credited to the position once their epochs
-        // are settled (so that the claim below pays them for the epoch that earned them),
-        // their principal withdrawn once unbonded.
-        let tickets = self.domains[dom].tickets.clone();
-        for (staker, epoch) in tickets {
-            let kp = self.actor(&staker).await?;
-            let position = pda::stake_position(&domain, &kp.pubkey());
-            let ticket_key = pda::unstake_ticket(&position, epoch);
-            let ticket: UnstakeTicket = self.get(ticket_key).await?;
-            let unbonded = keys.epoch >= ticket.withdrawable_epoch;
-            if !unbonded && ticket.rewards_credited {
-                continue;
-            }
-            let staker_keys = self.staker_keys(&staker, dom).await?;
-            let t = TicketKeys {
-                epoch,
-                pending_epoch: ticket.pending_epoch,
-            };
-            let ix = ix::withdraw_stake(domain, &self.dn, &staker_keys, t);
-            if self.try_send(&ix, &kp, "withdrawing stake").await?
-                && !self.exists(ticket_key).await?
-            {
-                self.domains[dom]
-                    .tickets
-                    .retain(|x| x != &(staker.clone(), epoch));
-            }
-        }
-        let stakers: Vec<String> = self.domains[dom].stakers.iter().cloned().collect();
-        for staker in stakers {
-            let kp = self.actor(&staker).await?;
-            let position_key = pda::stake_position(&domain, &kp.pubkey());
-            let before: StakePosition = self.get(position_key).await?;
-            let staker_keys = self.staker_keys(&staker, dom).await?;
-            let rev_account = self.account(&staker, &symbol).await?;
-            let ix = ix::claim_stake_rewards(&keys, &self.dn, &staker_keys, rev_account);
-            if !self.try_send(&ix, &kp, "claiming stake rewards").await? {
-                continue;
-            }
-            // What this claim paid: the position's lifetime claims, after minus before.
-            let after: StakePosition = self.get(position_key).await?;
-            let dn = after.dn_claimed - before.dn_claimed;
-            let rev = after.rev_claimed - before.rev_claimed;
-            self.add_payout(report, dom, &staker, dn, rev);
-        }
-        // Model owners claim their owner share from every shard.
-        let models = self.domains[dom].models.clone();
-        for (_, model) in models {
-            let state: Model = self.get(model).await?;
-            if state.claimable == 0 {
-                continue;
-            }
-            let owner_name = self.names[&state.owner].clone();
-            let kp = self.actor(&owner_name).await?;
-            let to = self.account(&owner_name, &symbol).await?;
-            for shard in 0..self.domains[dom].shards {
-                let ix = ix::claim_model_revenue(&keys, state.owner, model, to, shard);
-                self.try_send(&ix, &kp, "claiming model revenue").await?;
+            let claimed = claim_planned(self.net.client(), &scope, &plan, &to, &[&kp])
+                .await
+                .map_err(|e| ScenarioError::cluster("claiming", e))?;
+            for c in claimed {
+                match c.kind {
+                    // Credited balances are reported in the epoch that credited them.
+                    ClaimKind::Balance | ClaimKind::ModelRevenue { .. } => {}
+                    ClaimKind::Unstake { epoch } => {
+                        let position = pda::stake_position(&scope.domain.domain, &kp.pubkey());
+                        if !self.exists(pda::unstake_ticket(&position, epoch)).await? {
+                            self.domains[dom]
+                                .tickets
+                                .retain(|x| x != &(name.clone(), epoch));
+                        }
+                    }
+                    ClaimKind::StakerRewards => self.add_payout(report, dom, name, c.dn, c.revenue),
+                }
             }
         }
         Ok(())
-    }
-
-    /// Sends one instruction signed by `kp`; `false` when the program reports nothing to
-    /// do.
-    async fn try_send(
-        &mut self,
-        ix: &Instruction,
-        kp: &Keypair,
-        what: &str,
-    ) -> Result<bool, ScenarioError> {
-        match self
-            .net
-            .client()
-            .send(std::slice::from_ref(ix), &[kp])
-            .await
-        {
-            Ok(_) => Ok(true),
-            Err(e) if e.is_any(&NOTHING_YET) => Ok(false),
-            Err(e) => Err(ScenarioError::cluster(what, e)),
-        }
     }
 
     async fn final_state(&mut self, s: &Scenario) -> Result<FinalReport, ScenarioError> {

@@ -31,6 +31,9 @@ pub enum ClusterError {
     /// The cluster could not be reached or answered with an error.
     #[error("cluster unreachable or erroring: {0}")]
     Transport(String),
+    /// The client asked for something that cannot be done as asked.
+    #[error("{0}")]
+    Usage(String),
     /// An account's data is not what it should be.
     #[error("account {key}: {reason}")]
     Decode {

@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 pub mod accounts;
+pub mod claims;
 pub mod cluster;
 pub mod commit;
 pub mod compute;

@@ -144,6 +144,7 @@ impl RpcCluster {
                     Err(e) => match classify(e) {
                         refused @ (ClusterError::Program { .. }
                         | ClusterError::Transaction(_)
+                        | ClusterError::Usage(_)
                         | ClusterError::Decode { .. }) => return Err(refused),
                         transport => last = transport,
                     },
