@@ -6,6 +6,7 @@
 //! single transfer would block the config, the next domain or model, or a model's epoch
 //! record for good. Here a funded address is topped up, allocated and assigned instead,
 //! and an address that already holds data is refused with its own error.
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 use anchor_lang::solana_program::program_pack::Pack;
 use anchor_lang::system_program;
@@ -33,7 +34,7 @@ pub fn create_pda<'info>(
         DeepNodeError::AccountAlreadyInitialized
     );
     let rent = Rent::get()?.minimum_balance(space);
-    let space_u64 = u64::try_from(space).map_err(|_| DeepNodeError::MathOverflow)?;
+    let space_u64 = u64::try_from(space).or_overflow()?;
     let signer = &[seeds];
     let current = target.lamports();
     if current == 0 {
@@ -96,7 +97,7 @@ pub fn create_state<'info, T: AccountSerialize>(
     space: usize,
     value: &T,
 ) -> Result<()> {
-    let total = space.checked_add(8).ok_or(DeepNodeError::MathOverflow)?;
+    let total = space.checked_add(8).or_overflow()?;
     create_pda(target, payer, system, seeds, total, &crate::ID)?;
     let mut data = target.try_borrow_mut_data()?;
     let mut writer: &mut [u8] = &mut data;

@@ -559,7 +559,88 @@ impl From<deepnode_math::MathError> for DeepNodeError {
     }
 }
 
-/// Converts a math-crate result into a program result with the matching typed error.
+/// Converts a math-crate result into a program result with the matching typed error,
+/// logged with the caller's file and line.
+#[track_caller]
+#[inline]
 pub fn math<T>(r: core::result::Result<T, deepnode_math::MathError>) -> Result<T> {
-    r.map_err(|e| error!(DeepNodeError::from(e)))
+    match r {
+        Ok(v) => Ok(v),
+        Err(e) => Err(at_caller(DeepNodeError::from(e))),
+    }
+}
+
+/// `e` raised at the caller's file and line (what the program log names when the
+/// transaction fails).
+#[track_caller]
+#[cold]
+#[inline(never)]
+pub fn at_caller(e: DeepNodeError) -> Error {
+    let here = core::panic::Location::caller();
+    Error::from(e).with_source(Source {
+        filename: here.file(),
+        line: here.line(),
+    })
+}
+
+/// Checked arithmetic's failure as [`DeepNodeError::MathOverflow`] raised where the step
+/// is written: one code for every overflow (clients handle them alike), and the program
+/// log names the file and line of the step that failed (`#[track_caller]`), which is what
+/// an operator needs and ~100 separate codes would not add to.
+pub trait OrOverflow<T> {
+    /// The value, or `MathOverflow` raised at the caller's line.
+    fn or_overflow(self) -> Result<T>;
+}
+
+impl<T> OrOverflow<T> for Option<T> {
+    #[track_caller]
+    #[inline]
+    fn or_overflow(self) -> Result<T> {
+        match self {
+            Some(v) => Ok(v),
+            None => Err(at_caller(DeepNodeError::MathOverflow)),
+        }
+    }
+}
+
+impl<T> OrOverflow<T> for core::result::Result<T, core::num::TryFromIntError> {
+    #[track_caller]
+    #[inline]
+    fn or_overflow(self) -> Result<T> {
+        match self {
+            Ok(v) => Ok(v),
+            Err(_) => Err(at_caller(DeepNodeError::MathOverflow)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The source an error was raised at.
+    fn origin(e: &Error) -> (&'static str, u32, u32) {
+        let Error::AnchorError(ae) = e else {
+            panic!("not an Anchor error: {e:?}");
+        };
+        let Some(ErrorOrigin::Source(s)) = &ae.error_origin else {
+            panic!("no source: {ae:?}");
+        };
+        (s.filename, s.line, ae.error_code_number)
+    }
+
+    /// A failed checked step names the line that wrote it, with the one overflow code.
+    #[test]
+    fn overflow_names_the_callers_line() {
+        let e = u64::MAX.checked_add(1).or_overflow().unwrap_err();
+        let line = line!() - 1;
+        assert_eq!(origin(&e), (file!(), line, 6065));
+        let e = u8::try_from(300u32).or_overflow().unwrap_err();
+        let line = line!() - 1;
+        assert_eq!(origin(&e), (file!(), line, 6065));
+        let e = math(deepnode_math::mul_div_floor(1, 1, 0)).unwrap_err();
+        let line = line!() - 1;
+        assert_eq!(origin(&e), (file!(), line, 6066));
+        assert_eq!(Some(7u64).or_overflow().unwrap(), 7);
+    }
 }

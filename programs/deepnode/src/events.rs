@@ -1,5 +1,6 @@
 //! One past-tense event per state change, emitted as a self-CPI (Anchor's event-CPI
 //! format) so logs cannot truncate them.
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use anchor_lang::solana_program::program::invoke_signed;
@@ -52,7 +53,7 @@ pub fn event_ix_data<E: anchor_lang::Event>(event: &E) -> Result<Vec<u8>> {
     let len = anchor_lang::prelude::borsh::object_length(event)?
         .checked_add(tag.len())
         .and_then(|n| n.checked_add(E::DISCRIMINATOR.len()))
-        .ok_or(crate::errors::DeepNodeError::MathOverflow)?;
+        .or_overflow()?;
     let mut data = Vec::with_capacity(len);
     data.extend_from_slice(tag);
     data.extend_from_slice(E::DISCRIMINATOR);

@@ -1,5 +1,6 @@
 //! Token helpers shared by the instructions: the mint extension allowlist, balances read
 //! straight from account data (after a CPI, D4), and PDA-signed vault transfers and burns.
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 use anchor_spl::token_2022::spl_token_2022::extension::default_account_state::DefaultAccountState;
 use anchor_spl::token_2022::spl_token_2022::extension::memo_transfer::MemoTransfer;
@@ -205,9 +206,7 @@ impl<'a, 'info> VaultCpi<'a, 'info> {
             self.decimals,
         )?;
         let after = token_balance(self.vault)?;
-        after
-            .checked_sub(before)
-            .ok_or_else(|| error!(DeepNodeError::MathOverflow))
+        after.checked_sub(before).or_overflow()
     }
 
     /// Sends `amount` out of the vault to `to`, signed by the vault authority PDA.

@@ -1,4 +1,5 @@
 //! The domain's descending-price buyback auction (PROTOCOL.md §8).
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 
 use crate::errors::DeepNodeError;
@@ -80,7 +81,7 @@ impl Auction {
                 .checked_rem(slots)
                 .ok_or(DeepNodeError::DivisionByZero)?,
         )
-        .map_err(|_| DeepNodeError::MathOverflow)?;
+        .or_overflow()?;
         self.counted[slot] = CountedPrice {
             epoch,
             price_e9: counted.unwrap_or(0),
@@ -104,9 +105,7 @@ impl Auction {
 
     /// §14: what the offset reserve holds, by the ledger.
     pub fn reserve(&self) -> Result<u64> {
-        self.reserve_in
-            .checked_sub(self.reserve_out)
-            .ok_or_else(|| error!(DeepNodeError::MathOverflow))
+        self.reserve_in.checked_sub(self.reserve_out).or_overflow()
     }
 
     /// Invariant 2 for the buyback vault: its balance covers what is for sale, and the

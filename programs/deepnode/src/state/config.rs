@@ -1,4 +1,5 @@
 //! The protocol's global configuration and the bounds governance sets for every domain.
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 
 use crate::constants::*;
@@ -257,7 +258,7 @@ impl Config {
             let supply = self
                 .initial_supply
                 .checked_add(self.dn_minted)
-                .ok_or(DeepNodeError::MathOverflow)?;
+                .or_overflow()?;
             require!(supply <= max, DeepNodeError::MaxSupplyBelowSupply);
         }
         Ok(())

@@ -1,4 +1,5 @@
 //! Per-domain epochs and their per-shard revenue counters.
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 
 use crate::constants::MAX_ATTESTATIONS;
@@ -226,14 +227,8 @@ impl EpochBook {
     pub fn add_agreeing(&mut self, index: u32) -> Result<()> {
         let slot = self.voter(index).ok_or(DeepNodeError::NoValidatorScore)?;
         let voter = &mut self.voters[slot];
-        voter.agreeing = voter
-            .agreeing
-            .checked_add(1)
-            .ok_or(DeepNodeError::MathOverflow)?;
-        self.total_agreeing = self
-            .total_agreeing
-            .checked_add(1)
-            .ok_or(DeepNodeError::MathOverflow)?;
+        voter.agreeing = voter.agreeing.checked_add(1).or_overflow()?;
+        self.total_agreeing = self.total_agreeing.checked_add(1).or_overflow()?;
         Ok(())
     }
 }
@@ -340,12 +335,8 @@ impl Settlement {
     /// Records a credit of `dn` and `rev` out of role `role`'s pools; fails if it would
     /// take more than a pool holds (§11.3: sum of claims per pool <= pool).
     pub fn credit(&mut self, role: usize, dn: u64, rev: u64) -> Result<()> {
-        let dn_total = self.dn_credited[role]
-            .checked_add(dn)
-            .ok_or(DeepNodeError::MathOverflow)?;
-        let rev_total = self.rev_credited[role]
-            .checked_add(rev)
-            .ok_or(DeepNodeError::MathOverflow)?;
+        let dn_total = self.dn_credited[role].checked_add(dn).or_overflow()?;
+        let rev_total = self.rev_credited[role].checked_add(rev).or_overflow()?;
         require!(
             dn_total <= self.dn_pools[role] && rev_total <= self.rev_pools[role],
             DeepNodeError::PoolOverdrawn

@@ -23,11 +23,12 @@ pub use work::*;
 
 use anchor_lang::prelude::*;
 
+use crate::errors::OrOverflow;
+
 /// Adds `dn` and `rev` to a pair of owed balances (a reward balance's, a stake
 /// position's), failing on overflow.
 pub fn add_owed_pair(dn_owed: &mut u64, rev_owed: &mut u64, dn: u64, rev: u64) -> Result<()> {
-    let overflow = || error!(crate::errors::DeepNodeError::MathOverflow);
-    *dn_owed = dn_owed.checked_add(dn).ok_or_else(overflow)?;
-    *rev_owed = rev_owed.checked_add(rev).ok_or_else(overflow)?;
+    *dn_owed = dn_owed.checked_add(dn).or_overflow()?;
+    *rev_owed = rev_owed.checked_add(rev).or_overflow()?;
     Ok(())
 }

@@ -5,6 +5,7 @@
 //! ([`StakePool::record_epoch_rewards`]); each epoch keeps the value it reached, so a
 //! position converts its in-flight change with the value of its change epoch and a claim
 //! costs the same however many epochs passed.
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 use deepnode_math::{acc_advance, acc_fund, accrued, accrued_frac};
 
@@ -86,7 +87,7 @@ impl StakePool {
             .total_staked
             .checked_add(rewards)
             .and_then(|v| v.checked_add(self.dn_roles_owed))
-            .ok_or(DeepNodeError::MathOverflow)?)
+            .or_overflow()?)
     }
 
     /// Revenue tokens the reward vault owes.
@@ -95,7 +96,7 @@ impl StakePool {
             .rev_funded
             .wrapping_sub(self.rev_claimed)
             .checked_add(self.rev_roles_owed)
-            .ok_or(DeepNodeError::MathOverflow)?)
+            .or_overflow()?)
     }
 
     /// Records a claim of `dn` and `rev` rewards; fails if it would take more than
@@ -116,7 +117,7 @@ impl StakePool {
         self.validator_stake_next = self
             .validator_stake_next
             .checked_add(amount)
-            .ok_or(DeepNodeError::MathOverflow)?;
+            .or_overflow()?;
         Ok(())
     }
 
@@ -136,10 +137,7 @@ impl StakePool {
             stake_vault >= self.dn_owed()?,
             DeepNodeError::VaultUndercovered
         );
-        let weight = self
-            .active
-            .checked_add(self.activating)
-            .ok_or(DeepNodeError::MathOverflow)?;
+        let weight = self.active.checked_add(self.activating).or_overflow()?;
         let next = weight
             .checked_sub(self.deactivating)
             .ok_or(DeepNodeError::StakeAccountingBroken)?;
@@ -168,7 +166,7 @@ impl StakePool {
             .active
             .checked_add(self.activating)
             .and_then(|v| v.checked_sub(self.deactivating))
-            .ok_or(DeepNodeError::MathOverflow)?;
+            .or_overflow()?;
         self.activating = 0;
         self.deactivating = 0;
         Ok(self.active)
@@ -206,10 +204,7 @@ impl StakePool {
         epoch.stake_acc_dn = self.acc_dn;
         epoch.stake_acc_rev = self.acc_rev;
         epoch.stake_rewards_recorded = true;
-        self.next_settle_epoch = self
-            .next_settle_epoch
-            .checked_add(1)
-            .ok_or(DeepNodeError::MathOverflow)?;
+        self.next_settle_epoch = self.next_settle_epoch.checked_add(1).or_overflow()?;
         Ok(funded)
     }
 }
@@ -249,7 +244,7 @@ impl Earned {
             let units = a
                 .checked_add(b)
                 .and_then(|v| v.checked_add(u64::from(over)))
-                .ok_or(DeepNodeError::MathOverflow)?;
+                .or_overflow()?;
             Ok((units, f))
         };
         let dn = add(
@@ -339,7 +334,7 @@ impl StakePosition {
             .weight
             .checked_add(self.pending)
             .and_then(|v| v.checked_add(self.unbonding))
-            .ok_or(DeepNodeError::MathOverflow)?)
+            .or_overflow()?)
     }
 
     /// Stake active in the open epoch `current` that may still be requested out and
@@ -351,18 +346,12 @@ impl StakePosition {
         } else {
             0
         };
-        Ok(self
-            .weight
-            .checked_add(activated)
-            .ok_or(DeepNodeError::MathOverflow)?)
+        Ok(self.weight.checked_add(activated).or_overflow()?)
     }
 
     /// Stake active in the next epoch: everything not requested out.
     pub fn next_stake(&self) -> Result<u64> {
-        Ok(self
-            .weight
-            .checked_add(self.pending)
-            .ok_or(DeepNodeError::MathOverflow)?)
+        Ok(self.weight.checked_add(self.pending).or_overflow()?)
     }
 
     /// Stake active in the open epoch `current`, requests made during it included (they
@@ -376,7 +365,7 @@ impl StakePosition {
         Ok(self
             .eligible_stake(current)?
             .checked_add(requested)
-            .ok_or(DeepNodeError::MathOverflow)?)
+            .or_overflow()?)
     }
 
     /// Credits what the position earned: first up to its change epoch (then applies the
@@ -393,10 +382,7 @@ impl StakePosition {
                 change_epoch.stake_acc_dn,
                 change_epoch.stake_acc_rev,
             )?;
-            self.weight = self
-                .weight
-                .checked_add(self.pending)
-                .ok_or(DeepNodeError::MathOverflow)?;
+            self.weight = self.weight.checked_add(self.pending).or_overflow()?;
             self.pending = 0;
         }
         self.credit(self.weight, pool.acc_dn, pool.acc_rev)
@@ -424,10 +410,7 @@ impl StakePosition {
             .units
             .1
             .checked_add(spend(&mut self.carry_rev, earned.fractions.1));
-        self.add_owed(
-            dn.ok_or(DeepNodeError::MathOverflow)?,
-            rev.ok_or(DeepNodeError::MathOverflow)?,
-        )?;
+        self.add_owed(dn.or_overflow()?, rev.or_overflow()?)?;
         self.checkpoint_dn = acc_dn;
         self.checkpoint_rev = acc_rev;
         Ok(())

@@ -1,4 +1,5 @@
 //! The ledger of one revenue vault shard: what its token balance owes, and to whom.
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 
 use crate::errors::DeepNodeError;
@@ -50,7 +51,7 @@ impl VaultShard {
             .checked_add(self.fee_owed)
             .and_then(|v| v.checked_add(self.buyback_owed))
             .and_then(|v| v.checked_add(self.pool_owed))
-            .ok_or_else(|| error!(DeepNodeError::MathOverflow))
+            .or_overflow()
     }
 
     /// Invariant 2: the vault's balance covers everything owed out of it.

@@ -1,5 +1,6 @@
 //! Verified work: registered miners and validators, and the per-miner-epoch record of
 //! validators' attestations (PROTOCOL.md §7).
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 
 use crate::constants::MAX_ATTESTATIONS;
@@ -158,10 +159,7 @@ impl WorkRecord {
             DeepNodeError::AttestationsFull
         );
         self.attestations[slot] = attestation;
-        self.count = self
-            .count
-            .checked_add(1)
-            .ok_or(DeepNodeError::MathOverflow)?;
+        self.count = self.count.checked_add(1).or_overflow()?;
         Ok(())
     }
 

@@ -7,6 +7,7 @@
 //! purchase is tallied on the open epoch's book (DN paid, units bought): §13's guard
 //! price is volume-weighted over an epoch's purchases of both stocks, and fixed once the
 //! epoch closes.
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{
     self, Burn, Mint, TokenAccount, TokenInterface, TransferChecked,
@@ -133,9 +134,7 @@ pub fn handler(mut ctx: Context<BuyBack>, quantity: u64, max_price_e9: u64) -> R
             split.reserve_dn,
             a.dn_mint.decimals,
         )?;
-        reserved = token_balance(&reserve)?
-            .checked_sub(before)
-            .ok_or(DeepNodeError::MathOverflow)?;
+        reserved = token_balance(&reserve)?.checked_sub(before).or_overflow()?;
     }
     let cpi = VaultCpi {
         domain: a.domain.key(),
@@ -153,19 +152,13 @@ pub fn handler(mut ctx: Context<BuyBack>, quantity: u64, max_price_e9: u64) -> R
     // (at twice its clearing price); a smaller one leaves the price curve as it was, so
     // dust purchases cannot hold the price up.
     let restarts = math(restarts_auction(quantity, auction.available))?;
-    auction.available = auction
-        .available
-        .checked_sub(quantity)
-        .ok_or(DeepNodeError::MathOverflow)?;
+    auction.available = auction.available.checked_sub(quantity).or_overflow()?;
     auction.offset_available = auction
         .offset_available
         .checked_sub(split.offset_quantity)
-        .ok_or(DeepNodeError::MathOverflow)?;
+        .or_overflow()?;
     // The reserve's ledger is exact (settlement pays out of it); DN supply bounds it.
-    auction.reserve_in = auction
-        .reserve_in
-        .checked_add(reserved)
-        .ok_or(DeepNodeError::MathOverflow)?;
+    auction.reserve_in = auction.reserve_in.checked_add(reserved).or_overflow()?;
     // Lifetime statistics saturate: they never make a purchase fail (§10).
     auction.sold = auction.sold.saturating_add(quantity);
     auction.dn_burned = auction.dn_burned.saturating_add(split.burned_dn);
@@ -173,14 +166,11 @@ pub fn handler(mut ctx: Context<BuyBack>, quantity: u64, max_price_e9: u64) -> R
     auction.last_clearing_e9 = price;
     // §13: the open epoch's tally (u128: no number of purchases can overflow it).
     let book = &mut a.book;
-    book.bought_dn = book
-        .bought_dn
-        .checked_add(u128::from(cost))
-        .ok_or(DeepNodeError::MathOverflow)?;
+    book.bought_dn = book.bought_dn.checked_add(u128::from(cost)).or_overflow()?;
     book.bought_quantity = book
         .bought_quantity
         .checked_add(u128::from(quantity))
-        .ok_or(DeepNodeError::MathOverflow)?;
+        .or_overflow()?;
     if restarts {
         auction.start_price_e9 = restart_price(price).max(auction.floor_price_e9);
         auction.start_ts = now;

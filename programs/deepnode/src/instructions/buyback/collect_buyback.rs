@@ -1,6 +1,7 @@
 //! `collect_buyback`: permissionless; moves one shard's accrued buyback share into the
 //! domain's buyback vault, where the auction sells it. What the buyback vault receives
 //! (after any transfer fee) is what becomes available.
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
@@ -59,14 +60,8 @@ pub fn handler(mut ctx: Context<CollectBuyback>, shard: u8) -> Result<()> {
     let buyback = a.buyback_vault.to_account_info();
     let before = token_balance(&buyback)?;
     shard_cpi.send(&buyback, amount)?;
-    let received = token_balance(&buyback)?
-        .checked_sub(before)
-        .ok_or(DeepNodeError::MathOverflow)?;
-    a.auction.available = a
-        .auction
-        .available
-        .checked_add(received)
-        .ok_or(DeepNodeError::MathOverflow)?;
+    let received = token_balance(&buyback)?.checked_sub(before).or_overflow()?;
+    a.auction.available = a.auction.available.checked_add(received).or_overflow()?;
     a.vault_shard
         .invariant(token_balance(&a.vault.to_account_info())?)?;
     a.auction.invariant(token_balance(&buyback)?)?;

@@ -10,6 +10,7 @@
 //! caller. The new epoch records its validator stake `W_e` from the pool's running
 //! total. A domain that is not ready (shards or stake pool missing) cannot close.
 //! Never paused: the crank always finishes.
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 
 use crate::constants::*;
@@ -40,11 +41,11 @@ pub struct CloseEpoch<'info> {
     pub epoch: Box<Account<'info, Epoch>>,
     /// CHECK: the next epoch's PDA (seeds checked), created by the handler.
     #[account(mut, seeds = [EPOCH_SEED, domain.key().as_ref(),
-        domain.current_epoch.checked_add(1).ok_or(DeepNodeError::MathOverflow)?.to_le_bytes().as_ref()], bump)]
+        domain.current_epoch.checked_add(1).or_overflow()?.to_le_bytes().as_ref()], bump)]
     pub next_epoch: UncheckedAccount<'info>,
     /// CHECK: the next epoch's book PDA (seeds checked), created by the handler.
     #[account(mut, seeds = [EPOCH_BOOK_SEED, domain.key().as_ref(),
-        domain.current_epoch.checked_add(1).ok_or(DeepNodeError::MathOverflow)?.to_le_bytes().as_ref()], bump)]
+        domain.current_epoch.checked_add(1).or_overflow()?.to_le_bytes().as_ref()], bump)]
     pub next_book: UncheckedAccount<'info>,
     /// The domain's stake pool (its boundary changes apply now).
     #[account(mut, seeds = [STAKE_POOL_SEED, domain.key().as_ref()], bump = stake_pool.bump)]
@@ -106,13 +107,13 @@ pub fn handler<'info>(mut ctx: Context<'info, CloseEpoch<'info>>) -> Result<()> 
     // W_e of the next epoch: the stake its validators (those registered now) have in it.
     let next_validator_stake = a.stake_pool.validator_stake_next;
     let closed = a.epoch.index;
-    let next = closed.checked_add(1).ok_or(DeepNodeError::MathOverflow)?;
+    let next = closed.checked_add(1).or_overflow()?;
     a.domain.current_epoch = next;
     a.domain.invariant()?;
     let domain_key = a.domain.key();
     let end_ts = now
         .checked_add(i64::from(a.domain.settings.epoch_secs))
-        .ok_or(DeepNodeError::MathOverflow)?;
+        .or_overflow()?;
     let epoch = Epoch::open(EpochOpening {
         bump: ctx.bumps.next_epoch,
         domain: domain_key,
@@ -154,7 +155,7 @@ pub fn handler<'info>(mut ctx: Context<'info, CloseEpoch<'info>>) -> Result<()> 
         &EpochBook::open(ctx.bumps.next_book, domain_key, next),
     )?;
     for (shard, info) in ctx.remaining_accounts.iter().enumerate() {
-        let shard = u8::try_from(shard).map_err(|_| DeepNodeError::MathOverflow)?;
+        let shard = u8::try_from(shard).or_overflow()?;
         let (expected, bump) = Pubkey::find_program_address(
             &[EPOCH_SHARD_SEED, domain_key.as_ref(), &next_le, &[shard]],
             &crate::ID,

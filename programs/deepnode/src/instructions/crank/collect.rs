@@ -5,6 +5,7 @@
 //! keeps that part of the balance credited; for a recipient collecting its own balance
 //! that is an error it can act on, in a keeper's push it fails only that line (D3).
 //! Never paused.
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenInterface;
 
@@ -139,14 +140,8 @@ pub fn handler<'info>(mut ctx: Context<'info, Collect<'info>>) -> Result<()> {
                 .checked_sub(rev)
                 .ok_or(DeepNodeError::VaultUndercovered)?;
         }
-        balance.dn_owed = balance
-            .dn_owed
-            .checked_sub(dn)
-            .ok_or(DeepNodeError::MathOverflow)?;
-        balance.rev_owed = balance
-            .rev_owed
-            .checked_sub(rev)
-            .ok_or(DeepNodeError::MathOverflow)?;
+        balance.dn_owed = balance.dn_owed.checked_sub(dn).or_overflow()?;
+        balance.rev_owed = balance.rev_owed.checked_sub(rev).or_overflow()?;
         if dn > 0 || rev > 0 {
             write_state(balance_info, &balance)?;
         }

@@ -5,6 +5,7 @@
 //! shard is collected, so its own accounts stay a small fixed set whatever the shard
 //! count (a 16-shard domain needs 48 shard accounts: a transaction of its own). Never
 //! paused.
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenInterface;
 
@@ -102,22 +103,16 @@ pub fn handler<'info>(mut ctx: Context<'info, CollectPools<'info>>) -> Result<()
             .send(&a.reward_vault, counter.pool)?;
             let got = token_balance(&a.reward_vault)?
                 .checked_sub(before)
-                .ok_or(DeepNodeError::MathOverflow)?;
-            received = received
-                .checked_add(got)
-                .ok_or(DeepNodeError::MathOverflow)?;
+                .or_overflow()?;
+            received = received.checked_add(got).or_overflow()?;
             ledger.pool_owed = ledger
                 .pool_owed
                 .checked_sub(counter.pool)
                 .ok_or(DeepNodeError::VaultUndercovered)?;
             write_state(ledger_info, &ledger)?;
         }
-        revenue = revenue
-            .checked_add(counter.revenue)
-            .ok_or(DeepNodeError::MathOverflow)?;
-        stock = stock
-            .checked_add(counter.buyback)
-            .ok_or(DeepNodeError::MathOverflow)?;
+        revenue = revenue.checked_add(counter.revenue).or_overflow()?;
+        stock = stock.checked_add(counter.buyback).or_overflow()?;
         counter.collected = true;
         write_state(counter_info, &counter)?;
         shards.push(counter.shard);
@@ -126,30 +121,21 @@ pub fn handler<'info>(mut ctx: Context<'info, CollectPools<'info>>) -> Result<()
     let e = &mut a.book;
     e.shards_collected = e
         .shards_collected
-        .checked_add(u8::try_from(shards.len()).map_err(|_| DeepNodeError::MathOverflow)?)
-        .ok_or(DeepNodeError::MathOverflow)?;
+        .checked_add(u8::try_from(shards.len()).or_overflow()?)
+        .or_overflow()?;
     require!(
         e.shards_collected <= shard_count,
         DeepNodeError::EpochShardAccountsMismatch
     );
-    e.revenue_collected = e
-        .revenue_collected
-        .checked_add(revenue)
-        .ok_or(DeepNodeError::MathOverflow)?;
-    e.pool_received = e
-        .pool_received
-        .checked_add(received)
-        .ok_or(DeepNodeError::MathOverflow)?;
-    e.stock_added = e
-        .stock_added
-        .checked_add(stock)
-        .ok_or(DeepNodeError::MathOverflow)?;
+    e.revenue_collected = e.revenue_collected.checked_add(revenue).or_overflow()?;
+    e.pool_received = e.pool_received.checked_add(received).or_overflow()?;
+    e.stock_added = e.stock_added.checked_add(stock).or_overflow()?;
     // The reward vault now owes what it received to the epoch's roles.
     a.stake_pool.rev_roles_owed = a
         .stake_pool
         .rev_roles_owed
         .checked_add(received)
-        .ok_or(DeepNodeError::MathOverflow)?;
+        .or_overflow()?;
     let event = PoolsCollected {
         domain: domain_key,
         epoch: e.epoch,

@@ -7,6 +7,7 @@
 //! miners by verified units, validators by agreeing attestations, model owners by the
 //! epoch's revenue per model; the domain owner and the foundation take their pools.
 //! Nothing leaves a vault here (`collect` pays out). Never paused.
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 use deepnode_math::{
     DOMAIN_OWNER_ROLE, FOUNDATION_ROLE, MINERS_ROLE, MODEL_OWNERS_ROLE, VALIDATORS_ROLE,
@@ -78,7 +79,7 @@ pub fn handler<'info>(
     let needed = lines
         .iter()
         .try_fold(0usize, |acc, r| acc.checked_add(credit_accounts(*r)))
-        .ok_or(DeepNodeError::MathOverflow)?;
+        .or_overflow()?;
     require!(
         ctx.remaining_accounts.len() == needed,
         DeepNodeError::CreditAccountsMismatch

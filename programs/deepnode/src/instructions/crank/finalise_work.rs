@@ -5,6 +5,7 @@
 //! its validator's score. The epoch accumulates the totals settlement divides by. A
 //! record below quorum verifies nothing and is refused, so griefers' one-attestation
 //! records never add to the crank's work. Never paused.
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 use deepnode_math::{agrees, verified_units, Vote};
 
@@ -88,7 +89,7 @@ pub fn handler<'info>(mut ctx: Context<'info, FinaliseWork<'info>>) -> Result<()
             for vote in record.recorded() {
                 if math(agrees(vote.units, median, tolerance))? {
                     a.book.add_agreeing(vote.validator)?;
-                    agreeing = agreeing.checked_add(1).ok_or(DeepNodeError::MathOverflow)?;
+                    agreeing = agreeing.checked_add(1).or_overflow()?;
                 }
             }
         }
@@ -100,12 +101,8 @@ pub fn handler<'info>(mut ctx: Context<'info, FinaliseWork<'info>>) -> Result<()
             .book
             .total_verified
             .checked_add(u128::from(verified))
-            .ok_or(DeepNodeError::MathOverflow)?;
-        a.book.finalised_records = a
-            .book
-            .finalised_records
-            .checked_add(1)
-            .ok_or(DeepNodeError::MathOverflow)?;
+            .or_overflow()?;
+        a.book.finalised_records = a.book.finalised_records.checked_add(1).or_overflow()?;
         lines.push(FinalisedLine {
             record: info.key(),
             verified,

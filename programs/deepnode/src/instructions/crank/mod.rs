@@ -26,6 +26,7 @@ pub use settle_epoch::*;
 #[allow(ambiguous_glob_reexports)]
 pub use sweep_epoch::*;
 
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 use anchor_lang::system_program;
 
@@ -95,10 +96,7 @@ pub(crate) fn close_program_account<'info>(
         DeepNodeError::AccountNotWritable
     );
     let lamports = info.lamports();
-    let total = rent_payer
-        .lamports()
-        .checked_add(lamports)
-        .ok_or(DeepNodeError::MathOverflow)?;
+    let total = rent_payer.lamports().checked_add(lamports).or_overflow()?;
     **rent_payer.try_borrow_mut_lamports()? = total;
     **info.try_borrow_mut_lamports()? = 0;
     info.try_borrow_mut_data()?.fill(0);

@@ -17,6 +17,7 @@
 //! bundled with this call or not, moves it (F7). The accounts are a fixed set (the
 //! shards are fixed at the domain's creation), all mandatory. Nothing is pushed to an
 //! outside account: the tip is credited to the caller's balance. Never paused.
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{self, MintTo, TokenInterface};
 use deepnode_math::{
@@ -133,17 +134,12 @@ fn add_offset_stock(a: &mut SettleEpoch, offset: u64) -> Result<u64> {
             token_program: &a.revenue_token_program.to_account_info(),
         }
         .send(&buyback, offset)?;
-        let arrived = token_balance(&buyback)?
-            .checked_sub(before)
-            .ok_or(DeepNodeError::MathOverflow)?;
-        auction.available = auction
-            .available
-            .checked_add(arrived)
-            .ok_or(DeepNodeError::MathOverflow)?;
+        let arrived = token_balance(&buyback)?.checked_sub(before).or_overflow()?;
+        auction.available = auction.available.checked_add(arrived).or_overflow()?;
         auction.offset_available = auction
             .offset_available
             .checked_add(arrived)
-            .ok_or(DeepNodeError::MathOverflow)?;
+            .or_overflow()?;
         auction.invariant(token_balance(&buyback)?)?;
         write_state(&a.auction, &auction)?;
     }
@@ -175,7 +171,7 @@ fn pay_from_reserve(a: &mut SettleEpoch, from_reserve: u64) -> Result<()> {
     auction.reserve_out = auction
         .reserve_out
         .checked_add(from_reserve)
-        .ok_or(DeepNodeError::MathOverflow)?;
+        .or_overflow()?;
     write_state(&a.auction, &auction)
 }
 
@@ -282,7 +278,7 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
         .config
         .initial_supply
         .checked_add(a.config.dn_minted)
-        .ok_or(DeepNodeError::MathOverflow)?;
+        .or_overflow()?;
     let (guard_price_e9, clearing_e9, clearing_counted) = guard_price(a)?;
     let (e, b) = (&a.epoch, &a.book);
     let guard = value_guard(a, revenue, guard_price_e9)?;
@@ -298,9 +294,7 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
     }))?;
     let cap = math(staker_cap(e.active_stake, e.settings.max_staker_yield_bps))?;
     let dn = math(dn_pools(budget, closed.keeper_tip_max, bps, payable, cap))?;
-    let rev_pool = received
-        .checked_add(b.rolled_in)
-        .ok_or(DeepNodeError::MathOverflow)?;
+    let rev_pool = received.checked_add(b.rolled_in).or_overflow()?;
     // §14: the offset stock comes off the pool before the split (a domain without an
     // auction has nowhere to sell it: nothing is offset).
     let offset = if a.auction.data_is_empty() {
@@ -308,9 +302,7 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
     } else {
         math(offset_stock(rev_pool, e.settings.offset_bps))?
     };
-    let to_roles = rev_pool
-        .checked_sub(offset)
-        .ok_or(DeepNodeError::MathOverflow)?;
+    let to_roles = rev_pool.checked_sub(offset).or_overflow()?;
     let (rev, rolled_out) = math(rev_pools(to_roles, bps, payable))?;
     let reserve = add_offset_stock(a, offset)?;
     // §14: the reserve pays the roles first; only the rest is minted.
@@ -334,16 +326,9 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
             minted,
         )?;
     }
-    a.config.dn_minted = a
-        .config
-        .dn_minted
-        .checked_add(minted)
-        .ok_or(DeepNodeError::MathOverflow)?;
+    a.config.dn_minted = a.config.dn_minted.checked_add(minted).or_overflow()?;
     a.config.invariant()?;
-    period.minted = period
-        .minted
-        .checked_add(minted)
-        .ok_or(DeepNodeError::MathOverflow)?;
+    period.minted = period.minted.checked_add(minted).or_overflow()?;
     if a.period.data_is_empty() {
         create_state(
             &a.period,
@@ -369,25 +354,18 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
         .minted
         .checked_sub(stakers_dn)
         .and_then(|v| pool.dn_roles_owed.checked_add(v))
-        .ok_or(DeepNodeError::MathOverflow)?;
+        .or_overflow()?;
     // collect_pools booked the revenue to the roles; the stakers' part moves to them,
     // the offset stock left for the auction.
     pool.rev_roles_owed = pool
         .rev_roles_owed
         .checked_sub(stakers_rev)
         .and_then(|v| v.checked_sub(offset))
-        .ok_or(DeepNodeError::MathOverflow)?;
-    next_book.rolled_in = next_book
-        .rolled_in
-        .checked_add(rolled_out)
-        .ok_or(DeepNodeError::MathOverflow)?;
+        .or_overflow()?;
+    next_book.rolled_in = next_book.rolled_in.checked_add(rolled_out).or_overflow()?;
     // §13: the next epoch's purchases count if they buy half of what this one added
     // (its buyback share and its offset stock).
-    a.book.stock_added = a
-        .book
-        .stock_added
-        .checked_add(offset)
-        .ok_or(DeepNodeError::MathOverflow)?;
+    a.book.stock_added = a.book.stock_added.checked_add(offset).or_overflow()?;
     next_book.previous_stock = a.book.stock_added;
     write_state(&a.next_book, &next_book)?;
 
@@ -409,11 +387,7 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
     s.rev_credited[STAKERS_ROLE] = stakers_rev;
     s.settled_by = caller;
     // §5: the claim window counts from the domain's last closed epoch, now.
-    s.window_from = a
-        .domain
-        .current_epoch
-        .checked_sub(1)
-        .ok_or(DeepNodeError::MathOverflow)?;
+    s.window_from = a.domain.current_epoch.checked_sub(1).or_overflow()?;
     s.clearing_e9 = clearing_e9;
     s.clearing_counted = clearing_counted;
     s.guard_price_e9 = guard_price_e9;

@@ -4,6 +4,7 @@
 //! never credited (unclaimed payouts and rounding dust) is burned from the stake vault,
 //! the revenue never credited rolls into the open epoch's revenue-reward pool
 //! (PROTOCOL.md §5). Credited balances are untouched: they never expire. Never paused.
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenInterface;
 
@@ -89,10 +90,7 @@ pub fn handler(mut ctx: Context<SweepEpoch>) -> Result<()> {
     // A lifetime statistic: it wraps (§10).
     pool.dn_burned = pool.dn_burned.wrapping_add(dn);
     // The revenue stays in the reward vault, now owed to the open epoch's pool.
-    open_book.rolled_in = open_book
-        .rolled_in
-        .checked_add(rev)
-        .ok_or(DeepNodeError::MathOverflow)?;
+    open_book.rolled_in = open_book.rolled_in.checked_add(rev).or_overflow()?;
     write_state(&a.open_book, &open_book)?;
     a.book.settlement.swept = true;
     let event = EpochSwept {

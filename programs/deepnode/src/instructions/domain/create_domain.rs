@@ -1,6 +1,7 @@
 //! `create_domain`: the domain owner proposes, governance co-signs; opens epoch 0.
 //! Vault shards are created next by `init_shard` (one per shard, so that the largest
 //! shard count still fits in transactions).
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenInterface};
 
@@ -75,14 +76,14 @@ pub fn handler(ctx: Context<CreateDomain>, args: CreateDomainArgs) -> Result<()>
     check_mint_extensions(&ctx.accounts.revenue_mint.to_account_info())?;
 
     let id = config.domain_count;
-    config.domain_count = id.checked_add(1).ok_or(DeepNodeError::MathOverflow)?;
+    config.domain_count = id.checked_add(1).or_overflow()?;
     config.invariant()?;
     let dn_mint = config.dn_mint;
 
     let now = Clock::get()?.unix_timestamp;
     let end_ts = now
         .checked_add(i64::from(args.settings.epoch_secs))
-        .ok_or(DeepNodeError::MathOverflow)?;
+        .or_overflow()?;
     let a = &ctx.accounts;
     let domain_key = a.domain.key();
     let mint = &a.revenue_mint;

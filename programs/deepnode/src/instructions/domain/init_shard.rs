@@ -1,6 +1,7 @@
 //! `init_shard`: permissionless; creates the next vault shard of a domain (ledger, token
 //! account, and its counter for the open epoch). Every parameter comes from seeds and the
 //! domain (C2); shards are created in order, so none can be skipped or made twice.
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenInterface};
 
@@ -64,7 +65,7 @@ pub fn handler(mut ctx: Context<InitShard>, shard: u8) -> Result<()> {
         shard == a.domain.shards_ready,
         DeepNodeError::ShardOutOfOrder
     );
-    a.domain.shards_ready = shard.checked_add(1).ok_or(DeepNodeError::MathOverflow)?;
+    a.domain.shards_ready = shard.checked_add(1).or_overflow()?;
     a.domain.invariant()?;
     let domain_key = a.domain.key();
     let epoch = a.domain.current_epoch;

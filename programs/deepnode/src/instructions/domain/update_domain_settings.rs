@@ -1,5 +1,6 @@
 //! `update_domain_settings`: the domain owner queues new settings, checked against the
 //! governance bounds now and applied when the next epoch opens (never to the open one).
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 
 use crate::constants::*;
@@ -36,10 +37,7 @@ pub fn handler(ctx: Context<UpdateDomainSettings>, settings: DomainSettings) -> 
         domain: domain.key(),
         current: domain.settings,
         pending: settings,
-        effective_epoch: domain
-            .current_epoch
-            .checked_add(1)
-            .ok_or(DeepNodeError::MathOverflow)?,
+        effective_epoch: domain.current_epoch.checked_add(1).or_overflow()?,
     };
     crate::emit_event!(ctx, event);
     Ok(())

@@ -2,6 +2,7 @@
 //! shard: `min(claimable, what the shard owes to model owners)`. Shards pool model
 //! balances, so an owner with more claimable than one shard holds claims from several.
 //! Never paused.
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{TokenAccount, TokenInterface};
 
@@ -54,17 +55,9 @@ pub fn handler(mut ctx: Context<ClaimModelRevenue>, shard: u8) -> Result<()> {
     let a = &mut ctx.accounts;
     let amount = a.model.claimable.min(a.vault_shard.model_owed);
     require!(amount > 0, DeepNodeError::NothingToClaim);
-    a.model.claimable = a
-        .model
-        .claimable
-        .checked_sub(amount)
-        .ok_or(DeepNodeError::MathOverflow)?;
+    a.model.claimable = a.model.claimable.checked_sub(amount).or_overflow()?;
     a.model.lifetime_claimed = a.model.lifetime_claimed.wrapping_add(amount);
-    a.vault_shard.model_owed = a
-        .vault_shard
-        .model_owed
-        .checked_sub(amount)
-        .ok_or(DeepNodeError::MathOverflow)?;
+    a.vault_shard.model_owed = a.vault_shard.model_owed.checked_sub(amount).or_overflow()?;
     let cpi = VaultCpi {
         domain: a.domain.key(),
         authority_bump: a.domain.vault_authority_bump,

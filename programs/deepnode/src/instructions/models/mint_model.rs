@@ -1,4 +1,5 @@
 //! `mint_model`: anyone mints a model in a domain, fixing its owner share `x` for good.
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 
 use crate::constants::*;
@@ -50,7 +51,7 @@ pub fn handler(ctx: Context<MintModel>, owner_share_bps: u16) -> Result<()> {
         check_share(owner_share_bps, &pending)?;
     }
     let id = domain.model_count;
-    domain.model_count = id.checked_add(1).ok_or(DeepNodeError::MathOverflow)?;
+    domain.model_count = id.checked_add(1).or_overflow()?;
     domain.max_minted_share_bps = domain.max_minted_share_bps.max(owner_share_bps);
     let domain_key = domain.key();
     let owner = ctx.accounts.owner.key();

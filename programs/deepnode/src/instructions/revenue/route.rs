@@ -2,6 +2,7 @@
 //! vault received (§12) and credit each part to its ledger. The tokens themselves move
 //! once (payer to vault); the split is bookkeeping, except that the buyback share of a
 //! DN-revenue payment is burned at once.
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 use deepnode_math::split_payment;
 
@@ -13,7 +14,7 @@ use crate::state::{EpochShard, Model, ModelEpoch, VaultShard};
 
 /// Adds `v` to `*field`, failing on overflow.
 fn add(field: &mut u64, v: u64) -> Result<()> {
-    *field = field.checked_add(v).ok_or(DeepNodeError::MathOverflow)?;
+    *field = field.checked_add(v).or_overflow()?;
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 //! split on what the vault received; remaining accounts carry `[model, model_epoch]` per
 //! line, each checked (owner, type, domain, epoch). A model may appear on several lines:
 //! each line reloads and writes back its accounts, so repeats add up correctly.
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{TokenAccount, TokenInterface};
 
@@ -101,10 +102,7 @@ pub fn handler<'info>(
     require!(a.domain.is_ready(), DeepNodeError::DomainNotReady);
     require!(!lines.is_empty(), DeepNodeError::BatchEmpty);
     require!(lines.len() <= MAX_BATCH_LINES, DeepNodeError::BatchTooLarge);
-    let pairs = lines
-        .len()
-        .checked_mul(2)
-        .ok_or(DeepNodeError::MathOverflow)?;
+    let pairs = lines.len().checked_mul(2).or_overflow()?;
     require!(
         ctx.remaining_accounts.len() == pairs,
         DeepNodeError::BatchAccountsMismatch
@@ -158,12 +156,8 @@ pub fn handler<'info>(
         // Written back now, so a later line naming the same model reads these values.
         model.exit(&crate::ID)?;
         write_state(&accounts[1], &record)?;
-        total_received = total_received
-            .checked_add(received)
-            .ok_or(DeepNodeError::MathOverflow)?;
-        to_burn = to_burn
-            .checked_add(result.buyback)
-            .ok_or(DeepNodeError::MathOverflow)?;
+        total_received = total_received.checked_add(received).or_overflow()?;
+        to_burn = to_burn.checked_add(result.buyback).or_overflow()?;
         routed.push(result);
     }
     if burned {

@@ -1,6 +1,7 @@
 //! `claim_stake_rewards`: the staker pulls the DN and revenue-token rewards its stake has
 //! accrued. One accumulator read per side, whatever the number of epochs passed. Never
 //! paused.
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenInterface;
 
@@ -88,14 +89,8 @@ pub fn handler(mut ctx: Context<ClaimStakeRewards>) -> Result<()> {
     let p = &mut a.position;
     p.dn_owed = 0;
     p.rev_owed = 0;
-    p.dn_claimed = p
-        .dn_claimed
-        .checked_add(dn)
-        .ok_or(DeepNodeError::MathOverflow)?;
-    p.rev_claimed = p
-        .rev_claimed
-        .checked_add(revenue)
-        .ok_or(DeepNodeError::MathOverflow)?;
+    p.dn_claimed = p.dn_claimed.checked_add(dn).or_overflow()?;
+    p.rev_claimed = p.rev_claimed.checked_add(revenue).or_overflow()?;
     // Claims never exceed what settlement paid in (E3: accruals round down).
     a.stake_pool.record_claim(dn, revenue)?;
     let domain = a.domain.key();

@@ -4,6 +4,7 @@
 //! keeps those earnings and the principal, withdrawable once the open epoch index
 //! reaches `request_epoch + 1 + unbonding_epochs`. It never waits for an earlier epoch
 //! to be finalised or settled (PROTOCOL.md §9). Never paused: users can always leave.
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 
 use crate::constants::*;
@@ -53,13 +54,11 @@ pub fn handler(mut ctx: Context<RequestUnstake>, amount: u64) -> Result<()> {
     // Credited weight first, then stake added in an earlier epoch whose rewards are not
     // recorded yet (it earns from the epoch after `change_epoch`).
     let from_weight = amount.min(a.position.weight);
-    let from_pending = amount
-        .checked_sub(from_weight)
-        .ok_or(DeepNodeError::MathOverflow)?;
+    let from_pending = amount.checked_sub(from_weight).or_overflow()?;
     let withdrawable_epoch = current
         .checked_add(1)
         .and_then(|v| v.checked_add(u64::from(a.domain.settings.unbonding_epochs)))
-        .ok_or(DeepNodeError::MathOverflow)?;
+        .or_overflow()?;
 
     let info = a.ticket.to_account_info();
     let position_key = a.position.key();
@@ -103,18 +102,12 @@ pub fn handler(mut ctx: Context<RequestUnstake>, amount: u64) -> Result<()> {
         );
         ticket.pending_epoch = p.change_epoch;
     }
-    let add = |v: u64, by: u64| v.checked_add(by).ok_or(DeepNodeError::MathOverflow);
+    let add = |v: u64, by: u64| v.checked_add(by).or_overflow();
     ticket.settled_part = add(ticket.settled_part, from_weight)?;
     ticket.pending_part = add(ticket.pending_part, from_pending)?;
     ticket.principal = add(ticket.principal, amount)?;
-    p.weight = p
-        .weight
-        .checked_sub(from_weight)
-        .ok_or(DeepNodeError::MathOverflow)?;
-    p.pending = p
-        .pending
-        .checked_sub(from_pending)
-        .ok_or(DeepNodeError::MathOverflow)?;
+    p.weight = p.weight.checked_sub(from_weight).or_overflow()?;
+    p.pending = p.pending.checked_sub(from_pending).or_overflow()?;
     p.unbonding = add(p.unbonding, amount)?;
     p.requested = if p.requested_epoch == current {
         add(p.requested, amount)?

@@ -1,6 +1,7 @@
 //! `stake`: the staker moves DN into the domain's stake vault. The amount the vault
 //! received becomes active when the next epoch opens (no just-in-time stake: it earns
 //! nothing for the open epoch). Paused: refused.
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
@@ -87,20 +88,11 @@ pub fn handler(mut ctx: Context<Stake>, amount: u64) -> Result<()> {
     )?;
     require!(received > 0, DeepNodeError::AmountZero);
     let p = &mut a.position;
-    p.pending = p
-        .pending
-        .checked_add(received)
-        .ok_or(DeepNodeError::MathOverflow)?;
+    p.pending = p.pending.checked_add(received).or_overflow()?;
     p.change_epoch = current;
     let pool = &mut a.stake_pool;
-    pool.activating = pool
-        .activating
-        .checked_add(received)
-        .ok_or(DeepNodeError::MathOverflow)?;
-    pool.total_staked = pool
-        .total_staked
-        .checked_add(received)
-        .ok_or(DeepNodeError::MathOverflow)?;
+    pool.activating = pool.activating.checked_add(received).or_overflow()?;
+    pool.total_staked = pool.total_staked.checked_add(received).or_overflow()?;
     // A validator's new stake counts in the validator stake from the next epoch on.
     if a.position.validator {
         pool.add_validator_stake(received)?;

@@ -5,6 +5,7 @@
 //! of a unit they leave is carried to the position's next credit). A ticket that is paid
 //! out and credited is closed and its rent returned. Neither step waits for the other:
 //! the principal comes back even if no epoch was ever settled. Never paused.
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{TokenAccount, TokenInterface};
 
@@ -82,7 +83,7 @@ pub fn handler(mut ctx: Context<WithdrawStake>) -> Result<()> {
             .stake_pool
             .total_staked
             .checked_sub(amount)
-            .ok_or(DeepNodeError::MathOverflow)?;
+            .or_overflow()?;
         VaultCpi {
             domain: a.domain.key(),
             authority_bump: a.domain.vault_authority_bump,

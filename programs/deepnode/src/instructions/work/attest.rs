@@ -12,6 +12,7 @@
 //! which they deregister or are displaced, so at most `max_validators` (at most
 //! `MAX_ATTESTATIONS`) attest any record. Units are at most `MAX_ATTESTED_UNITS`.
 //! Paused, or domain not ready: refused.
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 
 use crate::constants::*;
@@ -128,10 +129,7 @@ impl<'info> Ballot<'_, 'info> {
             lines.len() <= MAX_ATTEST_LINES,
             DeepNodeError::BatchTooLarge
         );
-        let pairs = lines
-            .len()
-            .checked_mul(2)
-            .ok_or(DeepNodeError::MathOverflow)?;
+        let pairs = lines.len().checked_mul(2).or_overflow()?;
         require!(accounts == pairs, DeepNodeError::AttestAccountsMismatch);
         require!(
             lines.iter().all(|l| l.units <= MAX_ATTESTED_UNITS),
@@ -198,11 +196,7 @@ impl<'info> Ballot<'_, 'info> {
                     WorkRecord::INIT_SPACE,
                     &record,
                 )?;
-                self.epoch.work_records = self
-                    .epoch
-                    .work_records
-                    .checked_add(1)
-                    .ok_or(DeepNodeError::MathOverflow)?;
+                self.epoch.work_records = self.epoch.work_records.checked_add(1).or_overflow()?;
                 record
             } else {
                 // An existing record is the program's at the miner's address for this epoch.
@@ -243,11 +237,8 @@ impl<'info> Ballot<'_, 'info> {
                     self.validator.attestations = self.validator.attestations.saturating_add(1);
                     // The record just reached quorum: the crank must finalise it (§7).
                     if u16::from(record.count) == self.epoch.settings.quorum {
-                        self.book.quorate_records = self
-                            .book
-                            .quorate_records
-                            .checked_add(1)
-                            .ok_or(DeepNodeError::MathOverflow)?;
+                        self.book.quorate_records =
+                            self.book.quorate_records.checked_add(1).or_overflow()?;
                     }
                     None
                 }

@@ -1,5 +1,6 @@
 //! `deregister_miner`: a miner leaves a domain; validators can no longer attest its work.
 //! Attestations already recorded stay. Never paused.
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 
 use crate::constants::*;
@@ -27,11 +28,7 @@ pub fn handler(mut ctx: Context<DeregisterMiner>) -> Result<()> {
     let a = &mut ctx.accounts;
     require!(a.miner.active, DeepNodeError::MinerNotRegistered);
     a.miner.active = false;
-    a.domain.miners_active = a
-        .domain
-        .miners_active
-        .checked_sub(1)
-        .ok_or(DeepNodeError::MathOverflow)?;
+    a.domain.miners_active = a.domain.miners_active.checked_sub(1).or_overflow()?;
     let event = MinerDeregistered {
         domain: a.domain.key(),
         authority: a.authority.key(),

@@ -2,6 +2,7 @@
 //! may deregister a validator whose active stake fell below the domain's minimum, so
 //! under-staked validators cannot hold the cap's slots. The account stays (its index is
 //! never reused). Never paused.
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 
 use crate::constants::*;
@@ -50,11 +51,7 @@ pub fn handler(mut ctx: Context<DeregisterValidator>) -> Result<()> {
     a.position.validator = false;
     a.stake_pool
         .remove_validator_stake(a.position.next_stake()?)?;
-    a.domain.validators_active = a
-        .domain
-        .validators_active
-        .checked_sub(1)
-        .ok_or(DeepNodeError::MathOverflow)?;
+    a.domain.validators_active = a.domain.validators_active.checked_sub(1).or_overflow()?;
     let event = ValidatorDeregistered {
         domain: a.domain.key(),
         authority: a.validator.authority,

@@ -1,5 +1,6 @@
 //! `register_miner`: a miner registers in a domain (or registers again after leaving).
 //! Paused: refused.
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 
 use crate::constants::*;
@@ -67,11 +68,7 @@ pub fn handler(mut ctx: Context<RegisterMiner>) -> Result<()> {
         miner.registered_epoch = epoch;
         write_state(&info, &miner)?;
     }
-    a.domain.miners_active = a
-        .domain
-        .miners_active
-        .checked_add(1)
-        .ok_or(DeepNodeError::MathOverflow)?;
+    a.domain.miners_active = a.domain.miners_active.checked_add(1).or_overflow()?;
     let event = MinerRegistered {
         domain: domain_key,
         authority,

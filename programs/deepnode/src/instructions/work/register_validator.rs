@@ -6,6 +6,7 @@
 //! registers in its place: the displaced validator stops voting from the next epoch on,
 //! exactly as if it had deregistered, and leaves the next epoch's validator stake.
 //! Validator permits follow stake. Paused: refused.
+use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 
 use crate::constants::*;
@@ -95,11 +96,7 @@ pub fn handler(mut ctx: Context<RegisterValidator>) -> Result<()> {
             let (key, theirs) = displace(&domain_key, epoch, candidate, v, p)?;
             v.invariant()?;
             a.stake_pool.remove_validator_stake(theirs)?;
-            a.domain.validators_active = a
-                .domain
-                .validators_active
-                .checked_sub(1)
-                .ok_or(DeepNodeError::MathOverflow)?;
+            a.domain.validators_active = a.domain.validators_active.checked_sub(1).or_overflow()?;
             Some(key)
         }
         (true, _, _) => return err!(DeepNodeError::ValidatorCapReached),
@@ -113,7 +110,7 @@ pub fn handler(mut ctx: Context<RegisterValidator>) -> Result<()> {
     let info = a.validator.to_account_info();
     let index = if info.data_is_empty() {
         let index = a.domain.validator_count;
-        a.domain.validator_count = index.checked_add(1).ok_or(DeepNodeError::MathOverflow)?;
+        a.domain.validator_count = index.checked_add(1).or_overflow()?;
         let validator = Validator {
             version: ACCOUNT_VERSION,
             bump: ctx.bumps.validator,
@@ -153,11 +150,7 @@ pub fn handler(mut ctx: Context<RegisterValidator>) -> Result<()> {
         write_state(&info, &validator)?;
         validator.index
     };
-    a.domain.validators_active = a
-        .domain
-        .validators_active
-        .checked_add(1)
-        .ok_or(DeepNodeError::MathOverflow)?;
+    a.domain.validators_active = a.domain.validators_active.checked_add(1).or_overflow()?;
     a.position.validator = true;
     a.stake_pool.add_validator_stake(a.position.next_stake()?)?;
     let event = ValidatorRegistered {
@@ -166,7 +159,7 @@ pub fn handler(mut ctx: Context<RegisterValidator>) -> Result<()> {
         index,
         stake,
         validators_active: a.domain.validators_active,
-        votes_from_epoch: epoch.checked_add(1).ok_or(DeepNodeError::MathOverflow)?,
+        votes_from_epoch: epoch.checked_add(1).or_overflow()?,
         validator_stake_next: a.stake_pool.validator_stake_next,
         displaced,
     };
