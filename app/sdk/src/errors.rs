@@ -86,6 +86,6 @@ mod tests {
             assert_eq!(e.code, 6000 + i as u32, "{}", e.name);
         }
         let last = errors.last().expect("errors");
-        assert_eq!(last.code, u32::from(E::OffsetReserveMismatch));
+        assert_eq!(last.code, u32::from(E::InvariantBroken));
     }
 }

@@ -546,6 +546,9 @@ pub enum DeepNodeError {
     /// 6172
     #[msg("The offset reserve is not the domain's")]
     OffsetReserveMismatch,
+    /// 6173
+    #[msg("An account's state is incoherent after the instruction (an invariant broke)")]
+    InvariantBroken,
 }
 
 impl From<deepnode_math::MathError> for DeepNodeError {

@@ -115,6 +115,11 @@ impl Auction {
             vault_balance >= self.available && self.available >= self.offset_available,
             DeepNodeError::VaultUndercovered
         );
+        self.check_prices()
+    }
+
+    /// Checks the prices are coherent: the auction starts at or above its floor.
+    pub fn check_prices(&self) -> Result<()> {
         require!(
             self.start_price_e9 >= self.floor_price_e9,
             DeepNodeError::AuctionStartBelowFloor

@@ -31,6 +31,18 @@ pub struct Commitment {
     pub rent_payer: Pubkey,
 }
 
+impl Commitment {
+    /// Checks the commitment is coherent: at least one batch, never more revealed than
+    /// committed (a batch revealed twice fails on its first line).
+    pub fn invariant(&self) -> Result<()> {
+        require!(
+            self.batches >= 1 && self.revealed <= self.batches,
+            crate::errors::DeepNodeError::InvariantBroken
+        );
+        Ok(())
+    }
+}
+
 /// Domain separation of a batch leaf.
 const LEAF_TAG: &[u8] = b"deepnode:attest-batch";
 /// Domain separation of an inner node.

@@ -135,6 +135,24 @@ pub struct EpochBook {
 }
 
 impl EpochBook {
+    /// Checks the book is coherent: no more records finalised than quorate, and no
+    /// role credited more than its pool (§11.3).
+    pub fn invariant(&self) -> Result<()> {
+        require!(
+            self.finalised_records <= self.quorate_records,
+            DeepNodeError::InvariantBroken
+        );
+        let s = &self.settlement;
+        for role in 0..ROLES {
+            require!(
+                s.dn_credited[role] <= s.dn_pools[role]
+                    && s.rev_credited[role] <= s.rev_pools[role],
+                DeepNodeError::InvariantBroken
+            );
+        }
+        Ok(())
+    }
+
     /// What the settled epoch pays a miner with `units` verified units (§12:
     /// `floor(pool * units / total_verified)` of each token): `(dn, revenue)`. The program
     /// credits it and the keeper plans with it, so the two cannot differ.
@@ -380,6 +398,15 @@ pub struct EpochOpening {
 }
 
 impl Epoch {
+    /// Checks the epoch is coherent: it ends after it starts and has a shard.
+    pub fn invariant(&self) -> Result<()> {
+        require!(
+            self.end_ts > self.start_ts && self.shard_count >= 1,
+            DeepNodeError::InvariantBroken
+        );
+        Ok(())
+    }
+
     /// A newly opened epoch: nothing recorded, nothing settled.
     pub fn open(o: EpochOpening) -> Self {
         Epoch {

@@ -71,3 +71,14 @@ pub struct ModelEpoch {
     /// Who paid the rent (gets it back when the record is closed).
     pub rent_payer: Pubkey,
 }
+
+impl ModelEpoch {
+    /// Checks the record is coherent: no revenue or usage without a payment.
+    pub fn invariant(&self) -> Result<()> {
+        require!(
+            self.payments > 0 || (self.revenue == 0 && self.usage_units == 0),
+            DeepNodeError::InvariantBroken
+        );
+        Ok(())
+    }
+}

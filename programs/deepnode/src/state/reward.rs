@@ -20,9 +20,9 @@ pub struct RewardBalance {
     pub dn_owed: u64,
     /// Revenue tokens credited and not yet collected (held in the reward vault).
     pub rev_owed: u64,
-    /// DN credited, lifetime.
+    /// DN credited, lifetime (saturates).
     pub dn_credited: u64,
-    /// Revenue tokens credited, lifetime.
+    /// Revenue tokens credited, lifetime (saturates).
     pub rev_credited: u64,
     /// Who paid the rent.
     pub rent_payer: Pubkey,
@@ -34,8 +34,18 @@ impl RewardBalance {
     /// Credits `dn` and `rev`.
     pub fn credit(&mut self, dn: u64, rev: u64) -> Result<()> {
         super::add_owed_pair(&mut self.dn_owed, &mut self.rev_owed, dn, rev)?;
-        self.dn_credited = self.dn_credited.wrapping_add(dn);
-        self.rev_credited = self.rev_credited.wrapping_add(rev);
+        self.dn_credited = self.dn_credited.saturating_add(dn);
+        self.rev_credited = self.rev_credited.saturating_add(rev);
+        Ok(())
+    }
+
+    /// Checks nothing is owed that was not credited (the lifetime counters saturate,
+    /// so this holds even past `u64::MAX` credited).
+    pub fn invariant(&self) -> Result<()> {
+        require!(
+            self.dn_owed <= self.dn_credited && self.rev_owed <= self.rev_credited,
+            crate::errors::DeepNodeError::InvariantBroken
+        );
         Ok(())
     }
 }
@@ -58,4 +68,15 @@ pub struct EmissionPeriod {
     pub minted: u64,
     /// Room to grow without migration.
     pub reserved: [u8; 16],
+}
+
+impl EmissionPeriod {
+    /// Checks the period is coherent: it has a length.
+    pub fn invariant(&self) -> Result<()> {
+        require!(
+            self.period_secs > 0,
+            crate::errors::DeepNodeError::InvariantBroken
+        );
+        Ok(())
+    }
 }

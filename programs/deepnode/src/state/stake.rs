@@ -130,6 +130,13 @@ impl StakePool {
         Ok(())
     }
 
+    /// Invariant 2 for both vaults ([`Self::check_stake_vault`],
+    /// [`Self::check_reward_vault`]), for handlers that hold both.
+    pub fn invariant(&self, stake_vault: u64, reward_vault: u64) -> Result<()> {
+        self.check_stake_vault(stake_vault)?;
+        self.check_reward_vault(reward_vault)
+    }
+
     /// Invariant 2 for the stake vault: it covers principal and unclaimed DN rewards;
     /// and the pool's totals are coherent.
     pub fn check_stake_vault(&self, stake_vault: u64) -> Result<()> {
@@ -137,6 +144,12 @@ impl StakePool {
             stake_vault >= self.dn_owed()?,
             DeepNodeError::VaultUndercovered
         );
+        self.check_totals()
+    }
+
+    /// The pool's totals are coherent: stake leaving is active stake, the weight is
+    /// principal, the next validator stake is within the next epoch's stake.
+    pub fn check_totals(&self) -> Result<()> {
         let weight = self.active.checked_add(self.activating).or_overflow()?;
         let next = weight
             .checked_sub(self.deactivating)
@@ -494,6 +507,19 @@ pub struct UnstakeTicket {
 }
 
 impl UnstakeTicket {
+    /// Checks the ticket is coherent: its principal, until withdrawn, is its two parts.
+    pub fn invariant(&self) -> Result<()> {
+        let parts = self
+            .settled_part
+            .checked_add(self.pending_part)
+            .or_overflow()?;
+        require!(
+            self.principal == 0 || self.principal == parts,
+            DeepNodeError::InvariantBroken
+        );
+        Ok(())
+    }
+
     /// The accumulator values up to which `settled_part` has been credited.
     pub fn checkpoint(&self) -> (u128, u128) {
         (self.checkpoint_dn, self.checkpoint_rev)

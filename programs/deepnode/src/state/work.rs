@@ -27,6 +27,18 @@ pub struct Miner {
     pub reserved: [u8; 16],
 }
 
+impl Miner {
+    /// Checks the miner is coherent: registered no later than the open epoch
+    /// `current`.
+    pub fn invariant(&self, current: u64) -> Result<()> {
+        require!(
+            self.registered_epoch <= current,
+            DeepNodeError::InvariantBroken
+        );
+        Ok(())
+    }
+}
+
 /// A validator registered in a domain. Seeds: `[VALIDATOR_SEED, domain, authority]`.
 /// The account is never closed, so its `index` is never reused and can stand for the
 /// validator inside work records (one attestation per validator per miner per epoch).

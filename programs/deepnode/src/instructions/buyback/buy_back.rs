@@ -176,6 +176,7 @@ pub fn handler(mut ctx: Context<BuyBack>, quantity: u64, max_price_e9: u64) -> R
         auction.start_ts = now;
     }
     auction.invariant(token_balance(&a.buyback_vault.to_account_info())?)?;
+    a.book.invariant()?;
     let event = AuctionPurchased {
         domain: a.domain.key(),
         buyer: a.buyer.key(),

@@ -98,6 +98,7 @@ pub fn handler(
         restart_price(auction.last_clearing_e9).max(floor_price_e9)
     };
     auction.start_ts = now;
+    auction.check_prices()?;
     if existing.is_some() {
         write_state(&info, &auction)?;
     } else {

@@ -125,6 +125,9 @@ pub fn handler<'info>(mut ctx: Context<'info, CloseEpoch<'info>>) -> Result<()> 
         active_stake: next_active,
         validator_stake: next_validator_stake,
     });
+    a.epoch.invariant()?;
+    epoch.invariant()?;
+    a.stake_pool.check_totals()?;
     let payer = a.caller.to_account_info();
     let system = a.system_program.to_account_info();
     let next_le = next.to_le_bytes();
@@ -179,6 +182,7 @@ pub fn handler<'info>(mut ctx: Context<'info, CloseEpoch<'info>>) -> Result<()> 
             collected: false,
             buyback: 0,
         };
+        counter.invariant()?;
         create_state(
             info,
             &payer,

@@ -14,7 +14,7 @@ use crate::create::{load_state, write_state};
 use crate::errors::DeepNodeError;
 use crate::events::{CollectedLine, RewardClaimed};
 use crate::state::{Config, Domain, RewardBalance, StakePool};
-use crate::token_util::{accepts_payout, VaultCpi};
+use crate::token_util::{accepts_payout, token_balance, VaultCpi};
 
 /// Accounts of [`collect`](crate::deepnode::collect). Remaining accounts, per line: the
 /// reward balance (w), a DN account of the recipient (w), a revenue-mint account of the
@@ -143,6 +143,7 @@ pub fn handler<'info>(mut ctx: Context<'info, Collect<'info>>) -> Result<()> {
         balance.dn_owed = balance.dn_owed.checked_sub(dn).or_overflow()?;
         balance.rev_owed = balance.rev_owed.checked_sub(rev).or_overflow()?;
         if dn > 0 || rev > 0 {
+            balance.invariant()?;
             write_state(balance_info, &balance)?;
         }
         out.push(CollectedLine {
@@ -153,6 +154,10 @@ pub fn handler<'info>(mut ctx: Context<'info, Collect<'info>>) -> Result<()> {
             rev_kept: balance.rev_owed,
         });
     }
+    a.stake_pool.invariant(
+        token_balance(&a.stake_vault)?,
+        token_balance(&a.reward_vault)?,
+    )?;
     let event = RewardClaimed {
         domain: domain_key,
         caller,

@@ -109,11 +109,13 @@ pub fn handler<'info>(mut ctx: Context<'info, CollectPools<'info>>) -> Result<()
                 .pool_owed
                 .checked_sub(counter.pool)
                 .ok_or(DeepNodeError::VaultUndercovered)?;
+            ledger.invariant(token_balance(vault_info)?)?;
             write_state(ledger_info, &ledger)?;
         }
         revenue = revenue.checked_add(counter.revenue).or_overflow()?;
         stock = stock.checked_add(counter.buyback).or_overflow()?;
         counter.collected = true;
+        counter.invariant()?;
         write_state(counter_info, &counter)?;
         shards.push(counter.shard);
     }
@@ -136,6 +138,10 @@ pub fn handler<'info>(mut ctx: Context<'info, CollectPools<'info>>) -> Result<()
         .rev_roles_owed
         .checked_add(received)
         .or_overflow()?;
+    e.invariant()?;
+    a.stake_pool.check_totals()?;
+    a.stake_pool
+        .check_reward_vault(token_balance(&a.reward_vault)?)?;
     let event = PoolsCollected {
         domain: domain_key,
         epoch: e.epoch,

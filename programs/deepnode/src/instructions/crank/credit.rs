@@ -238,6 +238,7 @@ pub fn handler<'info>(
             rent_returned,
         });
     }
+    a.book.invariant()?;
     let event = RewardCredited {
         domain: domain_key,
         epoch: a.epoch.index,

@@ -96,6 +96,7 @@ pub fn handler<'info>(mut ctx: Context<'info, FinaliseWork<'info>>) -> Result<()
         let verified = verified.unwrap_or(0);
         record.finalised = true;
         record.verified_units = verified;
+        record.invariant()?;
         write_state(info, &record)?;
         a.book.total_verified = a
             .book
@@ -116,6 +117,8 @@ pub fn handler<'info>(mut ctx: Context<'info, FinaliseWork<'info>>) -> Result<()
     if a.book.finalised_records == a.book.quorate_records {
         a.epoch.status = EpochStatus::Finalised;
     }
+    a.epoch.invariant()?;
+    a.book.invariant()?;
     let event = WorkFinalised {
         domain: domain_key,
         epoch: a.epoch.index,

@@ -66,6 +66,7 @@ pub(crate) fn credit_recipient<'info>(
             reserved: [0; 32],
         };
         balance.credit(dn, rev)?;
+        balance.invariant()?;
         return create_state(
             info,
             payer,
@@ -81,6 +82,7 @@ pub(crate) fn credit_recipient<'info>(
         DeepNodeError::RewardAccountMismatch
     );
     balance.credit(dn, rev)?;
+    balance.invariant()?;
     write_state(info, &balance)
 }
 

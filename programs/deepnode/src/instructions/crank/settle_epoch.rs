@@ -329,6 +329,7 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
     a.config.dn_minted = a.config.dn_minted.checked_add(minted).or_overflow()?;
     a.config.invariant()?;
     period.minted = period.minted.checked_add(minted).or_overflow()?;
+    period.invariant()?;
     if a.period.data_is_empty() {
         create_state(
             &a.period,
@@ -401,6 +402,12 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
         &system,
         dn.tip,
         0,
+    )?;
+    a.epoch.invariant()?;
+    a.book.invariant()?;
+    a.stake_pool.invariant(
+        token_balance(&a.stake_vault)?,
+        token_balance(&a.reward_vault)?,
     )?;
     let event = EpochSettled {
         domain: domain_key,

@@ -13,7 +13,7 @@ use crate::create::{load_state, write_state};
 use crate::errors::DeepNodeError;
 use crate::events::EpochSwept;
 use crate::state::{Config, Domain, Epoch, EpochBook, StakePool};
-use crate::token_util::VaultCpi;
+use crate::token_util::{token_balance, VaultCpi};
 
 /// Accounts of [`sweep_epoch`](crate::deepnode::sweep_epoch).
 #[event_cpi]
@@ -91,8 +91,12 @@ pub fn handler(mut ctx: Context<SweepEpoch>) -> Result<()> {
     pool.dn_burned = pool.dn_burned.wrapping_add(dn);
     // The revenue stays in the reward vault, now owed to the open epoch's pool.
     open_book.rolled_in = open_book.rolled_in.checked_add(rev).or_overflow()?;
+    open_book.invariant()?;
     write_state(&a.open_book, &open_book)?;
     a.book.settlement.swept = true;
+    a.book.invariant()?;
+    a.stake_pool
+        .check_stake_vault(token_balance(&a.stake_vault)?)?;
     let event = EpochSwept {
         domain: a.domain.key(),
         epoch: a.epoch.index,

@@ -30,6 +30,7 @@ pub fn handler(ctx: Context<SetFeeAuthority>, fee_authority: Pubkey) -> Result<(
     );
     let old = domain.fee_authority;
     domain.fee_authority = fee_authority;
+    domain.invariant()?;
     let event = FeeAuthorityChanged {
         domain: domain.key(),
         old,

@@ -31,6 +31,7 @@ pub fn handler(ctx: Context<AcceptAuthority>) -> Result<()> {
     let old = config.authority;
     config.authority = pending;
     config.pending_authority = None;
+    config.invariant()?;
     crate::emit_event!(ctx, AuthorityAccepted { old, new: pending });
     Ok(())
 }

@@ -22,6 +22,7 @@ pub struct ProposeAuthority<'info> {
 pub fn handler(ctx: Context<ProposeAuthority>, new_authority: Option<Pubkey>) -> Result<()> {
     let config = &mut ctx.accounts.config;
     config.pending_authority = new_authority;
+    config.invariant()?;
     let event = AuthorityProposed {
         authority: config.authority,
         pending: new_authority,

@@ -24,6 +24,7 @@ pub fn handler(ctx: Context<SetPaused>, paused: bool) -> Result<()> {
     let config = &mut ctx.accounts.config;
     require!(config.paused != paused, DeepNodeError::PauseUnchanged);
     config.paused = paused;
+    config.invariant()?;
     let event = PauseChanged {
         authority: config.authority,
         paused,

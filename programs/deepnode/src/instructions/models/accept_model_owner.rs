@@ -32,6 +32,7 @@ pub fn handler(ctx: Context<AcceptModelOwner>) -> Result<()> {
     let old = model.owner;
     model.owner = pending;
     model.pending_owner = None;
+    model.invariant()?;
     let event = ModelOwnerAccepted {
         model: model.key(),
         old,

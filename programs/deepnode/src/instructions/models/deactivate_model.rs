@@ -24,6 +24,7 @@ pub fn handler(ctx: Context<DeactivateModel>) -> Result<()> {
     let model = &mut ctx.accounts.model;
     require!(model.active, DeepNodeError::ModelInactive);
     model.active = false;
+    model.invariant()?;
     let event = ModelDeactivated {
         model: model.key(),
         owner: model.owner,

@@ -71,6 +71,7 @@ pub fn handler(ctx: Context<MintModel>, owner_share_bps: u16) -> Result<()> {
         reserved: [0; 64],
     };
     domain.invariant()?;
+    model.invariant()?;
     create_state(
         &ctx.accounts.model.to_account_info(),
         &ctx.accounts.owner.to_account_info(),

@@ -22,6 +22,7 @@ pub struct ProposeModelOwner<'info> {
 pub fn handler(ctx: Context<ProposeModelOwner>, new_owner: Option<Pubkey>) -> Result<()> {
     let model = &mut ctx.accounts.model;
     model.pending_owner = new_owner;
+    model.invariant()?;
     let event = ModelOwnerProposed {
         model: model.key(),
         owner: model.owner,

@@ -83,6 +83,7 @@ pub fn credit_payment(
     v.lifetime_buyback = v.lifetime_buyback.wrapping_add(split.buyback);
 
     model.invariant()?;
+    model_epoch.invariant()?;
     epoch_shard.invariant()?;
     Ok(RoutedLine {
         model: model_key,

@@ -85,6 +85,7 @@ pub fn handler(mut ctx: Context<InitStakePool>) -> Result<()> {
         rev_carry: 0,
         reserved: [0; 16],
     };
+    pool.check_totals()?;
     let payer = a.payer.to_account_info();
     let system = a.system_program.to_account_info();
     create_state(

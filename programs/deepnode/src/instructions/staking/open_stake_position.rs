@@ -54,6 +54,7 @@ pub fn handler(ctx: Context<OpenStakePosition>) -> Result<()> {
         carry_rev: 0,
         reserved: [0; 15],
     };
+    position.invariant(a.domain.current_epoch)?;
     create_state(
         &a.position.to_account_info(),
         &a.owner.to_account_info(),

@@ -120,6 +120,8 @@ pub fn handler(mut ctx: Context<RequestUnstake>, amount: u64) -> Result<()> {
     if p.validator {
         pool.remove_validator_stake(amount)?;
     }
+    pool.check_totals()?;
+    ticket.invariant()?;
 
     if created {
         create_state(

@@ -116,6 +116,7 @@ pub fn handler(mut ctx: Context<WithdrawStake>) -> Result<()> {
     a.stake_pool
         .check_stake_vault(token_balance(&a.stake_vault.to_account_info())?)?;
     a.position.invariant(current)?;
+    a.ticket.invariant()?;
     let closed = a.ticket.principal == 0 && a.ticket.rewards_credited;
     let event = StakeWithdrawn {
         domain: a.domain.key(),

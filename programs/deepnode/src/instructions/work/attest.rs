@@ -252,6 +252,8 @@ impl<'info> Ballot<'_, 'info> {
                 record_created: created,
             });
         }
+        self.epoch.invariant()?;
+        self.book.invariant()?;
         Ok(out)
     }
 }

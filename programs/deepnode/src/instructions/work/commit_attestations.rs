@@ -89,6 +89,7 @@ pub fn handler(
         revealed: 0,
         rent_payer: authority,
     };
+    commitment.invariant()?;
     if replaced {
         let old: Commitment = load_state(&info)?;
         require!(

@@ -28,6 +28,7 @@ pub fn handler(mut ctx: Context<DeregisterMiner>) -> Result<()> {
     let a = &mut ctx.accounts;
     require!(a.miner.active, DeepNodeError::MinerNotRegistered);
     a.miner.active = false;
+    a.miner.invariant(a.domain.current_epoch)?;
     a.domain.miners_active = a.domain.miners_active.checked_sub(1).or_overflow()?;
     let event = MinerDeregistered {
         domain: a.domain.key(),

@@ -51,6 +51,8 @@ pub fn handler(mut ctx: Context<DeregisterValidator>) -> Result<()> {
     a.position.validator = false;
     a.stake_pool
         .remove_validator_stake(a.position.next_stake()?)?;
+    a.stake_pool.check_totals()?;
+    a.position.invariant(a.domain.current_epoch)?;
     a.domain.validators_active = a.domain.validators_active.checked_sub(1).or_overflow()?;
     let event = ValidatorDeregistered {
         domain: a.domain.key(),

@@ -48,6 +48,7 @@ pub fn handler(mut ctx: Context<RegisterMiner>) -> Result<()> {
             registered_epoch: epoch,
             reserved: [0; 16],
         };
+        miner.invariant(epoch)?;
         create_state(
             &info,
             &a.authority.to_account_info(),
@@ -66,6 +67,7 @@ pub fn handler(mut ctx: Context<RegisterMiner>) -> Result<()> {
         require!(!miner.active, DeepNodeError::MinerAlreadyRegistered);
         miner.active = true;
         miner.registered_epoch = epoch;
+        miner.invariant(epoch)?;
         write_state(&info, &miner)?;
     }
     a.domain.miners_active = a.domain.miners_active.checked_add(1).or_overflow()?;

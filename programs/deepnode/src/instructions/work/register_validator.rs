@@ -153,6 +153,8 @@ pub fn handler(mut ctx: Context<RegisterValidator>) -> Result<()> {
     a.domain.validators_active = a.domain.validators_active.checked_add(1).or_overflow()?;
     a.position.validator = true;
     a.stake_pool.add_validator_stake(a.position.next_stake()?)?;
+    a.stake_pool.check_totals()?;
+    a.position.invariant(a.domain.current_epoch)?;
     let event = ValidatorRegistered {
         domain: domain_key,
         authority,

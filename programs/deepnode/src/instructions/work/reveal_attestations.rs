@@ -117,6 +117,7 @@ pub fn handler<'info>(
     );
     let out = ballot.record(epoch_index, &lines, accounts)?;
     a.commitment.revealed = a.commitment.revealed.saturating_add(1);
+    a.commitment.invariant()?;
     let event = AttestationsRevealed {
         domain: domain_key,
         epoch: epoch_index,
