@@ -11,6 +11,7 @@
 //! and the goals of the SBF issue, `pay` at most 25,000 CU and every claim at most
 //! 30,000. Run: `cargo bench -p deepnode-tests --bench compute` (reads
 //! `target/deploy/deepnode.so`, or the `.so` named by `DEEPNODE_SBF`).
+use deepnode_runtime::keys::keypair;
 use std::collections::BTreeMap;
 
 use deepnode::constants::{MAX_ATTEST_LINES, MAX_BATCH_LINES, MAX_SHARDS};
@@ -49,6 +50,50 @@ struct Case {
     limit: u32,
     /// Heap bytes used, when the `.so` is the `heap-report` build (its events log it).
     heap: Option<u64>,
+    /// The calls the instruction made, each with the units it consumed: what the
+    /// program's own code used is `units` less their sum.
+    calls: Vec<(String, u64)>,
+}
+
+/// The calls a transaction's top-level program instruction made (depth 2 in the log:
+/// "Program X invoke [2]" ... "Program X consumed N of M compute units"), named.
+fn inner_calls(logs: &[String]) -> Vec<(String, u64)> {
+    let mut depth = Vec::new();
+    let mut calls = Vec::new();
+    for line in logs {
+        let Some(rest) = line.strip_prefix("Program ") else {
+            continue;
+        };
+        let mut words = rest.split_whitespace();
+        let (Some(id), Some(verb), Some(arg)) = (words.next(), words.next(), words.next()) else {
+            continue;
+        };
+        match verb {
+            "invoke" => depth.push((id.to_string(), arg.trim_matches(['[', ']']).to_string())),
+            // Every invocation ends with its "consumed" line.
+            "consumed" => {
+                if let Some((program, d)) = depth.pop() {
+                    if d == "2" {
+                        let units = arg.parse().expect("consumed units");
+                        calls.push((call_name(&program), units));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    calls
+}
+
+/// A readable name of a called program.
+fn call_name(program: &str) -> String {
+    match program {
+        p if p == TOKEN.to_string() => "SPL Token".into(),
+        p if p == TOKEN_2022.to_string() => "Token-2022".into(),
+        p if p == deepnode::ID.to_string() => "event (self-CPI)".into(),
+        p if p == solana_sdk_ids::system_program::ID.to_string() => "System".into(),
+        p => p.into(),
+    }
 }
 
 /// The heap use a `heap-report` build logged ("heap used: N"), if any.
@@ -86,6 +131,7 @@ impl Bench {
             tx_units: m.units,
             limit: m.limit,
             heap: heap_used(&m.logs),
+            calls: inner_calls(&m.logs),
         });
         units
     }
@@ -120,7 +166,7 @@ impl Bench {
     /// A new buyer (100,000 DN) buys everything domain `d`'s auction has for sale at
     /// `max_price_e9` at most, measured under `case`.
     async fn buy_everything(&mut self, p: &Protocol, d: &DomainFx, max_price_e9: u64, case: &str) {
-        let buyer = Keypair::new();
+        let buyer = keypair();
         self.env.airdrop(&buyer.pubkey(), 1_000_000_000).await;
         let dn = self
             .env
@@ -164,7 +210,7 @@ impl Bench {
 /// full batch creating every record, the claims, fees and the buyback.
 async fn routing(b: &mut Bench, p: &Protocol, d: &DomainFx, label: &str) {
     let (model, owner) = b.env.model(d, 2_500).await;
-    let consumer = Keypair::new();
+    let consumer = keypair();
     b.env.airdrop(&consumer.pubkey(), 1_000_000_000).await;
     let consumer_token = b
         .env
@@ -281,16 +327,16 @@ async fn main() {
         let mut other = Env::start().await;
         other.record_compute();
         let upgrade = other.upgrade.insecure_clone();
-        let mint = Keypair::new();
+        let mint = keypair();
         let payer = other.payer().pubkey();
         let init = ix::initialize_with_new_mint(
             payer,
             upgrade.pubkey(),
             mint.pubkey(),
-            Keypair::new().pubkey(),
+            keypair().pubkey(),
             TOKEN,
             InitializeArgs {
-                authority: Keypair::new().pubkey(),
+                authority: keypair().pubkey(),
                 bounds: default_bounds(),
                 max_supply: None,
             },
@@ -305,6 +351,7 @@ async fn main() {
             tx_units: m.units,
             limit: m.limit,
             heap: heap_used(&m.logs),
+            calls: inner_calls(&m.logs),
         });
         b.env.measured.as_mut().expect("recording").push(m);
     }
@@ -319,7 +366,7 @@ async fn main() {
         .await;
     let dn_domain = b
         .env
-        .domain_on_mint(&p, p.dn.mint, TOKEN, Keypair::new(), 2, default_settings())
+        .domain_on_mint(&p, p.dn.mint, TOKEN, keypair(), 2, default_settings())
         .await;
     let mut wide = b
         .env
@@ -434,7 +481,7 @@ async fn main() {
 
     // Governance and administration.
     let gov = p.gov.insecure_clone();
-    let next_gov = Keypair::new();
+    let next_gov = keypair();
     let domain_key = stable.keys.domain;
     b.case(
         "names a successor",
@@ -455,7 +502,7 @@ async fn main() {
         .await;
     let foundation = b
         .env
-        .create_token_account(&Keypair::new().pubkey(), &p.dn.mint)
+        .create_token_account(&keypair().pubkey(), &p.dn.mint)
         .await;
     b.case("", &[ix::set_foundation(gov.pubkey(), foundation)], &[&gov])
         .await;
@@ -477,13 +524,13 @@ async fn main() {
         &[ix::set_fee_authority(
             owner.pubkey(),
             domain_key,
-            Keypair::new().pubkey(),
+            keypair().pubkey(),
         )],
         &[&owner],
     )
     .await;
     let (model, model_owner) = b.env.model(&stable, 100).await;
-    let heir = Keypair::new();
+    let heir = keypair();
     b.case(
         "",
         &[ix::propose_model_owner(
@@ -604,7 +651,7 @@ async fn offset(b: &mut Bench, p: &Protocol) {
     let mut d = b.env.domain_with(p, TOKEN_2022, &fee, 2, settings).await;
     let vs = b.env.validators(p, &mut d, 2, 1_000_000).await;
     let miner = b.env.miner(&d).await;
-    let keeper = Keypair::new();
+    let keeper = keypair();
     b.env.airdrop(&keeper.pubkey(), 1_000_000_000).await;
     b.env.settle_pending(p, &d, &keeper).await;
     let gov = p.gov.insecure_clone();
@@ -705,7 +752,7 @@ async fn crank(b: &mut Bench, p: &Protocol) {
         .domain_with(p, TOKEN_2022, &fee, 2, default_settings())
         .await;
     let vs = b.env.validators(p, &mut d, 16, 1_000_000).await;
-    let keeper = Keypair::new();
+    let keeper = keypair();
     b.env.airdrop(&keeper.pubkey(), 1_000_000_000).await;
     b.env.settle_pending(p, &d, &keeper).await;
     let payer = b.env.payer().pubkey();
@@ -1106,6 +1153,25 @@ fn report(b: &Bench) {
     ]
     .map(|n| (n, *all[n].iter().max().expect("claim")));
     println!("Goals: a payment at most {PAY_GOAL} CU: {pays:?}; every claim and withdrawal at most {CLAIM_GOAL} CU: {claims:?}.");
+    // Where a payment's units go: the calls it makes, and the program's own code.
+    for (name, case) in [
+        ("pay", "SPL Token, later"),
+        ("pay", "Token-2022 with a transfer fee, later"),
+    ] {
+        let c = b
+            .cases
+            .iter()
+            .find(|c| c.instruction == name && c.case == case)
+            .expect("the payment case");
+        let called: u64 = c.calls.iter().map(|(_, u)| u).sum();
+        let parts: Vec<String> = c.calls.iter().map(|(n, u)| format!("{n} {u}")).collect();
+        println!(
+            "{name}, {case}: {} CU = {} + the program's own code {}",
+            c.units,
+            parts.join(" + "),
+            c.units - called
+        );
+    }
     let failed_goals: Vec<String> = pays
         .iter()
         .map(|(n, u)| (*n, *u, PAY_GOAL))

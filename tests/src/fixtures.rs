@@ -1,6 +1,7 @@
 //! Standard set-ups: bounds, settings, an initialised protocol, domains and models.
 use deepnode::instructions::{CreateDomainArgs, InitializeArgs};
 use deepnode::state::{Bounds, BpsRange, Domain, DomainSettings, SplitBps};
+use deepnode_runtime::keys::keypair;
 use deepnode_sdk::ix::{self, DnKeys, DomainKeys};
 use deepnode_sdk::pda;
 use solana_sdk::pubkey::Pubkey;
@@ -151,14 +152,14 @@ impl Env {
         dn_program: Pubkey,
         max_supply: Option<u64>,
     ) -> Protocol {
-        let gov = Keypair::new();
-        let temp = Keypair::new();
+        let gov = keypair();
+        let temp = keypair();
         let mint = self.create_mint(dn_program, 6, &temp.pubkey()).await;
-        let dn_holder = Keypair::new();
+        let dn_holder = keypair();
         let dn_holder_account = self
             .funded_account(&dn_holder.pubkey(), &mint, &temp, DN_HOLDER_FUNDS)
             .await;
-        let foundation_owner = Keypair::new();
+        let foundation_owner = keypair();
         let foundation = self
             .create_token_account(&foundation_owner.pubkey(), &mint)
             .await;
@@ -202,7 +203,7 @@ impl Env {
         shards: u8,
         settings: DomainSettings,
     ) -> DomainFx {
-        let mint_authority = Keypair::new();
+        let mint_authority = keypair();
         let mint = self
             .create_mint_full(program, 6, &mint_authority.pubkey(), None, exts)
             .await;
@@ -220,7 +221,7 @@ impl Env {
         shards: u8,
         settings: DomainSettings,
     ) -> DomainFx {
-        let (owner, fee_authority) = (Keypair::new(), Keypair::new());
+        let (owner, fee_authority) = (keypair(), keypair());
         let ids = DomainIds {
             mint,
             program,
@@ -291,7 +292,7 @@ impl Env {
 
     /// Mints a model with owner share `x`; returns (model, owner).
     pub async fn model(&mut self, d: &DomainFx, x: u16) -> (Pubkey, Keypair) {
-        let owner = Keypair::new();
+        let owner = keypair();
         self.airdrop(&owner.pubkey(), 1_000_000_000).await;
         let domain: Domain = self.get(d.keys.domain).await;
         let ix = ix::mint_model(owner.pubkey(), d.keys.domain, domain.model_count, x);
@@ -301,7 +302,7 @@ impl Env {
 
     /// A consumer with `amount` revenue tokens; returns (consumer, its token account).
     pub async fn consumer(&mut self, d: &DomainFx, amount: u64) -> (Keypair, Pubkey) {
-        let consumer = Keypair::new();
+        let consumer = keypair();
         self.airdrop(&consumer.pubkey(), 1_000_000_000).await;
         let authority = d.mint_authority.insecure_clone();
         let account = self

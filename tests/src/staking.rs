@@ -1,6 +1,7 @@
 //! Staking and verified-work helpers: stakers with DN, validators and miners, epoch
 //! closing.
 use deepnode::state::{Domain, Epoch, StakePool, StakePosition};
+use deepnode_runtime::keys::keypair;
 use deepnode_sdk::ix::{self, StakerKeys};
 use deepnode_sdk::pda;
 use solana_sdk::pubkey::Pubkey;
@@ -30,7 +31,7 @@ impl StakerFx {
 impl Env {
     /// A new key holding `dn` DN (from the DN holder), with an open position in `d`.
     pub async fn staker(&mut self, p: &Protocol, d: &DomainFx, dn: u64) -> StakerFx {
-        let kp = Keypair::new();
+        let kp = keypair();
         self.airdrop(&kp.pubkey(), 1_000_000_000).await;
         let dn_account = self.create_token_account(&kp.pubkey(), &p.dn.mint).await;
         if dn > 0 {
@@ -118,7 +119,7 @@ impl Env {
 
     /// A registered miner of `d`.
     pub async fn miner(&mut self, d: &DomainFx) -> Keypair {
-        let kp = Keypair::new();
+        let kp = keypair();
         self.airdrop(&kp.pubkey(), 1_000_000_000).await;
         self.ok(&[ix::register_miner(kp.pubkey(), d.keys.domain)], &[&kp])
             .await;

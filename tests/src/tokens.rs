@@ -1,6 +1,7 @@
 //! SPL Token / Token-2022 helpers: mints with chosen extensions, token accounts, balances.
 use anchor_lang::solana_program::system_instruction;
 use anchor_spl::token_2022::spl_token_2022;
+use deepnode_runtime::keys::keypair;
 use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
@@ -118,7 +119,7 @@ impl Env {
         freeze: Option<&Pubkey>,
         exts: &[MintExt],
     ) -> Pubkey {
-        let mint = Keypair::new();
+        let mint = keypair();
         let kinds: Vec<ExtensionType> = exts.iter().map(MintExt::kind).collect();
         let len = ExtensionType::try_calculate_account_len::<MintState>(&kinds).expect("mint len");
         let rent = self.ctx.banks_client.get_rent().await.expect("rent");
@@ -158,7 +159,7 @@ impl Env {
         let program = mint_account.owner;
         let len = deepnode_sdk::tokens::account_len(&program, mint, &mint_account.data)
             .expect("account length");
-        let account = Keypair::new();
+        let account = keypair();
         let rent = self.ctx.banks_client.get_rent().await.expect("rent");
         let payer = self.payer();
         let ixs = vec![

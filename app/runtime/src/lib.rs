@@ -6,6 +6,7 @@
 //! tests' fixtures and assertions live in `deepnode-tests`, on top of it.
 
 pub mod cluster;
+pub mod keys;
 
 use anchor_lang::prelude::AccountInfo;
 use anchor_lang::solana_program::bpf_loader_upgradeable::{self, UpgradeableLoaderState};
@@ -32,6 +33,9 @@ fn process(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> Progra
     let accounts: &[AccountInfo] = unsafe { std::mem::transmute(accounts) };
     deepnode::entry(program_id, accounts, data)
 }
+
+/// What the fee payer starts with: a million SOL, as `solana-program-test` gives its own.
+const PAYER_LAMPORTS: u64 = 1_000_000 * 1_000_000_000;
 
 /// A started in-process validator with the program loaded.
 pub struct Runtime {
@@ -211,12 +215,25 @@ impl Runtime {
         pt
     }
 
-    /// Starts a validator with the program loaded (nothing initialised yet).
+    /// Starts a validator with the program loaded (nothing initialised yet). Its fee
+    /// payer and upgrade authority come from [`keys::keypair`], so that a run creating
+    /// its keys in the same order gets the same addresses.
     pub async fn start() -> Runtime {
-        let upgrade = Keypair::new();
-        let ctx = Self::program_test(&upgrade.pubkey())
-            .start_with_context()
-            .await;
+        let upgrade = keys::keypair();
+        let payer = keys::keypair();
+        let mut pt = Self::program_test(&upgrade.pubkey());
+        pt.add_account(
+            payer.pubkey(),
+            Account {
+                lamports: PAYER_LAMPORTS,
+                data: Vec::new(),
+                owner: solana_sdk_ids::system_program::ID,
+                executable: false,
+                rent_epoch: 0,
+            },
+        );
+        let mut ctx = pt.start_with_context().await;
+        ctx.payer = payer;
         Runtime {
             ctx,
             upgrade,

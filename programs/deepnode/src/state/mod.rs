@@ -171,5 +171,26 @@ mod invariant_tests {
         t.invariant().unwrap();
         t.principal = 299;
         assert_eq!(broke(t.invariant()), BROKEN);
+
+        let mut r = WorkRecord {
+            version: 1,
+            bump: 255,
+            domain: k,
+            epoch: 1,
+            count: 2,
+            finalised: false,
+            verified_units: 0,
+            rent_payer: k,
+            attestations: [Attestation::default(); 16],
+        };
+        r.attestations[0].validator = 3;
+        r.attestations[1].validator = 5;
+        r.check_attestations().unwrap();
+        r.verified_units = 10;
+        assert_eq!(broke(r.invariant()), BROKEN);
+        r.finalised = true;
+        r.invariant().unwrap();
+        r.attestations[1].validator = 3;
+        assert_eq!(broke(r.check_attestations()), 6086);
     }
 }

@@ -175,12 +175,25 @@ impl WorkRecord {
         Ok(())
     }
 
-    /// Checks every recorded validator appears once.
+    /// Checks the record is coherent: its count fits its slots, and work is verified
+    /// only once finalised. Cheap: run wherever the record is written.
     pub fn invariant(&self) -> Result<()> {
         require!(
             usize::from(self.count) <= self.attestations.len(),
             DeepNodeError::AttestationsFull
         );
+        require!(
+            self.finalised || self.verified_units == 0,
+            DeepNodeError::InvariantBroken
+        );
+        Ok(())
+    }
+
+    /// [`Self::invariant`], and every recorded validator appears once (up to 120
+    /// comparisons): run where attestations change (`attest`, `reveal_attestations`),
+    /// not where only the finalisation flags do.
+    pub fn check_attestations(&self) -> Result<()> {
+        self.invariant()?;
         let recorded = self.recorded();
         for (i, a) in recorded.iter().enumerate() {
             require!(

@@ -243,7 +243,7 @@ impl<'info> Ballot<'_, 'info> {
                     None
                 }
             };
-            record.invariant()?;
+            record.check_attestations()?;
             write_state(record_info, &record)?;
             out.push(AttestedLine {
                 miner: miner_key,
