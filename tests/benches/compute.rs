@@ -1,6 +1,6 @@
 //! Compute units per instruction, measured on the SBF build (`tests/sbf/build.sh`) in
 //! `solana-program-test`: one run through every instruction of the program, each at its
-//! maximum size where it has one (`settle_batch` at its line cap creating every record,
+//! maximum size where it has one (`pay_batch` at its line cap creating every record,
 //! `attest` at its miner cap creating every work record, `close_epoch` with 16 shards),
 //! on the costliest token program (Token-2022 with a transfer fee, or a DN-paid domain
 //! that burns). The runtime meters as a cluster does, and every case is sent as the
@@ -251,7 +251,7 @@ async fn routing(b: &mut Bench, p: &Protocol, d: &DomainFx, label: &str) {
             usage_units: 10,
         })
         .collect();
-    let batch = ix::settle_batch(&d.keys, processor.pubkey(), processor_token, 1, &lines);
+    let batch = ix::pay_batch(&d.keys, processor.pubkey(), processor_token, 1, &lines);
     let cost = (compute::SETTLE_BATCH, MAX_BATCH_LINES);
     b.batch(
         &format!("{label}, {MAX_BATCH_LINES} lines (the cap), every record created"),
@@ -294,7 +294,7 @@ async fn routing(b: &mut Bench, p: &Protocol, d: &DomainFx, label: &str) {
     );
     b.case(&format!("{label}, creates the auction"), &[params], &[&gov])
         .await;
-    let collect = ix::collect_buyback(&d.keys, 1);
+    let collect = ix::fund_auction(&d.keys, 1);
     b.case(
         &format!("{label}, shard with a full batch"),
         &[collect],
@@ -688,7 +688,7 @@ async fn offset(b: &mut Bench, p: &Protocol) {
         let record = pda::work_record(&pda::miner(&d.keys.domain, &miner.pubkey()), epoch);
         let finalise = ix::finalise_work(payer, d.keys.domain, epoch, &[record]);
         b.env.ok(&[finalise], &[]).await;
-        let collect = ix::collect_pools(payer, &d.keys, epoch, &[0, 1]);
+        let collect = ix::fund_reward_vault(payer, &d.keys, epoch, &[0, 1]);
         b.env.ok(&[collect], &[]).await;
         let k = b.env.settle_keys(&d, epoch).await;
         let settle = ix::settle_epoch(keeper.pubkey(), &d.keys, &p.dn, k);
@@ -697,7 +697,7 @@ async fn offset(b: &mut Bench, p: &Protocol) {
             break;
         }
         // Everything for sale, once the auction rests at its floor.
-        b.env.ok(&[ix::collect_buyback(&d.keys, 0)], &[]).await;
+        b.env.ok(&[ix::fund_auction(&d.keys, 0)], &[]).await;
         b.env.advance(61).await;
         let case = "offset and buyback stock: DN burned and into the offset reserve";
         b.buy_everything(p, &d, 2_000_000_000, case).await;
@@ -740,9 +740,9 @@ fn legacy_capacity(payer: &Pubkey, max: usize, build: impl Fn(usize) -> Instruct
 /// claim of DN and revenue, the sweep and closing the records left.
 async fn crank(b: &mut Bench, p: &Protocol) {
     use deepnode::constants::{
-        MAX_CLOSE_ACCOUNTS, MAX_COLLECT_LINES, MAX_CREDIT_LINES, MAX_FINALISE_RECORDS,
+        MAX_CLAIM_LINES, MAX_CLOSE_ACCOUNTS, MAX_CREDIT_LINES, MAX_FINALISE_RECORDS,
     };
-    use deepnode_sdk::ix::{CollectLine, CreditLine};
+    use deepnode_sdk::ix::{ClaimLine, CreditLine};
     let fee = [MintExt::TransferFee {
         bps: 50,
         max: 5_000,
@@ -826,7 +826,7 @@ async fn crank(b: &mut Bench, p: &Protocol) {
         (cost, MAX_FINALISE_RECORDS),
     )
     .await;
-    let collect = ix::collect_pools(payer, &d.keys, epoch, &[0, 1]);
+    let collect = ix::fund_reward_vault(payer, &d.keys, epoch, &[0, 1]);
     b.batch(
         "2 shards, Token-2022 with a transfer fee",
         collect,
@@ -850,7 +850,7 @@ async fn crank(b: &mut Bench, p: &Protocol) {
         authority: m.pubkey(),
         rent_payer,
     };
-    let own = ix::credit(
+    let own = ix::credit_payouts(
         miners[0].pubkey(),
         d.keys.domain,
         epoch,
@@ -866,10 +866,10 @@ async fn crank(b: &mut Bench, p: &Protocol) {
     .await;
     let credit_legacy = legacy_capacity(&payer, MAX_CREDIT_LINES, |n| {
         let lines: Vec<CreditLine> = miners[1..=n].iter().map(line).collect();
-        ix::credit(payer, d.keys.domain, epoch, &lines)
+        ix::credit_payouts(payer, d.keys.domain, epoch, &lines)
     });
     let lines: Vec<CreditLine> = miners[1..=credit_legacy].iter().map(line).collect();
-    let push = ix::credit(payer, d.keys.domain, epoch, &lines);
+    let push = ix::credit_payouts(payer, d.keys.domain, epoch, &lines);
     b.batch(
         &format!("push of {credit_legacy} miners (a legacy transaction's most)"),
         push,
@@ -883,7 +883,7 @@ async fn crank(b: &mut Bench, p: &Protocol) {
         .iter()
         .map(line)
         .collect();
-    let push = ix::credit(payer, d.keys.domain, epoch, &lines);
+    let push = ix::credit_payouts(payer, d.keys.domain, epoch, &lines);
     b.batch(
         &format!("push of {MAX_CREDIT_LINES} miners (the cap)"),
         push,
@@ -899,13 +899,13 @@ async fn crank(b: &mut Bench, p: &Protocol) {
     for m in &miners[..credited] {
         let dn_account = b.env.dn_account(p, &m.pubkey(), 0).await;
         let rev = b.env.revenue_account(p, &d, &m.pubkey(), 0).await;
-        accounts.push(CollectLine {
+        accounts.push(ClaimLine {
             recipient: m.pubkey(),
             dn_account,
             revenue_account: rev,
         });
     }
-    let own = ix::collect(miners[0].pubkey(), &d.keys, &p.dn, &accounts[..1]);
+    let own = ix::claim_rewards(miners[0].pubkey(), &d.keys, &p.dn, &accounts[..1]);
     b.batch(
         "a miner's own balance, DN and revenue",
         own,
@@ -914,13 +914,13 @@ async fn crank(b: &mut Bench, p: &Protocol) {
         (compute::COLLECT, 1),
     )
     .await;
-    let push = ix::collect(payer, &d.keys, &p.dn, &accounts[1..=MAX_COLLECT_LINES]);
+    let push = ix::claim_rewards(payer, &d.keys, &p.dn, &accounts[1..=MAX_CLAIM_LINES]);
     b.batch(
-        &format!("push of {MAX_COLLECT_LINES} balances (the cap)"),
+        &format!("push of {MAX_CLAIM_LINES} balances (the cap)"),
         push,
         &[],
         true,
-        (compute::COLLECT, MAX_COLLECT_LINES),
+        (compute::COLLECT, MAX_CLAIM_LINES),
     )
     .await;
     let keys = b.env.staker_keys(&d, &vs[0]).await;
@@ -955,7 +955,7 @@ async fn crank(b: &mut Bench, p: &Protocol) {
 /// balance collected after one credited epoch and after fifty; a staker's rewards
 /// claimed after one settled epoch and after fifty.
 async fn claims_over_epochs(b: &mut Bench, p: &Protocol) {
-    use deepnode_sdk::ix::{CollectLine, CreditLine};
+    use deepnode_sdk::ix::{ClaimLine, CreditLine};
     let mut settings = default_settings();
     settings.quorum = 1;
     let mut d = b.env.domain_with(p, TOKEN, &[], 1, settings).await;
@@ -981,7 +981,7 @@ async fn claims_over_epochs(b: &mut Bench, p: &Protocol) {
             let attest = ix::attest(v.key(), d.keys.domain, d.keys.epoch, &[line]);
             b.env.ok(&[attest], &[&v.kp]).await;
             let settled = b.env.crank(p, &mut d, &[m.pubkey()], &keeper).await;
-            let credit = ix::credit(
+            let credit = ix::credit_payouts(
                 keeper.pubkey(),
                 d.keys.domain,
                 settled.epoch,
@@ -991,12 +991,12 @@ async fn claims_over_epochs(b: &mut Bench, p: &Protocol) {
             );
             b.env.ok(&[credit], &[]).await;
         }
-        let line = CollectLine {
+        let line = ClaimLine {
             recipient: owner.pubkey(),
             dn_account: owner_dn,
             revenue_account: owner_rev,
         };
-        let collect = ix::collect(owner.pubkey(), &d.keys, &p.dn, &[line]);
+        let collect = ix::claim_rewards(owner.pubkey(), &d.keys, &p.dn, &[line]);
         b.case(
             &format!("the domain owner's balance credited over {round} epochs"),
             &[collect],

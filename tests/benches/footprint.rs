@@ -127,7 +127,7 @@ fn main() {
             ix::claim_model_revenue(&d, payer, model, account, 0),
         ),
         ("withdraw_fees", ix::withdraw_fees(&d, payer, account, 0)),
-        ("collect_buyback", ix::collect_buyback(&d, 0)),
+        ("fund_auction", ix::fund_auction(&d, 0)),
         (
             "buy_back",
             ix::buy_back(&d, &dn, payer, account, Pubkey::new_unique(), 1, 1),
@@ -182,14 +182,14 @@ fn main() {
                 usage_units: 1,
             })
             .collect();
-        let i = ix::settle_batch(&d, payer, account, 0, &lines);
+        let i = ix::pay_batch(&d, payer, account, 0, &lines);
         let (bytes, accounts) = legacy(&i, &payer);
         if bytes <= PACKET {
             legacy_max = n;
         }
         let fits = if bytes <= PACKET { "" } else { " (over 1,232)" };
         println!(
-            "| settle_batch, {n} lines | {bytes}{fits} | {accounts} | {} |",
+            "| pay_batch, {n} lines | {bytes}{fits} | {accounts} | {} |",
             with_table(&i, &payer)
         );
     }
@@ -276,9 +276,9 @@ fn crank(
     attest_legacy: usize,
 ) {
     use deepnode::constants::{
-        MAX_CLOSE_ACCOUNTS, MAX_COLLECT_LINES, MAX_CREDIT_LINES, MAX_FINALISE_RECORDS,
+        MAX_CLAIM_LINES, MAX_CLOSE_ACCOUNTS, MAX_CREDIT_LINES, MAX_FINALISE_RECORDS,
     };
-    use deepnode_sdk::ix::{CollectLine, CreditLine, SettleKeys};
+    use deepnode_sdk::ix::{ClaimLine, CreditLine, SettleKeys};
     let domain = d.domain;
     let records = |n: usize| -> Vec<Pubkey> { (0..n).map(|_| Pubkey::new_unique()).collect() };
     let finalise = |n: usize| ix::finalise_work(*payer, domain, 0, &records(n));
@@ -291,17 +291,17 @@ fn crank(
             })
             .collect()
     };
-    let credit = |n: usize| ix::credit(*payer, domain, 0, &miners(n));
-    let balances = |n: usize| -> Vec<CollectLine> {
+    let credit = |n: usize| ix::credit_payouts(*payer, domain, 0, &miners(n));
+    let balances = |n: usize| -> Vec<ClaimLine> {
         (0..n)
-            .map(|_| CollectLine {
+            .map(|_| ClaimLine {
                 recipient: Pubkey::new_unique(),
                 dn_account: Pubkey::new_unique(),
                 revenue_account: Pubkey::new_unique(),
             })
             .collect()
     };
-    let collect = |n: usize| ix::collect(*payer, d, dn, &balances(n));
+    let collect = |n: usize| ix::claim_rewards(*payer, d, dn, &balances(n));
     let close = |n: usize| {
         let pairs: Vec<(Pubkey, Pubkey)> =
             records(n).into_iter().map(|r| (r, rent_payer)).collect();
@@ -315,7 +315,7 @@ fn crank(
     };
     let finalise_legacy = most(&finalise, MAX_FINALISE_RECORDS);
     let credit_legacy = most(&credit, MAX_CREDIT_LINES);
-    let collect_legacy = most(&collect, MAX_COLLECT_LINES);
+    let collect_legacy = most(&collect, MAX_CLAIM_LINES);
     let close_legacy = most(&close, MAX_CLOSE_ACCOUNTS);
     println!("\n## The crank's transactions\n");
     println!("| transaction | bytes (legacy) | accounts | bytes with a lookup table |");
@@ -329,8 +329,8 @@ fn crank(
             period: 0,
         },
     );
-    let pools2 = ix::collect_pools(*payer, d, 0, &[0, 1]);
-    let pools16 = ix::collect_pools(*payer, d, 0, &(0..16).collect::<Vec<u8>>());
+    let pools2 = ix::fund_reward_vault(*payer, d, 0, &[0, 1]);
+    let pools16 = ix::fund_reward_vault(*payer, d, 0, &(0..16).collect::<Vec<u8>>());
     let sweep = ix::sweep_epoch(*payer, d, dn, 0);
     let rows: Vec<(String, Instruction)> = vec![
         ("finalise_work, 1 record".into(), finalise(1)),
@@ -342,8 +342,8 @@ fn crank(
             format!("finalise_work, {MAX_FINALISE_RECORDS} records (the cap)"),
             finalise(MAX_FINALISE_RECORDS),
         ),
-        ("collect_pools, 2 shards".into(), pools2),
-        ("collect_pools, 16 shards".into(), pools16),
+        ("fund_reward_vault, 2 shards".into(), pools2),
+        ("fund_reward_vault, 16 shards".into(), pools16),
         (
             "settle_epoch (any number of participants or shards)".into(),
             settle,
@@ -366,8 +366,8 @@ fn crank(
             collect(collect_legacy),
         ),
         (
-            format!("collect, {MAX_COLLECT_LINES} balances (the cap)"),
-            collect(MAX_COLLECT_LINES),
+            format!("collect, {MAX_CLAIM_LINES} balances (the cap)"),
+            collect(MAX_CLAIM_LINES),
         ),
         ("sweep_epoch".into(), sweep),
     ];
@@ -405,7 +405,7 @@ fn crank(
     let validators = 16u64;
     let models = 10u64;
     println!("\n## Transactions per epoch (16 validators, 1,000 stakers, 10 models, 2 shards)\n");
-    println!("| miners | attest | finalise | collect_pools + settle | credit (push) | collect (push) | sweep + close | total, legacy | total, lookup tables | stakers |");
+    println!("| miners | attest | finalise | fund_reward_vault + settle | credit (push) | collect (push) | sweep + close | total, legacy | total, lookup tables | stakers |");
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for miners in [100u64, 1_000, 10_000] {
         let per = |n: u64, cap: usize| n.div_ceil(cap as u64);
@@ -424,7 +424,7 @@ fn crank(
         );
         let collects = (
             per(recipients, collect_legacy),
-            per(recipients, MAX_COLLECT_LINES),
+            per(recipients, MAX_CLAIM_LINES),
         );
         // Credits close the records; the sweep and closing the two shard counters: 2.
         let fixed = 2 + 2;

@@ -91,11 +91,11 @@ async fn measured(env: &Env, cluster: &mut InProcess, options: Options, title: &
     for step in [
         Step::CloseEpoch,
         Step::FinaliseWork,
-        Step::CollectPools,
+        Step::FundRewardVault,
         Step::SettleEpoch,
         Step::CreateTable,
         Step::ExtendTable,
-        Step::Credit,
+        Step::CreditPayouts,
         Step::SweepEpoch,
         Step::CloseAccounts,
     ] {

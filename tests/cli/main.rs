@@ -315,7 +315,7 @@ async fn every_command_through_a_whole_life() {
     env.ok(&[set], &[&gov]).await;
     let d: deepnode::state::Domain = env.get(pda::domain(0)).await;
     let keys = ix::DomainKeys::new(pda::domain(0), &d);
-    env.ok(&[ix::collect_buyback(&keys, 0)], &[]).await;
+    env.ok(&[ix::fund_auction(&keys, 0)], &[]).await;
     let supply = env.supply(dn).await;
     let out = ok(
         &mut c_dave,

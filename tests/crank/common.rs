@@ -2,7 +2,7 @@
 //! model and a consumer, and every invariant of PROTOCOL.md §11 checked after each
 //! instruction sent through [`World::ok`] or [`World::fails`].
 use deepnode::state::{Config, DomainSettings, EmissionPeriod, Epoch, EpochBook, EpochStatus};
-use deepnode_sdk::ix::{self, Attestation, CollectLine};
+use deepnode_sdk::ix::{self, Attestation, ClaimLine};
 use deepnode_tests::crank::Participants;
 use deepnode_tests::fixtures::*;
 use deepnode_tests::staking::StakerFx;
@@ -243,7 +243,7 @@ impl World {
     pub async fn settle(&mut self, k: usize, e: u64) -> deepnode::events::EpochSettled {
         let keys = self.doms[k].d.keys;
         let payer = self.env.payer().pubkey();
-        self.ok(&[ix::collect_pools(payer, &keys, e, &[0, 1])], &[])
+        self.ok(&[ix::fund_reward_vault(payer, &keys, e, &[0, 1])], &[])
             .await;
         let sk = self.env.settle_keys(&self.doms[k].d, e).await;
         let keeper = self.keeper.insecure_clone();
@@ -270,8 +270,11 @@ impl World {
         let keeper = self.keeper.insecure_clone();
         let domain = self.doms[k].d.keys.domain;
         for batch in lines.chunks(deepnode_tests::crank::CREDIT_LINES_PER_TX) {
-            self.ok(&[ix::credit(keeper.pubkey(), domain, e, batch)], &[&keeper])
-                .await;
+            self.ok(
+                &[ix::credit_payouts(keeper.pubkey(), domain, e, batch)],
+                &[&keeper],
+            )
+            .await;
         }
         lines.len()
     }
@@ -288,13 +291,13 @@ impl World {
                 .revenue_account(&self.p, d, &recipient.pubkey(), 0)
                 .await
         };
-        let line = CollectLine {
+        let line = ClaimLine {
             recipient: recipient.pubkey(),
             dn_account,
             revenue_account: rev_account,
         };
         let keys = self.doms[k].d.keys;
-        let ix = ix::collect(recipient.pubkey(), &keys, &self.p.dn, &[line]);
+        let ix = ix::claim_rewards(recipient.pubkey(), &keys, &self.p.dn, &[line]);
         self.ok(&[ix], &[recipient]).await;
         let dn = self.env.balance(dn_account).await;
         if dn_account == rev_account {

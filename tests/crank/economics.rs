@@ -323,8 +323,7 @@ async fn the_value_guard_prices_a_token_domain_by_its_buyback_auction() {
     // is 0.5 - (0.5 - 0.1) / 2 = 0.3 DN per unit, and a purchase clears there.
     w.ok(&[configure], &[&gov]).await;
     w.env.advance(i64::from(duration / 2)).await;
-    w.ok(&[ix::collect_buyback(&w.doms[0].d.keys, 0)], &[])
-        .await;
+    w.ok(&[ix::fund_auction(&w.doms[0].d.keys, 0)], &[]).await;
     let buyer = Keypair::new();
     w.env.airdrop(&buyer.pubkey(), 1_000_000_000).await;
     let mint = w.p.dn.mint;

@@ -64,7 +64,7 @@ async fn revenue_and_work(w: &mut World) {
 async fn collect_stock(w: &mut World) {
     let keys = w.doms[0].d.keys;
     w.ok(
-        &[ix::collect_buyback(&keys, 0), ix::collect_buyback(&keys, 1)],
+        &[ix::fund_auction(&keys, 0), ix::fund_auction(&keys, 1)],
         &[],
     )
     .await;
@@ -144,7 +144,7 @@ async fn one_purchase_cannot_move_the_guard_price() {
     collect_stock(&mut w).await;
     let keys = w.doms[0].d.keys;
     let payer = w.env.payer().pubkey();
-    w.ok(&[ix::collect_pools(payer, &keys, e, &[0, 1])], &[])
+    w.ok(&[ix::fund_reward_vault(payer, &keys, e, &[0, 1])], &[])
         .await;
     configure(&mut w, 3_600, 100_000_000, reference).await;
     let settle_keys = w.env.settle_keys(&w.doms[0].d, e).await;

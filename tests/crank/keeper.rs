@@ -422,7 +422,7 @@ async fn crowded_epoch(w: &mut World) {
 fn credits(actions: &[Action]) -> Vec<(usize, bool)> {
     actions
         .iter()
-        .filter(|a| a.step == Step::Credit)
+        .filter(|a| a.step == Step::CreditPayouts)
         .map(|a| (a.items, a.v0))
         .collect()
 }
@@ -510,7 +510,12 @@ async fn a_crowded_domain_gets_a_lookup_table_and_later_passes_credit_through_it
     let others = |actions: &[Action]| -> Vec<(Step, usize)> {
         actions
             .iter()
-            .filter(|a| !matches!(a.step, Step::Credit | Step::CreateTable | Step::ExtendTable))
+            .filter(|a| {
+                !matches!(
+                    a.step,
+                    Step::CreditPayouts | Step::CreateTable | Step::ExtendTable
+                )
+            })
             .map(|a| (a.step, a.items))
             .collect()
     };

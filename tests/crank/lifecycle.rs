@@ -2,7 +2,7 @@
 //! the burn inside payments, one in a Token-2022 stablecoin with a transfer fee), every
 //! §11 invariant checked after every instruction.
 use crate::common::*;
-use deepnode::events::{AccountClosed, EpochSwept, RewardCredited};
+use deepnode::events::{AccountClosed, EpochSwept, PayoutsCredited};
 use deepnode_sdk::ix;
 use deepnode_tests::tokens::{MintExt, TOKEN, TOKEN_2022};
 use deepnode_tests::*;
@@ -152,8 +152,8 @@ async fn credits_accumulate_and_collect_in_one_instruction() {
             rent_payer: creator,
         };
         let domain = w.doms[k].d.keys.domain;
-        let credit = ix::credit(miner.pubkey(), domain, e, &[line]);
-        let got: RewardCredited = w
+        let credit = ix::credit_payouts(miner.pubkey(), domain, e, &[line]);
+        let got: PayoutsCredited = w
             .env
             .ok_event(std::slice::from_ref(&credit), &[&miner])
             .await;

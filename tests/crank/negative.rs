@@ -2,7 +2,7 @@
 //! another domain or epoch: each refused with its exact error (F1, F3, C3, D3, F5).
 use crate::common::*;
 use deepnode::errors::DeepNodeError as E;
-use deepnode_sdk::ix::{self, CollectLine, CreditLine};
+use deepnode_sdk::ix::{self, ClaimLine, CreditLine};
 use deepnode_tests::tokens::TOKEN;
 use deepnode_tests::*;
 use solana_sdk::instruction::AccountMeta;
@@ -100,7 +100,7 @@ async fn finalise_refuses_every_misuse() {
 }
 
 #[tokio::test]
-async fn collect_pools_and_settle_refuse_every_misuse() {
+async fn fund_reward_vault_and_settle_refuse_every_misuse() {
     let mut w = world().await;
     let payer = w.env.payer().pubkey();
     let keys = w.doms[0].d.keys;
@@ -108,7 +108,7 @@ async fn collect_pools_and_settle_refuse_every_misuse() {
     let keeper = w.keeper.insecure_clone();
     let dn = w.p.dn;
     // F1: the open epoch can be neither collected nor settled.
-    let collect = ix::collect_pools(payer, &keys, e, &[0, 1]);
+    let collect = ix::fund_reward_vault(payer, &keys, e, &[0, 1]);
     w.fails(std::slice::from_ref(&collect), &[], code(E::EpochNotClosed))
         .await;
     let sk = w.env.settle_keys(&w.doms[0].d, e).await;
@@ -134,18 +134,18 @@ async fn collect_pools_and_settle_refuse_every_misuse() {
     w.fails(
         std::slice::from_ref(&settle),
         &[&keeper],
-        code(E::ShardsNotCollected),
+        code(E::ShardsNotFunded),
     )
     .await;
     // A shard's vault substituted by the other shard's; a counter of another epoch.
-    let mut wrong_vault = ix::collect_pools(payer, &keys, e, &[0]);
+    let mut wrong_vault = ix::fund_reward_vault(payer, &keys, e, &[0]);
     swap(
         &mut wrong_vault,
         pda::vault(&keys.domain, 0),
         pda::vault(&keys.domain, 1),
     );
     w.fails(&[wrong_vault], &[], code(E::VaultMismatch)).await;
-    let mut wrong_counter = ix::collect_pools(payer, &keys, e, &[0]);
+    let mut wrong_counter = ix::fund_reward_vault(payer, &keys, e, &[0]);
     swap(
         &mut wrong_counter,
         pda::epoch_shard(&keys.domain, e, 0),
@@ -153,11 +153,12 @@ async fn collect_pools_and_settle_refuse_every_misuse() {
     );
     w.fails(&[wrong_counter], &[], code(E::ShardAccountMismatch))
         .await;
-    w.ok(&[ix::collect_pools(payer, &keys, e, &[0])], &[]).await;
-    // Shard 0 again (with 1): once only.
-    w.fails(&[collect], &[], code(E::ShardAlreadyCollected))
+    w.ok(&[ix::fund_reward_vault(payer, &keys, e, &[0])], &[])
         .await;
-    w.ok(&[ix::collect_pools(payer, &keys, e, &[1])], &[]).await;
+    // Shard 0 again (with 1): once only.
+    w.fails(&[collect], &[], code(E::ShardAlreadyFunded)).await;
+    w.ok(&[ix::fund_reward_vault(payer, &keys, e, &[1])], &[])
+        .await;
     // F3: every settle account is pinned.
     let mut wrong_period = settle.clone();
     swap(
@@ -212,7 +213,7 @@ async fn collect_pools_and_settle_refuse_every_misuse() {
     // Out of order: the next epoch cannot settle before this one.
     w.close(0).await;
     w.finalise(0, e + 1).await;
-    w.ok(&[ix::collect_pools(payer, &keys, e + 1, &[0, 1])], &[])
+    w.ok(&[ix::fund_reward_vault(payer, &keys, e + 1, &[0, 1])], &[])
         .await;
     let sk1 = w.env.settle_keys(&w.doms[0].d, e + 1).await;
     let later = ix::settle_epoch(keeper.pubkey(), &keys, &dn, sk1);
@@ -257,7 +258,7 @@ async fn credit_collect_sweep_and_close_refuse_every_misuse() {
         authority: miner.pubkey(),
         rent_payer: creator,
     };
-    let credit = ix::credit(miner.pubkey(), keys.domain, e, &[line]);
+    let credit = ix::credit_payouts(miner.pubkey(), keys.domain, e, &[line]);
     // F1: nothing is credited before settlement.
     w.fails(
         std::slice::from_ref(&credit),
@@ -274,7 +275,7 @@ async fn credit_collect_sweep_and_close_refuse_every_misuse() {
     w.fails(&[short], &[&miner], code(E::CreditAccountsMismatch))
         .await;
     let stranger = Keypair::new().pubkey();
-    let bad_payer = ix::credit(
+    let bad_payer = ix::credit_payouts(
         miner.pubkey(),
         keys.domain,
         e,
@@ -294,7 +295,7 @@ async fn credit_collect_sweep_and_close_refuse_every_misuse() {
     w.fails(&[bad_reward], &[&miner], code(E::RewardAccountMismatch))
         .await;
     let fake_foundation = w.env.dn_account(&w.p, &stranger, 0).await;
-    let bad_foundation = ix::credit(
+    let bad_foundation = ix::credit_payouts(
         payer.pubkey(),
         keys.domain,
         e,
@@ -307,7 +308,7 @@ async fn credit_collect_sweep_and_close_refuse_every_misuse() {
         .await;
     // Miner 1's record never reached quorum: nothing to claim. Validator 2 attested
     // only that record: no score.
-    let below = ix::credit(
+    let below = ix::credit_payouts(
         payer.pubkey(),
         keys.domain,
         e,
@@ -317,7 +318,7 @@ async fn credit_collect_sweep_and_close_refuse_every_misuse() {
         }],
     );
     w.fails(&[below], &[], code(E::NothingToClaim)).await;
-    let unscored = ix::credit(
+    let unscored = ix::credit_payouts(
         payer.pubkey(),
         keys.domain,
         e,
@@ -328,7 +329,7 @@ async fn credit_collect_sweep_and_close_refuse_every_misuse() {
     w.fails(&[unscored], &[], code(E::NoValidatorScore)).await;
     // A validator of the other domain in a validator line.
     let foreign = w.doms[1].validators[0].key();
-    let mut cross_validator = ix::credit(
+    let mut cross_validator = ix::credit_payouts(
         payer.pubkey(),
         keys.domain,
         e,
@@ -346,7 +347,7 @@ async fn credit_collect_sweep_and_close_refuse_every_misuse() {
     w.fails(&[credit], &[&miner], code(E::AlreadyCredited))
         .await;
     let owner = w.doms[0].d.owner.pubkey();
-    let owner_line = ix::credit(
+    let owner_line = ix::credit_payouts(
         keeper.pubkey(),
         keys.domain,
         e,
@@ -358,12 +359,12 @@ async fn credit_collect_sweep_and_close_refuse_every_misuse() {
 
     // Collect: nothing owed; refusing destinations (D3).
     let idle = w.doms[0].validators[2].kp.insecure_clone();
-    let idle_accounts = CollectLine {
+    let idle_accounts = ClaimLine {
         recipient: idle.pubkey(),
         dn_account: w.doms[0].validators[2].dn_account,
         revenue_account: w.doms[0].validators[2].revenue_account,
     };
-    let nothing = ix::collect(idle.pubkey(), &keys, &w.p.dn, &[idle_accounts]);
+    let nothing = ix::claim_rewards(idle.pubkey(), &keys, &w.p.dn, &[idle_accounts]);
     w.fails(&[nothing], &[&idle], code(E::AccountNotOwnedByProgram))
         .await;
     let foreign_dn = w.env.dn_account(&w.p, &stranger, 0).await;
@@ -371,18 +372,18 @@ async fn credit_collect_sweep_and_close_refuse_every_misuse() {
         .env
         .revenue_account(&w.p, &w.doms[0].d, &miner.pubkey(), 0)
         .await;
-    let refused = CollectLine {
+    let refused = ClaimLine {
         recipient: miner.pubkey(),
         dn_account: foreign_dn,
         revenue_account: miner_rev,
     };
-    let own = ix::collect(miner.pubkey(), &keys, &w.p.dn, &[refused]);
+    let own = ix::claim_rewards(miner.pubkey(), &keys, &w.p.dn, &[refused]);
     w.fails(&[own], &[&miner], code(E::DestinationRefused))
         .await;
     // Pushed by the keeper: the refused DN stays credited, the revenue is paid.
     let before: deepnode::state::RewardBalance =
         w.env.get(pda::reward(&keys.domain, &miner.pubkey())).await;
-    let push = ix::collect(keeper.pubkey(), &keys, &w.p.dn, &[refused]);
+    let push = ix::claim_rewards(keeper.pubkey(), &keys, &w.p.dn, &[refused]);
     w.ok(&[push], &[&keeper]).await;
     let after: deepnode::state::RewardBalance =
         w.env.get(pda::reward(&keys.domain, &miner.pubkey())).await;
@@ -393,13 +394,13 @@ async fn credit_collect_sweep_and_close_refuse_every_misuse() {
     assert_eq!(after.rev_owed, 0);
     assert_eq!(w.env.balance(foreign_dn).await, 0);
     // A line missing its revenue account.
-    let mut short = ix::collect(miner.pubkey(), &keys, &w.p.dn, &[refused]);
+    let mut short = ix::claim_rewards(miner.pubkey(), &keys, &w.p.dn, &[refused]);
     short.accounts.pop();
-    w.fails(&[short], &[&miner], code(E::CollectAccountsMismatch))
+    w.fails(&[short], &[&miner], code(E::ClaimAccountsMismatch))
         .await;
     // Another domain's balance.
     let other = w.doms[1].d.keys;
-    let mut cross = ix::collect(miner.pubkey(), &other, &w.p.dn, &[refused]);
+    let mut cross = ix::claim_rewards(miner.pubkey(), &other, &w.p.dn, &[refused]);
     swap(
         &mut cross,
         pda::reward(&other.domain, &miner.pubkey()),
@@ -444,7 +445,7 @@ async fn credit_collect_sweep_and_close_refuse_every_misuse() {
     w.close(0).await; // the window (1 epoch) has passed
     let keys = w.doms[0].d.keys;
     // Crediting after the window fails; the sweep goes once.
-    let late = ix::credit(
+    let late = ix::credit_payouts(
         keeper.pubkey(),
         keys.domain,
         e,
@@ -501,16 +502,16 @@ async fn crank_steps_refuse_another_domains_accounts() {
     let k = keeper.pubkey();
     let steps = [
         ix::finalise_work(k, a, e, &[]),
-        ix::collect_pools(k, &keys, e, &[0]),
+        ix::fund_reward_vault(k, &keys, e, &[0]),
         ix::settle_epoch(k, &keys, &dn, sk),
-        ix::credit(k, a, e, &[CreditLine::DomainOwner { owner: payer }]),
+        ix::credit_payouts(k, a, e, &[CreditLine::DomainOwner { owner: payer }]),
         ix::sweep_epoch(k, &keys, &dn, e),
         ix::close_accounts(k, a, e, &[]),
-        ix::collect(
+        ix::claim_rewards(
             k,
             &keys,
             &dn,
-            &[CollectLine {
+            &[ClaimLine {
                 recipient: payer,
                 dn_account: payer,
                 revenue_account: payer,
@@ -558,7 +559,7 @@ async fn crank_steps_refuse_another_domains_accounts() {
             }
         }
     }
-    // finalise 2, collect_pools 5, settle 7 (§14: the reward vault, the vault authority
+    // finalise 2, fund_reward_vault 5, settle 7 (§14: the reward vault, the vault authority
     // and the offset reserve too), credit 2, sweep 5, close 2, collect 4.
     assert_eq!(refused, 27);
 }

@@ -62,9 +62,9 @@ async fn epoch_with_work(w: &mut World) -> EpochSettled {
 }
 
 /// Moves shard 0's buyback share into the auction.
-async fn collect_buyback(w: &mut World) {
+async fn fund_auction(w: &mut World) {
     let keys = w.doms[0].d.keys;
-    w.ok(&[ix::collect_buyback(&keys, 0)], &[]).await;
+    w.ok(&[ix::fund_auction(&keys, 0)], &[]).await;
 }
 
 /// Buys `quantity`; checks the DN it cost and returns (DN burned, DN to the reserve) by
@@ -111,7 +111,7 @@ async fn purchases_split_their_dn_between_the_burn_and_the_reserve() {
     assert_eq!(ev.minted, DUE);
     let a = auction(&mut w).await;
     assert_eq!((a.available, a.offset_available), (OFFSET, OFFSET));
-    collect_buyback(&mut w).await;
+    fund_auction(&mut w).await;
     let a = auction(&mut w).await;
     assert_eq!(
         (a.available, a.offset_available),
@@ -151,7 +151,7 @@ async fn purchases_split_their_dn_between_the_burn_and_the_reserve() {
 async fn the_reserve_pays_first_partly_then_entirely() {
     let (mut w, b) = offset_market(None).await;
     epoch_with_work(&mut w).await;
-    collect_buyback(&mut w).await;
+    fund_auction(&mut w).await;
     // Everything for sale at 1.5 DN: 5,325,000 DN, 5,175,000 of it for the offset stock.
     set_price(&mut w, 1_500_000_000).await;
     buy(&mut w, &b, OFFSET + BUYBACK, 5_325_000).await;
@@ -167,7 +167,7 @@ async fn the_reserve_pays_first_partly_then_entirely() {
     assert_eq!(reserve(&mut w).await, 0);
     // Everything for sale at 10 DN: 35,500,000 DN, of which 34,500,000 for the offset
     // stock (3,450,000 of 3,550,000 units).
-    collect_buyback(&mut w).await;
+    fund_auction(&mut w).await;
     set_price(&mut w, 10_000_000_000).await;
     assert_eq!(
         buy(&mut w, &b, OFFSET + BUYBACK, 35_500_000).await,
@@ -201,7 +201,7 @@ async fn the_global_cap_binds_on_what_is_minted_only() {
     let (mut w, b) = offset_market(Some(bounds)).await;
     let a = epoch_with_work(&mut w).await;
     assert_eq!((a.minted, a.period_minted), (DUE, DUE));
-    collect_buyback(&mut w).await;
+    fund_auction(&mut w).await;
     set_price(&mut w, 1_500_000_000).await;
     buy(&mut w, &b, OFFSET + BUYBACK, 5_325_000).await;
     // B: budget 3,969,800 (the room); tip 1,000; the stakers' 793,760 capped at 30,000

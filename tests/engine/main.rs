@@ -26,12 +26,12 @@
 mod model;
 
 use deepnode::errors::DeepNodeError as E;
-use deepnode::events::{BatchSettled, EpochSettled, PaymentRouted, RewardCredited, RoutedLine};
+use deepnode::events::{BatchPaid, EpochSettled, PaymentRouted, PayoutsCredited, RoutedLine};
 use deepnode::state::{
     Auction, Epoch, EpochBook, EpochStatus, RewardBalance, StakePool, VaultShard, WorkRecord,
 };
 use deepnode_sdk::commit::Batches;
-use deepnode_sdk::ix::{Attestation, CollectLine, CreditLine, Line, TicketKeys};
+use deepnode_sdk::ix::{Attestation, ClaimLine, CreditLine, Line, TicketKeys};
 use deepnode_tests::fixtures::*;
 use deepnode_tests::staking::StakerFx;
 use deepnode_tests::tokens::{MintExt, TOKEN, TOKEN_2022};
@@ -290,9 +290,9 @@ impl Engine {
             // The two set-up epochs are settled (nothing happened in them).
             for epoch in 0..2 {
                 let payer = e.env.payer();
-                let ix = ix::collect_pools(payer.pubkey(), &e.sides[k].d.keys, epoch, &[0, 1]);
+                let ix = ix::fund_reward_vault(payer.pubkey(), &e.sides[k].d.keys, epoch, &[0, 1]);
                 e.env.ok(&[ix], &[]).await;
-                e.sides[k].m.apply_collect_pools(epoch, &[0, 1], 0);
+                e.sides[k].m.apply_fund_reward_vault(epoch, &[0, 1], 0);
                 let keys = e.env.settle_keys(&e.sides[k].d, epoch).await;
                 let keeper = e.keeper.insecure_clone();
                 let ix = ix::settle_epoch(keeper.pubkey(), &e.sides[k].d.keys, &e.p.dn, keys);
@@ -356,13 +356,13 @@ impl Engine {
             17..=22 if (k == 1) != (rng.below(8) == 0) => self.commit(k, rng).await,
             17..=22 => self.attest(k, rng).await,
             23 | 24 | 47 => self.close(k).await,
-            25 | 26 => self.collect_pools(k, rng).await,
+            25 | 26 => self.fund_reward_vault(k, rng).await,
             27..=29 => self.finalise(k, rng).await,
             30..=33 => self.settle(k, rng).await,
             34..=37 => self.credit(k, rng).await,
             38 | 39 => self.collect_balance(k, rng).await,
             40 | 41 => self.sweep(k, rng).await,
-            44..=46 => self.collect_pools(k, rng).await,
+            44..=46 => self.fund_reward_vault(k, rng).await,
             48..=51 => self.reveal(k, rng).await,
             52 => self.buy_back(rng).await,
             53 => self.change_bounds(rng).await,
@@ -449,7 +449,7 @@ impl Engine {
             })
             .collect();
         let processor = s.d.fee_authority.insecure_clone();
-        let ix = ix::settle_batch(
+        let ix = ix::pay_batch(
             &s.d.keys,
             processor.pubkey(),
             s.processor_token,
@@ -465,7 +465,7 @@ impl Engine {
         match predicted {
             Err(c) => self.refuse(&[ix], &[&processor], c).await,
             Ok(splits) => {
-                let ev: BatchSettled = self.env.ok_event(&[ix], &[&processor]).await;
+                let ev: BatchPaid = self.env.ok_event(&[ix], &[&processor]).await;
                 assert_eq!(ev.lines.len(), splits.len());
                 for ((line, split), (j, _)) in ev.lines.iter().zip(&splits).zip(&picks) {
                     self.check_line(line, split);
@@ -514,10 +514,10 @@ impl Engine {
     async fn collect(&mut self, rng: &mut Rng) {
         let shard = rng.below(2) as u8;
         let s = &self.sides[1];
-        let ix = ix::collect_buyback(&s.d.keys, shard);
+        let ix = ix::fund_auction(&s.d.keys, shard);
         let owed = s.m.shards[usize::from(shard)].buyback_owed;
         if owed == 0 {
-            self.refuse(&[ix], &[], code(E::NothingToCollect)).await;
+            self.refuse(&[ix], &[], code(E::NothingToFund)).await;
             return;
         }
         self.env.ok(&[ix], &[]).await;
@@ -525,7 +525,7 @@ impl Engine {
         m.shards[usize::from(shard)].buyback_owed = 0;
         // What arrives in the buyback vault is what is for sale.
         m.auction_available += m.arrives(owed);
-        self.ok_count("collect_buyback");
+        self.ok_count("fund_auction");
     }
 
     /// Buys from the stablecoin domain's auction (§8): one unit (dust), a random
@@ -1250,7 +1250,7 @@ impl Engine {
 
     /// Collects one or both shards' pool shares of a closed epoch (mostly the next to
     /// settle).
-    async fn collect_pools(&mut self, k: usize, rng: &mut Rng) {
+    async fn fund_reward_vault(&mut self, k: usize, rng: &mut Rng) {
         let s = &self.sides[k];
         let e = if rng.below(4) == 0 {
             rng.below(s.m.epoch + 1)
@@ -1262,16 +1262,16 @@ impl Engine {
             1 => vec![1],
             _ => vec![0, 1],
         };
-        self.collect_pools_at(k, e, shards).await;
+        self.fund_reward_vault_at(k, e, shards).await;
     }
 
     /// Collects the pool shares of `shards` of epoch `e` of side `k`, as predicted.
-    async fn collect_pools_at(&mut self, k: usize, e: u64, shards: Vec<usize>) {
+    async fn fund_reward_vault_at(&mut self, k: usize, e: u64, shards: Vec<usize>) {
         let s = &self.sides[k];
         let wanted: Vec<u8> = shards.iter().map(|x| *x as u8).collect();
         let payer = self.env.payer();
-        let ix = ix::collect_pools(payer.pubkey(), &s.d.keys, e, &wanted);
-        match s.m.collect_pools_outcome(e, &shards) {
+        let ix = ix::fund_reward_vault(payer.pubkey(), &s.d.keys, e, &wanted);
+        match s.m.fund_reward_vault_outcome(e, &shards) {
             Err(c) => self.refuse(&[ix], &[], c).await,
             Ok(received) => {
                 let vault = pda::stake_reward_vault(&s.d.keys.domain);
@@ -1279,8 +1279,10 @@ impl Engine {
                 self.env.ok(&[ix], &[]).await;
                 let got = self.env.balance(vault).await - before;
                 assert_eq!(got, received, "{}: pool shares received", self.ctx);
-                self.sides[k].m.apply_collect_pools(e, &shards, received);
-                self.ok_count("collect_pools");
+                self.sides[k]
+                    .m
+                    .apply_fund_reward_vault(e, &shards, received);
+                self.ok_count("fund_reward_vault");
             }
         }
     }
@@ -1310,7 +1312,7 @@ impl Engine {
         let book = &self.sides[k].m.books[&e];
         let shards: Vec<usize> = (0..2).filter(|s| !book.collected[*s]).collect();
         if !shards.is_empty() {
-            self.collect_pools_at(k, e, shards).await;
+            self.fund_reward_vault_at(k, e, shards).await;
         }
         self.settle_at(k, e).await;
     }
@@ -1460,11 +1462,11 @@ impl Engine {
         let sdk_line = self.credit_line(k, e, line).await;
         let keeper = self.keeper.insecure_clone();
         let domain = self.sides[k].d.keys.domain;
-        let ix = ix::credit(keeper.pubkey(), domain, e, &[sdk_line]);
+        let ix = ix::credit_payouts(keeper.pubkey(), domain, e, &[sdk_line]);
         match predicted {
             Err(c) => self.refuse(&[ix], &[&keeper], c).await,
             Ok(outcome) => {
-                let ev: RewardCredited = self.env.ok_event(&[ix], &[&keeper]).await;
+                let ev: PayoutsCredited = self.env.ok_event(&[ix], &[&keeper]).await;
                 assert_eq!(
                     (ev.lines[0].dn, ev.lines[0].rev),
                     (outcome.1, outcome.2),
@@ -1472,7 +1474,7 @@ impl Engine {
                     self.ctx
                 );
                 self.sides[k].m.apply_credit(e, line, outcome);
-                self.ok_count("credit");
+                self.ok_count("credit_payouts");
             }
         }
     }
@@ -1539,12 +1541,12 @@ impl Engine {
             ),
         };
         let predicted = s.m.collect_outcome(who);
-        let line = CollectLine {
+        let line = ClaimLine {
             recipient,
             dn_account,
             revenue_account: rev_account,
         };
-        let ix = ix::collect(signer.pubkey(), &s.d.keys, &self.p.dn, &[line]);
+        let ix = ix::claim_rewards(signer.pubkey(), &s.d.keys, &self.p.dn, &[line]);
         let pushed = signer.pubkey() != recipient;
         match predicted {
             // A push of an empty balance pays nothing and keeps nothing: it succeeds.
@@ -1575,7 +1577,7 @@ impl Engine {
                     );
                 }
                 self.sides[k].m.balances.insert(who, (0, 0));
-                self.ok_count("collect");
+                self.ok_count("claim_rewards");
             }
         }
     }
@@ -1937,7 +1939,7 @@ async fn random_sequences_keep_every_invariant() {
         "batch",
         "claim_model_revenue",
         "withdraw_fees",
-        "collect_buyback",
+        "fund_auction",
         "buy_back",
         "update_domain_settings",
         "set_paused",
@@ -1962,10 +1964,10 @@ async fn random_sequences_keep_every_invariant() {
         "paid_from_reserve",
         "close_epoch",
         "finalise_work",
-        "collect_pools",
+        "fund_reward_vault",
         "settle_epoch",
-        "credit",
-        "collect",
+        "credit_payouts",
+        "claim_rewards",
         "sweep_epoch",
         "advance",
     ] {

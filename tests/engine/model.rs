@@ -1039,7 +1039,7 @@ impl DomainModel {
             return Err(code(E::SettleOutOfOrder));
         }
         if book.collected != [true, true] {
-            return Err(code(E::ShardsNotCollected));
+            return Err(code(E::ShardsNotFunded));
         }
         let total_verified = book.total_verified();
         let payable = [
@@ -1299,7 +1299,7 @@ impl DomainModel {
 
     /// The outcome of collecting the pool shares of `shards` of epoch `e`: what the
     /// reward vault receives (each shard's share arrives net of the transfer fee).
-    pub fn collect_pools_outcome(&self, e: u64, shards: &[usize]) -> Result<u64, u32> {
+    pub fn fund_reward_vault_outcome(&self, e: u64, shards: &[usize]) -> Result<u64, u32> {
         use deepnode::errors::DeepNodeError as E;
         use deepnode_tests::code;
         let book = &self.books[&e];
@@ -1307,7 +1307,7 @@ impl DomainModel {
             return Err(code(E::EpochNotClosed));
         }
         if shards.iter().any(|s| book.collected[*s]) {
-            return Err(code(E::ShardAlreadyCollected));
+            return Err(code(E::ShardAlreadyFunded));
         }
         Ok(shards
             .iter()
@@ -1316,7 +1316,7 @@ impl DomainModel {
             .sum())
     }
 
-    pub fn apply_collect_pools(&mut self, e: u64, shards: &[usize], received: u64) {
+    pub fn apply_fund_reward_vault(&mut self, e: u64, shards: &[usize], received: u64) {
         for s in shards {
             let pool = self.books[&e].shard_pool[*s];
             self.shards[*s].pool_owed -= pool;

@@ -1,7 +1,7 @@
-//! settle_batch: a processor's batch, line by line, and how many lines fit.
+//! pay_batch: a processor's batch, line by line, and how many lines fit.
 use crate::common::*;
 use deepnode::errors::DeepNodeError as E;
-use deepnode::events::BatchSettled;
+use deepnode::events::BatchPaid;
 use deepnode::state::{EpochShard, ModelEpoch};
 use deepnode_sdk::ix::Line;
 use deepnode_tests::fixtures::*;
@@ -53,8 +53,8 @@ async fn batch_routes_every_line_and_repeats_add_up() {
             usage_units: 3,
         },
     ];
-    let ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 1, &lines);
-    let ev: BatchSettled = w.env.ok_event(&[ix], &[&proc.key]).await;
+    let ix = ix::pay_batch(&keys, proc.key.pubkey(), proc.token, 1, &lines);
+    let ev: BatchPaid = w.env.ok_event(&[ix], &[&proc.key]).await;
     assert_eq!(ev.lines.len(), 3);
     assert_eq!(ev.total_received, 1_833_333);
     for l in &ev.lines {
@@ -78,7 +78,7 @@ async fn batch_routes_every_line_and_repeats_add_up() {
     assert_eq!(w.env.balance(pda::vault(&keys.domain, 1)).await, 1_833_333);
     w.env.check_vaults(&w.d, &[w.model, m2]).await;
     // A second batch reuses the existing records.
-    let ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 1, &lines[..1]);
+    let ix = ix::pay_batch(&keys, proc.key.pubkey(), proc.token, 1, &lines[..1]);
     w.env.ok(&[ix], &[&proc.key]).await;
     let record: ModelEpoch = w.env.get(pda::model_epoch(&w.model, 0)).await;
     assert_eq!(record.payments, 3);
@@ -119,8 +119,8 @@ async fn batch_in_dn_burns_every_buyback_share() {
             usage_units: 1,
         },
     ];
-    let ix = ix::settle_batch(&d.keys, fee.pubkey(), proc_token, 0, &lines);
-    let ev: BatchSettled = env.ok_event(&[ix], &[&fee]).await;
+    let ix = ix::pay_batch(&d.keys, fee.pubkey(), proc_token, 0, &lines);
+    let ev: BatchPaid = env.ok_event(&[ix], &[&fee]).await;
     assert!(ev.burned);
     assert_eq!(env.supply(p.dn.mint).await, supply - 12_500);
     env.check_vaults(&d, &[model]).await;
@@ -140,46 +140,46 @@ async fn batch_refuses_bad_input() {
     // Only the domain's processor.
     let stranger = Keypair::new();
     w.env.airdrop(&stranger.pubkey(), 1_000_000_000).await;
-    let ix = ix::settle_batch(&keys, stranger.pubkey(), proc.token, 0, &[line]);
+    let ix = ix::pay_batch(&keys, stranger.pubkey(), proc.token, 0, &[line]);
     w.env
         .fails_with(&[ix], &[&stranger], code(E::NotFeeAuthority))
         .await;
     // Empty, too large (repeated lines keep it inside one transaction), dust.
-    let ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &[]);
+    let ix = ix::pay_batch(&keys, proc.key.pubkey(), proc.token, 0, &[]);
     w.env
         .fails_with(&[ix], &[&proc.key], code(E::BatchEmpty))
         .await;
     let many = vec![line; deepnode::constants::MAX_BATCH_LINES + 1];
-    let ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &many);
+    let ix = ix::pay_batch(&keys, proc.key.pubkey(), proc.token, 0, &many);
     w.env
         .fails_with(&[ix], &[&proc.key], code(E::BatchTooLarge))
         .await;
     let dust = Line { amount: 99, ..line };
-    let ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &[line, dust]);
+    let ix = ix::pay_batch(&keys, proc.key.pubkey(), proc.token, 0, &[line, dust]);
     w.env
         .fails_with(&[ix], &[&proc.key], code(E::PaymentTooSmall))
         .await;
     // Accounts that do not match the lines.
-    let mut ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &[line]);
+    let mut ix = ix::pay_batch(&keys, proc.key.pubkey(), proc.token, 0, &[line]);
     ix.accounts.pop();
     w.env
         .fails_with(&[ix], &[&proc.key], code(E::BatchAccountsMismatch))
         .await;
     // A read-only model or record.
-    let mut ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &[line]);
+    let mut ix = ix::pay_batch(&keys, proc.key.pubkey(), proc.token, 0, &[line]);
     let n = ix.accounts.len();
     ix.accounts[n - 2].is_writable = false;
     w.env
         .fails_with(&[ix], &[&proc.key], code(E::AccountNotWritable))
         .await;
-    let mut ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &[line]);
+    let mut ix = ix::pay_batch(&keys, proc.key.pubkey(), proc.token, 0, &[line]);
     ix.accounts[n - 1].is_writable = false;
     w.env
         .fails_with(&[ix], &[&proc.key], code(E::AccountNotWritable))
         .await;
     // Another model's record.
     let (m2, _) = w.env.model(&w.d, 1_000).await;
-    let mut ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &[line]);
+    let mut ix = ix::pay_batch(&keys, proc.key.pubkey(), proc.token, 0, &[line]);
     ix.accounts[n - 1].pubkey = pda::model_epoch(&m2, 0);
     w.env
         .fails_with(&[ix], &[&proc.key], code(E::ModelEpochMismatch))
@@ -187,7 +187,7 @@ async fn batch_refuses_bad_input() {
     // A record created for another model cannot be passed off either.
     w.env
         .ok(
-            &[ix::settle_batch(
+            &[ix::pay_batch(
                 &keys,
                 proc.key.pubkey(),
                 proc.token,
@@ -197,19 +197,19 @@ async fn batch_refuses_bad_input() {
             &[&proc.key],
         )
         .await;
-    let mut ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &[line]);
+    let mut ix = ix::pay_batch(&keys, proc.key.pubkey(), proc.token, 0, &[line]);
     ix.accounts[n - 1].pubkey = pda::model_epoch(&m2, 0);
     w.env
         .fails_with(&[ix], &[&proc.key], code(E::ModelEpochMismatch))
         .await;
     // A token account in the model's place (F3: owner checked).
-    let mut ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &[line]);
+    let mut ix = ix::pay_batch(&keys, proc.key.pubkey(), proc.token, 0, &[line]);
     ix.accounts[n - 2].pubkey = proc.token;
     w.env
         .fails_with(&[ix], &[&proc.key], code(E::AccountNotOwnedByProgram))
         .await;
     // A program account of another type in the model's place.
-    let mut ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &[line]);
+    let mut ix = ix::pay_batch(&keys, proc.key.pubkey(), proc.token, 0, &[line]);
     ix.accounts[n - 2].pubkey = pda::vault_shard(&keys.domain, 0);
     w.env
         .fails_with(&[ix], &[&proc.key], anchor_code::DISCRIMINATOR)
@@ -218,7 +218,7 @@ async fn batch_refuses_bad_input() {
     let p = &w.p;
     let other = w.env.default_domain(p).await;
     let (foreign, _) = w.env.model(&other, 1_000).await;
-    let ix = ix::settle_batch(
+    let ix = ix::pay_batch(
         &keys,
         proc.key.pubkey(),
         proc.token,
@@ -236,7 +236,7 @@ async fn batch_refuses_bad_input() {
     w.env
         .ok(&[ix::deactivate_model(owner.pubkey(), w.model)], &[&owner])
         .await;
-    let ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &[line]);
+    let ix = ix::pay_batch(&keys, proc.key.pubkey(), proc.token, 0, &[line]);
     w.env
         .fails_with(&[ix], &[&proc.key], code(E::ModelInactive))
         .await;
@@ -245,7 +245,7 @@ async fn batch_refuses_bad_input() {
     w.env
         .ok(&[ix::set_paused(gov.pubkey(), true)], &[&gov])
         .await;
-    let ix = ix::settle_batch(
+    let ix = ix::pay_batch(
         &keys,
         proc.key.pubkey(),
         proc.token,
@@ -283,7 +283,7 @@ async fn batch_size_limits() {
     let mut legacy_max = 0;
     let mut alt_max = 0;
     for n in 1..=deepnode::constants::MAX_BATCH_LINES {
-        let ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &lines(n));
+        let ix = ix::pay_batch(&keys, proc.key.pubkey(), proc.token, 0, &lines(n));
         if sizes::legacy(&ix, &proc.key.pubkey()).0 <= sizes::PACKET {
             legacy_max = n;
         }
@@ -291,9 +291,9 @@ async fn batch_size_limits() {
             alt_max = n;
         }
     }
-    let full = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &lines(legacy_max));
+    let full = ix::pay_batch(&keys, proc.key.pubkey(), proc.token, 0, &lines(legacy_max));
     println!(
-        "settle_batch: {legacy_max} lines per legacy transaction ({} bytes, {} accounts), {alt_max} with a lookup table",
+        "pay_batch: {legacy_max} lines per legacy transaction ({} bytes, {} accounts), {alt_max} with a lookup table",
         sizes::legacy(&full, &proc.key.pubkey()).0,
         full.accounts.len()
     );
@@ -306,8 +306,8 @@ async fn batch_size_limits() {
         deepnode::constants::MAX_BATCH_LINES,
         "a lookup table fits the program's maximum"
     );
-    let ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &lines(legacy_max));
-    let ev: BatchSettled = w.env.ok_event(&[ix], &[&proc.key]).await;
+    let ix = ix::pay_batch(&keys, proc.key.pubkey(), proc.token, 0, &lines(legacy_max));
+    let ev: BatchPaid = w.env.ok_event(&[ix], &[&proc.key]).await;
     assert_eq!(ev.lines.len(), legacy_max);
     w.env.check_vaults(&w.d, &models).await;
 }
@@ -339,8 +339,8 @@ async fn batch_with_a_transfer_fee_splits_each_line_on_what_arrived() {
             usage_units: 1,
         },
     ];
-    let ix = ix::settle_batch(&keys, proc.key.pubkey(), proc.token, 0, &lines);
-    let ev: BatchSettled = w.env.ok_event(&[ix], &[&proc.key]).await;
+    let ix = ix::pay_batch(&keys, proc.key.pubkey(), proc.token, 0, &lines);
+    let ev: BatchPaid = w.env.ok_event(&[ix], &[&proc.key]).await;
     assert_eq!((ev.lines[0].sent, ev.lines[0].received), (100_000, 99_000));
     assert_eq!(
         (ev.lines[1].sent, ev.lines[1].received),

@@ -1,7 +1,7 @@
-//! Buyback and burn: set_auction_params, collect_buyback, buy_back (PROTOCOL.md §8).
+//! Buyback and burn: set_auction_params, fund_auction, buy_back (PROTOCOL.md §8).
 use crate::common::*;
 use deepnode::errors::DeepNodeError as E;
-use deepnode::events::{AuctionConfigured, AuctionPurchased, BuybackCollected};
+use deepnode::events::{AuctionConfigured, AuctionFunded, AuctionPurchased};
 use deepnode::state::Auction;
 use deepnode_tests::fixtures::*;
 use deepnode_tests::tokens::{MintExt, TOKEN, TOKEN_2022};
@@ -77,12 +77,9 @@ fn buy_ix(
     )
 }
 
-async fn collect(w: &mut World, shard: u8) -> BuybackCollected {
+async fn collect(w: &mut World, shard: u8) -> AuctionFunded {
     let keys = w.d.keys;
-    let ev: BuybackCollected = w
-        .env
-        .ok_event(&[ix::collect_buyback(&keys, shard)], &[])
-        .await;
+    let ev: AuctionFunded = w.env.ok_event(&[ix::fund_auction(&keys, shard)], &[]).await;
     w.check().await;
     ev
 }
@@ -417,31 +414,23 @@ async fn collect_needs_a_configured_auction_and_something_to_collect() {
     let keys = w.d.keys;
     w.env
         .fails_with(
-            &[ix::collect_buyback(&keys, 0)],
+            &[ix::fund_auction(&keys, 0)],
             &[],
             anchor_code::NOT_INITIALIZED,
         )
         .await;
     configure(&mut w).await;
     w.env
-        .fails_with(
-            &[ix::collect_buyback(&keys, 1)],
-            &[],
-            code(E::NothingToCollect),
-        )
+        .fails_with(&[ix::fund_auction(&keys, 1)], &[], code(E::NothingToFund))
         .await;
     collect(&mut w, 0).await;
     w.env
-        .fails_with(
-            &[ix::collect_buyback(&keys, 0)],
-            &[],
-            code(E::NothingToCollect),
-        )
+        .fails_with(&[ix::fund_auction(&keys, 0)], &[], code(E::NothingToFund))
         .await;
     // A shard vault that is not the named shard's (A3).
     w.pay(1, 1_000_000).await;
     let ix = replace(
-        ix::collect_buyback(&keys, 1),
+        ix::fund_auction(&keys, 1),
         &pda::vault(&keys.domain, 1),
         pda::vault(&keys.domain, 0),
     );

@@ -152,7 +152,7 @@ async fn attestation_and_purchase_statistics_saturate() {
         1_000_000_000,
     );
     w.env.ok(&[set], &[&gov]).await;
-    w.env.ok(&[ix::collect_buyback(&w.d.keys, 0)], &[]).await;
+    w.env.ok(&[ix::fund_auction(&w.d.keys, 0)], &[]).await;
     let akey = pda::auction(&domain);
     let mut a: Auction = w.env.get(akey).await;
     (a.sold, a.dn_burned, a.sales) = (u64::MAX, u64::MAX, u64::MAX);

@@ -135,7 +135,7 @@ async fn domain_owner_rotates_the_fee_authority() {
     };
     w.env
         .fails_with(
-            &[ix::settle_batch(&keys, old.pubkey(), old_dest, 0, &[line])],
+            &[ix::pay_batch(&keys, old.pubkey(), old_dest, 0, &[line])],
             &[&old],
             code(E::NotFeeAuthority),
         )

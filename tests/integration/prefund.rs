@@ -132,7 +132,7 @@ async fn prefunded_model_epoch_does_not_block_a_batch() {
     };
     w.env
         .ok(
-            &[ix::settle_batch(&keys, fee.pubkey(), token, 0, &[line])],
+            &[ix::pay_batch(&keys, fee.pubkey(), token, 0, &[line])],
             &[&fee],
         )
         .await;

@@ -7,7 +7,7 @@ use deepnode::state::{
     Domain, Epoch, EpochBook, EpochStatus, Model, ModelEpoch, Validator, WorkRecord,
 };
 use deepnode_sdk::crank::role_paid;
-use deepnode_sdk::ix::{self, CollectLine, CreditLine, SettleKeys};
+use deepnode_sdk::ix::{self, ClaimLine, CreditLine, SettleKeys};
 use deepnode_sdk::pda;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Keypair;
@@ -94,7 +94,7 @@ impl Env {
         }
         let payer = self.payer().pubkey();
         for batch in pending.chunks(8) {
-            let ix = ix::collect_pools(payer, &d.keys, epoch, batch);
+            let ix = ix::fund_reward_vault(payer, &d.keys, epoch, batch);
             self.ok(&[ix], &[]).await;
         }
     }
@@ -211,7 +211,7 @@ impl Env {
     ) -> usize {
         let lines = self.credit_lines(p, d, epoch, who).await;
         for batch in lines.chunks(CREDIT_LINES_PER_TX) {
-            let ix = ix::credit(caller.pubkey(), d.keys.domain, epoch, batch);
+            let ix = ix::credit_payouts(caller.pubkey(), d.keys.domain, epoch, batch);
             self.ok(&[ix], &[caller]).await;
         }
         lines.len()
@@ -226,12 +226,12 @@ impl Env {
         dn_account: Pubkey,
         revenue_account: Pubkey,
     ) {
-        let line = CollectLine {
+        let line = ClaimLine {
             recipient: recipient.pubkey(),
             dn_account,
             revenue_account,
         };
-        let ix = ix::collect(recipient.pubkey(), &d.keys, &p.dn, &[line]);
+        let ix = ix::claim_rewards(recipient.pubkey(), &d.keys, &p.dn, &[line]);
         self.ok(&[ix], &[recipient]).await;
     }
 

@@ -37,7 +37,7 @@ enum Fired {
 /// How a keeper behaves.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
-    /// Also push every payout into its recipient's balance (`credit`); otherwise
+    /// Also push every payout into its recipient's balance (`credit_payouts`); otherwise
     /// recipients pull their own.
     pub push: bool,
     /// Report what would be sent, send nothing.
@@ -56,12 +56,12 @@ pub enum Step {
     CloseEpoch,
     /// `finalise_work`.
     FinaliseWork,
-    /// `collect_pools`.
-    CollectPools,
+    /// `fund_reward_vault`.
+    FundRewardVault,
     /// `settle_epoch`.
     SettleEpoch,
-    /// `credit`.
-    Credit,
+    /// `credit_payouts`.
+    CreditPayouts,
     /// `sweep_epoch`.
     SweepEpoch,
     /// `close_accounts`.
@@ -79,9 +79,9 @@ impl fmt::Display for Step {
         let name = match self {
             Step::CloseEpoch => "close_epoch",
             Step::FinaliseWork => "finalise_work",
-            Step::CollectPools => "collect_pools",
+            Step::FundRewardVault => "fund_reward_vault",
             Step::SettleEpoch => "settle_epoch",
-            Step::Credit => "credit",
+            Step::CreditPayouts => "credit_payouts",
             Step::SweepEpoch => "sweep_epoch",
             Step::CloseAccounts => "close_accounts",
             Step::CreateTable => "create_lookup_table",
@@ -314,7 +314,7 @@ impl<'a, C: Cluster> Keeper<'a, C> {
                 Err(e)
                     if matches!(
                         step,
-                        Step::FinaliseWork | Step::CollectPools | Step::SettleEpoch
+                        Step::FinaliseWork | Step::FundRewardVault | Step::SettleEpoch
                     ) && self.settled_since(&key, epoch).await? =>
                 {
                     self.summary.raced += 1;
@@ -594,10 +594,10 @@ impl<'a, C: Cluster> Keeper<'a, C> {
                     compute::COLLECT_POOLS,
                     &payer,
                     &prefix,
-                    |s| ix::collect_pools(payer, &keys, e, s),
+                    |s| ix::fund_reward_vault(payer, &keys, e, s),
                 ) {
                     let fired = self
-                        .fire((id, key), e, Step::CollectPools, (n, &[]), ix)
+                        .fire((id, key), e, Step::FundRewardVault, (n, &[]), ix)
                         .await?;
                     collected &= fired == Fired::Landed;
                 }
@@ -644,7 +644,8 @@ impl<'a, C: Cluster> Keeper<'a, C> {
                         continue;
                     }
                     let lines = snap.credit_lines(&key, e, foundation);
-                    let build = |epoch: u64, l: &[ix::CreditLine]| ix::credit(payer, key, epoch, l);
+                    let build =
+                        |epoch: u64, l: &[ix::CreditLine]| ix::credit_payouts(payer, key, epoch, l);
                     if self.options.lookup_tables {
                         // Tables pay where they fit more lines: the addresses a line names
                         // every epoch go in once and save bytes in every later epoch.
@@ -686,7 +687,7 @@ impl<'a, C: Cluster> Keeper<'a, C> {
                         let (batch, next) = rest.split_at(n);
                         rest = next;
                         match self
-                            .fire_batch((id, key), e, Step::Credit, &b, &tables)
+                            .fire_batch((id, key), e, Step::CreditPayouts, &b, &tables)
                             .await?
                         {
                             Fired::Landed => self.summary.lines_credited += n,
@@ -695,9 +696,14 @@ impl<'a, C: Cluster> Keeper<'a, C> {
                             // not held back.
                             Fired::Raced | Fired::Failed if n > 1 => {
                                 for line in batch {
-                                    let one = ix::credit(payer, key, e, std::slice::from_ref(line));
+                                    let one = ix::credit_payouts(
+                                        payer,
+                                        key,
+                                        e,
+                                        std::slice::from_ref(line),
+                                    );
                                     let fired = self
-                                        .fire((id, key), e, Step::Credit, (1, &[]), one)
+                                        .fire((id, key), e, Step::CreditPayouts, (1, &[]), one)
                                         .await?;
                                     if fired == Fired::Landed {
                                         self.summary.lines_credited += 1;

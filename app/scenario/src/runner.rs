@@ -36,7 +36,7 @@ const KEEPER: &str = "keeper";
 const FOUNDATION: &str = "foundation";
 /// The DN symbol.
 const DN: &str = "DN";
-/// Collect-pools shards per transaction (the keeper's own packing measures the most).
+/// Shards per fund_reward_vault transaction (the keeper's own packing measures the most).
 const POOL_SHARDS_PER_TX: usize = 8;
 
 /// Checks that `upgrade` may initialise the program on `net` (ProgramData names it),
@@ -625,8 +625,8 @@ impl<N: Network> Runner<N> {
             }
         }
         for batch in pending.chunks(POOL_SHARDS_PER_TX) {
-            let ix = ix::collect_pools(payer, &keys, closed, batch);
-            self.send(&[ix], &[], "collecting pools").await?;
+            let ix = ix::fund_reward_vault(payer, &keys, closed, batch);
+            self.send(&[ix], &[], "funding the reward vault").await?;
         }
         let closed_epoch: Epoch = self.get(pda::epoch(&keys.domain, closed)).await?;
         let settle = SettleKeys::of(&closed_epoch)
@@ -676,9 +676,8 @@ impl<N: Network> Runner<N> {
         for shard in 0..self.domains[dom].shards {
             let ledger: VaultShard = self.get(pda::vault_shard(&d.domain, shard)).await?;
             if ledger.buyback_owed > 0 {
-                let ix = ix::collect_buyback(&d, shard);
-                self.send(&[ix], &[], "collecting the buyback share")
-                    .await?;
+                let ix = ix::fund_auction(&d, shard);
+                self.send(&[ix], &[], "funding the auction").await?;
             }
         }
         let auction: Auction = self.get(pda::auction(&d.domain)).await?;

@@ -8,7 +8,7 @@ use deepnode::state::{Model, RewardBalance, StakePosition, UnstakeTicket};
 use solana_sdk::signature::{Keypair, Signature};
 
 use crate::cluster::{read, Cluster, ClusterError, NOTHING_YET};
-use crate::ix::{self, CollectLine, DnKeys, DomainKeys, StakerKeys, TicketKeys};
+use crate::ix::{self, ClaimLine, DnKeys, DomainKeys, StakerKeys, TicketKeys};
 use crate::pda;
 
 /// What one claim was.
@@ -169,12 +169,12 @@ pub async fn claim_planned(
         }
     };
     if let Some(b) = &plan.balance {
-        let line = CollectLine {
+        let line = ClaimLine {
             recipient: owner,
             dn_account,
             revenue_account: to.revenue,
         };
-        let claim = ix::collect(owner, &scope.domain, &scope.dn, &[line]);
+        let claim = ix::claim_rewards(owner, &scope.domain, &scope.dn, &[line]);
         if let Some(sig) = attempt(c, to, claim, signers).await? {
             done.push(Claimed {
                 kind: ClaimKind::Balance,

@@ -48,7 +48,7 @@ pub enum ClusterError {
 /// them as raced, not failed).
 pub const DONE_BY_ANOTHER: [DeepNodeError; 5] = [
     DeepNodeError::RecordAlreadyFinalised,
-    DeepNodeError::ShardAlreadyCollected,
+    DeepNodeError::ShardAlreadyFunded,
     DeepNodeError::EpochAlreadySettled,
     DeepNodeError::AlreadyCredited,
     DeepNodeError::EpochAlreadySwept,

@@ -208,14 +208,14 @@ pub const FINALISE_WORK: Cost = Cost {
     per_item: 10_000,
 };
 
-/// `credit`: per line (a miner's, the costliest: its record closed, its balance
+/// `credit_payouts`: per line (a miner's, the costliest: its record closed, its balance
 /// created).
 pub const CREDIT: Cost = Cost {
     fixed: 25_000,
     per_item: 16_000,
 };
 
-/// `collect`: per recipient (a DN and a revenue transfer, Token-2022 with a transfer
+/// `claim_rewards`: per recipient (a DN and a revenue transfer, Token-2022 with a transfer
 /// fee).
 pub const COLLECT: Cost = Cost {
     fixed: 30_000,
@@ -228,7 +228,7 @@ pub const CLOSE_ACCOUNTS: Cost = Cost {
     per_item: 3_000,
 };
 
-/// `collect_pools`: per shard (a Token-2022 transfer with a fee).
+/// `fund_reward_vault`: per shard (a Token-2022 transfer with a fee).
 pub const COLLECT_POOLS: Cost = Cost {
     fixed: 25_000,
     per_item: 12_000,
@@ -247,7 +247,7 @@ pub const REVEAL: Cost = Cost {
     per_item: 16_000,
 };
 
-/// `settle_batch`: per line (its model's epoch record created, bump search included).
+/// `pay_batch`: per line (its model's epoch record created, bump search included).
 pub const SETTLE_BATCH: Cost = Cost {
     fixed: 50_000,
     per_item: 20_000,

@@ -411,8 +411,8 @@ pub struct Line {
     pub usage_units: u64,
 }
 
-/// `settle_batch`: the processor settles `lines` through `shard`.
-pub fn settle_batch(
+/// `pay_batch`: the processor settles `lines` through `shard`.
+pub fn pay_batch(
     d: &DomainKeys,
     processor: Pubkey,
     processor_token: Pubkey,
@@ -420,7 +420,7 @@ pub fn settle_batch(
     lines: &[Line],
 ) -> Instruction {
     let mut ix = build(
-        acc::SettleBatch {
+        acc::PayBatch {
             processor,
             processor_token,
             config: pda::config(),
@@ -435,7 +435,7 @@ pub fn settle_batch(
             event_authority: pda::event_authority(),
             program: deepnode::ID,
         },
-        data::SettleBatch {
+        data::PayBatch {
             shard,
             lines: lines
                 .iter()
@@ -506,10 +506,10 @@ pub fn set_auction_params(
     )
 }
 
-/// `collect_buyback` from one shard.
-pub fn collect_buyback(d: &DomainKeys, shard: u8) -> Instruction {
+/// `fund_auction` from one shard.
+pub fn fund_auction(d: &DomainKeys, shard: u8) -> Instruction {
     build(
-        acc::CollectBuyback {
+        acc::FundAuction {
             domain: d.domain,
             auction: pda::auction(&d.domain),
             vault_shard: pda::vault_shard(&d.domain, shard),
@@ -521,7 +521,7 @@ pub fn collect_buyback(d: &DomainKeys, shard: u8) -> Instruction {
             event_authority: pda::event_authority(),
             program: deepnode::ID,
         },
-        data::CollectBuyback { shard },
+        data::FundAuction { shard },
     )
 }
 
@@ -1040,11 +1040,11 @@ impl SettleKeys {
     }
 }
 
-/// `collect_pools`: move the pool shares of `shards` of closed epoch `epoch` into the
+/// `fund_reward_vault`: move the pool shares of `shards` of closed epoch `epoch` into the
 /// reward vault (shards in increasing order, as the program requires).
-pub fn collect_pools(caller: Pubkey, d: &DomainKeys, epoch: u64, shards: &[u8]) -> Instruction {
+pub fn fund_reward_vault(caller: Pubkey, d: &DomainKeys, epoch: u64, shards: &[u8]) -> Instruction {
     let mut ix = build(
-        acc::CollectPools {
+        acc::FundRewardVault {
             caller,
             domain: d.domain,
             epoch: pda::epoch(&d.domain, epoch),
@@ -1057,7 +1057,7 @@ pub fn collect_pools(caller: Pubkey, d: &DomainKeys, epoch: u64, shards: &[u8]) 
             event_authority: pda::event_authority(),
             program: deepnode::ID,
         },
-        data::CollectPools {},
+        data::FundRewardVault {},
     );
     let mut sorted = shards.to_vec();
     sorted.sort_unstable();
@@ -1202,13 +1202,18 @@ impl CreditLine {
     }
 }
 
-/// `credit`: credit payouts of settled epoch `epoch` (lines of records are put in
+/// `credit_payouts`: credit payouts of settled epoch `epoch` (lines of records are put in
 /// increasing record order, as the program requires).
-pub fn credit(caller: Pubkey, domain: Pubkey, epoch: u64, lines: &[CreditLine]) -> Instruction {
+pub fn credit_payouts(
+    caller: Pubkey,
+    domain: Pubkey,
+    epoch: u64,
+    lines: &[CreditLine],
+) -> Instruction {
     let mut sorted = lines.to_vec();
     sorted.sort_by_key(|l| l.record(&domain, epoch));
     let mut ix = build(
-        acc::Credit {
+        acc::CreditPayouts {
             caller,
             config: pda::config(),
             domain,
@@ -1218,7 +1223,7 @@ pub fn credit(caller: Pubkey, domain: Pubkey, epoch: u64, lines: &[CreditLine]) 
             event_authority: pda::event_authority(),
             program: deepnode::ID,
         },
-        data::Credit {
+        data::CreditPayouts {
             lines: sorted.iter().map(CreditLine::role).collect(),
         },
     );
@@ -1230,7 +1235,7 @@ pub fn credit(caller: Pubkey, domain: Pubkey, epoch: u64, lines: &[CreditLine]) 
 
 /// One balance to pay out: the recipient and its DN and revenue-mint token accounts.
 #[derive(Clone, Copy, Debug)]
-pub struct CollectLine {
+pub struct ClaimLine {
     /// The recipient's wallet.
     pub recipient: Pubkey,
     /// Its DN account.
@@ -1239,10 +1244,15 @@ pub struct CollectLine {
     pub revenue_account: Pubkey,
 }
 
-/// `collect`: pay credited balances out (lines sorted by balance address here).
-pub fn collect(caller: Pubkey, d: &DomainKeys, dn: &DnKeys, lines: &[CollectLine]) -> Instruction {
+/// `claim_rewards`: pay credited balances out (lines sorted by balance address here).
+pub fn claim_rewards(
+    caller: Pubkey,
+    d: &DomainKeys,
+    dn: &DnKeys,
+    lines: &[ClaimLine],
+) -> Instruction {
     let mut ix = build(
-        acc::Collect {
+        acc::ClaimRewards {
             caller,
             config: pda::config(),
             domain: d.domain,
@@ -1257,7 +1267,7 @@ pub fn collect(caller: Pubkey, d: &DomainKeys, dn: &DnKeys, lines: &[CollectLine
             event_authority: pda::event_authority(),
             program: deepnode::ID,
         },
-        data::Collect {},
+        data::ClaimRewards {},
     );
     let mut sorted = lines.to_vec();
     sorted.sort_by_key(|l| pda::reward(&d.domain, &l.recipient));

@@ -12,7 +12,7 @@ pub const ATTEST_LINES_LEGACY: usize = 9;
 /// `finalise_work` records per legacy transaction, after the compute-unit limit.
 pub const FINALISE_RECORDS_LEGACY: usize = 26;
 
-/// `credit` lines per legacy transaction (miner lines, the largest kind), after the
+/// `credit_payouts` lines per legacy transaction (miner lines, the largest kind), after the
 /// compute-unit limit.
 pub const CREDIT_LINES_LEGACY: usize = 7;
 
@@ -232,7 +232,7 @@ mod tests {
             })
             .collect();
         let credit = batches(&lines, MAX_CREDIT_LINES, compute::CREDIT, &caller, |l| {
-            ix::credit(caller, domain, 3, l)
+            ix::credit_payouts(caller, domain, 3, l)
         });
         assert_eq!(
             credit,
@@ -353,8 +353,8 @@ mod tests {
     /// to lock): within a transaction's 64 account locks and its packet.
     #[test]
     fn every_batch_at_its_cap_fits_the_account_locks_with_its_limit() {
-        use crate::ix::{CollectLine, DnKeys, DomainKeys, Line};
-        use deepnode::constants::{MAX_BATCH_LINES, MAX_COLLECT_LINES};
+        use crate::ix::{ClaimLine, DnKeys, DomainKeys, Line};
+        use deepnode::constants::{MAX_BATCH_LINES, MAX_CLAIM_LINES};
         let domain = Pubkey::new_unique();
         let caller = Pubkey::new_unique();
         let d = DomainKeys {
@@ -392,9 +392,9 @@ mod tests {
                 rent_payer: Pubkey::new_unique(),
             })
             .collect();
-        let collect: Vec<CollectLine> = keys(MAX_COLLECT_LINES)
+        let collect: Vec<ClaimLine> = keys(MAX_CLAIM_LINES)
             .into_iter()
-            .map(|recipient| CollectLine {
+            .map(|recipient| ClaimLine {
                 recipient,
                 dn_account: Pubkey::new_unique(),
                 revenue_account: Pubkey::new_unique(),
@@ -417,15 +417,21 @@ mod tests {
                 ix::reveal_attestations(caller, domain, Pubkey::new_unique(), 3, &reveal),
             ),
             (
-                "settle_batch",
-                ix::settle_batch(&d, caller, Pubkey::new_unique(), 0, &batch),
+                "pay_batch",
+                ix::pay_batch(&d, caller, Pubkey::new_unique(), 0, &batch),
             ),
             (
                 "finalise_work",
                 ix::finalise_work(caller, domain, 3, &keys(MAX_FINALISE_RECORDS)),
             ),
-            ("credit", ix::credit(caller, domain, 3, &credit)),
-            ("collect", ix::collect(caller, &d, &dn, &collect)),
+            (
+                "credit_payouts",
+                ix::credit_payouts(caller, domain, 3, &credit),
+            ),
+            (
+                "claim_rewards",
+                ix::claim_rewards(caller, &d, &dn, &collect),
+            ),
             (
                 "close_accounts",
                 ix::close_accounts(caller, domain, 3, &pairs),

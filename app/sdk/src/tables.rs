@@ -257,7 +257,7 @@ mod tests {
             authority,
             rent_payer,
         }];
-        let keys = lasting(|e| ix::credit(caller, domain, e, &line), 4);
+        let keys = lasting(|e| ix::credit_payouts(caller, domain, e, &line), 4);
         let miner = crate::pda::miner(&domain, &authority);
         // Not the caller (a signer), the program, the epoch, its book or the record.
         for gone in [
@@ -296,7 +296,7 @@ mod tests {
                 rent_payer,
             })
             .collect();
-        let build = |e: u64, l: &[CreditLine]| ix::credit(caller, domain, e, l);
+        let build = |e: u64, l: &[CreditLine]| ix::credit_payouts(caller, domain, e, l);
         let wanted = lasting(|e| build(e, &lines), 3);
         // 4 domain-wide accounts, 2 per miner, the one rent payer.
         assert_eq!(wanted.len(), 4 + 2 * lines.len() + 1);

@@ -118,11 +118,11 @@ pub const MAX_ATTEST_LINES: usize = 26;
 /// records stay within a transaction's 64 account locks. Compute is not what binds:
 /// 48 records of 16 attestations each measured 395,086 CU on the `.so` (README).
 pub const MAX_FINALISE_RECORDS: usize = 56;
-/// Most lines in one `credit` (H2): 7 fixed accounts and at most 4 per line, and the
+/// Most lines in one `credit_payouts` (H2): 7 fixed accounts and at most 4 per line, and the
 /// compute-budget program, stay within a transaction's 64 account locks.
 pub const MAX_CREDIT_LINES: usize = 13;
-/// Most lines in one `collect` (H2): 13 fixed accounts and 3 per line within 64 locks.
-pub const MAX_COLLECT_LINES: usize = 16;
+/// Most lines in one `claim_rewards` (H2): 13 fixed accounts and 3 per line within 64 locks.
+pub const MAX_CLAIM_LINES: usize = 16;
 /// Most (record, rent payer) pairs in one `close_accounts` (H2): 5 fixed accounts and 2
 /// per pair within 64 locks.
 pub const MAX_CLOSE_ACCOUNTS: usize = 24;

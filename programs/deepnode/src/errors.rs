@@ -242,8 +242,8 @@ pub enum DeepNodeError {
     #[msg("Quantity must be positive")]
     ZeroQuantity,
     /// 6076
-    #[msg("Nothing to collect: the shard holds no buyback share")]
-    NothingToCollect,
+    #[msg("Nothing to move into the auction: the shard holds no buyback share")]
+    NothingToFund,
     /// 6077
     #[msg(
         "Revenue mint is DN: its buyback share is burned at payment, there is nothing to auction"
@@ -372,7 +372,7 @@ pub enum DeepNodeError {
     /// 6117
     #[msg("Stake pool or position belongs to another domain")]
     StakePoolMismatch,
-    // --- the crank: finalise, settle, credit, collect, sweep, close (6118..) ---
+    // --- the crank: finalise, settle, credit payouts, claim rewards, sweep, close (6118..) ---
     /// 6118
     #[msg("Epoch is not closed: records are finalised and epochs settled only after close")]
     EpochNotClosed,
@@ -454,8 +454,8 @@ pub enum DeepNodeError {
     #[msg("Account is not the expected epoch of this domain (the next one, or the open one)")]
     NextEpochMismatch,
     /// 6144
-    #[msg("Accounts do not match the collect lines")]
-    CollectAccountsMismatch,
+    #[msg("Accounts do not match the claim lines")]
+    ClaimAccountsMismatch,
     /// 6145
     #[msg("Epoch belongs to another domain")]
     EpochWrongDomain,
@@ -463,11 +463,11 @@ pub enum DeepNodeError {
     #[msg("Validator belongs to another domain")]
     ValidatorWrongDomain,
     /// 6147
-    #[msg("This shard's pool share has already been collected")]
-    ShardAlreadyCollected,
+    #[msg("This shard's pool share is already in the reward vault")]
+    ShardAlreadyFunded,
     /// 6148
-    #[msg("Collect every shard's pool share (collect_pools) before settling")]
-    ShardsNotCollected,
+    #[msg("Fund the reward vault from every shard (fund_reward_vault) before settling")]
+    ShardsNotFunded,
     /// 6149
     #[msg("Epoch book does not belong to this domain and epoch")]
     EpochBookMismatch,

@@ -9,7 +9,7 @@ use anchor_lang::solana_program::program::invoke_signed;
 /// authority; data: the event tag, the event's discriminator, its Borsh body), but builds
 /// the instruction data once, at its exact size. The SBF heap is a 32 KiB bump allocator
 /// that never frees: `emit_cpi!` grows a buffer from 256 bytes by doubling and copies it
-/// twice, which cost a full `settle_batch` about 10 KiB of heap for a 2.3 KiB event.
+/// twice, which cost a full `pay_batch` about 10 KiB of heap for a 2.3 KiB event.
 pub fn emit_event<E: anchor_lang::Event>(authority: &AccountInfo, event: &E) -> Result<()> {
     let data = event_ix_data(event)?;
     #[cfg(all(feature = "heap-report", target_os = "solana"))]
@@ -290,7 +290,7 @@ pub struct PaymentRouted {
 
 /// A payment processor settled a batch.
 #[event]
-pub struct BatchSettled {
+pub struct BatchPaid {
     /// Domain.
     pub domain: Pubkey,
     /// Epoch credited.
@@ -339,7 +339,7 @@ pub struct AuctionConfigured {
 
 /// A shard's accrued buyback share moved into the buyback vault.
 #[event]
-pub struct BuybackCollected {
+pub struct AuctionFunded {
     /// Domain.
     pub domain: Pubkey,
     /// Shard.
@@ -662,7 +662,7 @@ pub struct EpochClosed {
 
 /// Shards' pool shares of a closed epoch moved into the reward vault.
 #[event]
-pub struct PoolsCollected {
+pub struct RewardVaultFunded {
     /// Domain.
     pub domain: Pubkey,
     /// Epoch.
@@ -788,7 +788,7 @@ pub struct CreditedLine {
 
 /// Payouts of a settled epoch were credited to their recipients.
 #[event]
-pub struct RewardCredited {
+pub struct PayoutsCredited {
     /// Domain.
     pub domain: Pubkey,
     /// Epoch.
@@ -801,7 +801,7 @@ pub struct RewardCredited {
 
 /// One recipient's collected (or refused) balance.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
-pub struct CollectedLine {
+pub struct ClaimedLine {
     /// Recipient wallet.
     pub recipient: Pubkey,
     /// DN paid out.
@@ -822,7 +822,7 @@ pub struct RewardClaimed {
     /// Who called.
     pub caller: Pubkey,
     /// The lines.
-    pub lines: Vec<CollectedLine>,
+    pub lines: Vec<ClaimedLine>,
 }
 
 /// An expired epoch was swept: uncredited DN burned, uncredited revenue rolled on.

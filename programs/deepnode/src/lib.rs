@@ -127,12 +127,12 @@ pub mod deepnode {
     }
 
     /// Payment processor: settle a batch of usage lines.
-    pub fn settle_batch<'info>(
-        ctx: Context<'info, SettleBatch<'info>>,
+    pub fn pay_batch<'info>(
+        ctx: Context<'info, PayBatch<'info>>,
         shard: u8,
         lines: Vec<BatchLine>,
     ) -> Result<()> {
-        revenue::settle_batch::handler(ctx, shard, lines)
+        revenue::pay_batch::handler(ctx, shard, lines)
     }
 
     /// Fee authority: withdraw one shard's fee balance.
@@ -151,8 +151,8 @@ pub mod deepnode {
     }
 
     /// Anyone: move a shard's buyback share into the buyback vault.
-    pub fn collect_buyback(ctx: Context<CollectBuyback>, shard: u8) -> Result<()> {
-        buyback::collect_buyback::handler(ctx, shard)
+    pub fn fund_auction(ctx: Context<FundAuction>, shard: u8) -> Result<()> {
+        buyback::fund_auction::handler(ctx, shard)
     }
 
     /// Anyone: buy from the buyback vault at the auction price, burning the DN paid.
@@ -253,8 +253,8 @@ pub mod deepnode {
     }
 
     /// Anyone: move a closed epoch's shard pool shares into the reward vault.
-    pub fn collect_pools<'info>(ctx: Context<'info, CollectPools<'info>>) -> Result<()> {
-        crank::collect_pools::handler(ctx)
+    pub fn fund_reward_vault<'info>(ctx: Context<'info, FundRewardVault<'info>>) -> Result<()> {
+        crank::fund_reward_vault::handler(ctx)
     }
 
     /// Anyone: settle a finalised epoch: budget, mint, pools, accumulators, keeper tip.
@@ -263,16 +263,16 @@ pub mod deepnode {
     }
 
     /// Anyone: credit settled payouts to their recipients' balances, each once.
-    pub fn credit<'info>(
-        ctx: Context<'info, Credit<'info>>,
+    pub fn credit_payouts<'info>(
+        ctx: Context<'info, CreditPayouts<'info>>,
         lines: Vec<events::CreditRole>,
     ) -> Result<()> {
-        crank::credit::handler(ctx, lines)
+        crank::credit_payouts::handler(ctx, lines)
     }
 
     /// Recipient or anyone: pay credited balances out to the recipients' token accounts.
-    pub fn collect<'info>(ctx: Context<'info, Collect<'info>>) -> Result<()> {
-        crank::collect::handler(ctx)
+    pub fn claim_rewards<'info>(ctx: Context<'info, ClaimRewards<'info>>) -> Result<()> {
+        crank::claim_rewards::handler(ctx)
     }
 
     /// Anyone: after the claim window, burn an epoch's uncredited DN and roll its

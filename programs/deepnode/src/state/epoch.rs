@@ -112,7 +112,7 @@ pub struct EpochBook {
     /// Revenue rolled into this epoch's revenue-reward pool (unpayable roles of the
     /// previous epoch, sweeps of expired epochs); held in the reward vault.
     pub rolled_in: u64,
-    /// Shards whose pool share has been moved into the reward vault (`collect_pools`).
+    /// Shards whose pool share has been moved into the reward vault (`fund_reward_vault`).
     pub shards_collected: u8,
     /// Revenue `R` summed over the collected shards.
     pub revenue_collected: u64,
@@ -125,7 +125,7 @@ pub struct EpochBook {
     /// §13: revenue units bought from the auction while this epoch was open.
     pub bought_quantity: u128,
     /// Stock this epoch added to the auction: the buyback shares of its payments (summed
-    /// by `collect_pools`; none when paid in DN, whose share is burned at once).
+    /// by `fund_reward_vault`; none when paid in DN, whose share is burned at once).
     pub stock_added: u64,
     /// §13: the stock the previous epoch added (its settlement writes it here): this
     /// epoch's purchases count toward the guard price only if they bought half of it.
@@ -493,7 +493,7 @@ pub struct EpochShard {
     pub payments: u64,
     /// Who paid the rent (gets it back when the record is closed).
     pub rent_payer: Pubkey,
-    /// Whether its pool share has moved to the reward vault (`collect_pools`).
+    /// Whether its pool share has moved to the reward vault (`fund_reward_vault`).
     pub collected: bool,
     /// Sum of the buyback shares kept for the auction (not burned): the stock this
     /// shard's payments of the epoch add to it (§13).

@@ -1,26 +1,27 @@
 //! The permissionless crank that moves each domain's epochs forward (PROTOCOL.md §5):
-//! close, finalise, collect pools, settle, credit, collect, sweep, close accounts.
+//! close, finalise, fund the reward vault, settle, credit payouts, claim rewards, sweep,
+//! close accounts.
+pub mod claim_rewards;
 pub mod close_accounts;
 pub mod close_epoch;
-pub mod collect;
-pub mod collect_pools;
-pub mod credit;
+pub mod credit_payouts;
 pub mod finalise_work;
+pub mod fund_reward_vault;
 pub mod settle_epoch;
 pub mod sweep_epoch;
 
+#[allow(ambiguous_glob_reexports)]
+pub use claim_rewards::*;
 #[allow(ambiguous_glob_reexports)]
 pub use close_accounts::*;
 #[allow(ambiguous_glob_reexports)]
 pub use close_epoch::*;
 #[allow(ambiguous_glob_reexports)]
-pub use collect::*;
-#[allow(ambiguous_glob_reexports)]
-pub use collect_pools::*;
-#[allow(ambiguous_glob_reexports)]
-pub use credit::*;
+pub use credit_payouts::*;
 #[allow(ambiguous_glob_reexports)]
 pub use finalise_work::*;
+#[allow(ambiguous_glob_reexports)]
+pub use fund_reward_vault::*;
 #[allow(ambiguous_glob_reexports)]
 pub use settle_epoch::*;
 #[allow(ambiguous_glob_reexports)]

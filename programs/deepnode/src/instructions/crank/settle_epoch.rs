@@ -242,7 +242,7 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
     );
     require!(
         b.shards_collected == e.shard_count,
-        DeepNodeError::ShardsNotCollected
+        DeepNodeError::ShardsNotFunded
     );
     let domain_key = a.domain.key();
     let payer = a.caller.to_account_info();
@@ -356,7 +356,7 @@ pub fn handler<'info>(mut ctx: Context<'info, SettleEpoch<'info>>) -> Result<()>
         .checked_sub(stakers_dn)
         .and_then(|v| pool.dn_roles_owed.checked_add(v))
         .or_overflow()?;
-    // collect_pools booked the revenue to the roles; the stakers' part moves to them,
+    // fund_reward_vault booked the revenue to the roles; the stakers' part moves to them,
     // the offset stock left for the auction.
     pool.rev_roles_owed = pool
         .rev_roles_owed

@@ -1,4 +1,4 @@
-//! The bookkeeping of one payment, shared by `pay` and `settle_batch`: split what the
+//! The bookkeeping of one payment, shared by `pay` and `pay_batch`: split what the
 //! vault received (§12) and credit each part to its ledger. The tokens themselves move
 //! once (payer to vault); the split is bookkeeping, except that the buyback share of a
 //! DN-revenue payment is burned at once.

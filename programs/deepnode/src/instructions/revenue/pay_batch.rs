@@ -1,4 +1,4 @@
-//! `settle_batch`: the domain's payment processor settles many (model, amount, usage)
+//! `pay_batch`: the domain's payment processor settles many (model, amount, usage)
 //! lines in one transaction. Each line is one token transfer into the chosen shard and is
 //! split on what the vault received; remaining accounts carry `[model, model_epoch]` per
 //! line, each checked (owner, type, domain, epoch). A model may appear on several lines:
@@ -10,7 +10,7 @@ use anchor_spl::token_interface::{TokenAccount, TokenInterface};
 use crate::constants::*;
 use crate::create::write_state;
 use crate::errors::DeepNodeError;
-use crate::events::BatchSettled;
+use crate::events::BatchPaid;
 use crate::instructions::revenue::route::{credit_payment, load_model_epoch};
 use crate::state::{Config, Domain, EpochShard, Model, VaultShard};
 use crate::token_util::{token_balance, VaultCpi};
@@ -25,11 +25,11 @@ pub struct BatchLine {
     pub usage_units: u64,
 }
 
-/// Accounts of [`settle_batch`](crate::deepnode::settle_batch).
+/// Accounts of [`pay_batch`](crate::deepnode::pay_batch).
 #[event_cpi]
 #[derive(Accounts)]
 #[instruction(shard: u8)]
-pub struct SettleBatch<'info> {
+pub struct PayBatch<'info> {
     /// The domain's payment processor (its fee authority); pays new records' rent.
     #[account(mut)]
     pub processor: Signer<'info>,
@@ -91,9 +91,9 @@ fn load_model<'info>(
     Ok(model)
 }
 
-/// Handler of [`settle_batch`](crate::deepnode::settle_batch).
+/// Handler of [`pay_batch`](crate::deepnode::pay_batch).
 pub fn handler<'info>(
-    mut ctx: Context<'info, SettleBatch<'info>>,
+    mut ctx: Context<'info, PayBatch<'info>>,
     shard: u8,
     lines: Vec<BatchLine>,
 ) -> Result<()> {
@@ -165,7 +165,7 @@ pub fn handler<'info>(
     }
     a.vault_shard
         .invariant(token_balance(&a.vault.to_account_info())?)?;
-    let event = BatchSettled {
+    let event = BatchPaid {
         domain: domain_key,
         epoch: epoch_index,
         shard,

@@ -1,4 +1,4 @@
-//! `collect_pools`: after an epoch closes, anyone moves each shard's share of its
+//! `fund_reward_vault`: after an epoch closes, anyone moves each shard's share of its
 //! revenue-reward pool from the shard's vault into the domain's reward vault, a batch of
 //! shards at a time, and sums the epoch's revenue `R` (PROTOCOL.md §5, §12). The reward
 //! vault credits what it received (transfer-fee mints). Settlement waits until every
@@ -12,16 +12,16 @@ use anchor_spl::token_interface::TokenInterface;
 use crate::constants::*;
 use crate::create::{load_state, write_state};
 use crate::errors::DeepNodeError;
-use crate::events::PoolsCollected;
+use crate::events::RewardVaultFunded;
 use crate::state::{Domain, Epoch, EpochBook, EpochShard, EpochStatus, StakePool, VaultShard};
 use crate::token_util::{token_balance, VaultCpi};
 
-/// Accounts of [`collect_pools`](crate::deepnode::collect_pools). Remaining accounts: for
+/// Accounts of [`fund_reward_vault`](crate::deepnode::fund_reward_vault). Remaining accounts: for
 /// each shard collected, in increasing shard order, its epoch counter (w), its ledger (w)
 /// and its token account (w).
 #[event_cpi]
 #[derive(Accounts)]
-pub struct CollectPools<'info> {
+pub struct FundRewardVault<'info> {
     /// Anyone.
     pub caller: Signer<'info>,
     /// The domain (created only at its PDA).
@@ -50,8 +50,8 @@ pub struct CollectPools<'info> {
     pub revenue_token_program: Interface<'info, TokenInterface>,
 }
 
-/// Handler of [`collect_pools`](crate::deepnode::collect_pools).
-pub fn handler<'info>(mut ctx: Context<'info, CollectPools<'info>>) -> Result<()> {
+/// Handler of [`fund_reward_vault`](crate::deepnode::fund_reward_vault).
+pub fn handler<'info>(mut ctx: Context<'info, FundRewardVault<'info>>) -> Result<()> {
     let a = &mut ctx.accounts;
     require!(
         matches!(a.epoch.status, EpochStatus::Closed | EpochStatus::Finalised),
@@ -92,7 +92,7 @@ pub fn handler<'info>(mut ctx: Context<'info, CollectPools<'info>>) -> Result<()
             DeepNodeError::AccountsNotIncreasing
         );
         previous = Some(counter.shard);
-        require!(!counter.collected, DeepNodeError::ShardAlreadyCollected);
+        require!(!counter.collected, DeepNodeError::ShardAlreadyFunded);
         require_keys_eq!(vault_info.key(), ledger.vault, DeepNodeError::VaultMismatch);
         if counter.pool > 0 {
             let before = token_balance(&a.reward_vault)?;
@@ -142,7 +142,7 @@ pub fn handler<'info>(mut ctx: Context<'info, CollectPools<'info>>) -> Result<()
     a.stake_pool.check_totals()?;
     a.stake_pool
         .check_reward_vault(token_balance(&a.reward_vault)?)?;
-    let event = PoolsCollected {
+    let event = RewardVaultFunded {
         domain: domain_key,
         epoch: e.epoch,
         shards,

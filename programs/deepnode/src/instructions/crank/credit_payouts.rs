@@ -1,4 +1,4 @@
-//! `credit`: credits settled payouts to their recipients' balances (PROTOCOL.md §5, §12),
+//! `credit_payouts`: credits settled payouts to their recipients' balances (PROTOCOL.md §5, §12),
 //! each exactly once, within the claim window. A recipient claims its own line; a keeper
 //! pushes many lines of any roles in one transaction, with the same once-only guarantee:
 //! a miner's work record and a model's epoch record are closed by their credit (rent back
@@ -6,7 +6,7 @@
 //! the foundation are flagged on the epoch. Payouts are `floor(pool * w / sum_w)`:
 //! miners by verified units, validators by agreeing attestations, model owners by the
 //! epoch's revenue per model; the domain owner and the foundation take their pools.
-//! Nothing leaves a vault here (`collect` pays out). Never paused.
+//! Nothing leaves a vault here (`claim_rewards` pays out). Never paused.
 use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 use deepnode_math::{
@@ -16,13 +16,13 @@ use deepnode_math::{
 use crate::constants::*;
 use crate::create::load_state;
 use crate::errors::DeepNodeError;
-use crate::events::{CreditRole, CreditedLine, RewardCredited};
+use crate::events::{CreditRole, CreditedLine, PayoutsCredited};
 use crate::state::{
     Config, Domain, Epoch, EpochBook, Miner, Model, ModelEpoch, Validator, WorkRecord,
 };
 use crate::token_util::token_owner;
 
-/// Accounts of [`credit`](crate::deepnode::credit). Remaining accounts, per line:
+/// Accounts of [`credit_payouts`](crate::deepnode::credit_payouts). Remaining accounts, per line:
 /// - `Miner`: work record (w), miner, reward balance (w), the record's rent payer (w);
 /// - `Validator`: validator, reward balance (w);
 /// - `ModelOwner`: model epoch record (w), model, reward balance (w), its rent payer (w);
@@ -30,7 +30,7 @@ use crate::token_util::token_owner;
 /// - `Foundation`: the foundation's DN account, reward balance (w).
 #[event_cpi]
 #[derive(Accounts)]
-pub struct Credit<'info> {
+pub struct CreditPayouts<'info> {
     /// Anyone; pays the rent of reward balances it creates.
     #[account(mut)]
     pub caller: Signer<'info>,
@@ -59,9 +59,9 @@ pub fn credit_accounts(role: CreditRole) -> usize {
     }
 }
 
-/// Handler of [`credit`](crate::deepnode::credit).
+/// Handler of [`credit_payouts`](crate::deepnode::credit_payouts).
 pub fn handler<'info>(
-    mut ctx: Context<'info, Credit<'info>>,
+    mut ctx: Context<'info, CreditPayouts<'info>>,
     lines: Vec<CreditRole>,
 ) -> Result<()> {
     let a = &mut ctx.accounts;
@@ -239,7 +239,7 @@ pub fn handler<'info>(
         });
     }
     a.book.invariant()?;
-    let event = RewardCredited {
+    let event = PayoutsCredited {
         domain: domain_key,
         epoch: a.epoch.index,
         caller: a.caller.key(),

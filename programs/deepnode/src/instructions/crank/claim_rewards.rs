@@ -1,8 +1,8 @@
-//! `collect`: pays credited balances out to their recipients' token accounts, everything
+//! `claim_rewards`: pays credited balances out to their recipients' token accounts, everything
 //! credited over any number of epochs in one line of the same size (PROTOCOL.md §5).
 //! Anyone may call it for anyone: tokens only ever go to accounts the recipient owns. A
 //! destination that cannot receive (frozen, closed, wrong mint or owner, memo required)
-//! keeps that part of the balance credited; for a recipient collecting its own balance
+//! keeps that part of the balance credited; for a recipient claiming its own balance
 //! that is an error it can act on, in a keeper's push it fails only that line (D3).
 //! Never paused.
 use crate::errors::OrOverflow;
@@ -12,17 +12,17 @@ use anchor_spl::token_interface::TokenInterface;
 use crate::constants::*;
 use crate::create::{load_state, write_state};
 use crate::errors::DeepNodeError;
-use crate::events::{CollectedLine, RewardClaimed};
+use crate::events::{ClaimedLine, RewardClaimed};
 use crate::state::{Config, Domain, RewardBalance, StakePool};
 use crate::token_util::{accepts_payout, token_balance, VaultCpi};
 
-/// Accounts of [`collect`](crate::deepnode::collect). Remaining accounts, per line: the
+/// Accounts of [`claim_rewards`](crate::deepnode::claim_rewards). Remaining accounts, per line: the
 /// reward balance (w), a DN account of the recipient (w), a revenue-mint account of the
 /// recipient (w); balances in strictly increasing address order.
 #[event_cpi]
 #[derive(Accounts)]
-pub struct Collect<'info> {
-    /// The recipient collecting its own balance, or anyone pushing.
+pub struct ClaimRewards<'info> {
+    /// The recipient claiming its own balance, or anyone pushing.
     pub caller: Signer<'info>,
     /// The config (DN mint).
     #[account(address = CONFIG_ADDRESS @ DeepNodeError::WrongConfig)]
@@ -55,17 +55,17 @@ pub struct Collect<'info> {
     pub revenue_token_program: Interface<'info, TokenInterface>,
 }
 
-/// Handler of [`collect`](crate::deepnode::collect).
-pub fn handler<'info>(mut ctx: Context<'info, Collect<'info>>) -> Result<()> {
+/// Handler of [`claim_rewards`](crate::deepnode::claim_rewards).
+pub fn handler<'info>(mut ctx: Context<'info, ClaimRewards<'info>>) -> Result<()> {
     let a = &mut ctx.accounts;
     let accounts = ctx.remaining_accounts;
     require!(!accounts.is_empty(), DeepNodeError::BatchEmpty);
     require!(
         accounts.len().checked_rem(3) == Some(0),
-        DeepNodeError::CollectAccountsMismatch
+        DeepNodeError::ClaimAccountsMismatch
     );
     require!(
-        accounts.len() <= MAX_COLLECT_LINES.saturating_mul(3),
+        accounts.len() <= MAX_CLAIM_LINES.saturating_mul(3),
         DeepNodeError::BatchTooLarge
     );
     let domain_key = a.domain.key();
@@ -87,7 +87,7 @@ pub fn handler<'info>(mut ctx: Context<'info, Collect<'info>>) -> Result<()> {
         ..dn_cpi
     };
     let mut previous = None;
-    let mut out = Vec::with_capacity(MAX_COLLECT_LINES);
+    let mut out = Vec::with_capacity(MAX_CLAIM_LINES);
     for chunk in accounts.chunks_exact(3) {
         let (balance_info, dn_to, rev_to) = (&chunk[0], &chunk[1], &chunk[2]);
         super::require_increasing(&mut previous, balance_info.key())?;
@@ -146,7 +146,7 @@ pub fn handler<'info>(mut ctx: Context<'info, Collect<'info>>) -> Result<()> {
             balance.invariant()?;
             write_state(balance_info, &balance)?;
         }
-        out.push(CollectedLine {
+        out.push(ClaimedLine {
             recipient: balance.recipient,
             dn,
             rev,

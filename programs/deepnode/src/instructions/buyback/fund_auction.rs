@@ -1,4 +1,4 @@
-//! `collect_buyback`: permissionless; moves one shard's accrued buyback share into the
+//! `fund_auction`: permissionless; moves one shard's accrued buyback share into the
 //! domain's buyback vault, where the auction sells it. What the buyback vault receives
 //! (after any transfer fee) is what becomes available.
 use crate::errors::OrOverflow;
@@ -7,15 +7,15 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use crate::constants::*;
 use crate::errors::DeepNodeError;
-use crate::events::BuybackCollected;
+use crate::events::AuctionFunded;
 use crate::state::{Auction, Domain, VaultShard};
 use crate::token_util::{token_balance, VaultCpi};
 
-/// Accounts of [`collect_buyback`](crate::deepnode::collect_buyback).
+/// Accounts of [`fund_auction`](crate::deepnode::fund_auction).
 #[event_cpi]
 #[derive(Accounts)]
 #[instruction(shard: u8)]
-pub struct CollectBuyback<'info> {
+pub struct FundAuction<'info> {
     /// The domain.
     #[account(seeds = [DOMAIN_SEED, domain.id.to_le_bytes().as_ref()], bump = domain.bump)]
     pub domain: Box<Account<'info, Domain>>,
@@ -42,11 +42,11 @@ pub struct CollectBuyback<'info> {
     pub token_program: Interface<'info, TokenInterface>,
 }
 
-/// Handler of [`collect_buyback`](crate::deepnode::collect_buyback).
-pub fn handler(mut ctx: Context<CollectBuyback>, shard: u8) -> Result<()> {
+/// Handler of [`fund_auction`](crate::deepnode::fund_auction).
+pub fn handler(mut ctx: Context<FundAuction>, shard: u8) -> Result<()> {
     let a = &mut ctx.accounts;
     let amount = a.vault_shard.buyback_owed;
-    require!(amount > 0, DeepNodeError::NothingToCollect);
+    require!(amount > 0, DeepNodeError::NothingToFund);
     a.vault_shard.buyback_owed = 0;
     let shard_cpi = VaultCpi {
         domain: a.domain.key(),
@@ -65,7 +65,7 @@ pub fn handler(mut ctx: Context<CollectBuyback>, shard: u8) -> Result<()> {
     a.vault_shard
         .invariant(token_balance(&a.vault.to_account_info())?)?;
     a.auction.invariant(token_balance(&buyback)?)?;
-    let event = BuybackCollected {
+    let event = AuctionFunded {
         domain: a.domain.key(),
         shard,
         amount: received,
