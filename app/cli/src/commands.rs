@@ -365,566 +365,647 @@ pub async fn exec(cmd: ClusterCmd, c: &mut impl Cluster) -> Result<Output> {
 
 /// The body of [`exec`].
 async fn exec_command(cmd: ClusterCmd, c: &mut impl Cluster) -> Result<Output> {
-    let me = c.payer();
     match cmd {
-        ClusterCmd::Protocol(ProtocolCmd::Show) => {
-            let cfg = config(c).await?;
-            let json = json!({
-                "authority": cfg.authority.to_string(),
-                "paused": cfg.paused,
-                "dn_mint": cfg.dn_mint.to_string(),
-                "dn_token_program": cfg.dn_token_program.to_string(),
-                "foundation": cfg.foundation.to_string(),
-                "initial_supply": cfg.initial_supply,
-                "dn_minted": cfg.dn_minted,
-                "max_supply": cfg.max_supply,
-                "domain_count": cfg.domain_count,
-                "bounds": serde_json::to_value(cfg.bounds)?,
-            });
-            let human = kv(&[
-                ("authority", cfg.authority.to_string()),
-                ("paused", cfg.paused.to_string()),
-                ("DN mint", cfg.dn_mint.to_string()),
-                ("foundation", cfg.foundation.to_string()),
-                ("initial supply", grouped(cfg.initial_supply)),
-                ("DN minted", grouped(cfg.dn_minted)),
-                ("max supply", cfg.max_supply.map_or("none".into(), grouped)),
-                ("domains", cfg.domain_count.to_string()),
-                (
-                    "global cap per period",
-                    grouped(cfg.bounds.global_cap_per_period),
-                ),
-                ("period (s)", cfg.bounds.period_secs.to_string()),
-                ("keeper tip max", grouped(cfg.bounds.keeper_tip_max)),
-            ]);
-            Ok(Output { json, human })
-        }
-        ClusterCmd::Protocol(ProtocolCmd::Pause) | ClusterCmd::Protocol(ProtocolCmd::Unpause) => {
-            let pause = matches!(cmd, ClusterCmd::Protocol(ProtocolCmd::Pause));
-            let cfg = config(c).await?;
-            if cfg.authority != me {
-                bail!(
-                    "only governance ({}) can pause or unpause; you are {me}",
-                    cfg.authority
-                );
-            }
-            let sig = c.send(&[ix::set_paused(me, pause)], &[]).await?;
-            let what = if pause {
-                "protocol paused"
-            } else {
-                "protocol unpaused"
-            };
-            Ok(sent(what.into(), &sig, json!({ "paused": pause })))
-        }
-        ClusterCmd::Protocol(ProtocolCmd::Bounds { file }) => {
-            let bounds: Bounds = read_json(&file)?;
-            config(c).await?;
-            let sig = c.send(&[ix::update_bounds(me, bounds)], &[]).await?;
-            Ok(sent("bounds updated".into(), &sig, json!({})))
-        }
-        ClusterCmd::Deploy { config: path } => {
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
-            let cfg = deepnode_migrate::parse_config(&text).map_err(|e| anyhow!("{e}"))?;
-            let mut steps = Vec::new();
-            let mut record = |label: &str, sig: &solana_sdk::signature::Signature| {
-                steps.push(json!({ "step": label, "signature": sig.to_string() }));
-            };
-            deepnode_migrate::run(c, &cfg, &mut record)
-                .await
-                .map_err(|e| anyhow!("{e}"))?;
-            let human = if steps.is_empty() {
-                format!(
-                    "deployment already matches {}: nothing to do\n",
-                    path.display()
-                )
-            } else {
-                steps
-                    .iter()
-                    .map(|s| {
-                        format!(
-                            "{}: {}\n",
-                            s["step"].as_str().unwrap_or(""),
-                            s["signature"].as_str().unwrap_or("")
-                        )
-                    })
-                    .collect()
-            };
-            Ok(Output {
-                json: json!({ "steps": steps }),
-                human,
-            })
-        }
-        ClusterCmd::Domain(DomainCmd::Show { domain: id }) => {
-            let (key, d) = domain(c, id).await?;
-            let o = deepnode_sdk::offset::offset_view(c, &key).await?;
-            let json = json!({
-                "id": d.id,
-                "address": key.to_string(),
-                "owner": d.owner.to_string(),
-                "fee_authority": d.fee_authority.to_string(),
-                "revenue_mint": d.revenue_mint.to_string(),
-                "revenue_is_dn": d.revenue_is_dn,
-                "shards": d.shard_count,
-                "current_epoch": d.current_epoch,
-                "models": d.model_count,
-                "validators_active": d.validators_active,
-                "miners_active": d.miners_active,
-                "settings": serde_json::to_value(d.settings)?,
-                "pending_settings": serde_json::to_value(d.pending_settings)?,
-                "offset": {
-                    "offset_bps": d.settings.offset_bps,
-                    "stock_for_sale": o.stock_for_sale,
-                    "for_sale": o.for_sale,
-                    "reserve": o.reserve,
-                    "reserve_paid_in": o.reserve_in,
-                    "reserve_paid_out": o.reserve_out,
-                },
-            });
-            let s = &d.settings;
-            let human = kv(&[
-                ("domain", format!("{} ({key})", d.id)),
-                ("owner", d.owner.to_string()),
-                (
-                    "revenue mint",
-                    format!(
-                        "{}{}",
-                        d.revenue_mint,
-                        if d.revenue_is_dn { " (DN)" } else { "" }
-                    ),
-                ),
-                ("open epoch", d.current_epoch.to_string()),
-                ("shards", d.shard_count.to_string()),
-                ("models", d.model_count.to_string()),
-                (
-                    "active validators / miners",
-                    format!("{} / {}", d.validators_active, d.miners_active),
-                ),
-                ("fee", format!("{} bps", s.fee_bps)),
-                ("emission rate (×10⁹)", grouped(s.emission_rate_e9)),
-                (
-                    "floor / ceiling",
-                    format!("{} / {}", grouped(s.floor), grouped(s.ceiling)),
-                ),
-                ("epoch length (s)", s.epoch_secs.to_string()),
-                (
-                    "quorum / tolerance",
-                    format!("{} / {} bps", s.quorum, s.tolerance_bps),
-                ),
-                ("claim window (epochs)", s.claim_window_epochs.to_string()),
-                (
-                    "offset (§14)",
-                    format!(
-                        "{} bps · {} of {} for sale is offset stock · reserve {} DN",
-                        s.offset_bps,
-                        grouped(o.stock_for_sale),
-                        grouped(o.for_sale),
-                        grouped(o.reserve)
-                    ),
-                ),
-            ]);
-            Ok(Output { json, human })
-        }
+        ClusterCmd::Protocol(ProtocolCmd::Show) => protocol_show(c).await,
+        ClusterCmd::Protocol(ProtocolCmd::Pause) => set_paused(c, true).await,
+        ClusterCmd::Protocol(ProtocolCmd::Unpause) => set_paused(c, false).await,
+        ClusterCmd::Protocol(ProtocolCmd::Bounds { file }) => protocol_bounds(c, file).await,
+        ClusterCmd::Deploy { config: path } => deploy(c, path).await,
+        ClusterCmd::Domain(DomainCmd::Show { domain: id }) => domain_show(c, id).await,
         ClusterCmd::Domain(DomainCmd::Settings { domain: id, file }) => {
-            let settings: DomainSettings = read_json(&file)?;
-            let (key, d) = domain(c, id).await?;
-            if d.owner != me {
-                bail!(
-                    "only the domain's owner ({}) can change its settings; you are {me}",
-                    d.owner
-                );
-            }
-            let sig = c
-                .send(&[ix::update_domain_settings(me, key, settings)], &[])
-                .await?;
-            Ok(sent(
-                format!("settings queued for domain {id} (they apply from its next epoch)"),
-                &sig,
-                json!({ "domain": id }),
-            ))
+            domain_settings(c, id, file).await
         }
-        ClusterCmd::Epoch(EpochCmd::Show { domain: id, index }) => {
-            let (key, d) = domain(c, id).await?;
-            let index = index.unwrap_or(d.current_epoch);
-            let e: Epoch = read(c, &pda::epoch(&key, index)).await?.ok_or_else(|| {
-                anyhow!(
-                    "epoch {index} of domain {id} does not exist (open epoch: {})",
-                    d.current_epoch
-                )
-            })?;
-            let book: Option<EpochBook> = read(c, &pda::epoch_book(&key, index)).await?;
-            epoch_view(id, &e, book.as_ref(), c.now().await?)
-        }
-        ClusterCmd::Epoch(EpochCmd::Close { domain: id }) => {
-            let (key, d) = domain(c, id).await?;
-            let e: Epoch = read(c, &pda::epoch(&key, d.current_epoch))
-                .await?
-                .ok_or_else(|| anyhow!("the open epoch of domain {id} is missing"))?;
-            let now = c.now().await?;
-            let due = deepnode_math::close_time(e.end_ts, e.settings.close_grace_secs)
-                .unwrap_or(i64::MAX);
-            if now < due {
-                bail!(
-                    "epoch {} of domain {id} is not yet due: it can be closed at {due} \
-                     (in {} s; its end plus the {} s grace window)",
-                    d.current_epoch,
-                    due - now,
-                    e.settings.close_grace_secs
-                );
-            }
-            let keys = DomainKeys::new(key, &d);
-            let sig = c
-                .send(&[ix::close_epoch(me, &keys, d.shards_ready)], &[])
-                .await?;
-            Ok(sent(
-                format!("epoch {} of domain {id} closed", d.current_epoch),
-                &sig,
-                json!({ "domain": id, "epoch": d.current_epoch }),
-            ))
-        }
+        ClusterCmd::Epoch(EpochCmd::Show { domain: id, index }) => epoch_show(c, id, index).await,
+        ClusterCmd::Epoch(EpochCmd::Close { domain: id }) => epoch_close(c, id).await,
         ClusterCmd::Model(ModelCmd::Mint {
             domain: id,
             owner_share_bps,
-        }) => {
-            let (key, d) = domain(c, id).await?;
-            let model = pda::model(&key, d.model_count);
-            let sig = c
-                .send(
-                    &[ix::mint_model(me, key, d.model_count, owner_share_bps)],
-                    &[],
-                )
-                .await?;
-            Ok(sent(
-                format!("model {} minted in domain {id}: {model}", d.model_count),
-                &sig,
-                json!({ "domain": id, "model": d.model_count, "address": model.to_string() }),
-            ))
-        }
-        ClusterCmd::Model(ModelCmd::Show { domain: id, model }) => {
-            let (key, _) = domain(c, id).await?;
-            let address = pda::model(&key, model);
-            let m: Model = read(c, &address)
-                .await?
-                .ok_or_else(|| anyhow!("model {model} of domain {id} not found (see `deepnode domain show {id}` for its model count)"))?;
-            let json = json!({
-                "domain": id, "model": m.id, "address": address.to_string(),
-                "owner": m.owner.to_string(), "owner_share_bps": m.owner_share_bps,
-                "active": m.active, "claimable": m.claimable,
-                "lifetime_revenue": m.lifetime_revenue, "lifetime_owner_share": m.lifetime_owner_share,
-            });
-            let human = kv(&[
-                ("model", format!("{} ({address})", m.id)),
-                ("owner", m.owner.to_string()),
-                ("owner share", format!("{} bps", m.owner_share_bps)),
-                ("active", m.active.to_string()),
-                ("claimable", grouped(m.claimable)),
-                ("lifetime revenue", grouped(m.lifetime_revenue)),
-            ]);
-            Ok(Output { json, human })
-        }
-        ClusterCmd::Pay(a) => {
-            let (key, d) = domain(c, a.domain).await?;
-            let model = pda::model(&key, a.model);
-            if read::<Model>(c, &model).await?.is_none() {
-                bail!(
-                    "model {} of domain {} not found: the domain has {} model(s), ids 0..{}",
-                    a.model,
-                    a.domain,
-                    d.model_count,
-                    d.model_count
-                );
-            }
-            let keys = DomainKeys::new(key, &d);
-            let from = ix::associated_token_address(&me, &d.revenue_mint, &d.revenue_token_program);
-            let sig = c
-                .send(
-                    &[ix::pay(&keys, me, from, model, a.shard, a.amount, a.units)],
-                    &[],
-                )
-                .await?;
-            Ok(sent(
-                format!(
-                    "paid {} for model {} of domain {}",
-                    grouped(a.amount),
-                    a.model,
-                    a.domain
-                ),
-                &sig,
-                json!({ "domain": a.domain, "model": a.model, "amount": a.amount }),
-            ))
-        }
-        ClusterCmd::Stake { domain: id, amount } => {
-            let cfg = config(c).await?;
-            let (key, _) = domain(c, id).await?;
-            let mut ixs = Vec::new();
-            if read::<StakePosition>(c, &pda::stake_position(&key, &me))
-                .await?
-                .is_none()
-            {
-                ixs.push(ix::open_stake_position(me, key));
-            }
-            let keys = staker_keys(c, &cfg, &key).await?;
-            ixs.push(ix::stake(key, &dn_keys(&cfg), &keys, amount));
-            let sig = c.send(&ixs, &[]).await?;
-            Ok(sent(
-                format!(
-                    "staked {} DN in domain {id} (active from the next epoch)",
-                    grouped(amount)
-                ),
-                &sig,
-                json!({ "domain": id, "amount": amount }),
-            ))
-        }
-        ClusterCmd::Unstake { domain: id, amount } => {
-            let cfg = config(c).await?;
-            let (key, d) = domain(c, id).await?;
-            let keys = staker_keys(c, &cfg, &key).await?;
-            let sig = c
-                .send(
-                    &[ix::request_unstake(key, &keys, d.current_epoch, amount)],
-                    &[],
-                )
-                .await?;
-            Ok(sent(
-                format!(
-                    "unstake of {} DN requested in epoch {} of domain {id} (withdraw with --epoch {})",
-                    grouped(amount),
-                    d.current_epoch,
-                    d.current_epoch
-                ),
-                &sig,
-                json!({ "domain": id, "amount": amount, "epoch": d.current_epoch }),
-            ))
-        }
-        ClusterCmd::Withdraw { domain: id, epoch } => {
-            let cfg = config(c).await?;
-            let (key, d) = domain(c, id).await?;
-            let position = pda::stake_position(&key, &me);
-            let ticket: UnstakeTicket = read(c, &pda::unstake_ticket(&position, epoch))
-                .await?
-                .ok_or_else(|| {
-                    anyhow!(
-                        "no unstake ticket of epoch {epoch} in domain {id}: pass the epoch \
-                         `deepnode unstake` printed (see `deepnode claimable {id}`)"
-                    )
-                })?;
-            if d.current_epoch < ticket.withdrawable_epoch {
-                bail!(
-                    "the ticket unbonds in epoch {} (open epoch: {})",
-                    ticket.withdrawable_epoch,
-                    d.current_epoch
-                );
-            }
-            let keys = staker_keys(c, &cfg, &key).await?;
-            let t = TicketKeys {
-                epoch,
-                pending_epoch: ticket.pending_epoch,
-            };
-            let sig = c
-                .send(&[ix::withdraw_stake(key, &dn_keys(&cfg), &keys, t)], &[])
-                .await?;
-            Ok(sent(
-                format!("withdrew {} DN from domain {id}", grouped(ticket.principal)),
-                &sig,
-                json!({ "domain": id, "amount": ticket.principal }),
-            ))
-        }
-        ClusterCmd::Register(r) => {
-            let (id, role) = match r {
-                RegisterCmd::Miner { domain } => (domain, "miner"),
-                RegisterCmd::Validator { domain } => (domain, "validator"),
-            };
-            let (key, d) = domain(c, id).await?;
-            let mut displaced = None;
-            let i = if role == "miner" {
-                ix::register_miner(me, key)
-            } else {
-                if d.validators_active >= d.settings.max_validators {
-                    displaced = Some(weakest_validator(c, &key, &me).await?);
-                }
-                ix::register_validator_displacing(me, key, displaced)
-            };
-            let sig = c.send(&[i], &[]).await?;
-            let what = match displaced {
-                Some(v) => format!("registered as a {role} in domain {id}, in place of {v}"),
-                None => format!("registered as a {role} in domain {id}"),
-            };
-            Ok(sent(
-                what,
-                &sig,
-                json!({ "domain": id, "role": role, "displaced": displaced.map(|v| v.to_string()) }),
-            ))
-        }
+        }) => model_mint(c, id, owner_share_bps).await,
+        ClusterCmd::Model(ModelCmd::Show { domain: id, model }) => model_show(c, id, model).await,
+        ClusterCmd::Pay(a) => pay_command(c, a).await,
+        ClusterCmd::Stake { domain: id, amount } => stake(c, id, amount).await,
+        ClusterCmd::Unstake { domain: id, amount } => unstake(c, id, amount).await,
+        ClusterCmd::Withdraw { domain: id, epoch } => withdraw(c, id, epoch).await,
+        ClusterCmd::Register(r) => register(c, r).await,
         ClusterCmd::Attest {
             domain: id,
             lines,
             revise,
             reveals,
-        } => {
-            let (key, d) = domain(c, id).await?;
-            let lines: Vec<Attestation> = lines
-                .iter()
-                .map(|(miner, units)| Attestation {
-                    miner: *miner,
-                    units: *units,
-                    revise,
-                })
-                .collect();
-            let e: Epoch = read(c, &pda::epoch(&key, d.current_epoch))
-                .await?
-                .ok_or_else(|| anyhow!("the open epoch of domain {id} is missing"))?;
-            if e.settings.commit_reveal {
-                if revise {
-                    bail!(
-                        "domain {id} attests by commit and reveal: nothing revealed can be revised"
-                    );
-                }
-                let prefix = c.prefix();
-                let batches =
-                    Batches::fitting(key, me, d.current_epoch, &lines, &me, &prefix, rand::random);
-                let (root, count) = batches.commitment();
-                let sig = c
-                    .send(
-                        &[ix::commit_attestations(
-                            me,
-                            key,
-                            d.current_epoch,
-                            root,
-                            count,
-                        )],
-                        &[],
-                    )
-                    .await?;
-                let file = batches
-                    .to_file()
-                    .save(&reveals)
-                    .with_context(|| format!("saving the batches in {}", reveals.display()))?;
-                return Ok(sent(
-                    format!(
-                        "committed {} miner(s) in {count} batch(es) for epoch {} of domain {id}; \
-                         reveal them after the epoch ends at {} and before it closes \
-                         (`deepnode reveal`, or a keeper run with --reveals): {}",
-                        lines.len(),
-                        d.current_epoch,
-                        e.end_ts,
-                        file.display()
-                    ),
-                    &sig,
-                    json!({
-                        "domain": id, "epoch": d.current_epoch, "lines": lines.len(),
-                        "batches": count, "reveals": file.display().to_string(),
-                    }),
-                ));
-            }
-            let sig = c
-                .send(&[ix::attest(me, key, d.current_epoch, &lines)], &[])
-                .await?;
-            Ok(sent(
-                format!(
-                    "attested {} miner(s) in epoch {} of domain {id}",
-                    lines.len(),
-                    d.current_epoch
-                ),
-                &sig,
-                json!({ "domain": id, "epoch": d.current_epoch, "lines": lines.len() }),
-            ))
-        }
-        ClusterCmd::Reveal { reveals } => {
-            let done = reveal_due(c, &reveals).await?;
-            let mut human = String::new();
-            let mut rows = Vec::new();
-            for (path, outcome) in &done {
-                let (what, batches) = match outcome {
-                    RevealOutcome::Revealed(n) => ("revealed", *n),
-                    RevealOutcome::NotYet => ("waiting for the epoch's end", 0),
-                    RevealOutcome::TooLate => ("dropped: the epoch has closed", 0),
-                };
-                human.push_str(&format!("{}: {what}\n", path.display()));
-                rows.push(json!({ "file": path.display().to_string(), "outcome": what, "batches": batches }));
-            }
-            if done.is_empty() {
-                human.push_str(&format!("nothing to reveal in {}\n", reveals.display()));
-            }
-            Ok(Output {
-                json: json!({ "reveals": rows }),
-                human,
-            })
-        }
+        } => attest(c, id, lines, revise, reveals).await,
+        ClusterCmd::Reveal { reveals } => reveal(c, reveals).await,
         ClusterCmd::Claim { domain: id } => claim(c, id).await,
         ClusterCmd::Buyback {
             domain: id,
             quantity,
             max_price_e9,
-        } => {
-            let cfg = config(c).await?;
-            let (key, d) = domain(c, id).await?;
-            let auction: Auction = read(c, &pda::auction(&key)).await?.ok_or_else(|| {
-                anyhow!(
-                    "domain {id} has no buyback auction yet: governance sets one with \
-                         set_auction_params"
-                )
-            })?;
-            let keys = DomainKeys::new(key, &d);
-            let dn_account = ix::associated_token_address(&me, &cfg.dn_mint, &cfg.dn_token_program);
-            let (rev, create_rev) = ata(&me, &d.revenue_mint, &d.revenue_token_program);
-            let buy = ix::buy_back(
-                &keys,
-                &dn_keys(&cfg),
-                me,
-                dn_account,
-                rev,
-                quantity,
-                max_price_e9,
-            );
-            let sig = c.send(&[create_rev, buy], &[]).await?;
-            Ok(sent(
-                format!(
-                    "bought {} revenue units from the buyback of domain {id} ({} were available)",
-                    grouped(quantity),
-                    grouped(auction.available)
-                ),
-                &sig,
-                json!({ "domain": id, "quantity": quantity }),
-            ))
-        }
-        ClusterCmd::Claimable { domain: id, owner } => {
-            let who = owner.unwrap_or(me);
-            let (key, _) = domain(c, id).await?;
-            let balance: Option<RewardBalance> = read(c, &pda::reward(&key, &who)).await?;
-            let position: Option<StakePosition> = read(c, &pda::stake_position(&key, &who)).await?;
-            let models: Vec<(Pubkey, Model)> = all::<Model>(c)
-                .await?
-                .into_iter()
-                .filter(|(_, m)| m.domain == key && m.owner == who)
-                .collect();
-            let (dn, rev) = balance.as_ref().map_or((0, 0), |b| (b.dn_owed, b.rev_owed));
-            let (staked, stake_dn, stake_rev) = position
-                .as_ref()
-                .map_or((0, 0, 0), |p| (p.weight, p.dn_owed, p.rev_owed));
-            let model_rev: u64 = models.iter().map(|(_, m)| m.claimable).sum();
-            let json = json!({
-                "domain": id, "owner": who.to_string(),
-                "balance": { "dn": dn, "revenue": rev },
-                "stake": { "active": staked, "dn_owed": stake_dn, "revenue_owed": stake_rev },
-                "models": { "count": models.len(), "claimable": model_rev },
-            });
-            let human = kv(&[
-                ("owner", who.to_string()),
-                ("credited DN", grouped(dn)),
-                ("credited revenue", grouped(rev)),
-                ("active stake", grouped(staked)),
-                (
-                    "staker rewards recorded (DN / revenue)",
-                    format!("{} / {}", grouped(stake_dn), grouped(stake_rev)),
-                ),
-                (
-                    "models' revenue",
-                    format!("{} over {} model(s)", grouped(model_rev), models.len()),
-                ),
-            ]);
-            Ok(Output { json, human })
-        }
+        } => buyback(c, id, quantity, max_price_e9).await,
+        ClusterCmd::Claimable { domain: id, owner } => claimable(c, id, owner).await,
     }
+}
+
+/// `protocol show`: the config, its bounds and the supply.
+async fn protocol_show(c: &mut impl Cluster) -> Result<Output> {
+    let cfg = config(c).await?;
+    let json = json!({
+        "authority": cfg.authority.to_string(),
+        "paused": cfg.paused,
+        "dn_mint": cfg.dn_mint.to_string(),
+        "dn_token_program": cfg.dn_token_program.to_string(),
+        "foundation": cfg.foundation.to_string(),
+        "initial_supply": cfg.initial_supply,
+        "dn_minted": cfg.dn_minted,
+        "max_supply": cfg.max_supply,
+        "domain_count": cfg.domain_count,
+        "bounds": serde_json::to_value(cfg.bounds)?,
+    });
+    let human = kv(&[
+        ("authority", cfg.authority.to_string()),
+        ("paused", cfg.paused.to_string()),
+        ("DN mint", cfg.dn_mint.to_string()),
+        ("foundation", cfg.foundation.to_string()),
+        ("initial supply", grouped(cfg.initial_supply)),
+        ("DN minted", grouped(cfg.dn_minted)),
+        ("max supply", cfg.max_supply.map_or("none".into(), grouped)),
+        ("domains", cfg.domain_count.to_string()),
+        (
+            "global cap per period",
+            grouped(cfg.bounds.global_cap_per_period),
+        ),
+        ("period (s)", cfg.bounds.period_secs.to_string()),
+        ("keeper tip max", grouped(cfg.bounds.keeper_tip_max)),
+    ]);
+    Ok(Output { json, human })
+}
+
+/// `protocol pause` / `unpause`: governance sets the pause flag.
+async fn set_paused(c: &mut impl Cluster, pause: bool) -> Result<Output> {
+    let me = c.payer();
+    let cfg = config(c).await?;
+    if cfg.authority != me {
+        bail!(
+            "only governance ({}) can pause or unpause; you are {me}",
+            cfg.authority
+        );
+    }
+    let sig = c.send(&[ix::set_paused(me, pause)], &[]).await?;
+    let what = if pause {
+        "protocol paused"
+    } else {
+        "protocol unpaused"
+    };
+    Ok(sent(what.into(), &sig, json!({ "paused": pause })))
+}
+
+/// `protocol bounds`: governance replaces the bounds with those of a JSON file.
+async fn protocol_bounds(c: &mut impl Cluster, file: PathBuf) -> Result<Output> {
+    let me = c.payer();
+    let bounds: Bounds = read_json(&file)?;
+    config(c).await?;
+    let sig = c.send(&[ix::update_bounds(me, bounds)], &[]).await?;
+    Ok(sent("bounds updated".into(), &sig, json!({})))
+}
+
+/// `deploy`: brings a cluster to a deployment file's state (deepnode-migrate).
+async fn deploy(c: &mut impl Cluster, path: PathBuf) -> Result<Output> {
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let cfg = deepnode_migrate::parse_config(&text).map_err(|e| anyhow!("{e}"))?;
+    let mut steps = Vec::new();
+    let mut record = |label: &str, sig: &solana_sdk::signature::Signature| {
+        steps.push(json!({ "step": label, "signature": sig.to_string() }));
+    };
+    deepnode_migrate::run(c, &cfg, &mut record)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    let human = if steps.is_empty() {
+        format!(
+            "deployment already matches {}: nothing to do\n",
+            path.display()
+        )
+    } else {
+        steps
+            .iter()
+            .map(|s| {
+                format!(
+                    "{}: {}\n",
+                    s["step"].as_str().unwrap_or(""),
+                    s["signature"].as_str().unwrap_or("")
+                )
+            })
+            .collect()
+    };
+    Ok(Output {
+        json: json!({ "steps": steps }),
+        human,
+    })
+}
+
+/// `domain show`: a domain's settings, counters and pending settings.
+async fn domain_show(c: &mut impl Cluster, id: u64) -> Result<Output> {
+    let (key, d) = domain(c, id).await?;
+    let o = deepnode_sdk::offset::offset_view(c, &key).await?;
+    let json = json!({
+        "id": d.id,
+        "address": key.to_string(),
+        "owner": d.owner.to_string(),
+        "fee_authority": d.fee_authority.to_string(),
+        "revenue_mint": d.revenue_mint.to_string(),
+        "revenue_is_dn": d.revenue_is_dn,
+        "shards": d.shard_count,
+        "current_epoch": d.current_epoch,
+        "models": d.model_count,
+        "validators_active": d.validators_active,
+        "miners_active": d.miners_active,
+        "settings": serde_json::to_value(d.settings)?,
+        "pending_settings": serde_json::to_value(d.pending_settings)?,
+        "offset": {
+            "offset_bps": d.settings.offset_bps,
+            "stock_for_sale": o.stock_for_sale,
+            "for_sale": o.for_sale,
+            "reserve": o.reserve,
+            "reserve_paid_in": o.reserve_in,
+            "reserve_paid_out": o.reserve_out,
+        },
+    });
+    let s = &d.settings;
+    let human = kv(&[
+        ("domain", format!("{} ({key})", d.id)),
+        ("owner", d.owner.to_string()),
+        (
+            "revenue mint",
+            format!(
+                "{}{}",
+                d.revenue_mint,
+                if d.revenue_is_dn { " (DN)" } else { "" }
+            ),
+        ),
+        ("open epoch", d.current_epoch.to_string()),
+        ("shards", d.shard_count.to_string()),
+        ("models", d.model_count.to_string()),
+        (
+            "active validators / miners",
+            format!("{} / {}", d.validators_active, d.miners_active),
+        ),
+        ("fee", format!("{} bps", s.fee_bps)),
+        ("emission rate (×10⁹)", grouped(s.emission_rate_e9)),
+        (
+            "floor / ceiling",
+            format!("{} / {}", grouped(s.floor), grouped(s.ceiling)),
+        ),
+        ("epoch length (s)", s.epoch_secs.to_string()),
+        (
+            "quorum / tolerance",
+            format!("{} / {} bps", s.quorum, s.tolerance_bps),
+        ),
+        ("claim window (epochs)", s.claim_window_epochs.to_string()),
+        (
+            "offset (§14)",
+            format!(
+                "{} bps · {} of {} for sale is offset stock · reserve {} DN",
+                s.offset_bps,
+                grouped(o.stock_for_sale),
+                grouped(o.for_sale),
+                grouped(o.reserve)
+            ),
+        ),
+    ]);
+    Ok(Output { json, human })
+}
+
+/// `domain settings`: the owner queues new settings from a JSON file.
+async fn domain_settings(c: &mut impl Cluster, id: u64, file: PathBuf) -> Result<Output> {
+    let me = c.payer();
+    let settings: DomainSettings = read_json(&file)?;
+    let (key, d) = domain(c, id).await?;
+    if d.owner != me {
+        bail!(
+            "only the domain's owner ({}) can change its settings; you are {me}",
+            d.owner
+        );
+    }
+    let sig = c
+        .send(&[ix::update_domain_settings(me, key, settings)], &[])
+        .await?;
+    Ok(sent(
+        format!("settings queued for domain {id} (they apply from its next epoch)"),
+        &sig,
+        json!({ "domain": id }),
+    ))
+}
+
+/// `epoch show`: an epoch (the open one by default) and its book.
+async fn epoch_show(c: &mut impl Cluster, id: u64, index: Option<u64>) -> Result<Output> {
+    let (key, d) = domain(c, id).await?;
+    let index = index.unwrap_or(d.current_epoch);
+    let e: Epoch = read(c, &pda::epoch(&key, index)).await?.ok_or_else(|| {
+        anyhow!(
+            "epoch {index} of domain {id} does not exist (open epoch: {})",
+            d.current_epoch
+        )
+    })?;
+    let book: Option<EpochBook> = read(c, &pda::epoch_book(&key, index)).await?;
+    epoch_view(id, &e, book.as_ref(), c.now().await?)
+}
+
+/// `epoch close`: closes the open epoch once it is due.
+async fn epoch_close(c: &mut impl Cluster, id: u64) -> Result<Output> {
+    let me = c.payer();
+    let (key, d) = domain(c, id).await?;
+    let e: Epoch = read(c, &pda::epoch(&key, d.current_epoch))
+        .await?
+        .ok_or_else(|| anyhow!("the open epoch of domain {id} is missing"))?;
+    let now = c.now().await?;
+    let due = deepnode_math::close_time(e.end_ts, e.settings.close_grace_secs).unwrap_or(i64::MAX);
+    if now < due {
+        bail!(
+            "epoch {} of domain {id} is not yet due: it can be closed at {due} \
+             (in {} s; its end plus the {} s grace window)",
+            d.current_epoch,
+            due - now,
+            e.settings.close_grace_secs
+        );
+    }
+    let keys = DomainKeys::new(key, &d);
+    let sig = c
+        .send(&[ix::close_epoch(me, &keys, d.shards_ready)], &[])
+        .await?;
+    Ok(sent(
+        format!("epoch {} of domain {id} closed", d.current_epoch),
+        &sig,
+        json!({ "domain": id, "epoch": d.current_epoch }),
+    ))
+}
+
+/// `model mint`: mints the domain's next model to the payer.
+async fn model_mint(c: &mut impl Cluster, id: u64, owner_share_bps: u16) -> Result<Output> {
+    let me = c.payer();
+    let (key, d) = domain(c, id).await?;
+    let model = pda::model(&key, d.model_count);
+    let sig = c
+        .send(
+            &[ix::mint_model(me, key, d.model_count, owner_share_bps)],
+            &[],
+        )
+        .await?;
+    Ok(sent(
+        format!("model {} minted in domain {id}: {model}", d.model_count),
+        &sig,
+        json!({ "domain": id, "model": d.model_count, "address": model.to_string() }),
+    ))
+}
+
+/// `model show`: one model's owner, share and revenue.
+async fn model_show(c: &mut impl Cluster, id: u64, model: u64) -> Result<Output> {
+    let (key, _) = domain(c, id).await?;
+    let address = pda::model(&key, model);
+    let m: Model = read(c, &address)
+        .await?
+        .ok_or_else(|| anyhow!("model {model} of domain {id} not found (see `deepnode domain show {id}` for its model count)"))?;
+    let json = json!({
+        "domain": id, "model": m.id, "address": address.to_string(),
+        "owner": m.owner.to_string(), "owner_share_bps": m.owner_share_bps,
+        "active": m.active, "claimable": m.claimable,
+        "lifetime_revenue": m.lifetime_revenue, "lifetime_owner_share": m.lifetime_owner_share,
+    });
+    let human = kv(&[
+        ("model", format!("{} ({address})", m.id)),
+        ("owner", m.owner.to_string()),
+        ("owner share", format!("{} bps", m.owner_share_bps)),
+        ("active", m.active.to_string()),
+        ("claimable", grouped(m.claimable)),
+        ("lifetime revenue", grouped(m.lifetime_revenue)),
+    ]);
+    Ok(Output { json, human })
+}
+
+/// `pay`: one payment for a model's usage.
+async fn pay_command(c: &mut impl Cluster, a: PayArgs) -> Result<Output> {
+    let me = c.payer();
+    let (key, d) = domain(c, a.domain).await?;
+    let model = pda::model(&key, a.model);
+    if read::<Model>(c, &model).await?.is_none() {
+        bail!(
+            "model {} of domain {} not found: the domain has {} model(s), ids 0..{}",
+            a.model,
+            a.domain,
+            d.model_count,
+            d.model_count
+        );
+    }
+    let keys = DomainKeys::new(key, &d);
+    let from = ix::associated_token_address(&me, &d.revenue_mint, &d.revenue_token_program);
+    let sig = c
+        .send(
+            &[ix::pay(&keys, me, from, model, a.shard, a.amount, a.units)],
+            &[],
+        )
+        .await?;
+    Ok(sent(
+        format!(
+            "paid {} for model {} of domain {}",
+            grouped(a.amount),
+            a.model,
+            a.domain
+        ),
+        &sig,
+        json!({ "domain": a.domain, "model": a.model, "amount": a.amount }),
+    ))
+}
+
+/// `stake`: stakes DN in a domain (opening the position first when needed).
+async fn stake(c: &mut impl Cluster, id: u64, amount: u64) -> Result<Output> {
+    let me = c.payer();
+    let cfg = config(c).await?;
+    let (key, _) = domain(c, id).await?;
+    let mut ixs = Vec::new();
+    if read::<StakePosition>(c, &pda::stake_position(&key, &me))
+        .await?
+        .is_none()
+    {
+        ixs.push(ix::open_stake_position(me, key));
+    }
+    let keys = staker_keys(c, &cfg, &key).await?;
+    ixs.push(ix::stake(key, &dn_keys(&cfg), &keys, amount));
+    let sig = c.send(&ixs, &[]).await?;
+    Ok(sent(
+        format!(
+            "staked {} DN in domain {id} (active from the next epoch)",
+            grouped(amount)
+        ),
+        &sig,
+        json!({ "domain": id, "amount": amount }),
+    ))
+}
+
+/// `unstake`: requests stake out; it unbonds before it can be withdrawn.
+async fn unstake(c: &mut impl Cluster, id: u64, amount: u64) -> Result<Output> {
+    let cfg = config(c).await?;
+    let (key, d) = domain(c, id).await?;
+    let keys = staker_keys(c, &cfg, &key).await?;
+    let sig = c
+        .send(
+            &[ix::request_unstake(key, &keys, d.current_epoch, amount)],
+            &[],
+        )
+        .await?;
+    Ok(sent(
+        format!(
+            "unstake of {} DN requested in epoch {} of domain {id} (withdraw with --epoch {})",
+            grouped(amount),
+            d.current_epoch,
+            d.current_epoch
+        ),
+        &sig,
+        json!({ "domain": id, "amount": amount, "epoch": d.current_epoch }),
+    ))
+}
+
+/// `withdraw`: withdraws an unstake ticket once unbonded.
+async fn withdraw(c: &mut impl Cluster, id: u64, epoch: u64) -> Result<Output> {
+    let me = c.payer();
+    let cfg = config(c).await?;
+    let (key, d) = domain(c, id).await?;
+    let position = pda::stake_position(&key, &me);
+    let ticket: UnstakeTicket = read(c, &pda::unstake_ticket(&position, epoch))
+        .await?
+        .ok_or_else(|| {
+            anyhow!(
+                "no unstake ticket of epoch {epoch} in domain {id}: pass the epoch \
+                 `deepnode unstake` printed (see `deepnode claimable {id}`)"
+            )
+        })?;
+    if d.current_epoch < ticket.withdrawable_epoch {
+        bail!(
+            "the ticket unbonds in epoch {} (open epoch: {})",
+            ticket.withdrawable_epoch,
+            d.current_epoch
+        );
+    }
+    let keys = staker_keys(c, &cfg, &key).await?;
+    let t = TicketKeys {
+        epoch,
+        pending_epoch: ticket.pending_epoch,
+    };
+    let sig = c
+        .send(&[ix::withdraw_stake(key, &dn_keys(&cfg), &keys, t)], &[])
+        .await?;
+    Ok(sent(
+        format!("withdrew {} DN from domain {id}", grouped(ticket.principal)),
+        &sig,
+        json!({ "domain": id, "amount": ticket.principal }),
+    ))
+}
+
+/// `register miner` / `register validator`.
+async fn register(c: &mut impl Cluster, r: RegisterCmd) -> Result<Output> {
+    let me = c.payer();
+    let (id, role) = match r {
+        RegisterCmd::Miner { domain } => (domain, "miner"),
+        RegisterCmd::Validator { domain } => (domain, "validator"),
+    };
+    let (key, d) = domain(c, id).await?;
+    let mut displaced = None;
+    let i = if role == "miner" {
+        ix::register_miner(me, key)
+    } else {
+        if d.validators_active >= d.settings.max_validators {
+            displaced = Some(weakest_validator(c, &key, &me).await?);
+        }
+        ix::register_validator_displacing(me, key, displaced)
+    };
+    let sig = c.send(&[i], &[]).await?;
+    let what = match displaced {
+        Some(v) => format!("registered as a {role} in domain {id}, in place of {v}"),
+        None => format!("registered as a {role} in domain {id}"),
+    };
+    Ok(sent(
+        what,
+        &sig,
+        json!({ "domain": id, "role": role, "displaced": displaced.map(|v| v.to_string()) }),
+    ))
+}
+
+/// `attest`: attests miners' work in the open epoch (committed when the domain uses
+/// commit-reveal, the batches kept in `reveals`).
+async fn attest(
+    c: &mut impl Cluster,
+    id: u64,
+    lines: Vec<(Pubkey, u64)>,
+    revise: bool,
+    reveals: PathBuf,
+) -> Result<Output> {
+    let me = c.payer();
+    let (key, d) = domain(c, id).await?;
+    let lines: Vec<Attestation> = lines
+        .iter()
+        .map(|(miner, units)| Attestation {
+            miner: *miner,
+            units: *units,
+            revise,
+        })
+        .collect();
+    let e: Epoch = read(c, &pda::epoch(&key, d.current_epoch))
+        .await?
+        .ok_or_else(|| anyhow!("the open epoch of domain {id} is missing"))?;
+    if e.settings.commit_reveal {
+        if revise {
+            bail!("domain {id} attests by commit and reveal: nothing revealed can be revised");
+        }
+        let prefix = c.prefix();
+        let batches =
+            Batches::fitting(key, me, d.current_epoch, &lines, &me, &prefix, rand::random);
+        let (root, count) = batches.commitment();
+        let sig = c
+            .send(
+                &[ix::commit_attestations(
+                    me,
+                    key,
+                    d.current_epoch,
+                    root,
+                    count,
+                )],
+                &[],
+            )
+            .await?;
+        let file = batches
+            .to_file()
+            .save(&reveals)
+            .with_context(|| format!("saving the batches in {}", reveals.display()))?;
+        return Ok(sent(
+            format!(
+                "committed {} miner(s) in {count} batch(es) for epoch {} of domain {id}; \
+                 reveal them after the epoch ends at {} and before it closes \
+                 (`deepnode reveal`, or a keeper run with --reveals): {}",
+                lines.len(),
+                d.current_epoch,
+                e.end_ts,
+                file.display()
+            ),
+            &sig,
+            json!({
+                "domain": id, "epoch": d.current_epoch, "lines": lines.len(),
+                "batches": count, "reveals": file.display().to_string(),
+            }),
+        ));
+    }
+    let sig = c
+        .send(&[ix::attest(me, key, d.current_epoch, &lines)], &[])
+        .await?;
+    Ok(sent(
+        format!(
+            "attested {} miner(s) in epoch {} of domain {id}",
+            lines.len(),
+            d.current_epoch
+        ),
+        &sig,
+        json!({ "domain": id, "epoch": d.current_epoch, "lines": lines.len() }),
+    ))
+}
+
+/// `reveal`: reveals the committed batches whose epoch ended.
+async fn reveal(c: &mut impl Cluster, reveals: PathBuf) -> Result<Output> {
+    let done = reveal_due(c, &reveals).await?;
+    let mut human = String::new();
+    let mut rows = Vec::new();
+    for (path, outcome) in &done {
+        let (what, batches) = match outcome {
+            RevealOutcome::Revealed(n) => ("revealed", *n),
+            RevealOutcome::NotYet => ("waiting for the epoch's end", 0),
+            RevealOutcome::TooLate => ("dropped: the epoch has closed", 0),
+        };
+        human.push_str(&format!("{}: {what}\n", path.display()));
+        rows.push(
+            json!({ "file": path.display().to_string(), "outcome": what, "batches": batches }),
+        );
+    }
+    if done.is_empty() {
+        human.push_str(&format!("nothing to reveal in {}\n", reveals.display()));
+    }
+    Ok(Output {
+        json: json!({ "reveals": rows }),
+        human,
+    })
+}
+
+/// `buyback`: buys revenue tokens from the auction with DN, under a price bound.
+async fn buyback(
+    c: &mut impl Cluster,
+    id: u64,
+    quantity: u64,
+    max_price_e9: u64,
+) -> Result<Output> {
+    let me = c.payer();
+    let cfg = config(c).await?;
+    let (key, d) = domain(c, id).await?;
+    let auction: Auction = read(c, &pda::auction(&key)).await?.ok_or_else(|| {
+        anyhow!(
+            "domain {id} has no buyback auction yet: governance sets one with \
+                 set_auction_params"
+        )
+    })?;
+    let keys = DomainKeys::new(key, &d);
+    let dn_account = ix::associated_token_address(&me, &cfg.dn_mint, &cfg.dn_token_program);
+    let (rev, create_rev) = ata(&me, &d.revenue_mint, &d.revenue_token_program);
+    let buy = ix::buy_back(
+        &keys,
+        &dn_keys(&cfg),
+        me,
+        dn_account,
+        rev,
+        quantity,
+        max_price_e9,
+    );
+    let sig = c.send(&[create_rev, buy], &[]).await?;
+    Ok(sent(
+        format!(
+            "bought {} revenue units from the buyback of domain {id} ({} were available)",
+            grouped(quantity),
+            grouped(auction.available)
+        ),
+        &sig,
+        json!({ "domain": id, "quantity": quantity }),
+    ))
+}
+
+/// `claimable`: what a wallet can claim in a domain.
+async fn claimable(c: &mut impl Cluster, id: u64, owner: Option<Pubkey>) -> Result<Output> {
+    let me = c.payer();
+    let who = owner.unwrap_or(me);
+    let (key, _) = domain(c, id).await?;
+    let balance: Option<RewardBalance> = read(c, &pda::reward(&key, &who)).await?;
+    let position: Option<StakePosition> = read(c, &pda::stake_position(&key, &who)).await?;
+    let models: Vec<(Pubkey, Model)> = all::<Model>(c)
+        .await?
+        .into_iter()
+        .filter(|(_, m)| m.domain == key && m.owner == who)
+        .collect();
+    let (dn, rev) = balance.as_ref().map_or((0, 0), |b| (b.dn_owed, b.rev_owed));
+    let (staked, stake_dn, stake_rev) = position
+        .as_ref()
+        .map_or((0, 0, 0), |p| (p.weight, p.dn_owed, p.rev_owed));
+    let model_rev: u64 = models.iter().map(|(_, m)| m.claimable).sum();
+    let json = json!({
+        "domain": id, "owner": who.to_string(),
+        "balance": { "dn": dn, "revenue": rev },
+        "stake": { "active": staked, "dn_owed": stake_dn, "revenue_owed": stake_rev },
+        "models": { "count": models.len(), "claimable": model_rev },
+    });
+    let human = kv(&[
+        ("owner", who.to_string()),
+        ("credited DN", grouped(dn)),
+        ("credited revenue", grouped(rev)),
+        ("active stake", grouped(staked)),
+        (
+            "staker rewards recorded (DN / revenue)",
+            format!("{} / {}", grouped(stake_dn), grouped(stake_rev)),
+        ),
+        (
+            "models' revenue",
+            format!("{} over {} model(s)", grouped(model_rev), models.len()),
+        ),
+    ]);
+    Ok(Output { json, human })
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &PathBuf) -> Result<T> {
