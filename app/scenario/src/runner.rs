@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use anchor_lang::solana_program::bpf_loader_upgradeable::UpgradeableLoaderState;
 use anchor_lang::AccountDeserialize;
-use deepnode::constants::MAX_ATTEST_LINES;
 use deepnode::instructions::{CreateDomainArgs, InitializeArgs};
+use deepnode::layouts;
 use deepnode::state::{
     Auction, Bounds, BpsRange, Config, Domain, DomainSettings, Epoch, EpochBook, EpochShard, Model,
     RewardBalance, SplitBps, StakePool, StakePosition, Validator, VaultShard, WorkRecord,
@@ -817,7 +817,7 @@ impl<N: Network> Runner<N> {
             }
             let batches = limits::pack(
                 &lines,
-                MAX_ATTEST_LINES,
+                layouts::ATTEST.max_items,
                 deepnode_sdk::compute::ATTEST,
                 &kp.pubkey(),
                 &client.prefix(),

@@ -93,7 +93,7 @@ impl Batches {
         prefix: &[solana_sdk::instruction::Instruction],
         mut salt: impl FnMut() -> [u8; 32],
     ) -> Self {
-        let max = deepnode::constants::MAX_ATTEST_LINES;
+        let max = deepnode::layouts::ATTEST.max_items;
         let mut per_batch = max;
         loop {
             // Salts do not change a reveal's size: measure with zeros, salt the winner.

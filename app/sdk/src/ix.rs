@@ -3,6 +3,7 @@ use anchor_lang::prelude::{AccountMeta, Pubkey};
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::{system_program, InstructionData, ToAccountMetas};
 use deepnode::instructions::{AttestLine, BatchLine, CreateDomainArgs, InitializeArgs};
+use deepnode::layouts::{self, Layout};
 use deepnode::state::{Bounds, Domain, DomainSettings, Epoch};
 use deepnode::{accounts as acc, instruction as data};
 
@@ -11,6 +12,19 @@ use crate::pda;
 /// The associated token program.
 pub const ASSOCIATED_TOKEN_PROGRAM: Pubkey =
     Pubkey::from_str_const("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL");
+
+/// One batch item's account metas, each writable or read-only as the program's layout
+/// of the item declares (`deepnode::layouts`). `keys` are the item's accounts in the
+/// layout's order; a builder naming a different number is a bug of this crate, caught by
+/// its tests.
+fn item<const N: usize>(layout: &Layout, keys: [Pubkey; N]) -> [AccountMeta; N] {
+    assert_eq!(N, layout.accounts(), "{}: accounts per item", layout.name);
+    let mut slots = layout.item.iter();
+    keys.map(|key| match slots.next() {
+        Some(slot) if slot.writable => AccountMeta::new(key, false),
+        _ => AccountMeta::new_readonly(key, false),
+    })
+}
 
 fn build(accounts: impl ToAccountMetas, args: impl InstructionData) -> Instruction {
     Instruction {
@@ -447,9 +461,9 @@ pub fn pay_batch(
         },
     );
     for l in lines {
-        ix.accounts.push(AccountMeta::new(l.model, false));
+        let record = pda::model_epoch(&l.model, d.epoch);
         ix.accounts
-            .push(AccountMeta::new(pda::model_epoch(&l.model, d.epoch), false));
+            .extend(item(&layouts::PAY_BATCH, [l.model, record]));
     }
     mint_writable_if_dn(ix, d)
 }
@@ -867,9 +881,8 @@ pub fn attest_in_order(
         },
     );
     for (miner, _) in lines {
-        ix.accounts.push(AccountMeta::new_readonly(*miner, false));
-        ix.accounts
-            .push(AccountMeta::new(pda::work_record(miner, epoch), false));
+        let record = pda::work_record(miner, epoch);
+        ix.accounts.extend(item(&layouts::ATTEST, [*miner, record]));
     }
     ix
 }
@@ -957,9 +970,8 @@ pub fn reveal_attestations(
         },
     );
     for (miner, _) in &r.lines {
-        ix.accounts.push(AccountMeta::new_readonly(*miner, false));
-        ix.accounts
-            .push(AccountMeta::new(pda::work_record(miner, epoch), false));
+        let record = pda::work_record(miner, epoch);
+        ix.accounts.extend(item(&layouts::ATTEST, [*miner, record]));
     }
     ix
 }
@@ -985,10 +997,8 @@ pub fn close_epoch(caller: Pubkey, d: &DomainKeys, shards_ready: u8) -> Instruct
         data::CloseEpoch {},
     );
     for shard in 0..shards_ready {
-        ix.accounts.push(AccountMeta::new(
-            pda::epoch_shard(&d.domain, next, shard),
-            false,
-        ));
+        let counter = pda::epoch_shard(&d.domain, next, shard);
+        ix.accounts.extend(item(&layouts::CLOSE_EPOCH, [counter]));
     }
     ix
 }
@@ -1014,8 +1024,9 @@ pub fn finalise_work(
     );
     let mut sorted = records.to_vec();
     sorted.sort();
-    ix.accounts
-        .extend(sorted.into_iter().map(|r| AccountMeta::new(r, false)));
+    for record in sorted {
+        ix.accounts.extend(item(&layouts::FINALISE_WORK, [record]));
+    }
     ix
 }
 
@@ -1062,11 +1073,14 @@ pub fn fund_reward_vault(caller: Pubkey, d: &DomainKeys, epoch: u64, shards: &[u
     let mut sorted = shards.to_vec();
     sorted.sort_unstable();
     for shard in sorted {
-        ix.accounts.extend([
-            AccountMeta::new(pda::epoch_shard(&d.domain, epoch, shard), false),
-            AccountMeta::new(pda::vault_shard(&d.domain, shard), false),
-            AccountMeta::new(pda::vault(&d.domain, shard), false),
-        ]);
+        ix.accounts.extend(item(
+            &layouts::FUND_REWARD_VAULT,
+            [
+                pda::epoch_shard(&d.domain, epoch, shard),
+                pda::vault_shard(&d.domain, shard),
+                pda::vault(&d.domain, shard),
+            ],
+        ));
     }
     ix
 }
@@ -1166,37 +1180,32 @@ impl CreditLine {
     }
 
     fn accounts(&self, domain: &Pubkey, epoch: u64) -> Vec<AccountMeta> {
-        let reward = |r: &Pubkey| AccountMeta::new(pda::reward(domain, r), false);
+        let layout = layouts::credit(self.role());
+        let reward = |r: &Pubkey| pda::reward(domain, r);
         match self {
             CreditLine::Miner {
                 authority,
                 rent_payer,
             } => {
                 let miner = pda::miner(domain, authority);
-                vec![
-                    AccountMeta::new(pda::work_record(&miner, epoch), false),
-                    AccountMeta::new_readonly(miner, false),
-                    reward(authority),
-                    AccountMeta::new(*rent_payer, false),
-                ]
+                let record = pda::work_record(&miner, epoch);
+                item(layout, [record, miner, reward(authority), *rent_payer]).to_vec()
             }
-            CreditLine::Validator { authority } => vec![
-                AccountMeta::new_readonly(pda::validator(domain, authority), false),
-                reward(authority),
-            ],
+            CreditLine::Validator { authority } => {
+                let validator = pda::validator(domain, authority);
+                item(layout, [validator, reward(authority)]).to_vec()
+            }
             CreditLine::ModelOwner {
                 model,
                 owner,
                 rent_payer,
-            } => vec![
-                AccountMeta::new(pda::model_epoch(model, epoch), false),
-                AccountMeta::new_readonly(*model, false),
-                reward(owner),
-                AccountMeta::new(*rent_payer, false),
-            ],
-            CreditLine::DomainOwner { owner } => vec![reward(owner)],
+            } => {
+                let record = pda::model_epoch(model, epoch);
+                item(layout, [record, *model, reward(owner), *rent_payer]).to_vec()
+            }
+            CreditLine::DomainOwner { owner } => item(layout, [reward(owner)]).to_vec(),
             CreditLine::Foundation { account, owner } => {
-                vec![AccountMeta::new_readonly(*account, false), reward(owner)]
+                item(layout, [*account, reward(owner)]).to_vec()
             }
         }
     }
@@ -1272,11 +1281,11 @@ pub fn claim_rewards(
     let mut sorted = lines.to_vec();
     sorted.sort_by_key(|l| pda::reward(&d.domain, &l.recipient));
     for l in sorted {
-        ix.accounts.extend([
-            AccountMeta::new(pda::reward(&d.domain, &l.recipient), false),
-            AccountMeta::new(l.dn_account, false),
-            AccountMeta::new(l.revenue_account, false),
-        ]);
+        let balance = pda::reward(&d.domain, &l.recipient);
+        ix.accounts.extend(item(
+            &layouts::CLAIM_REWARDS,
+            [balance, l.dn_account, l.revenue_account],
+        ));
     }
     ix
 }
@@ -1325,10 +1334,8 @@ pub fn close_accounts(
     let mut sorted = records.to_vec();
     sorted.sort();
     for (record, payer) in sorted {
-        ix.accounts.extend([
-            AccountMeta::new(record, false),
-            AccountMeta::new(payer, false),
-        ]);
+        ix.accounts
+            .extend(item(&layouts::CLOSE_ACCOUNTS, [record, payer]));
     }
     ix
 }

@@ -14,6 +14,7 @@ pub mod create;
 pub mod errors;
 pub mod events;
 pub mod instructions;
+pub mod layouts;
 pub mod state;
 pub mod token_util;
 

@@ -13,6 +13,7 @@ use crate::constants::*;
 use crate::create::{load_state, write_state};
 use crate::errors::DeepNodeError;
 use crate::events::{ClaimedLine, RewardClaimed};
+use crate::layouts::CLAIM_REWARDS;
 use crate::state::{Config, Domain, RewardBalance, StakePool};
 use crate::token_util::{accepts_payout, token_balance, VaultCpi};
 
@@ -60,12 +61,11 @@ pub fn handler<'info>(mut ctx: Context<'info, ClaimRewards<'info>>) -> Result<()
     let a = &mut ctx.accounts;
     let accounts = ctx.remaining_accounts;
     require!(!accounts.is_empty(), DeepNodeError::BatchEmpty);
+    let items = CLAIM_REWARDS
+        .items_in(accounts.len())
+        .ok_or(DeepNodeError::ClaimAccountsMismatch)?;
     require!(
-        accounts.len().checked_rem(3) == Some(0),
-        DeepNodeError::ClaimAccountsMismatch
-    );
-    require!(
-        accounts.len() <= MAX_CLAIM_LINES.saturating_mul(3),
+        items <= CLAIM_REWARDS.max_items,
         DeepNodeError::BatchTooLarge
     );
     let domain_key = a.domain.key();
@@ -87,8 +87,8 @@ pub fn handler<'info>(mut ctx: Context<'info, ClaimRewards<'info>>) -> Result<()
         ..dn_cpi
     };
     let mut previous = None;
-    let mut out = Vec::with_capacity(MAX_CLAIM_LINES);
-    for chunk in accounts.chunks_exact(3) {
+    let mut out = Vec::with_capacity(items);
+    for chunk in accounts.chunks_exact(CLAIM_REWARDS.accounts()) {
         let (balance_info, dn_to, rev_to) = (&chunk[0], &chunk[1], &chunk[2]);
         super::require_increasing(&mut previous, balance_info.key())?;
         let mut balance: RewardBalance = load_state(balance_info)?;

@@ -9,10 +9,10 @@
 use anchor_lang::prelude::*;
 use anchor_lang::Discriminator;
 
-use crate::constants::*;
 use crate::create::load_state;
 use crate::errors::DeepNodeError;
 use crate::events::{AccountClosed, ClosedKind, ClosedLine};
+use crate::layouts::CLOSE_ACCOUNTS;
 use crate::state::{
     Commitment, Domain, Epoch, EpochBook, EpochShard, EpochStatus, ModelEpoch, WorkRecord,
 };
@@ -44,19 +44,18 @@ pub fn handler<'info>(mut ctx: Context<'info, CloseAccounts<'info>>) -> Result<(
     );
     let accounts = ctx.remaining_accounts;
     require!(!accounts.is_empty(), DeepNodeError::BatchEmpty);
+    let items = CLOSE_ACCOUNTS
+        .items_in(accounts.len())
+        .ok_or(DeepNodeError::CreditAccountsMismatch)?;
     require!(
-        accounts.len().checked_rem(2) == Some(0),
-        DeepNodeError::CreditAccountsMismatch
-    );
-    require!(
-        accounts.len() <= MAX_CLOSE_ACCOUNTS.saturating_mul(2),
+        items <= CLOSE_ACCOUNTS.max_items,
         DeepNodeError::BatchTooLarge
     );
     let domain_key = a.domain.key();
     let (index, swept) = (a.epoch.index, a.book.settlement.swept);
     let mut previous = None;
-    let mut lines = Vec::with_capacity(MAX_CLOSE_ACCOUNTS);
-    for pair in accounts.chunks_exact(2) {
+    let mut lines = Vec::with_capacity(items);
+    for pair in accounts.chunks_exact(CLOSE_ACCOUNTS.accounts()) {
         let (info, payer) = (&pair[0], &pair[1]);
         super::require_increasing(&mut previous, info.key())?;
         let disc: [u8; 8] = info

@@ -17,6 +17,7 @@ use crate::constants::*;
 use crate::create::{create_state, load_state};
 use crate::errors::DeepNodeError;
 use crate::events::EpochClosed;
+use crate::layouts::CLOSE_EPOCH;
 use crate::state::{
     Auction, ClosedWith, Config, Domain, Epoch, EpochBook, EpochOpening, EpochShard, EpochStatus,
     StakePool,
@@ -69,7 +70,7 @@ pub fn handler<'info>(mut ctx: Context<'info, CloseEpoch<'info>>) -> Result<()> 
     require!(now >= a.epoch.closes_at()?, DeepNodeError::EpochNotEnded);
     let ready = usize::from(a.domain.shards_ready);
     require!(
-        ctx.remaining_accounts.len() == ready,
+        CLOSE_EPOCH.accounts_for(ready) == Some(ctx.remaining_accounts.len()),
         DeepNodeError::EpochShardAccountsMismatch
     );
 

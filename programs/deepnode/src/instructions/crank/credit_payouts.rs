@@ -17,6 +17,7 @@ use crate::constants::*;
 use crate::create::load_state;
 use crate::errors::DeepNodeError;
 use crate::events::{CreditRole, CreditedLine, PayoutsCredited};
+use crate::layouts;
 use crate::state::{
     Config, Domain, Epoch, EpochBook, Miner, Model, ModelEpoch, Validator, WorkRecord,
 };
@@ -50,15 +51,6 @@ pub struct CreditPayouts<'info> {
     pub system_program: Program<'info, System>,
 }
 
-/// How many remaining accounts a line of `role` takes.
-pub fn credit_accounts(role: CreditRole) -> usize {
-    match role {
-        CreditRole::Miner | CreditRole::ModelOwner => 4,
-        CreditRole::Validator | CreditRole::Foundation => 2,
-        CreditRole::DomainOwner => 1,
-    }
-}
-
 /// Handler of [`credit_payouts`](crate::deepnode::credit_payouts).
 pub fn handler<'info>(
     mut ctx: Context<'info, CreditPayouts<'info>>,
@@ -73,12 +65,14 @@ pub fn handler<'info>(
     );
     require!(!lines.is_empty(), DeepNodeError::BatchEmpty);
     require!(
-        lines.len() <= MAX_CREDIT_LINES,
+        lines.len() <= layouts::CREDIT_MINER.max_items,
         DeepNodeError::BatchTooLarge
     );
     let needed = lines
         .iter()
-        .try_fold(0usize, |acc, r| acc.checked_add(credit_accounts(*r)))
+        .try_fold(0usize, |acc, r| {
+            acc.checked_add(layouts::credit(*r).accounts())
+        })
         .or_overflow()?;
     require!(
         ctx.remaining_accounts.len() == needed,
@@ -95,7 +89,7 @@ pub fn handler<'info>(
     // Records are checked in increasing address order per kind (F3: none repeats).
     let (mut last_record, mut last_model) = (None, None);
     for role in lines {
-        let (accounts, tail) = rest.split_at(credit_accounts(role));
+        let (accounts, tail) = rest.split_at(layouts::credit(role).accounts());
         rest = tail;
         let (source, recipient, dn, rev, reward, rent_returned) = match role {
             CreditRole::Miner => {

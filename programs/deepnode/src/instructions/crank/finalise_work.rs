@@ -6,6 +6,7 @@
 //! record below quorum verifies nothing and is refused, so griefers' one-attestation
 //! records never add to the crank's work. Never paused.
 use crate::errors::OrOverflow;
+use crate::layouts::FINALISE_WORK;
 use anchor_lang::prelude::*;
 use deepnode_math::{agrees, verified_units, Vote};
 
@@ -44,7 +45,9 @@ pub fn handler<'info>(mut ctx: Context<'info, FinaliseWork<'info>>) -> Result<()
     let records = ctx.remaining_accounts;
     require!(!records.is_empty(), DeepNodeError::BatchEmpty);
     require!(
-        records.len() <= MAX_FINALISE_RECORDS,
+        FINALISE_WORK
+            .items_in(records.len())
+            .is_some_and(|n| n <= FINALISE_WORK.max_items),
         DeepNodeError::BatchTooLarge
     );
     let domain_key = a.domain.key();

@@ -9,10 +9,10 @@ use crate::errors::OrOverflow;
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenInterface;
 
-use crate::constants::*;
 use crate::create::{load_state, write_state};
 use crate::errors::DeepNodeError;
 use crate::events::RewardVaultFunded;
+use crate::layouts::FUND_REWARD_VAULT;
 use crate::state::{Domain, Epoch, EpochBook, EpochShard, EpochStatus, StakePool, VaultShard};
 use crate::token_util::{token_balance, VaultCpi};
 
@@ -59,10 +59,9 @@ pub fn handler<'info>(mut ctx: Context<'info, FundRewardVault<'info>>) -> Result
     );
     let accounts = ctx.remaining_accounts;
     require!(!accounts.is_empty(), DeepNodeError::BatchEmpty);
-    require!(
-        accounts.len().checked_rem(3) == Some(0),
-        DeepNodeError::EpochShardAccountsMismatch
-    );
+    let items = FUND_REWARD_VAULT
+        .items_in(accounts.len())
+        .ok_or(DeepNodeError::EpochShardAccountsMismatch)?;
     let domain_key = a.domain.key();
     let cpi = VaultCpi {
         domain: domain_key,
@@ -75,8 +74,8 @@ pub fn handler<'info>(mut ctx: Context<'info, FundRewardVault<'info>>) -> Result
     };
     let mut previous: Option<u8> = None;
     let (mut revenue, mut received, mut stock) = (0u64, 0u64, 0u64);
-    let mut shards = Vec::with_capacity(usize::from(MAX_SHARDS));
-    for chunk in accounts.chunks_exact(3) {
+    let mut shards = Vec::with_capacity(items.min(FUND_REWARD_VAULT.max_items));
+    for chunk in accounts.chunks_exact(FUND_REWARD_VAULT.accounts()) {
         let (counter_info, ledger_info, vault_info) = (&chunk[0], &chunk[1], &chunk[2]);
         let mut counter: EpochShard = load_state(counter_info)?;
         let mut ledger: VaultShard = load_state(ledger_info)?;

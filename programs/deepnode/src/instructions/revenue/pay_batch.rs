@@ -12,6 +12,7 @@ use crate::create::write_state;
 use crate::errors::DeepNodeError;
 use crate::events::BatchPaid;
 use crate::instructions::revenue::route::{credit_payment, load_model_epoch};
+use crate::layouts::PAY_BATCH;
 use crate::state::{Config, Domain, EpochShard, Model, VaultShard};
 use crate::token_util::{token_balance, VaultCpi};
 
@@ -101,8 +102,11 @@ pub fn handler<'info>(
     require!(!a.config.paused, DeepNodeError::ProtocolPaused);
     require!(a.domain.is_ready(), DeepNodeError::DomainNotReady);
     require!(!lines.is_empty(), DeepNodeError::BatchEmpty);
-    require!(lines.len() <= MAX_BATCH_LINES, DeepNodeError::BatchTooLarge);
-    let pairs = lines.len().checked_mul(2).or_overflow()?;
+    require!(
+        lines.len() <= PAY_BATCH.max_items,
+        DeepNodeError::BatchTooLarge
+    );
+    let pairs = PAY_BATCH.accounts_for(lines.len()).or_overflow()?;
     require!(
         ctx.remaining_accounts.len() == pairs,
         DeepNodeError::BatchAccountsMismatch
@@ -128,7 +132,10 @@ pub fn handler<'info>(
     let mut routed = Vec::with_capacity(lines.len());
     let mut total_received: u64 = 0;
     let mut to_burn: u64 = 0;
-    for (line, accounts) in lines.iter().zip(ctx.remaining_accounts.chunks_exact(2)) {
+    for (line, accounts) in lines
+        .iter()
+        .zip(ctx.remaining_accounts.chunks_exact(PAY_BATCH.accounts()))
+    {
         require!(line.amount >= MIN_PAYMENT, DeepNodeError::PaymentTooSmall);
         let mut model = load_model(&accounts[0], &domain_key)?;
         let model_key = model.key();

@@ -19,6 +19,7 @@ use crate::constants::*;
 use crate::create::{create_state, load_state, write_state};
 use crate::errors::DeepNodeError;
 use crate::events::{AttestedLine, WorkAttested};
+use crate::layouts::ATTEST;
 use crate::state::{
     Attestation, Config, Domain, Epoch, EpochBook, Miner, StakePosition, Validator, WorkRecord,
 };
@@ -126,10 +127,10 @@ impl<'info> Ballot<'_, 'info> {
         // The validator's weight in this epoch's medians, recorded once on the epoch.
         self.book.add_voter(self.validator.index, stake)?;
         require!(
-            lines.len() <= MAX_ATTEST_LINES,
+            lines.len() <= ATTEST.max_items,
             DeepNodeError::BatchTooLarge
         );
-        let pairs = lines.len().checked_mul(2).or_overflow()?;
+        let pairs = ATTEST.accounts_for(lines.len()).or_overflow()?;
         require!(accounts == pairs, DeepNodeError::AttestAccountsMismatch);
         require!(
             lines.iter().all(|l| l.units <= MAX_ATTESTED_UNITS),
@@ -154,7 +155,7 @@ impl<'info> Ballot<'_, 'info> {
         let epoch_le = epoch_index.to_le_bytes();
         let mut previous: Option<Pubkey> = None;
         let mut out = Vec::with_capacity(lines.len());
-        for (line, pair) in lines.iter().zip(accounts.chunks_exact(2)) {
+        for (line, pair) in lines.iter().zip(accounts.chunks_exact(ATTEST.accounts())) {
             let (miner_info, record_info) = (&pair[0], &pair[1]);
             let miner_key = miner_info.key();
             // F3: strictly increasing, so no miner (and no record) appears twice.

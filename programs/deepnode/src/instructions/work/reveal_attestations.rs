@@ -13,6 +13,7 @@ use crate::constants::*;
 use crate::errors::DeepNodeError;
 use crate::events::AttestationsRevealed;
 use crate::instructions::work::attest::{AttestLine, Ballot};
+use crate::layouts::ATTEST;
 use crate::state::commitment::{batch_leaf, verify_path};
 use crate::state::{Commitment, Config, Domain, Epoch, EpochBook, StakePosition, Validator};
 
@@ -99,7 +100,7 @@ pub fn handler<'info>(
     let stake = ballot.admit(epoch_index, &lines, accounts.len())?;
     // The batch as committed: each line's miner (as the instruction names it) and units.
     let committed: Vec<(Pubkey, u64)> = accounts
-        .chunks_exact(2)
+        .chunks_exact(ATTEST.accounts())
         .zip(lines.iter())
         .map(|(pair, line)| (pair[0].key(), line.units))
         .collect();
