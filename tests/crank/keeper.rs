@@ -5,6 +5,7 @@
 use deepnode::state::{Domain, RewardBalance, Settlement};
 use deepnode_keeper::{Action, Keeper, Options, Outcome, Step, Summary};
 use deepnode_sdk::cluster::{all, Cluster, ClusterError};
+use deepnode_sdk::crank::Snapshot;
 use deepnode_tests::cluster::InProcess;
 use deepnode_tests::fixtures::default_settings;
 use deepnode_tests::tokens::TOKEN;
@@ -526,4 +527,45 @@ async fn a_crowded_domain_gets_a_lookup_table_and_later_passes_credit_through_it
     }
     assert_eq!((t2.lines_credited, l2.lines_credited), (27, 27));
     assert_eq!(table_balances, legacy_balances);
+}
+
+/// A snapshot of the in-process runtime reads accounts one by one, so another keeper can
+/// settle an epoch between its book and its epoch account: such a book (no settler, no
+/// window yet) beside a settled epoch is not taken for an expired epoch (the sweep it
+/// would plan fails with ClaimWindowOpen; two keepers at once met it).
+#[tokio::test]
+async fn a_book_read_before_its_settlement_does_not_look_expired() {
+    let mut w = busy_world().await;
+    let e = busy_epoch(&mut w).await;
+    let domain = w.doms[0].d.keys.domain;
+    let mut c = keeper(&mut w).await;
+    let book_key = deepnode_sdk::pda::epoch_book(&domain, e);
+    let before = c.account(&book_key).await.expect("read").expect("the book");
+    w.crank(0).await;
+    let mut accounts = c.program_accounts(&[]).await.expect("scan");
+    for (key, account) in accounts.iter_mut() {
+        if *key == book_key {
+            *account = before.clone();
+        }
+    }
+    let torn =
+        Snapshot::from_accounts(accounts.iter().map(|(k, a)| (*k, a.data.as_slice()))).unwrap();
+    let fresh = deepnode_keeper::fetch(&mut c).await.unwrap();
+    let d: Domain = w.env.get(domain).await;
+    let window = d.settings.claim_window_epochs;
+    // Both read the epoch as settled; the torn one holds the book from before.
+    for snap in [&torn, &fresh] {
+        assert_eq!(snap.settled(&domain).last(), Some(&e));
+    }
+    assert_eq!(torn.books[&(domain, e)].settlement.window_from, 0);
+    // Read by the window alone, that book would be past its window...
+    assert_eq!(
+        deepnode_math::claim_window_open(d.current_epoch, 0, window),
+        Ok(false)
+    );
+    // ...but it is not taken for expired, and neither is the fresh one (its window
+    // counts from the epoch it was settled after).
+    assert!(!torn.expired(&domain, e));
+    assert_eq!(fresh.books[&(domain, e)].settlement.window_from, e);
+    assert!(!fresh.expired(&domain, e));
 }

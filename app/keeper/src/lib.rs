@@ -8,8 +8,8 @@
 use std::fmt;
 
 use anchor_lang::prelude::Pubkey;
-use deepnode::constants::{MAX_CLOSE_ACCOUNTS, MAX_CREDIT_LINES, MAX_FINALISE_RECORDS, MAX_SHARDS};
-use deepnode::state::{EpochBook, StakePool};
+use deepnode::layouts;
+use deepnode::state::{Config, EpochBook, StakePool};
 use deepnode_sdk::cluster::{clock, read, Cluster, ClusterError, DONE_BY_ANOTHER};
 use deepnode_sdk::compute;
 use deepnode_sdk::crank::Snapshot;
@@ -502,13 +502,31 @@ impl<'a, C: Cluster> Keeper<'a, C> {
         Ok(d.is_some_and(|d| d.current_epoch > epoch))
     }
 
+    /// One pass, phase by phase, each on a fresh read of what the previous one left
+    /// (the fetch, fire, record shape of every step is in its own method).
     async fn run(&mut self) -> Result<(), PassError> {
-        let payer = self.cluster.payer();
-        let prefix = self.cluster.prefix();
         if self.options.lookup_tables {
             self.read_tables().await?;
         }
-        // Close every due epoch (the next one starts at its close: one per domain).
+        let config = self.close_due_epochs().await?;
+        self.finalise_records().await?;
+        let dn = DnKeys {
+            mint: config.dn_mint,
+            token_program: config.dn_token_program,
+        };
+        self.fund_and_settle(&dn).await?;
+        let snap = fetch(self.cluster).await?;
+        if self.options.push {
+            self.push_payouts(&snap, &config).await?;
+        }
+        self.sweep_expired(&snap, &dn).await?;
+        self.close_spent_accounts().await
+    }
+
+    /// Closes every due epoch (the next one starts at its close: one per domain); returns
+    /// the config read on the way.
+    async fn close_due_epochs(&mut self) -> Result<Config, PassError> {
+        let payer = self.cluster.payer();
         let snap = fetch(self.cluster).await?;
         let config = snap.config.clone().ok_or(PassError::NotInitialised)?;
         let now = self.cluster.now().await?;
@@ -524,7 +542,13 @@ impl<'a, C: Cluster> Keeper<'a, C> {
                 }
             }
         }
-        // Finalise every quorate record of closed epochs, in full batches.
+        Ok(config)
+    }
+
+    /// Finalises every quorate record of closed epochs, in full batches.
+    async fn finalise_records(&mut self) -> Result<(), PassError> {
+        let payer = self.cluster.payer();
+        let prefix = self.cluster.prefix();
         let snap = fetch(self.cluster).await?;
         for (id, key, _) in domains(&snap) {
             let tables = self.usable(&key).await?;
@@ -536,7 +560,7 @@ impl<'a, C: Cluster> Keeper<'a, C> {
                 let tables = tables::covering(&tables, &lasting);
                 let batches = pack_with(
                     &records,
-                    MAX_FINALISE_RECORDS,
+                    layouts::FINALISE_WORK.max_items,
                     compute::FINALISE_WORK,
                     &payer,
                     &prefix,
@@ -572,12 +596,15 @@ impl<'a, C: Cluster> Keeper<'a, C> {
                 }
             }
         }
-        // Collect the pools and settle, oldest epoch first (the program's order).
+        Ok(())
+    }
+
+    /// Funds the reward vault from every shard and settles, oldest epoch first (the
+    /// program's order).
+    async fn fund_and_settle(&mut self, dn: &DnKeys) -> Result<(), PassError> {
+        let payer = self.cluster.payer();
+        let prefix = self.cluster.prefix();
         let snap = fetch(self.cluster).await?;
-        let dn = DnKeys {
-            mint: config.dn_mint,
-            token_program: config.dn_token_program,
-        };
         for (id, key, keys) in domains(&snap) {
             for e in snap.unsettled(&key) {
                 let Some(book) = snap.books.get(&(key, e)) else {
@@ -590,8 +617,8 @@ impl<'a, C: Cluster> Keeper<'a, C> {
                 let mut collected = true;
                 for (ix, n) in pack(
                     &shards,
-                    usize::from(MAX_SHARDS),
-                    compute::COLLECT_POOLS,
+                    layouts::FUND_REWARD_VAULT.max_items,
+                    compute::FUND_REWARD_VAULT,
                     &payer,
                     &prefix,
                     |s| ix::fund_reward_vault(payer, &keys, e, s),
@@ -612,7 +639,7 @@ impl<'a, C: Cluster> Keeper<'a, C> {
                 let Ok(settle) = SettleKeys::of(&snap.epochs[&(key, e)]) else {
                     break;
                 };
-                let ix = ix::settle_epoch(payer, &keys, &dn, settle);
+                let ix = ix::settle_epoch(payer, &keys, dn, settle);
                 let fired = self
                     .fire((id, key), e, Step::SettleEpoch, (1, &[]), ix)
                     .await?;
@@ -627,101 +654,105 @@ impl<'a, C: Cluster> Keeper<'a, C> {
                 }
             }
         }
-        let snap = fetch(self.cluster).await?;
-        // Push payouts of epochs whose claim window is open, when asked.
-        if self.options.push {
-            let foundation = match self.cluster.account(&config.foundation).await? {
-                Some(a) if a.data.len() >= 64 => Pubkey::try_from(&a.data[32..64])
-                    .ok()
-                    .map(|owner| (config.foundation, owner)),
-                // No foundation account to read its owner from: its line is left out.
-                _ => None,
-            };
-            for (id, key, _) in domains(&snap) {
-                for e in snap.settled(&key) {
-                    let swept = snap.books.get(&(key, e)).is_none_or(|b| b.settlement.swept);
-                    if snap.expired(&key, e) || swept {
-                        continue;
-                    }
-                    let lines = snap.credit_lines(&key, e, foundation);
-                    let build =
-                        |epoch: u64, l: &[ix::CreditLine]| ix::credit_payouts(payer, key, epoch, l);
-                    if self.options.lookup_tables {
-                        // Tables pay where they fit more lines: the addresses a line names
-                        // every epoch go in once and save bytes in every later epoch.
-                        let wanted = tables::lasting(|epoch| build(epoch, &lines), e);
-                        let ideal = tables::ideal(&key, &wanted);
-                        let legacy = pack(
-                            &lines,
-                            MAX_CREDIT_LINES,
-                            compute::CREDIT,
-                            &payer,
-                            &prefix,
-                            |l| build(e, l),
-                        );
-                        let through = pack_with(
-                            &lines,
-                            MAX_CREDIT_LINES,
-                            compute::CREDIT,
-                            &payer,
-                            &prefix,
-                            &ideal,
-                            |l| build(e, l),
-                        );
-                        if through.len() < legacy.len() {
-                            self.grow((id, key), e, &wanted).await?;
-                        }
-                    }
-                    let tables = self.usable(&key).await?;
-                    let mut rest = lines.as_slice();
-                    for b in pack_with(
+        Ok(())
+    }
+
+    /// Pushes the payouts of epochs whose claim window is open.
+    async fn push_payouts(&mut self, snap: &Snapshot, config: &Config) -> Result<(), PassError> {
+        let payer = self.cluster.payer();
+        let prefix = self.cluster.prefix();
+        let foundation = match self.cluster.account(&config.foundation).await? {
+            Some(a) if a.data.len() >= 64 => Pubkey::try_from(&a.data[32..64])
+                .ok()
+                .map(|owner| (config.foundation, owner)),
+            // No foundation account to read its owner from: its line is left out.
+            _ => None,
+        };
+        for (id, key, _) in domains(snap) {
+            for e in snap.settled(&key) {
+                let swept = snap.books.get(&(key, e)).is_none_or(|b| b.settlement.swept);
+                if snap.expired(&key, e) || swept {
+                    continue;
+                }
+                let lines = snap.credit_lines(&key, e, foundation);
+                let build =
+                    |epoch: u64, l: &[ix::CreditLine]| ix::credit_payouts(payer, key, epoch, l);
+                if self.options.lookup_tables {
+                    // Tables pay where they fit more lines: the addresses a line names
+                    // every epoch go in once and save bytes in every later epoch.
+                    let wanted = tables::lasting(|epoch| build(epoch, &lines), e);
+                    let ideal = tables::ideal(&key, &wanted);
+                    let legacy = pack(
                         &lines,
-                        MAX_CREDIT_LINES,
-                        compute::CREDIT,
+                        layouts::CREDIT_MINER.max_items,
+                        compute::CREDIT_PAYOUTS,
                         &payer,
                         &prefix,
-                        &tables,
                         |l| build(e, l),
-                    ) {
-                        let n = b.items;
-                        let (batch, next) = rest.split_at(n);
-                        rest = next;
-                        match self
-                            .fire_batch((id, key), e, Step::CreditPayouts, &b, &tables)
-                            .await?
-                        {
-                            Fired::Landed => self.summary.lines_credited += n,
-                            // Another keeper credited some of them, or one line is
-                            // refused: each goes again on its own, so that the rest are
-                            // not held back.
-                            Fired::Raced | Fired::Failed if n > 1 => {
-                                for line in batch {
-                                    let one = ix::credit_payouts(
-                                        payer,
-                                        key,
-                                        e,
-                                        std::slice::from_ref(line),
-                                    );
-                                    let fired = self
-                                        .fire((id, key), e, Step::CreditPayouts, (1, &[]), one)
-                                        .await?;
-                                    if fired == Fired::Landed {
-                                        self.summary.lines_credited += 1;
-                                    }
+                    );
+                    let through = pack_with(
+                        &lines,
+                        layouts::CREDIT_MINER.max_items,
+                        compute::CREDIT_PAYOUTS,
+                        &payer,
+                        &prefix,
+                        &ideal,
+                        |l| build(e, l),
+                    );
+                    if through.len() < legacy.len() {
+                        self.grow((id, key), e, &wanted).await?;
+                    }
+                }
+                let tables = self.usable(&key).await?;
+                let mut rest = lines.as_slice();
+                for b in pack_with(
+                    &lines,
+                    layouts::CREDIT_MINER.max_items,
+                    compute::CREDIT_PAYOUTS,
+                    &payer,
+                    &prefix,
+                    &tables,
+                    |l| build(e, l),
+                ) {
+                    let n = b.items;
+                    let (batch, next) = rest.split_at(n);
+                    rest = next;
+                    match self
+                        .fire_batch((id, key), e, Step::CreditPayouts, &b, &tables)
+                        .await?
+                    {
+                        Fired::Landed => self.summary.lines_credited += n,
+                        // Another keeper credited some of them, or one line is
+                        // refused: each goes again on its own, so that the rest are
+                        // not held back.
+                        Fired::Raced | Fired::Failed if n > 1 => {
+                            for line in batch {
+                                let one =
+                                    ix::credit_payouts(payer, key, e, std::slice::from_ref(line));
+                                let fired = self
+                                    .fire((id, key), e, Step::CreditPayouts, (1, &[]), one)
+                                    .await?;
+                                if fired == Fired::Landed {
+                                    self.summary.lines_credited += 1;
                                 }
                             }
-                            _ => {}
                         }
+                        _ => {}
                     }
                 }
             }
         }
-        // Sweep epochs past their claim window.
-        for (id, key, keys) in domains(&snap) {
+        Ok(())
+    }
+
+    /// Sweeps epochs past their claim window.
+    async fn sweep_expired(&mut self, snap: &Snapshot, dn: &DnKeys) -> Result<(), PassError> {
+        let payer = self.cluster.payer();
+        for (id, key, keys) in domains(snap) {
             for e in snap.settled(&key) {
                 let swept = snap.books.get(&(key, e)).is_none_or(|b| b.settlement.swept);
                 if snap.expired(&key, e) && !swept {
-                    let ix = ix::sweep_epoch(payer, &keys, &dn, e);
+                    let ix = ix::sweep_epoch(payer, &keys, dn, e);
                     let fired = self
                         .fire((id, key), e, Step::SweepEpoch, (1, &[]), ix)
                         .await?;
@@ -731,7 +762,13 @@ impl<'a, C: Cluster> Keeper<'a, C> {
                 }
             }
         }
-        // Close what nothing needs any more; rent goes back to whoever paid it.
+        Ok(())
+    }
+
+    /// Closes what nothing needs any more; rent goes back to whoever paid it.
+    async fn close_spent_accounts(&mut self) -> Result<(), PassError> {
+        let payer = self.cluster.payer();
+        let prefix = self.cluster.prefix();
         let snap = fetch(self.cluster).await?;
         for (id, key, _) in domains(&snap) {
             for e in snap.settled(&key) {
@@ -739,7 +776,7 @@ impl<'a, C: Cluster> Keeper<'a, C> {
                 let mut rest = accounts.as_slice();
                 for (ix, n) in pack(
                     &accounts,
-                    MAX_CLOSE_ACCOUNTS,
+                    layouts::CLOSE_ACCOUNTS.max_items,
                     compute::CLOSE_ACCOUNTS,
                     &payer,
                     &prefix,

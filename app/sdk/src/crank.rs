@@ -179,7 +179,10 @@ impl Snapshot {
     }
 
     /// Whether settled `epoch` is past its claim window (sweepable; nothing more is
-    /// credited): `deepnode_math::claim_window_open`, as the program checks it.
+    /// credited): `deepnode_math::claim_window_open`, as the program checks it. A
+    /// snapshot reads each account type in its own scan, so another keeper may settle the
+    /// epoch between them: a book read before its settlement (no settler recorded, its
+    /// window not set) says nothing about the window, and the epoch is not expired.
     pub fn expired(&self, domain: &Pubkey, epoch: u64) -> bool {
         let key = (*domain, epoch);
         match (
@@ -187,7 +190,10 @@ impl Snapshot {
             self.epochs.get(&key),
             self.books.get(&key),
         ) {
-            (Some(d), Some(e), Some(b)) if e.status == EpochStatus::Settled => {
+            (Some(d), Some(e), Some(b))
+                if e.status == EpochStatus::Settled
+                    && b.settlement.settled_by != Pubkey::default() =>
+            {
                 claim_window_open(
                     d.current_epoch,
                     b.settlement.window_from,
