@@ -83,20 +83,18 @@ impl StakePool {
     /// difference is what is still owed.
     pub fn dn_owed(&self) -> Result<u64> {
         let rewards = self.dn_funded.wrapping_sub(self.dn_claimed);
-        Ok(self
-            .total_staked
+        self.total_staked
             .checked_add(rewards)
             .and_then(|v| v.checked_add(self.dn_roles_owed))
-            .or_overflow()?)
+            .or_overflow()
     }
 
     /// Revenue tokens the reward vault owes.
     pub fn rev_owed(&self) -> Result<u64> {
-        Ok(self
-            .rev_funded
+        self.rev_funded
             .wrapping_sub(self.rev_claimed)
             .checked_add(self.rev_roles_owed)
-            .or_overflow()?)
+            .or_overflow()
     }
 
     /// Records a claim of `dn` and `rev` rewards; fails if it would take more than
@@ -343,11 +341,10 @@ impl StakePosition {
 
     /// Principal this position holds in the stake vault (tickets included).
     pub fn principal(&self) -> Result<u64> {
-        Ok(self
-            .weight
+        self.weight
             .checked_add(self.pending)
             .and_then(|v| v.checked_add(self.unbonding))
-            .or_overflow()?)
+            .or_overflow()
     }
 
     /// Stake active in the open epoch `current` that may still be requested out and
@@ -359,12 +356,12 @@ impl StakePosition {
         } else {
             0
         };
-        Ok(self.weight.checked_add(activated).or_overflow()?)
+        self.weight.checked_add(activated).or_overflow()
     }
 
     /// Stake active in the next epoch: everything not requested out.
     pub fn next_stake(&self) -> Result<u64> {
-        Ok(self.weight.checked_add(self.pending).or_overflow()?)
+        self.weight.checked_add(self.pending).or_overflow()
     }
 
     /// Stake active in the open epoch `current`, requests made during it included (they
@@ -375,10 +372,9 @@ impl StakePosition {
         } else {
             0
         };
-        Ok(self
-            .eligible_stake(current)?
+        self.eligible_stake(current)?
             .checked_add(requested)
-            .or_overflow()?)
+            .or_overflow()
     }
 
     /// Credits what the position earned: first up to its change epoch (then applies the
