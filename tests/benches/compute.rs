@@ -252,7 +252,7 @@ async fn routing(b: &mut Bench, p: &Protocol, d: &DomainFx, label: &str) {
         })
         .collect();
     let batch = ix::pay_batch(&d.keys, processor.pubkey(), processor_token, 1, &lines);
-    let cost = (compute::SETTLE_BATCH, MAX_BATCH_LINES);
+    let cost = (compute::PAY_BATCH, MAX_BATCH_LINES);
     b.batch(
         &format!("{label}, {MAX_BATCH_LINES} lines (the cap), every record created"),
         batch.clone(),
@@ -832,7 +832,7 @@ async fn crank(b: &mut Bench, p: &Protocol) {
         collect,
         &[],
         false,
-        (compute::COLLECT_POOLS, 2),
+        (compute::FUND_REWARD_VAULT, 2),
     )
     .await;
     let k = b.env.settle_keys(&d, epoch).await;
@@ -861,7 +861,7 @@ async fn crank(b: &mut Bench, p: &Protocol) {
         own,
         &[&miners[0]],
         false,
-        (compute::CREDIT, 1),
+        (compute::CREDIT_PAYOUTS, 1),
     )
     .await;
     let credit_legacy = legacy_capacity(&payer, MAX_CREDIT_LINES, |n| {
@@ -875,7 +875,7 @@ async fn crank(b: &mut Bench, p: &Protocol) {
         push,
         &[],
         false,
-        (compute::CREDIT, credit_legacy),
+        (compute::CREDIT_PAYOUTS, credit_legacy),
     )
     .await;
     let start = 1 + credit_legacy;
@@ -889,7 +889,7 @@ async fn crank(b: &mut Bench, p: &Protocol) {
         push,
         &[],
         true,
-        (compute::CREDIT, MAX_CREDIT_LINES),
+        (compute::CREDIT_PAYOUTS, MAX_CREDIT_LINES),
     )
     .await;
     let credited = start + MAX_CREDIT_LINES;
@@ -911,7 +911,7 @@ async fn crank(b: &mut Bench, p: &Protocol) {
         own,
         &[&miners[0]],
         false,
-        (compute::COLLECT, 1),
+        (compute::CLAIM_REWARDS, 1),
     )
     .await;
     let push = ix::claim_rewards(payer, &d.keys, &p.dn, &accounts[1..=MAX_CLAIM_LINES]);
@@ -920,7 +920,7 @@ async fn crank(b: &mut Bench, p: &Protocol) {
         push,
         &[],
         true,
-        (compute::COLLECT, MAX_CLAIM_LINES),
+        (compute::CLAIM_REWARDS, MAX_CLAIM_LINES),
     )
     .await;
     let keys = b.env.staker_keys(&d, &vs[0]).await;

@@ -210,14 +210,14 @@ pub const FINALISE_WORK: Cost = Cost {
 
 /// `credit_payouts`: per line (a miner's, the costliest: its record closed, its balance
 /// created).
-pub const CREDIT: Cost = Cost {
+pub const CREDIT_PAYOUTS: Cost = Cost {
     fixed: 25_000,
     per_item: 16_000,
 };
 
 /// `claim_rewards`: per recipient (a DN and a revenue transfer, Token-2022 with a transfer
 /// fee).
-pub const COLLECT: Cost = Cost {
+pub const CLAIM_REWARDS: Cost = Cost {
     fixed: 30_000,
     per_item: 20_000,
 };
@@ -229,7 +229,7 @@ pub const CLOSE_ACCOUNTS: Cost = Cost {
 };
 
 /// `fund_reward_vault`: per shard (a Token-2022 transfer with a fee).
-pub const COLLECT_POOLS: Cost = Cost {
+pub const FUND_REWARD_VAULT: Cost = Cost {
     fixed: 25_000,
     per_item: 12_000,
 };
@@ -248,7 +248,7 @@ pub const REVEAL: Cost = Cost {
 };
 
 /// `pay_batch`: per line (its model's epoch record created, bump search included).
-pub const SETTLE_BATCH: Cost = Cost {
+pub const PAY_BATCH: Cost = Cost {
     fixed: 50_000,
     per_item: 20_000,
 };

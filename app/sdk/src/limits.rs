@@ -231,9 +231,13 @@ mod tests {
                 rent_payer,
             })
             .collect();
-        let credit = batches(&lines, MAX_CREDIT_LINES, compute::CREDIT, &caller, |l| {
-            ix::credit_payouts(caller, domain, 3, l)
-        });
+        let credit = batches(
+            &lines,
+            MAX_CREDIT_LINES,
+            compute::CREDIT_PAYOUTS,
+            &caller,
+            |l| ix::credit_payouts(caller, domain, 3, l),
+        );
         assert_eq!(
             credit,
             [CREDIT_LINES_LEGACY, MAX_CREDIT_LINES - CREDIT_LINES_LEGACY]

@@ -304,7 +304,7 @@ mod tests {
         assert_eq!(tables.len(), 1);
         // Every transaction carries its compute-unit limit first.
         let limit = crate::compute::budget(crate::compute::MAX_TX_UNITS, 0);
-        let credit = crate::compute::CREDIT;
+        let credit = crate::compute::CREDIT_PAYOUTS;
         let legacy = pack(&lines, MAX_CREDIT_LINES, credit, &caller, &limit, |l| {
             build(3, l)
         });
