@@ -257,6 +257,40 @@ impl<'a, C: Cluster> Keeper<'a, C> {
         self.fire_all(at, epoch, step, items, (&[ix], &[])).await
     }
 
+    /// Sends the batches [`pack_with`] made of `items`, in order: a batch that another
+    /// keeper raced, or that the program refused, goes again item by item (`one` builds
+    /// an item's instruction), so that the rest are not held back. Returns how many items
+    /// landed.
+    async fn fire_batches<T>(
+        &mut self,
+        (at, epoch, step): ((u64, Pubkey), u64, Step),
+        batches: Vec<Batch>,
+        items: &[T],
+        tables: &[AddressLookupTableAccount],
+        one: impl Fn(&T) -> Instruction,
+    ) -> Result<usize, PassError> {
+        let mut landed = 0;
+        let mut rest = items;
+        for b in batches {
+            let n = b.items;
+            let (batch, next) = rest.split_at(n);
+            rest = next;
+            match self.fire_batch(at, epoch, step, &b, tables).await? {
+                Fired::Landed => landed += n,
+                Fired::Raced | Fired::Failed if n > 1 => {
+                    for item in batch {
+                        let fired = self.fire(at, epoch, step, (1, &[]), one(item)).await?;
+                        if fired == Fired::Landed {
+                            landed += 1;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(landed)
+    }
+
     /// Sends one batch of [`pack_with`]: through the domain's tables when it is a v0
     /// one.
     async fn fire_batch(
@@ -567,33 +601,12 @@ impl<'a, C: Cluster> Keeper<'a, C> {
                     &tables,
                     |r| ix::finalise_work(payer, key, e, r),
                 );
-                let mut rest = records.as_slice();
-                for b in batches {
-                    let n = b.items;
-                    let (batch, next) = rest.split_at(n);
-                    rest = next;
-                    match self
-                        .fire_batch((id, key), e, Step::FinaliseWork, &b, &tables)
-                        .await?
-                    {
-                        Fired::Landed => self.summary.records_finalised += n,
-                        // Another keeper finalised some of them, or one is refused: each
-                        // goes again on its own, so that the rest are not held back.
-                        Fired::Raced | Fired::Failed if n > 1 => {
-                            for record in batch {
-                                let one =
-                                    ix::finalise_work(payer, key, e, std::slice::from_ref(record));
-                                let fired = self
-                                    .fire((id, key), e, Step::FinaliseWork, (1, &[]), one)
-                                    .await?;
-                                if fired == Fired::Landed {
-                                    self.summary.records_finalised += 1;
-                                }
-                            }
-                        }
-                        _ => {}
-                    }
-                }
+                let at = ((id, key), e, Step::FinaliseWork);
+                self.summary.records_finalised += self
+                    .fire_batches(at, batches, &records, &tables, |r| {
+                        ix::finalise_work(payer, key, e, std::slice::from_ref(r))
+                    })
+                    .await?;
             }
         }
         Ok(())
@@ -704,8 +717,7 @@ impl<'a, C: Cluster> Keeper<'a, C> {
                     }
                 }
                 let tables = self.usable(&key).await?;
-                let mut rest = lines.as_slice();
-                for b in pack_with(
+                let batches = pack_with(
                     &lines,
                     layouts::CREDIT_MINER.max_items,
                     compute::CREDIT_PAYOUTS,
@@ -713,33 +725,13 @@ impl<'a, C: Cluster> Keeper<'a, C> {
                     &prefix,
                     &tables,
                     |l| build(e, l),
-                ) {
-                    let n = b.items;
-                    let (batch, next) = rest.split_at(n);
-                    rest = next;
-                    match self
-                        .fire_batch((id, key), e, Step::CreditPayouts, &b, &tables)
-                        .await?
-                    {
-                        Fired::Landed => self.summary.lines_credited += n,
-                        // Another keeper credited some of them, or one line is
-                        // refused: each goes again on its own, so that the rest are
-                        // not held back.
-                        Fired::Raced | Fired::Failed if n > 1 => {
-                            for line in batch {
-                                let one =
-                                    ix::credit_payouts(payer, key, e, std::slice::from_ref(line));
-                                let fired = self
-                                    .fire((id, key), e, Step::CreditPayouts, (1, &[]), one)
-                                    .await?;
-                                if fired == Fired::Landed {
-                                    self.summary.lines_credited += 1;
-                                }
-                            }
-                        }
-                        _ => {}
-                    }
-                }
+                );
+                let at = ((id, key), e, Step::CreditPayouts);
+                self.summary.lines_credited += self
+                    .fire_batches(at, batches, &lines, &tables, |l| {
+                        build(e, std::slice::from_ref(l))
+                    })
+                    .await?;
             }
         }
         Ok(())
