@@ -508,268 +508,26 @@ impl<'a> Market<'a> {
         self.burned += amount;
     }
 
-    /// One epoch.
+    /// One epoch: withdrawals due, demand served and paid, the regime's emissions, every
+    /// recipient's sales, the miners' and stakers' decisions, then the epoch's row
+    /// (conservation checked).
     fn epoch(&mut self, t: u32) -> Result<(), SimError> {
         let c = self.c;
         self.now = t;
         let mut flows = Flows::default();
-        // Withdrawals due at this boundary: the stake is sold as the staker leaves.
-        for s in self.stakers.iter_mut() {
-            if s.withdraw_at == Some(t) {
-                let stake = s.staked;
-                s.staked = 0;
-                s.withdraw_at = None;
-                credit(&mut s.dn, stake)?;
-                let sell = bps_of(stake, c.stakers.exit_sell_bps);
-                Self::sell(&mut self.pool, &mut flows, &mut s.dn, sell, "staker")?;
-            }
-        }
-        for v in self.validators.iter_mut() {
-            if v.withdraw_at == Some(t) {
-                let stake = v.stake;
-                v.stake = 0;
-                v.withdraw_at = None;
-                credit(&mut v.dn, stake)?;
-                let sell = bps_of(stake, c.validators.exit_sell_bps);
-                Self::sell(&mut self.pool, &mut flows, &mut v.dn, sell, "validator")?;
-            }
-        }
+        self.withdraw_due(t, &mut flows)?;
         let active_stake = self.active_stake(t);
-
-        // Demand served by the honest active miners, in equal parts.
-        for m in self.miners.iter_mut() {
-            m.units = 0;
-            m.got_dn = 0;
-            m.got_rev = 0;
-        }
-        for v in self.validators.iter_mut() {
-            v.got_dn = 0;
-            v.got_rev = 0;
-        }
-        for s in self.stakers.iter_mut() {
-            s.got_dn = 0;
-            s.got_rev = 0;
-        }
-        let honest: Vec<usize> = (0..self.miners.len())
-            .filter(|&i| self.miners[i].active && !self.miners[i].wash)
-            .collect();
-        let capacity = c.miners.capacity_units.saturating_mul(honest.len() as u64);
-        let served = self.draws.demand[t as usize].min(capacity);
-        share_units(&mut self.miners, &honest, served);
-        let revenue = served
-            .checked_mul(c.demand.unit_price)
-            .ok_or(SimError::Overflow("revenue"))?;
-        // Consumers paying in DN buy it first.
-        let payment = if c.demand.paid_in_dn && revenue > 0 {
-            flows.bought_value += revenue;
-            self.pool.buy_dn(revenue)?
-        } else {
-            revenue
-        };
-        let mut wash = WashFlows::default();
-        let wash_payment = match (&c.wash, self.regime) {
-            (Some(w), Regime::DeepNode) => {
-                wash.cost = w.revenue_per_epoch;
-                let own: Vec<usize> = (0..self.miners.len())
-                    .filter(|&i| self.miners[i].wash)
-                    .collect();
-                share_units(
-                    &mut self.miners,
-                    &own,
-                    w.revenue_per_epoch / c.demand.unit_price,
-                );
-                if c.demand.paid_in_dn && w.revenue_per_epoch > 0 {
-                    flows.bought_value += w.revenue_per_epoch;
-                    self.pool.buy_dn(w.revenue_per_epoch)?
-                } else {
-                    w.revenue_per_epoch
-                }
-            }
-            _ => 0,
-        };
+        let served = self.serve(t, &mut flows)?;
         let price_mark = self.pool;
-
-        let mut owners_income = 0u64;
-        let (settlement, stakers_value) = match self.regime {
-            Regime::FixedSplit => {
-                // The model owner keeps the payments, less what it passes on to the
-                // miners that served them (`fixed.miners_revenue_bps`, by units).
-                let to_miners = bps_of(payment, c.fixed.miners_revenue_bps);
-                let total_units: u64 = self.miners.iter().map(|m| m.units).sum();
-                let mut passed = 0u64;
-                for m in self.miners.iter_mut().filter(|m| m.units > 0) {
-                    let got = payout(to_miners, m.units, u128::from(total_units))?;
-                    m.got_rev += got;
-                    if c.demand.paid_in_dn {
-                        credit(&mut m.dn, got)?;
-                    }
-                    passed += got;
-                }
-                if c.demand.paid_in_dn {
-                    credit(&mut self.owners_dn, payment - passed)?;
-                    owners_income += payment - passed;
-                }
-                let stakers_pool =
-                    self.fixed_emission(active_stake, &mut flows, &mut owners_income)?;
-                (None, price_mark.value(stakers_pool))
-            }
-            Regime::DeepNode => {
-                let s = self.deepnode_epoch(
-                    t,
-                    active_stake,
-                    (payment, wash_payment),
-                    &mut flows,
-                    &mut owners_income,
-                    &mut wash,
-                )?;
-                let rev = s.rev_pools[STAKERS_ROLE];
-                let rev_value = if c.demand.paid_in_dn {
-                    price_mark.value(rev)
-                } else {
-                    rev
-                };
-                (
-                    Some(s),
-                    price_mark
-                        .value(s.dn_pools[STAKERS_ROLE])
-                        .saturating_add(rev_value),
-                )
-            }
-        };
-        if self.regime == Regime::DeepNode && !c.demand.paid_in_dn {
-            self.buyback(&mut flows)?;
-        }
-
-        // Sales, each recipient by its rule, at the prices they meet.
+        let mut wash = served.wash;
+        let (settlement, stakers_value, owners_income) =
+            self.route(t, active_stake, &served, price_mark, &mut flows, &mut wash)?;
+        let (miners_profit, honest_income) =
+            self.sell_receipts(price_mark, owners_income, &mut flows, &mut wash)?;
         let rev_is_dn = c.demand.paid_in_dn;
-        let income = |dn: u64, rev: u64| -> u64 {
-            let rev_value = if rev_is_dn {
-                price_mark.value(rev)
-            } else {
-                rev
-            };
-            price_mark.value(dn).saturating_add(rev_value)
-        };
-        let mut miners_profit = 0i128;
-        let mut honest_income = 0u64;
-        for m in self.miners.iter_mut() {
-            if m.wash {
-                wash.rev_back += m.got_rev;
-                wash.dn_back += m.got_dn;
-                let all = m.dn;
-                debit(&mut m.dn, all, "wash miner")?;
-                credit(&mut self.wash_dn, all)?;
-                continue;
-            }
-            if !m.active {
-                continue;
-            }
-            let cost = c
-                .miners
-                .fixed_cost
-                .saturating_add(m.cost_per_unit.saturating_mul(m.units));
-            let earned = income(m.got_dn, m.got_rev);
-            honest_income = honest_income.saturating_add(earned);
-            let profit = i128::from(earned) - i128::from(cost);
-            miners_profit += profit;
-            // Revenue tokens received pay costs first; DN is sold for the rest.
-            let cash = if rev_is_dn { 0 } else { m.got_rev };
-            let mut sold_for_cost = 0;
-            if cost > cash {
-                let short = cost - cash;
-                let need = if short < self.pool.rev {
-                    self.pool.dn_for_rev(short)?
-                } else {
-                    u64::MAX
-                };
-                sold_for_cost = need.min(m.dn);
-                Self::sell(
-                    &mut self.pool,
-                    &mut flows,
-                    &mut m.dn,
-                    sold_for_cost,
-                    "miner",
-                )?;
-            }
-            let earned_dn = if rev_is_dn {
-                m.got_dn + m.got_rev
-            } else {
-                m.got_dn
-            };
-            let rest = bps_of(
-                earned_dn.saturating_sub(sold_for_cost),
-                c.miners.sell_rest_bps,
-            );
-            Self::sell(&mut self.pool, &mut flows, &mut m.dn, rest, "miner")?;
-            if profit < 0 {
-                m.unprofitable += 1;
-            } else {
-                m.unprofitable = 0;
-            }
-        }
-        for v in self.validators.iter_mut() {
-            if v.wash {
-                wash.rev_back += v.got_rev;
-                wash.dn_back += v.got_dn;
-                let all = v.dn;
-                debit(&mut v.dn, all, "wash validator")?;
-                credit(&mut self.wash_dn, all)?;
-                continue;
-            }
-            honest_income = honest_income.saturating_add(income(v.got_dn, v.got_rev));
-            let earned = if rev_is_dn {
-                v.got_dn + v.got_rev
-            } else {
-                v.got_dn
-            };
-            let sell = bps_of(earned, c.validators.sell_bps);
-            Self::sell(&mut self.pool, &mut flows, &mut v.dn, sell, "validator")?;
-        }
-        for s in self.stakers.iter_mut() {
-            honest_income = honest_income.saturating_add(income(s.got_dn, s.got_rev));
-            let earned = if rev_is_dn {
-                s.got_dn + s.got_rev
-            } else {
-                s.got_dn
-            };
-            let sell = bps_of(earned, c.stakers.sell_bps);
-            Self::sell(&mut self.pool, &mut flows, &mut s.dn, sell, "staker")?;
-        }
-        let sell = bps_of(owners_income, c.sellers.owners_bps);
-        Self::sell(
-            &mut self.pool,
-            &mut flows,
-            &mut self.owners_dn,
-            sell,
-            "owner",
-        )?;
-        let sell = bps_of(self.fees_dn, c.sellers.fees_bps);
-        Self::sell(&mut self.pool, &mut flows, &mut self.fees_dn, sell, "fees")?;
-        let sell = bps_of(self.keeper_dn, c.sellers.keeper_bps);
-        Self::sell(
-            &mut self.pool,
-            &mut flows,
-            &mut self.keeper_dn,
-            sell,
-            "keeper",
-        )?;
-        let sell = bps_of(self.foundation_dn, c.sellers.foundation_bps);
-        Self::sell(
-            &mut self.pool,
-            &mut flows,
-            &mut self.foundation_dn,
-            sell,
-            "foundation",
-        )?;
-        // The wash agent realises everything it got back.
-        let all = self.wash_dn;
-        Self::sell(&mut self.pool, &mut flows, &mut self.wash_dn, all, "wash")?;
+        let (served, revenue, payment) = (served.units, served.revenue, served.payment);
         let wash_profit = (self.regime == Regime::DeepNode && c.wash.is_some()).then(|| {
-            let back = income(wash.dn_back, 0).saturating_add(if rev_is_dn {
-                price_mark.value(wash.rev_back)
-            } else {
-                wash.rev_back
-            });
+            let back = value_of(price_mark, rev_is_dn, wash.dn_back, wash.rev_back);
             i128::from(back) - i128::from(wash.cost)
         });
 
@@ -844,6 +602,275 @@ impl<'a> Market<'a> {
         // Stake operations decided at this epoch's end are sent during the next one.
         self.pending = std::mem::take(&mut self.decided);
         Ok(())
+    }
+
+    /// Withdrawals due at this epoch's boundary: the stake is sold as its holder leaves.
+    fn withdraw_due(&mut self, t: u32, flows: &mut Flows) -> Result<(), SimError> {
+        let c = self.c;
+        for s in self.stakers.iter_mut() {
+            if s.withdraw_at == Some(t) {
+                let stake = s.staked;
+                s.staked = 0;
+                s.withdraw_at = None;
+                credit(&mut s.dn, stake)?;
+                let sell = bps_of(stake, c.stakers.exit_sell_bps);
+                Self::sell(&mut self.pool, flows, &mut s.dn, sell, "staker")?;
+            }
+        }
+        for v in self.validators.iter_mut() {
+            if v.withdraw_at == Some(t) {
+                let stake = v.stake;
+                v.stake = 0;
+                v.withdraw_at = None;
+                credit(&mut v.dn, stake)?;
+                let sell = bps_of(stake, c.validators.exit_sell_bps);
+                Self::sell(&mut self.pool, flows, &mut v.dn, sell, "validator")?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Demand served by the honest active miners in equal parts, paid (in DN bought
+    /// first when the domain is paid in DN), and the wash agent's usage.
+    fn serve(&mut self, t: u32, flows: &mut Flows) -> Result<Served, SimError> {
+        let c = self.c;
+        for m in self.miners.iter_mut() {
+            m.units = 0;
+            m.got_dn = 0;
+            m.got_rev = 0;
+        }
+        for v in self.validators.iter_mut() {
+            v.got_dn = 0;
+            v.got_rev = 0;
+        }
+        for s in self.stakers.iter_mut() {
+            s.got_dn = 0;
+            s.got_rev = 0;
+        }
+        let honest: Vec<usize> = (0..self.miners.len())
+            .filter(|&i| self.miners[i].active && !self.miners[i].wash)
+            .collect();
+        let capacity = c.miners.capacity_units.saturating_mul(honest.len() as u64);
+        let served = self.draws.demand[t as usize].min(capacity);
+        share_units(&mut self.miners, &honest, served);
+        let revenue = served
+            .checked_mul(c.demand.unit_price)
+            .ok_or(SimError::Overflow("revenue"))?;
+        // Consumers paying in DN buy it first.
+        let payment = if c.demand.paid_in_dn && revenue > 0 {
+            flows.bought_value += revenue;
+            self.pool.buy_dn(revenue)?
+        } else {
+            revenue
+        };
+        let mut wash = WashFlows::default();
+        let wash_payment = match (&c.wash, self.regime) {
+            (Some(w), Regime::DeepNode) => {
+                wash.cost = w.revenue_per_epoch;
+                let own: Vec<usize> = (0..self.miners.len())
+                    .filter(|&i| self.miners[i].wash)
+                    .collect();
+                share_units(
+                    &mut self.miners,
+                    &own,
+                    w.revenue_per_epoch / c.demand.unit_price,
+                );
+                if c.demand.paid_in_dn && w.revenue_per_epoch > 0 {
+                    flows.bought_value += w.revenue_per_epoch;
+                    self.pool.buy_dn(w.revenue_per_epoch)?
+                } else {
+                    w.revenue_per_epoch
+                }
+            }
+            _ => 0,
+        };
+        Ok(Served {
+            units: served,
+            revenue,
+            payment,
+            wash_payment,
+            wash,
+        })
+    }
+
+    /// The regime's payouts of the epoch: the fixed split's, or DeepNode's settlement
+    /// (then its buyback). Returns the settlement, the stakers' pools' value and the
+    /// model owners' income.
+    fn route(
+        &mut self,
+        t: u32,
+        active_stake: u64,
+        served: &Served,
+        price_mark: Pool,
+        flows: &mut Flows,
+        wash: &mut WashFlows,
+    ) -> Result<(Option<Settlement>, u64, u64), SimError> {
+        let c = self.c;
+        let (payment, wash_payment) = (served.payment, served.wash_payment);
+        let mut owners_income = 0u64;
+        let (settlement, stakers_value) = match self.regime {
+            Regime::FixedSplit => {
+                // The model owner keeps the payments, less what it passes on to the
+                // miners that served them (`fixed.miners_revenue_bps`, by units).
+                let to_miners = bps_of(payment, c.fixed.miners_revenue_bps);
+                let total_units: u64 = self.miners.iter().map(|m| m.units).sum();
+                let mut passed = 0u64;
+                for m in self.miners.iter_mut().filter(|m| m.units > 0) {
+                    let got = payout(to_miners, m.units, u128::from(total_units))?;
+                    m.got_rev += got;
+                    if c.demand.paid_in_dn {
+                        credit(&mut m.dn, got)?;
+                    }
+                    passed += got;
+                }
+                if c.demand.paid_in_dn {
+                    credit(&mut self.owners_dn, payment - passed)?;
+                    owners_income += payment - passed;
+                }
+                let stakers_pool = self.fixed_emission(active_stake, flows, &mut owners_income)?;
+                (None, price_mark.value(stakers_pool))
+            }
+            Regime::DeepNode => {
+                let s = self.deepnode_epoch(
+                    t,
+                    active_stake,
+                    (payment, wash_payment),
+                    flows,
+                    &mut owners_income,
+                    wash,
+                )?;
+                let rev = s.rev_pools[STAKERS_ROLE];
+                let rev_value = if c.demand.paid_in_dn {
+                    price_mark.value(rev)
+                } else {
+                    rev
+                };
+                (
+                    Some(s),
+                    price_mark
+                        .value(s.dn_pools[STAKERS_ROLE])
+                        .saturating_add(rev_value),
+                )
+            }
+        };
+        if self.regime == Regime::DeepNode && !c.demand.paid_in_dn {
+            self.buyback(flows)?;
+        }
+
+        Ok((settlement, stakers_value, owners_income))
+    }
+
+    /// Every recipient sells by its rule at the prices it meets; the wash agent realises
+    /// everything it got back. Returns the honest miners' summed profit and the honest
+    /// participants' income.
+    fn sell_receipts(
+        &mut self,
+        price_mark: Pool,
+        owners_income: u64,
+        flows: &mut Flows,
+        wash: &mut WashFlows,
+    ) -> Result<(i128, u64), SimError> {
+        let c = self.c;
+        // Sales, each recipient by its rule, at the prices they meet.
+        let rev_is_dn = c.demand.paid_in_dn;
+        let income = |dn: u64, rev: u64| value_of(price_mark, rev_is_dn, dn, rev);
+        let mut miners_profit = 0i128;
+        let mut honest_income = 0u64;
+        for m in self.miners.iter_mut() {
+            if m.wash {
+                wash.rev_back += m.got_rev;
+                wash.dn_back += m.got_dn;
+                let all = m.dn;
+                debit(&mut m.dn, all, "wash miner")?;
+                credit(&mut self.wash_dn, all)?;
+                continue;
+            }
+            if !m.active {
+                continue;
+            }
+            let cost = c
+                .miners
+                .fixed_cost
+                .saturating_add(m.cost_per_unit.saturating_mul(m.units));
+            let earned = income(m.got_dn, m.got_rev);
+            honest_income = honest_income.saturating_add(earned);
+            let profit = i128::from(earned) - i128::from(cost);
+            miners_profit += profit;
+            // Revenue tokens received pay costs first; DN is sold for the rest.
+            let cash = if rev_is_dn { 0 } else { m.got_rev };
+            let mut sold_for_cost = 0;
+            if cost > cash {
+                let short = cost - cash;
+                let need = if short < self.pool.rev {
+                    self.pool.dn_for_rev(short)?
+                } else {
+                    u64::MAX
+                };
+                sold_for_cost = need.min(m.dn);
+                Self::sell(&mut self.pool, flows, &mut m.dn, sold_for_cost, "miner")?;
+            }
+            let earned_dn = if rev_is_dn {
+                m.got_dn + m.got_rev
+            } else {
+                m.got_dn
+            };
+            let rest = bps_of(
+                earned_dn.saturating_sub(sold_for_cost),
+                c.miners.sell_rest_bps,
+            );
+            Self::sell(&mut self.pool, flows, &mut m.dn, rest, "miner")?;
+            if profit < 0 {
+                m.unprofitable += 1;
+            } else {
+                m.unprofitable = 0;
+            }
+        }
+        for v in self.validators.iter_mut() {
+            if v.wash {
+                wash.rev_back += v.got_rev;
+                wash.dn_back += v.got_dn;
+                let all = v.dn;
+                debit(&mut v.dn, all, "wash validator")?;
+                credit(&mut self.wash_dn, all)?;
+                continue;
+            }
+            honest_income = honest_income.saturating_add(income(v.got_dn, v.got_rev));
+            let earned = if rev_is_dn {
+                v.got_dn + v.got_rev
+            } else {
+                v.got_dn
+            };
+            let sell = bps_of(earned, c.validators.sell_bps);
+            Self::sell(&mut self.pool, flows, &mut v.dn, sell, "validator")?;
+        }
+        for s in self.stakers.iter_mut() {
+            honest_income = honest_income.saturating_add(income(s.got_dn, s.got_rev));
+            let earned = if rev_is_dn {
+                s.got_dn + s.got_rev
+            } else {
+                s.got_dn
+            };
+            let sell = bps_of(earned, c.stakers.sell_bps);
+            Self::sell(&mut self.pool, flows, &mut s.dn, sell, "staker")?;
+        }
+        let sell = bps_of(owners_income, c.sellers.owners_bps);
+        Self::sell(&mut self.pool, flows, &mut self.owners_dn, sell, "owner")?;
+        let sell = bps_of(self.fees_dn, c.sellers.fees_bps);
+        Self::sell(&mut self.pool, flows, &mut self.fees_dn, sell, "fees")?;
+        let sell = bps_of(self.keeper_dn, c.sellers.keeper_bps);
+        Self::sell(&mut self.pool, flows, &mut self.keeper_dn, sell, "keeper")?;
+        let sell = bps_of(self.foundation_dn, c.sellers.foundation_bps);
+        Self::sell(
+            &mut self.pool,
+            flows,
+            &mut self.foundation_dn,
+            sell,
+            "foundation",
+        )?;
+        // The wash agent realises everything it got back.
+        let all = self.wash_dn;
+        Self::sell(&mut self.pool, flows, &mut self.wash_dn, all, "wash")?;
+        Ok((miners_profit, honest_income))
     }
 
     /// The fixed split: `emission_per_epoch` while any miner is active; miners equally,
@@ -1340,6 +1367,24 @@ fn share_units(miners: &mut [Miner], who: &[usize], units: u64) {
 }
 
 /// What the wash agent paid and got back in an epoch.
+/// What one epoch's demand came to: units served, their revenue, what the consumers and
+/// the wash agent paid into the domain, and the wash agent's flows so far.
+#[derive(Debug, Clone, Copy, Default)]
+struct Served {
+    units: u64,
+    revenue: u64,
+    payment: u64,
+    wash_payment: u64,
+    wash: WashFlows,
+}
+
+/// The value of `dn` DN and `rev` revenue tokens at `price` (revenue tokens are DN when
+/// the domain is paid in DN).
+fn value_of(price: Pool, rev_is_dn: bool, dn: u64, rev: u64) -> u64 {
+    let rev_value = if rev_is_dn { price.value(rev) } else { rev };
+    price.value(dn).saturating_add(rev_value)
+}
+
 #[derive(Debug, Clone, Copy, Default)]
 struct WashFlows {
     cost: u64,
